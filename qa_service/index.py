@@ -1,0 +1,414 @@
+"""The on-disk index: FAISS vectors, a BM25 keyword index, and passages in SQLite.
+
+Layout of an index directory::
+
+    index/
+      CURRENT                  name of the live build (replaced atomically)
+      builds/<name>/
+        manifest.json          model, dimension, counts, corpus hash, file checksums
+        vectors.faiss          FAISS inner-product index over centred, normalised vectors
+        centroid.npy           the direction removed from every vector (see ``center``)
+        bm25/                  bm25s index over the analysed passage text
+        store.sqlite           documents and passages (row id = FAISS id)
+
+A build is written to a fresh directory and published by rewriting ``CURRENT`` with
+``os.replace``: an interrupted build leaves the previous index untouched and usable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa_service.documents import DocumentMeta, Passage
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+CENTROID = "centroid.npy"
+STORE = "store.sqlite"
+BM25_DIR = "bm25"
+CURRENT = "CURRENT"
+BUILDS = "builds"
+
+
+class IndexLoadError(RuntimeError):
+    """Base class for index problems; messages are meant for the user."""
+
+
+class IndexNotFoundError(IndexLoadError):
+    pass
+
+
+class IndexMismatchError(IndexLoadError):
+    """The index was built with another embedding model (or format)."""
+
+
+class IndexCorruptError(IndexLoadError):
+    """A file of the index is missing, truncated or altered."""
+
+
+@dataclass
+class Manifest:
+    model: str
+    dimension: int
+    passage_count: int
+    document_count: int
+    corpus_hash: str
+    format_version: int = FORMAT_VERSION
+    created: str = ""
+    faiss_type: str = "IndexFlatIP"
+    contextual_passages: bool = True
+    max_passage_tokens: int = 0
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Manifest:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**data)
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexCorruptError(f"cannot read index manifest {path}: {exc}") from exc
+
+
+# --------------------------------------------------------------------------------------------
+# locating builds
+# --------------------------------------------------------------------------------------------
+def current_build(index_dir: Path) -> Path:
+    """The directory of the live build, or an error saying how to create one."""
+    pointer = Path(index_dir) / CURRENT
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise IndexNotFoundError(
+            f"no index in {index_dir}; build one with `qa-service index`"
+        ) from None
+    build = Path(index_dir) / BUILDS / name
+    if not name or "/" in name or not build.is_dir():
+        raise IndexCorruptError(f"{pointer} points to a missing build {name!r}")
+    return build
+
+
+def index_exists(index_dir: Path) -> bool:
+    try:
+        current_build(index_dir)
+    except IndexLoadError:
+        return False
+    return True
+
+
+def new_build_dir(index_dir: Path) -> Path:
+    """A fresh, empty directory for a build that is not yet live."""
+    builds = Path(index_dir) / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    return Path(tempfile.mkdtemp(prefix=f"{stamp}-", dir=builds))
+
+
+def publish(index_dir: Path, build: Path, keep: int = 1) -> None:
+    """Make ``build`` the live index atomically, then remove older builds beyond ``keep``."""
+    index_dir = Path(index_dir)
+    pointer = index_dir / CURRENT
+    tmp = index_dir / f".{CURRENT}.{os.getpid()}.tmp"
+    tmp.write_text(build.name + "\n", encoding="utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, pointer)
+    _fsync_dir(index_dir)
+    _prune_builds(index_dir, live=build.name, keep=keep)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _prune_builds(index_dir: Path, live: str, keep: int) -> None:
+    """Delete old builds, keeping the live one and the ``keep`` most recent others."""
+    builds = sorted(
+        (p for p in (index_dir / BUILDS).iterdir() if p.is_dir() and p.name != live),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in builds[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------
+# centring
+# --------------------------------------------------------------------------------------------
+def mean_direction(vectors: np.ndarray) -> np.ndarray:
+    """The unit mean of a set of embeddings (the direction they all share)."""
+    mean = vectors.astype(np.float64).mean(axis=0)
+    return (mean / max(np.linalg.norm(mean), 1e-12)).astype(np.float32)
+
+
+def center(vectors: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Remove the shared direction from each row and re-normalise.
+
+    Sentence embeddings all lean one way (anisotropy), which squeezes cosine similarities
+    into a narrow band. Without that common component the cosine of a question and its
+    answering passage stands out far more from unrelated passages: retrieval improves a
+    little and the similarity becomes a usable abstention signal (see docs/evaluation.md).
+    """
+    v = vectors.astype(np.float32, copy=True)
+    v -= np.outer(v @ direction, direction)
+    v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+    return v
+
+
+# --------------------------------------------------------------------------------------------
+# checksums
+# --------------------------------------------------------------------------------------------
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def checksum_files(build: Path) -> dict[str, str]:
+    files = sorted(p for p in build.rglob("*") if p.is_file() and p.name != MANIFEST)
+    return {str(p.relative_to(build)): sha256_file(p) for p in files}
+
+
+def verify_checksums(build: Path, manifest: Manifest) -> None:
+    for rel, digest in manifest.files.items():
+        path = build / rel
+        if not path.is_file():
+            raise IndexCorruptError(f"index file {path} is missing; rebuild the index")
+        if sha256_file(path) != digest:
+            raise IndexCorruptError(
+                f"index file {path} is corrupted (checksum mismatch); rebuild the index"
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# the passage store (SQLite)
+# --------------------------------------------------------------------------------------------
+SCHEMA = """
+CREATE TABLE documents (
+    doc_id TEXT PRIMARY KEY,
+    meta TEXT NOT NULL,
+    content_hash TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE passages (
+    row INTEGER PRIMARY KEY,
+    passage_id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    position INTEGER NOT NULL,
+    section TEXT NOT NULL,
+    page INTEGER,
+    text TEXT NOT NULL
+);
+CREATE INDEX passages_doc ON passages(doc_id, position);
+"""
+
+
+def write_store(
+    path: Path,
+    documents: Iterable[tuple[DocumentMeta, str]],
+    passages: Sequence[Passage],
+) -> None:
+    """Write documents (with content hashes) and passages; passage ``i`` gets row ``i``."""
+    con = sqlite3.connect(path)
+    try:
+        con.executescript(SCHEMA)
+        con.executemany(
+            "INSERT INTO documents(doc_id, meta, content_hash) VALUES (?, ?, ?)",
+            ((m.doc_id, json.dumps(asdict(m), ensure_ascii=False), h) for m, h in documents),
+        )
+        con.executemany(
+            "INSERT INTO passages(row, passage_id, doc_id, position, section, page, text) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (i, p.passage_id, p.doc_id, p.position, p.section, p.page, p.text)
+                for i, p in enumerate(passages)
+            ),
+        )
+        con.commit()
+    finally:
+        con.close()
+
+
+def meta_from_json(text: str) -> DocumentMeta:
+    data = json.loads(text)
+    known = DocumentMeta.__dataclass_fields__
+    return DocumentMeta(**{k: v for k, v in data.items() if k in known})
+
+
+class PassageStore:
+    """Read access to passages and documents. Safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        uri = f"file:{path}?mode=ro&immutable=1"
+        try:
+            self._con = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._con.execute("SELECT count(*) FROM passages").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"cannot read passage store {path}: {exc}") from exc
+
+    def close(self) -> None:
+        self._con.close()
+
+    def passages_by_rows(self, rows: Sequence[int]) -> dict[int, Passage]:
+        if not rows:
+            return {}
+        marks = ",".join("?" * len(rows))
+        cur = self._con.execute(
+            f"SELECT row, passage_id, doc_id, text, section, page, position "
+            f"FROM passages WHERE row IN ({marks})",
+            [int(r) for r in rows],
+        )
+        return {r[0]: Passage(*r[1:]) for r in cur.fetchall()}
+
+    def documents(self, doc_ids: Iterable[str]) -> dict[str, DocumentMeta]:
+        ids = sorted(set(doc_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        cur = self._con.execute(
+            f"SELECT doc_id, meta FROM documents WHERE doc_id IN ({marks})", ids
+        )
+        return {doc_id: meta_from_json(meta) for doc_id, meta in cur.fetchall()}
+
+    def document(self, doc_id: str) -> DocumentMeta | None:
+        return self.documents([doc_id]).get(doc_id)
+
+    def list_documents(self, offset: int = 0, limit: int = 100) -> list[tuple[DocumentMeta, int]]:
+        cur = self._con.execute(
+            "SELECT d.meta, (SELECT count(*) FROM passages p WHERE p.doc_id = d.doc_id) "
+            "FROM documents d ORDER BY d.doc_id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [(meta_from_json(meta), n) for meta, n in cur.fetchall()]
+
+    def count_documents(self) -> int:
+        return int(self._con.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def document_passages(self, doc_id: str) -> list[Passage]:
+        cur = self._con.execute(
+            "SELECT passage_id, doc_id, text, section, page, position FROM passages "
+            "WHERE doc_id = ? ORDER BY position",
+            (doc_id,),
+        )
+        return [Passage(*r) for r in cur.fetchall()]
+
+    def all_passages(self) -> list[tuple[int, Passage]]:
+        cur = self._con.execute(
+            "SELECT row, passage_id, doc_id, text, section, page, position FROM passages "
+            "ORDER BY row"
+        )
+        return [(r[0], Passage(*r[1:])) for r in cur.fetchall()]
+
+
+# --------------------------------------------------------------------------------------------
+# loading
+# --------------------------------------------------------------------------------------------
+@dataclass
+class LoadedIndex:
+    """Everything needed to search one build."""
+
+    build: Path
+    manifest: Manifest
+    vectors: Any  # faiss.Index
+    centroid: np.ndarray
+    bm25: Any  # bm25s.BM25
+    store: PassageStore
+
+    @property
+    def size(self) -> int:
+        return int(self.vectors.ntotal)
+
+    def idf(self, terms: Sequence[str]) -> list[float]:
+        """Inverse document frequency of analysed terms (unknown terms count as rarest)."""
+        vocab = self.bm25.vocab_dict
+        indptr = self.bm25.scores["indptr"]
+        n = self.size
+        out = []
+        for term in terms:
+            tid = vocab.get(term)
+            df = int(indptr[tid + 1] - indptr[tid]) if tid is not None else 0
+            out.append(float(np.log((n + 1) / (df + 0.5))))
+        return out
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def load_index(
+    index_dir: Path, expected_model: str | None = None, verify: bool = True
+) -> LoadedIndex:
+    """Load the live build of ``index_dir``.
+
+    Raises :class:`IndexMismatchError` when it was built with another model than
+    ``expected_model`` and :class:`IndexCorruptError` when a file fails its checksum.
+    """
+    import bm25s
+    import faiss
+
+    build = current_build(index_dir)
+    manifest = Manifest.from_file(build / MANIFEST)
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"index in {build} has format {manifest.format_version}, this version reads "
+            f"{FORMAT_VERSION}; rebuild it with `qa-service index`"
+        )
+    if expected_model is not None and manifest.model != expected_model:
+        raise IndexMismatchError(
+            f"index in {build} was built with embedding model {manifest.model!r}, but the "
+            f"service is configured with {expected_model!r}; rebuild the index "
+            f"(`qa-service index`) or set QA_EMBEDDING_MODEL={manifest.model!r}"
+        )
+    if verify:
+        verify_checksums(build, manifest)
+    try:
+        vectors = faiss.read_index(str(build / VECTORS))
+    except RuntimeError as exc:
+        raise IndexCorruptError(f"cannot read {build / VECTORS}: {exc}") from exc
+    if vectors.d != manifest.dimension or vectors.ntotal != manifest.passage_count:
+        raise IndexCorruptError(
+            f"{build / VECTORS} holds {vectors.ntotal} vectors of dimension {vectors.d}; "
+            f"the manifest says {manifest.passage_count} of dimension {manifest.dimension}"
+        )
+    try:
+        centroid = np.load(build / CENTROID, allow_pickle=False).astype(np.float32)
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"cannot read {build / CENTROID}: {exc}") from exc
+    if centroid.shape != (manifest.dimension,):
+        raise IndexCorruptError(f"{build / CENTROID} has shape {centroid.shape}")
+    try:
+        bm25 = bm25s.BM25.load(str(build / BM25_DIR), mmap=False, show_progress=False)
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"cannot read {build / BM25_DIR}: {exc}") from exc
+    store = PassageStore(build / STORE)
+    return LoadedIndex(
+        build=build, manifest=manifest, vectors=vectors, centroid=centroid, bm25=bm25, store=store
+    )

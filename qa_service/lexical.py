@@ -1,0 +1,41 @@
+"""Text analysis for keyword (BM25) search: Dutch stemming, stop words, accent folding.
+
+Documents are Dutch, so passages and questions are analysed the same way: lower-cased,
+accents folded (``geïnformeerd`` = ``geinformeerd``), hyphenated compounds split into their
+parts, Dutch and English stop words dropped and the rest reduced by the Snowball Dutch stemmer.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+STOPWORDS = frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_local = threading.local()
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    """A Dutch stemmer per thread (PyStemmer objects are not thread-safe)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("dutch")
+    return stemmer
+
+
+def analyze(text: str) -> list[str]:
+    """Terms of ``text`` for the BM25 index and queries."""
+    words = [w for w in _TOKEN.findall(fold(text)) if w not in STOPWORDS and w != "_"]
+    return list(_stemmer().stemWords(words))

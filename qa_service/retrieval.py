@@ -1,0 +1,159 @@
+"""Hybrid retrieval: dense (FAISS) and keyword (BM25) search fused by weighted RRF.
+
+BM25 with a Dutch stemmer is as good as dense search on Dutch questions but poor on English
+ones (the documents are Dutch), so its weight in the fusion depends on the question's
+detected language. Every weight is a setting; ``qa-service eval`` compares them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from qa_service.config import Settings
+from qa_service.documents import DocumentMeta, Passage
+from qa_service.embedding import Embedder
+from qa_service.index import LoadedIndex, center
+from qa_service.language import Language, detect_language
+from qa_service.lexical import analyze
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+@dataclass
+class Hit:
+    """One retrieved passage with its document and scores."""
+
+    row: int
+    passage: Passage
+    document: DocumentMeta
+    score: float  # the fused score that orders the results
+    dense_score: float  # centred cosine similarity of question and passage
+    bm25_score: float  # 0.0 when BM25 did not return it
+
+
+@dataclass
+class RetrievalResult:
+    query: str
+    language: Language
+    hits: list[Hit]
+    query_vector: np.ndarray
+
+
+class Retriever:
+    """Searches one loaded index. Thread-safe: holds no per-query state."""
+
+    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+
+    def search(self, query: str, top_k: int, mode: Mode = "hybrid") -> RetrievalResult:
+        return self.search_batch([query], top_k, mode)[0]
+
+    def search_batch(
+        self, queries: Sequence[str], top_k: int, mode: Mode = "hybrid"
+    ) -> list[RetrievalResult]:
+        """Search many queries at once: one embedding batch, one FAISS and one BM25 call."""
+        if not queries:
+            return []
+        s = self.settings
+        n = self.index.size
+        vectors = center(self.embedder.encode_queries(list(queries)), self.index.centroid)
+        languages = [detect_language(q) for q in queries]
+
+        dense_k = min(n, max(top_k, s.dense_candidates))
+        dense_scores, dense_rows = self.index.vectors.search(vectors, dense_k)
+
+        bm25_rows: list[list[int]] = [[] for _ in queries]
+        bm25_scores: list[list[float]] = [[] for _ in queries]
+        if mode != "dense":
+            bm25_rows, bm25_scores = self._bm25(queries, min(n, max(top_k, s.bm25_candidates)))
+
+        results = []
+        for i, query in enumerate(queries):
+            dense = [
+                (int(r), float(sc))
+                for r, sc in zip(dense_rows[i], dense_scores[i], strict=True)
+                if r >= 0
+            ]
+            keyword = list(zip(bm25_rows[i], bm25_scores[i], strict=True))
+            fused = self._fuse(dense, keyword, languages[i], mode)[:top_k]
+            hits = self._hits(fused, vectors[i], dict(keyword))
+            results.append(RetrievalResult(query, languages[i], hits, vectors[i]))
+        return results
+
+    # -- parts ---------------------------------------------------------------------------
+    def _bm25(self, queries: Sequence[str], k: int) -> tuple[list[list[int]], list[list[float]]]:
+        tokens = [analyze(q) for q in queries]
+        vocab = self.index.bm25.vocab_dict
+        rows: list[list[int]] = []
+        scores: list[list[float]] = []
+        for terms in tokens:
+            known = [t for t in terms if t in vocab]
+            if not known:
+                rows.append([])
+                scores.append([])
+                continue
+            ids, vals = self.index.bm25.retrieve(
+                [known], k=k, show_progress=False, n_threads=1, return_as="tuple"
+            )
+            pairs = [(int(r), float(v)) for r, v in zip(ids[0], vals[0], strict=True) if v > 0]
+            rows.append([r for r, _ in pairs])
+            scores.append([v for _, v in pairs])
+        return rows, scores
+
+    def _fuse(
+        self,
+        dense: list[tuple[int, float]],
+        keyword: list[tuple[int, float]],
+        language: Language,
+        mode: Mode,
+    ) -> list[tuple[int, float]]:
+        """Weighted reciprocal-rank fusion; returns ``(row, fused score)`` best first."""
+        s = self.settings
+        if mode == "dense":
+            return dense
+        if mode == "bm25":
+            return keyword
+        w_bm25 = s.bm25_weight_en if language == "en" else s.bm25_weight_nl
+        scores: dict[int, float] = {}
+        for weight, ranked in ((s.dense_weight, dense), (w_bm25, keyword)):
+            if weight <= 0:
+                continue
+            for rank, (row, _) in enumerate(ranked):
+                scores[row] = scores.get(row, 0.0) + weight / (s.rrf_k + rank + 1)
+        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def _hits(
+        self, fused: list[tuple[int, float]], query_vector: np.ndarray, bm25: dict[int, float]
+    ) -> list[Hit]:
+        rows = [r for r, _ in fused]
+        passages = self.index.store.passages_by_rows(rows)
+        docs = self.index.store.documents(p.doc_id for p in passages.values())
+        dense = self._dense_scores(rows, query_vector)
+        hits = []
+        for (row, score), cos in zip(fused, dense, strict=True):
+            passage = passages.get(row)
+            if passage is None:
+                continue
+            hits.append(
+                Hit(
+                    row=row,
+                    passage=passage,
+                    document=docs.get(passage.doc_id) or DocumentMeta(doc_id=passage.doc_id),
+                    score=float(score),
+                    dense_score=float(cos),
+                    bm25_score=float(bm25.get(row, 0.0)),
+                )
+            )
+        return hits
+
+    def _dense_scores(self, rows: list[int], query_vector: np.ndarray) -> list[float]:
+        if not rows:
+            return []
+        stored = np.vstack([self.index.vectors.reconstruct(int(r)) for r in rows])
+        return (stored @ query_vector).astype(float).tolist()

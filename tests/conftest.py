@@ -1,0 +1,37 @@
+"""Shared fixtures: settings pointing at temporary directories, one warmed-up embedder per
+test session, and one index of the bundled corpus shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa_service.config import PROJECT_ROOT, Settings
+from qa_service.embedding import Embedder
+
+CORPUS = PROJECT_ROOT / "corpus"
+KAMERBRIEF = CORPUS / "kamerstukken" / "kst-28676-280.txt"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The default (bundled) embedding model, loaded once for the whole session."""
+    e = Embedder(Settings())
+    e.warm_up()
+    return e
+
+
+@pytest.fixture()
+def settings(tmp_path: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "index")
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
+    """Settings whose index holds the whole bundled corpus (built once per session)."""
+    from qa_service.indexing import build_index, default_corpus_paths
+
+    settings = Settings(index_dir=tmp_path_factory.mktemp("corpus") / "index")
+    build_index(default_corpus_paths(settings), settings, embedder)
+    return settings
