@@ -1,0 +1,106 @@
+"""FastAPI application factory.
+
+The index and models load in a background thread at start-up, so ``/health`` can answer
+503 ("loading") at once and 200 when ready; query endpoints answer 503 until then.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from qa_service import __version__
+from qa_service.api.routes import ServiceUnavailable, router
+from qa_service.config import Settings
+from qa_service.index import IndexLoadError
+from qa_service.service import QAService
+
+log = logging.getLogger(__name__)
+
+
+def _load(app: FastAPI) -> None:
+    service: QAService = app.state.service
+    try:
+        service.warm_up()
+        log.info("service ready: %s", service.info())
+    except IndexLoadError as exc:
+        app.state.load_error = str(exc)
+        log.error("cannot load the index: %s", exc)
+    except Exception as exc:  # keep serving /health with the reason
+        app.state.load_error = f"{type(exc).__name__}: {exc}"
+        log.exception("cannot start the service")
+
+
+def _describe(errors: list) -> str:
+    parts = []
+    for err in errors:
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
+        msg = err.get("msg", "invalid")
+        if err.get("type") == "json_invalid":
+            return "request body is not valid JSON"
+        if err.get("type") == "model_attributes_type":
+            return "request body must be a JSON object"
+        msg = msg.removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return "; ".join(parts) or "invalid request"
+
+
+def create_app(settings: Settings, service: QAService | None = None, load: bool = True) -> FastAPI:
+    """Build the app. ``load=False`` skips loading (for a service warmed up by the caller)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if load and not app.state.service.ready:
+            threading.Thread(target=_load, args=(app,), name="qa-load", daemon=True).start()
+        yield
+        app.state.service.close()
+
+    app = FastAPI(
+        title="Kamerstukken QA",
+        version=__version__,
+        description=(
+            "Questions over Dutch parliamentary documents, answered with citations to the "
+            "exact passages."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.service = service or QAService(settings)
+    app.state.load_error = None
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _describe(list(exc.errors()))}, status_code=422)
+
+    @app.exception_handler(ServiceUnavailable)
+    async def _unavailable(request: Request, exc: ServiceUnavailable) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    app.include_router(router)
+    _mount_ui(app)
+    return app
+
+
+def _mount_ui(app: FastAPI) -> None:
+    """Serve the chat page from the package (no build step, no CDN)."""
+    from qa_service.ui import router as ui_router
+
+    app.include_router(ui_router)
