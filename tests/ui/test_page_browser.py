@@ -232,7 +232,7 @@ def test_answer_with_citations_and_the_cited_passage(watched: Watched) -> None:
     answer = turn.locator(".answer")
     assert answer.locator(".answer-label").text_content() == "Antwoord"
     # the answer text as the API gave it, each [n] a button labelled with its citation
-    shown = answer.locator(".answer-text").text_content()
+    shown = (answer.locator(".answer-text").text_content() or "").replace("\u00a0", " ")
     assert shown == re.sub(r"\[(\d+)\]", r"\1", data["answer"])
     cites = answer.locator(".answer-text .cite")
     assert [int(n) for n in cites.all_text_contents()] == markers(data["answer"])

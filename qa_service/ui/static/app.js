@@ -177,7 +177,8 @@ function renderAnswer(turn, data) {
     const n = Number(match[1]);
     const citation = byNumber.get(n);
     if (!citation) continue;
-    text.append(answerText.slice(last, match.index));
+    // a no-break space keeps the [n] on the line of the sentence it ends
+    text.append(answerText.slice(last, match.index).replace(/ $/, "\u00a0"));
     const cite = button("cite", String(n), `Bron ${n}: ${citation.citation || citation.title}`);
     cite.dataset.n = String(n);
     cite.setAttribute("aria-expanded", "false");
@@ -222,7 +223,10 @@ function renderAnswer(turn, data) {
   actions.append(copy);
   const ms = data.timings_ms && data.timings_ms.total;
   if (typeof ms === "number") {
-    const seconds = (ms / 1000).toLocaleString("nl-NL", { maximumFractionDigits: 1 });
+    const seconds = (ms / 1000).toLocaleString("nl-NL", {
+      minimumFractionDigits: 1,
+      maximumFractionDigits: 1,
+    });
     actions.append(el("span", "timing", `${seconds} s`));
   }
   a.append(actions);
