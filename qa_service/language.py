@@ -38,9 +38,10 @@ _NL = frozenset(
 )
 
 
-def detect_language(text: str) -> Language:
-    """``"en"`` when the text has clearly more English than Dutch function words, else ``"nl"``."""
+def detect_language(text: str, default: Language = "nl") -> Language:
+    """``"en"`` or ``"nl"`` by which has clearly more function words in the text; ``default``
+    (Dutch, the language of the documents, unless given) when neither has."""
     words = [w.lower() for w in _WORD.findall(text)]
     en = sum(w in _EN for w in words)
     nl = sum(w in _NL for w in words)
-    return "en" if en > nl else "nl"
+    return "en" if en > nl else "nl" if nl > en else default

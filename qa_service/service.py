@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from qa_service.answering import Answer, ExtractiveAnswerer
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
+from qa_service.followup import Turn, resolve
 from qa_service.index import LoadedIndex, load_index
 from qa_service.retrieval import Hit, Mode, RetrievalResult, Retriever
 
@@ -24,6 +26,7 @@ class AskResult:
     answer: Answer
     retrieval: RetrievalResult
     timings_ms: dict[str, float] = field(default_factory=dict)
+    search_query: str = ""  # what retrieval searched: the question, or with its context
 
 
 class QAService:
@@ -74,9 +77,12 @@ class QAService:
     def search(self, query: str, top_k: int, mode: Mode = "hybrid") -> RetrievalResult:
         return self.retriever.search(query, top_k, mode)
 
-    def ask(self, question: str, top_k: int) -> AskResult:
+    def ask(self, question: str, top_k: int, history: Sequence[Turn] = ()) -> AskResult:
+        """Answer ``question``; earlier turns (oldest first) resolve a follow-up question."""
         t0 = time.perf_counter()
-        retrieval = self.retriever.search(question, top_k)
+        resolved = resolve(question, history)
+        retrieval = self.retriever.search(resolved.query, top_k)
+        retrieval.language = resolved.language
         t1 = time.perf_counter()
         answer = self.answerer.run(question, retrieval)
         t2 = time.perf_counter()
@@ -85,7 +91,7 @@ class QAService:
             "answer": round((t2 - t1) * 1000, 2),
             "total": round((t2 - t0) * 1000, 2),
         }
-        return AskResult(answer, retrieval, timings)
+        return AskResult(answer, retrieval, timings, resolved.query)
 
     # -- documents ------------------------------------------------------------------------
     def list_documents(self, offset: int, limit: int) -> tuple[int, list[tuple[DocumentMeta, int]]]:

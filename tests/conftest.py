@@ -3,6 +3,7 @@ test session, and one index of the bundled corpus shared by the end-to-end tests
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,12 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -
     settings = Settings(index_dir=tmp_path_factory.mktemp("corpus") / "index")
     build_index(default_corpus_paths(settings), settings, embedder)
     return settings
+
+
+@pytest.fixture(scope="session")
+def corpus_server(corpus_index: Settings) -> Iterator[str]:
+    """The base URL of the real server (``qa-service serve``) on the bundled corpus."""
+    from tests.server import running_server
+
+    with running_server(corpus_index.index_dir) as url:
+        yield url

@@ -45,7 +45,7 @@ def _describe(errors: list) -> str:
         msg = err.get("msg", "invalid")
         if err.get("type") == "json_invalid":
             return "request body is not valid JSON"
-        if err.get("type") == "model_attributes_type":
+        if err.get("type") == "model_attributes_type" and not loc:
             return "request body must be a JSON object"
         msg = msg.removeprefix("Value error, ")
         parts.append(f"{loc}: {msg}" if loc else msg)

@@ -108,7 +108,7 @@ def search(body: SearchRequest, service: ServiceDep) -> SearchResponse:
 @router.post("/api/ask", response_model=AskResponse, tags=["query"])
 def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
     """A short answer whose every sentence carries an ``[n]`` citation, or an abstention."""
-    result = service.ask(body.question, body.top_k)
+    result = service.ask(body.question, body.top_k, body.history)
     a = result.answer
     return AskResponse(
         question=a.question,
@@ -116,6 +116,7 @@ def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
         answerable=a.answerable,
         citations=[citation_out(c) for c in a.citations],
         timings_ms=result.timings_ms,
+        search_query=result.search_query,
     )
 
 

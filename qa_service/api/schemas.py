@@ -9,6 +9,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 MAX_QUESTION_CHARS = 2000
 MAX_TOP_K = 50
+MAX_HISTORY_TURNS = 10
+MAX_ANSWER_CHARS = 10_000
 
 
 def clean_question(value: str) -> str:
@@ -37,9 +39,22 @@ class SearchRequest(_Strict):
     top_k: TopK = 5
 
 
+class Turn(_Strict):
+    question: Question
+    answer: str = Field("", max_length=MAX_ANSWER_CHARS)
+
+
 class AskRequest(_Strict):
     question: Question = Field(description="A question in Dutch or English.")
     top_k: TopK = 5
+    history: list[Turn] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY_TURNS,
+        description=(
+            f"Earlier turns of the conversation, oldest first (at most {MAX_HISTORY_TURNS}); "
+            "a follow-up question is searched together with the question it follows."
+        ),
+    )
 
 
 class PassageOut(BaseModel):
@@ -69,6 +84,9 @@ class AskResponse(BaseModel):
     answerable: bool
     citations: list[CitationOut]
     timings_ms: dict[str, float]
+    search_query: str = Field(
+        "", description="What was searched: the question, or a follow-up with its context."
+    )
 
 
 class DocumentOut(BaseModel):

@@ -7,9 +7,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from qa_service.config import Settings
-from tests.server import running_server
-
 CITATION_FIELDS = {
     "n",
     "passage_id",
@@ -26,14 +23,8 @@ CITATION_FIELDS = {
 
 
 @pytest.fixture(scope="module")
-def base_url(corpus_index: Settings) -> Iterator[str]:
-    with running_server(corpus_index.index_dir) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def client(base_url: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=base_url, timeout=30) as c:
+def client(corpus_server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=corpus_server, timeout=30) as c:
         yield c
 
 
