@@ -61,7 +61,7 @@ def detect_format(name: str, head: bytes) -> str:
     if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head[:2] == b"\x1f\x8b":
-        if lower.endswith((".jsonl.gz", ".json.gz", ".ndjson.gz", ".gz")):
+        if lower.endswith((".jsonl.gz", ".json.gz", ".ndjson.gz")):
             return "jsonl"  # gzip is accepted for JSONL collections only
         raise ParseError("gzip-compressed file; only .jsonl.gz collections are supported")
     if lower.endswith(".pdf"):

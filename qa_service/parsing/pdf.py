@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -102,18 +103,41 @@ def _edges(lines: Sequence[str]) -> list[int]:
     return sorted(set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]))
 
 
+def _running_keys(split: Sequence[Sequence[str]]) -> set[str]:
+    """Edge lines that repeat on at least 60% of the pages (and two or more): the same text,
+    or the same text with a number that follows the page number (``Kamerbrief NAVO | 3``)."""
+    threshold = max(2, math.ceil(0.6 * len(split)))
+    exact: Counter[str] = Counter()
+    offsets: dict[str, list[set[int]]] = {}
+    for page, lines in enumerate(split, start=1):
+        seen_exact, seen_keys = set(), set()
+        for i in _edges(lines):
+            text = collapse_spaces(lines[i]).lower()
+            if text not in seen_exact:
+                exact[text] += 1
+                seen_exact.add(text)
+            key = _edge_key(lines[i])
+            if "#" in key and key not in seen_keys:
+                seen_keys.add(key)
+                numbers = {int(n) - page for n in re.findall(r"\d+", text) if len(n) <= 4}
+                offsets.setdefault(key, []).append(numbers)
+    running = {text for text, n in exact.items() if n >= threshold}
+    for key, found in offsets.items():
+        if len(found) >= threshold and set.intersection(*found):
+            running.add(key)
+    return running
+
+
 def strip_running_lines(pages: Sequence[str]) -> list[list[str]]:
     """Lines of each page without running headers/footers and bare page numbers.
 
-    A line at the top or bottom of a page is running when (numbers aside) it appears there on
-    at least 60% of the pages (and on two or more). Kamerstuk footers are left for the text
-    parser, which reads the dossier and number from them.
+    A line at the top or bottom of a page is running when it appears there on at least 60%
+    of the pages (and on two or more), identical or with a number that follows the page
+    number. Kamerstuk footers are left for the text parser, which reads the dossier and
+    number from them.
     """
     split = [page.split("\n") for page in pages]
-    counts: Counter[str] = Counter()
-    for lines in split:
-        counts.update({_edge_key(lines[i]) for i in _edges(lines)})
-    threshold = max(2, int(0.6 * len(split) + 0.999))
+    running = _running_keys(split)
     out = []
     for lines in split:
         drop = set()
@@ -121,7 +145,8 @@ def strip_running_lines(pages: Sequence[str]) -> list[list[str]]:
             line = lines[i].strip()
             if is_page_footer(line):
                 continue
-            if _PAGE_NUMBER_LINE.fullmatch(line) or counts[_edge_key(line)] >= threshold:
+            text = collapse_spaces(line).lower()
+            if _PAGE_NUMBER_LINE.fullmatch(line) or text in running or _edge_key(line) in running:
                 drop.add(i)
         out.append([line for i, line in enumerate(lines) if i not in drop])
     return out
