@@ -393,7 +393,7 @@ class PassageStore:
             "WHERE k != '' GROUP BY k ORDER BY k"
         ).fetchall()
         kinds = con.execute(
-            "SELECT json_extract(meta, '$.doc_type') AS k, count(*) FROM documents "
+            "SELECT lower(json_extract(meta, '$.doc_type')) AS k, count(*) FROM documents "
             "WHERE k != '' GROUP BY k ORDER BY k"
         ).fetchall()
         years = con.execute(
