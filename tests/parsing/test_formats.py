@@ -121,7 +121,7 @@ def test_parallel_parsing_gives_the_same_results(
     serial = [
         str(r) if isinstance(r, ParseError) else r.documents for r in parse_files(files, workers=1)
     ]
-    monkeypatch.setattr(parsing, "PARALLEL_MIN_FILES", 2)  # force the process pool
+    monkeypatch.setattr(parsing, "PARALLEL_MIN_HEAVY_BYTES", 1)  # force the process pool
     parallel = [
         str(r) if isinstance(r, ParseError) else r.documents for r in parse_files(files, workers=2)
     ]
