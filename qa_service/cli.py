@@ -123,7 +123,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"error: no index in {settings.index_dir}", file=sys.stderr)
             return 2
         print(f"no index in {settings.index_dir}: indexing the bundled corpus first")
-        build_index(default_corpus_paths(settings), settings, embedder, progress=True)
+        paths = default_corpus_paths(settings)
+        if settings.upload_dir.is_dir() and any(settings.upload_dir.iterdir()):
+            paths.append(settings.upload_dir)  # and the documents uploaded before
+        build_index(paths, settings, embedder, progress=True)
     app = create_app(settings, QAService(settings, embedder))
     print(f"serving on http://{settings.host}:{settings.port}/ (API docs at /docs)")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

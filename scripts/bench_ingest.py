@@ -111,9 +111,10 @@ def bench_updates(tmp: Path) -> None:
     extra.mkdir()
     shutil.copy(ROOT / "tests" / "fixtures" / "koop" / "kst-28676-280.xml", extra / "a.xml")
     update = timed("live update: add one document", update_index, settings, embedder, add=[extra])
-    print(f"  {update.added}; {update.passages} passages; " + ", ".join(
-        f"{k} {v:.2f}" for k, v in update.seconds.items()
-    ))
+    print(
+        f"  added {update.added}, replaced {update.replaced}; {update.passages} passages; "
+        + ", ".join(f"{k} {v:.2f}" for k, v in update.seconds.items())
+    )
     timed("live update: same document again (unchanged)", update_index, settings, embedder,
           add=[extra])  # fmt: skip
     timed("live update: remove it", update_index, settings, embedder, remove=["kst-28676-280"])
