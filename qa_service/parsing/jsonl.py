@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 from qa_service.documents import ParsedDocument
 from qa_service.parsing.formats import Limits, iter_lines
+from qa_service.parsing.koop_xml import title_case
 from qa_service.parsing.metadata import (
     KOOP_DATES,
     KOOP_FIELDS,
@@ -98,6 +99,35 @@ def paragraph_lines(text: str) -> str:
     return "\n".join(out)
 
 
+_HEADER_YEAR = re.compile(r"\b(?:Vergaderjaar|Zitting)\s+(\d{4}\s*[-–]\s*\d{4})", re.IGNORECASE)
+_HEADER_DOSSIER = re.compile(r"\d{2} ?\d{3}(?: [IVXLC]{1,6})?")
+_HEADER_NR = re.compile(r"Nr\.? ?(\d{1,4})\.?")
+_RECEIVED = re.compile(r"\s+(?:Ontvangen|Voorgesteld|Ingezonden)\b.*$", re.IGNORECASE)
+
+
+def header_metadata(text: str) -> dict[str, str]:
+    """Metadata from the printed head of an (OCR'd) Kamerstuk: the vergaderjaar (``Zitting
+    1982-1983``), and for Tweede Kamer stukken with a single dossier number on a line of its own
+    and a ``Nr. 66`` line, the dossier and number; the first line that names a document type
+    (``BRIEF VAN DE MINISTER ...``) gives the type and title. Only what is unambiguous."""
+    lines = [" ".join(line.split()) for line in text.split("\n")[:15]]
+    head = "\n".join(lines)
+    found: dict[str, str] = {}
+    if m := _HEADER_YEAR.search(head):
+        found["vergaderjaar"] = normalise_vergaderjaar(m.group(1))
+    dossiers = {normalise_dossier(line) for line in lines if _HEADER_DOSSIER.fullmatch(line)}
+    numbers = {m.group(1) for line in lines if (m := _HEADER_NR.fullmatch(line))}
+    if "Tweede Kamer" in head and len(dossiers) == 1 and len(numbers) == 1:
+        found["dossier"], found["ondernummer"] = dossiers.pop(), numbers.pop()
+    for line in lines:
+        kind = doc_type_from_title(line) if len(line) <= 120 else ""
+        if kind:
+            found["doc_type"] = kind
+            found["title"] = title_case(_RECEIVED.sub("", line))
+            break
+    return {k: v for k, v in found.items() if v}
+
+
 def parse_record(record: Any, fallback_id: str) -> ParsedDocument:
     """One JSONL record as a document; :class:`ParseError` when it holds no text."""
     if not isinstance(record, dict):
@@ -143,6 +173,9 @@ def parse_record(record: Any, fallback_id: str) -> ParsedDocument:
             setattr(meta, attr, str(value).strip())
     if not meta.doc_type and meta.title:
         meta.doc_type = doc_type_from_title(meta.title)
+    for attr, value in header_metadata(text).items():  # only where nothing else said
+        if not getattr(meta, attr):
+            setattr(meta, attr, value)
     return doc
 
 

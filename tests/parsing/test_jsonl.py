@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qa_service.parsing import Limits, ParseError, parse_documents
-from qa_service.parsing.jsonl import id_from_url
+from qa_service.parsing.jsonl import header_metadata, id_from_url
 from tests.conftest import CORPUS
 
 
@@ -90,6 +90,12 @@ def test_historical_corpus_records(tmp_path: Path) -> None:
     url = json.loads(lines[0])["URL"]
     assert doc.meta.doc_id == id_from_url(url) and doc.meta.url == url
     assert len(doc.paragraphs) > 1  # long OCR lines are paragraphs of their own
+    # the printed head: "Tweede Kamer ... Zitting 1982-1983 / 12449 / ... / Nr 66 / BRIEF VAN ..."
+    assert doc.meta.citation() == "Kamerstukken II 1982/83, 12449, nr. 66"
+    assert (doc.meta.doc_type, doc.meta.title) == (
+        "brief",
+        "Brief van de minister van verkeer en waterstaat",
+    )
     assert all(len(p.text) < len(json.loads(lines[0])["Content"]) for p in doc.paragraphs)
 
 
@@ -123,3 +129,18 @@ def test_id_from_url() -> None:
     )
     assert id_from_url("https://zoek.officielebekendmakingen.nl/0000142774/ocr") == "0000142774"
     assert id_from_url("https://example.org/") == ""
+
+
+def test_header_metadata_only_when_unambiguous() -> None:
+    two_dossiers = "Tweede Kamer der Staten-Generaal\nZitting 1982-1983\n17 860\n17 868\nNr. 2\n"
+    assert header_metadata(two_dossiers) == {"vergaderjaar": "1982-1983"}
+    eerste_kamer = "Eerste Kamer der Staten-Generaal\nZitting 1982-1983\n17 860\nNr. 2\n"
+    assert "dossier" not in header_metadata(eerste_kamer)  # the citation would say "II"
+    motion = "Tweede Kamer\nVergaderjaar 1990-1991\n21 800 V\nNr. 12\nMOTIE VAN HET LID DE VRIES"
+    assert header_metadata(motion) == {
+        "vergaderjaar": "1990-1991",
+        "dossier": "21800-V",
+        "ondernummer": "12",
+        "doc_type": "motie",
+        "title": "Motie van het lid De Vries",
+    }
