@@ -37,11 +37,20 @@ def cmd_index(args: argparse.Namespace) -> int:
     from qa_service.indexing import build_index, default_corpus_paths
 
     settings = _settings(args)
+    if args.watch is not None or args.add or args.remove:
+        if args.paths:
+            print("error: give paths to --add (or --watch), not both", file=sys.stderr)
+            return 2
+        return _update(args, settings)
     paths = [Path(p) for p in args.paths] or default_corpus_paths(settings)
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         print(f"error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
+    uploads = settings.upload_dir
+    if not args.no_uploads and uploads.is_dir() and any(uploads.iterdir()):
+        print(f"also indexing the uploaded files kept in {uploads} (--no-uploads to leave out)")
+        paths.append(uploads)
     started = time.perf_counter()
     report = build_index(paths, settings, Embedder(settings), progress=not args.quiet)
     elapsed = time.perf_counter() - started
@@ -53,6 +62,48 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"({', '.join(f'{k} {v:.1f} s' for k, v in report.seconds.items())})"
     )
     return 0
+
+
+def _update(args: argparse.Namespace, settings: Settings) -> int:
+    """``index --add/--remove``: a live update; ``index --watch DIR``: follow a folder."""
+    from qa_service.embedding import Embedder
+    from qa_service.index import index_exists
+    from qa_service.indexing import build_index
+    from qa_service.updating import update_index
+    from qa_service.watch import describe, watch
+
+    embedder = Embedder(settings)
+    if args.watch is not None:
+        folder = Path(args.watch)
+        if not folder.is_dir():
+            print(f"error: not a folder: {folder}", file=sys.stderr)
+            return 2
+        if args.interval is not None:
+            settings.watch_interval = args.interval
+        if not args.once:
+            print(f"watching {folder} every {settings.watch_interval:g} s (Ctrl-C to stop)")
+        watch(settings, embedder, folder, once=args.once)
+        return 0
+    add = [Path(p) for p in args.add or []]
+    missing = [str(p) for p in add if not p.exists()]
+    if missing:
+        print(f"error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    if not index_exists(settings.index_dir) and add and not args.remove:
+        report = build_index(add, settings, embedder, progress=not args.quiet)
+        for path, reason in report.skipped:
+            print(f"skipped {path}: {reason}", file=sys.stderr)
+        print(
+            f"no index yet: built one with {report.documents} documents, {report.passages} passages"
+        )
+        return 0
+    update = update_index(
+        settings, embedder, add=add, remove=args.remove or [], progress=not args.quiet
+    )
+    print(describe(update))
+    for doc_id in update.not_found:
+        print(f"not in the index: {doc_id}", file=sys.stderr)
+    return 1 if update.not_found and not update.changed else 0
 
 
 # -- serve ----------------------------------------------------------------------------------
@@ -72,7 +123,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"error: no index in {settings.index_dir}", file=sys.stderr)
             return 2
         print(f"no index in {settings.index_dir}: indexing the bundled corpus first")
-        build_index(default_corpus_paths(settings), settings, embedder, progress=True)
+        paths = default_corpus_paths(settings)
+        if settings.upload_dir.is_dir() and any(settings.upload_dir.iterdir()):
+            paths.append(settings.upload_dir)  # and the documents uploaded before
+        build_index(paths, settings, embedder, progress=True)
     app = create_app(settings, QAService(settings, embedder))
     print(f"serving on http://{settings.host}:{settings.port}/ (API docs at /docs)")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
@@ -123,8 +177,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("index", help="build the index (default: the bundled corpus)")
-    p.add_argument("paths", nargs="*", help="files or folders to index")
+    p = sub.add_parser(
+        "index",
+        help="build the index (default: the bundled corpus), or update it live",
+        description=(
+            "Build a new index from files and folders (.txt, .pdf, KOOP .xml, .html, .jsonl, "
+            ".jsonl.gz), or update the existing one without rebuilding it: --add, --remove, "
+            "--watch."
+        ),
+    )
+    p.add_argument("paths", nargs="*", help="files or folders to build the index from")
+    p.add_argument(
+        "--add",
+        nargs="+",
+        metavar="PATH",
+        help="add or replace the documents in these files/folders (unchanged ones are skipped)",
+    )
+    p.add_argument("--remove", nargs="+", metavar="DOC_ID", help="remove these documents")
+    p.add_argument(
+        "--watch", metavar="DIR", help="follow a folder: add new and changed files, drop deleted"
+    )
+    p.add_argument("--once", action="store_true", help="with --watch: one scan, then exit (cron)")
+    p.add_argument(
+        "--interval", type=float, default=None, help="with --watch: seconds between scans"
+    )
+    p.add_argument(
+        "--no-uploads", action="store_true", help="leave the uploaded files out of a rebuild"
+    )
     _add_index_dir(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_index)

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The repository root when the package runs from a checkout (editable install).
@@ -92,6 +92,33 @@ class Settings(BaseSettings):
     # --- API -------------------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+
+    # --- ingestion and live updates ---------------------------------------------------------
+    max_file_mb: float = Field(100, gt=0, description="Files larger than this are skipped.")
+    max_uncompressed_mb: float = Field(
+        1024, gt=0, description="Most data read from one .gz file (a zip bomb stops here)."
+    )
+    parse_workers: int = Field(
+        0, ge=0, description="Processes that parse files; 0 = one per CPU core, 1 = none."
+    )
+    upload_dir: Path = Field(
+        Path("uploads"), description="Where uploaded files are kept (a rebuild indexes them)."
+    )
+    max_upload_mb: float = Field(50, gt=0, description="Size limit of one uploaded file.")
+    max_upload_files: int = Field(20, ge=1, le=1000, description="Files in one upload request.")
+    api_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Bearer key for uploading and deleting documents over HTTP; unset = those "
+            "endpoints are disabled."
+        ),
+    )
+    watch_interval: float = Field(
+        10.0, gt=0, description="Seconds between scans of `qa-service index --watch`."
+    )
+    reload_interval: float = Field(
+        5.0, ge=0, description="Seconds between the service's checks for a newer index; 0 = off."
+    )
 
 
 @lru_cache(maxsize=1)

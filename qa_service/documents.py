@@ -29,10 +29,13 @@ class DocumentMeta:
     dossier_title: str = ""
     subject: str = ""  # official one-line subject (motions)
     source: str = ""  # file the document was read from (relative path where possible)
+    source_url: str = ""  # the document's own link (from its collection), if it has one
 
     @property
     def url(self) -> str:
-        """The official publication page; only for ``kst-`` ids that have one."""
+        """The document's link: its own, else the official page for ``kst-`` ids."""
+        if self.source_url:
+            return self.source_url
         if self.doc_id.startswith("kst-"):
             return OFFICIAL_URL.format(doc_id=self.doc_id)
         return ""

@@ -6,13 +6,16 @@ Layout of an index directory::
       CURRENT                  name of the live build (replaced atomically)
       builds/<name>/
         manifest.json          model, dimension, counts, corpus hash, file checksums
-        vectors.faiss          FAISS inner-product index over centred, normalised vectors
+        vectors.faiss          FAISS inner-product index over centred, normalised vectors,
+                               keyed by passage row (IndexIDMap2)
         centroid.npy           the direction removed from every vector (see ``center``)
         bm25/                  bm25s index over the analysed passage text
-        store.sqlite           documents and passages (row id = FAISS id)
+        bm25_rows.npy          the passage row of each BM25 document (ascending)
+        store.sqlite           documents and passages (row id = FAISS id), analysed terms
 
 A build is written to a fresh directory and published by rewriting ``CURRENT`` with
-``os.replace``: an interrupted build leaves the previous index untouched and usable.
+``os.replace``: an interrupted build leaves the previous index untouched and usable. Live
+updates (:mod:`qa_service.updating`) write a new build the same way, under ``index_lock``.
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from qa_service.documents import DocumentMeta, Passage
+from qa_service.filters import NO_FILTERS, Filters
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +49,8 @@ VECTORS = "vectors.faiss"
 CENTROID = "centroid.npy"
 STORE = "store.sqlite"
 BM25_DIR = "bm25"
+BM25_ROWS = "bm25_rows.npy"
+LOCK = ".update.lock"
 CURRENT = "CURRENT"
 BUILDS = "builds"
 
@@ -135,6 +144,25 @@ def publish(index_dir: Path, build: Path, keep: int = 1) -> None:
     _prune_builds(index_dir, live=build.name, keep=keep)
 
 
+@contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    """Exclusive lock for writing builds of ``index_dir`` (between processes and threads), so
+    that two updates never both start from the same build and one of them gets lost."""
+    import fcntl
+
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with _THREAD_LOCK, open(index_dir / LOCK, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+_THREAD_LOCK = threading.RLock()
+
+
 def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -225,7 +253,8 @@ CREATE TABLE passages (
     position INTEGER NOT NULL,
     section TEXT NOT NULL,
     page INTEGER,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    terms TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX passages_doc ON passages(doc_id, position);
 """
@@ -235,26 +264,52 @@ def write_store(
     path: Path,
     documents: Iterable[tuple[DocumentMeta, str]],
     passages: Sequence[Passage],
+    terms: Sequence[Sequence[str]] | None = None,
 ) -> None:
-    """Write documents (with content hashes) and passages; passage ``i`` gets row ``i``."""
+    """Write documents (with content hashes) and passages; passage ``i`` gets row ``i``.
+    ``terms`` are the analysed BM25 terms of each passage (kept for cheap BM25 rebuilds)."""
     con = sqlite3.connect(path)
     try:
         con.executescript(SCHEMA)
-        con.executemany(
-            "INSERT INTO documents(doc_id, meta, content_hash) VALUES (?, ?, ?)",
-            ((m.doc_id, json.dumps(asdict(m), ensure_ascii=False), h) for m, h in documents),
-        )
-        con.executemany(
-            "INSERT INTO passages(row, passage_id, doc_id, position, section, page, text) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                (i, p.passage_id, p.doc_id, p.position, p.section, p.page, p.text)
-                for i, p in enumerate(passages)
-            ),
-        )
+        insert_documents(con, documents)
+        insert_passages(con, range(len(passages)), passages, terms)
         con.commit()
     finally:
         con.close()
+
+
+def insert_documents(
+    con: sqlite3.Connection, documents: Iterable[tuple[DocumentMeta, str]]
+) -> None:
+    con.executemany(
+        "INSERT INTO documents(doc_id, meta, content_hash) VALUES (?, ?, ?)",
+        ((m.doc_id, json.dumps(asdict(m), ensure_ascii=False), h) for m, h in documents),
+    )
+
+
+def insert_passages(
+    con: sqlite3.Connection,
+    rows: Iterable[int],
+    passages: Sequence[Passage],
+    terms: Sequence[Sequence[str]] | None = None,
+) -> None:
+    con.executemany(
+        "INSERT INTO passages(row, passage_id, doc_id, position, section, page, text, terms) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (
+                int(row),
+                p.passage_id,
+                p.doc_id,
+                p.position,
+                p.section,
+                p.page,
+                p.text,
+                " ".join(terms[i]) if terms is not None else "",
+            )
+            for i, (row, p) in enumerate(zip(rows, passages, strict=True))
+        ),
+    )
 
 
 def meta_from_json(text: str) -> DocumentMeta:
@@ -302,16 +357,71 @@ class PassageStore:
     def document(self, doc_id: str) -> DocumentMeta | None:
         return self.documents([doc_id]).get(doc_id)
 
-    def list_documents(self, offset: int = 0, limit: int = 100) -> list[tuple[DocumentMeta, int]]:
+    def list_documents(
+        self, offset: int = 0, limit: int = 100, filters: Filters = NO_FILTERS
+    ) -> list[tuple[DocumentMeta, int]]:
+        where, params = filters.where("d")
         cur = self._con.execute(
             "SELECT d.meta, (SELECT count(*) FROM passages p WHERE p.doc_id = d.doc_id) "
-            "FROM documents d ORDER BY d.doc_id LIMIT ? OFFSET ?",
-            (limit, offset),
+            f"FROM documents d WHERE {where} ORDER BY d.doc_id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
         )
         return [(meta_from_json(meta), n) for meta, n in cur.fetchall()]
 
-    def count_documents(self) -> int:
-        return int(self._con.execute("SELECT count(*) FROM documents").fetchone()[0])
+    def count_documents(self, filters: Filters = NO_FILTERS) -> int:
+        where, params = filters.where("d")
+        query = f"SELECT count(*) FROM documents d WHERE {where}"
+        return int(self._con.execute(query, params).fetchone()[0])
+
+    def rows_matching(self, filters: Filters) -> np.ndarray:
+        """The passage rows of the documents that match ``filters``, ascending."""
+        where, params = filters.where("d")
+        cur = self._con.execute(
+            f"SELECT p.row FROM passages p JOIN documents d ON d.doc_id = p.doc_id "
+            f"WHERE {where} ORDER BY p.row",
+            params,
+        )
+        return np.fromiter((r for (r,) in cur), dtype=np.int64)
+
+    def facets(self) -> dict[str, Any]:
+        """Dossiers (with title and document count), document types, vergaderjaren and the
+        date range of the indexed documents: what a filter can choose from."""
+        con = self._con
+        dossiers = con.execute(
+            "SELECT json_extract(meta, '$.dossier') AS k, "
+            "max(json_extract(meta, '$.dossier_title')), count(*) FROM documents "
+            "WHERE k != '' GROUP BY k ORDER BY k"
+        ).fetchall()
+        kinds = con.execute(
+            "SELECT lower(json_extract(meta, '$.doc_type')) AS k, count(*) FROM documents "
+            "WHERE k != '' GROUP BY k ORDER BY k"
+        ).fetchall()
+        years = con.execute(
+            "SELECT json_extract(meta, '$.vergaderjaar') AS k, count(*) FROM documents "
+            "WHERE k != '' GROUP BY k ORDER BY k"
+        ).fetchall()
+        first, last = con.execute(
+            "SELECT min(json_extract(meta, '$.date')), max(json_extract(meta, '$.date')) "
+            "FROM documents WHERE json_extract(meta, '$.date') != ''"
+        ).fetchone()
+        return {
+            "dossiers": [
+                {"dossier": k, "dossier_title": t or "", "documents": n} for k, t, n in dossiers
+            ],
+            "doc_types": [{"doc_type": k, "documents": n} for k, n in kinds],
+            "vergaderjaren": [{"vergaderjaar": k, "documents": n} for k, n in years],
+            "date_from": first or "",
+            "date_to": last or "",
+        }
+
+    def content_hashes(self) -> dict[str, str]:
+        cur = self._con.execute("SELECT doc_id, content_hash FROM documents")
+        return dict(cur.fetchall())
+
+    def sources(self) -> dict[str, str]:
+        """The file each document was read from, by document id."""
+        cur = self._con.execute("SELECT doc_id, json_extract(meta, '$.source') FROM documents")
+        return {doc_id: source or "" for doc_id, source in cur.fetchall()}
 
     def document_passages(self, doc_id: str) -> list[Passage]:
         cur = self._con.execute(
@@ -342,10 +452,31 @@ class LoadedIndex:
     centroid: np.ndarray
     bm25: Any  # bm25s.BM25
     store: PassageStore
+    bm25_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _allowed: OrderedDict[Filters, np.ndarray] = field(default_factory=OrderedDict, repr=False)
 
     @property
     def size(self) -> int:
         return int(self.vectors.ntotal)
+
+    def allowed_rows(self, filters: Filters) -> np.ndarray:
+        """Passage rows that ``filters`` allow (cached: a build never changes)."""
+        rows = self._allowed.get(filters)
+        if rows is None:
+            rows = self.store.rows_matching(filters)
+            self._allowed[filters] = rows
+            while len(self._allowed) > 128:
+                self._allowed.popitem(last=False)
+        return rows
+
+    def bm25_mask(self, rows: np.ndarray) -> np.ndarray:
+        """A BM25 weight mask (1.0 at the positions of ``rows``, else 0.0)."""
+        mask = np.zeros(len(self.bm25_rows), dtype=np.float32)
+        positions = np.searchsorted(self.bm25_rows, rows)
+        inside = positions < len(self.bm25_rows)
+        positions, rows = positions[inside], rows[inside]
+        mask[positions[self.bm25_rows[positions] == rows]] = 1.0
+        return mask
 
     def idf(self, terms: Sequence[str]) -> list[float]:
         """Inverse document frequency of analysed terms (unknown terms count as rarest)."""
@@ -408,7 +539,23 @@ def load_index(
         bm25 = bm25s.BM25.load(str(build / BM25_DIR), mmap=False, show_progress=False)
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"cannot read {build / BM25_DIR}: {exc}") from exc
+    n_bm25 = int(bm25.scores["num_docs"])
+    if (build / BM25_ROWS).is_file():
+        try:
+            bm25_rows = np.load(build / BM25_ROWS, allow_pickle=False).astype(np.int64)
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(f"cannot read {build / BM25_ROWS}: {exc}") from exc
+    else:  # built before live updates: BM25 document i is passage row i
+        bm25_rows = np.arange(n_bm25, dtype=np.int64)
+    if bm25_rows.shape != (n_bm25,):
+        raise IndexCorruptError(f"{build / BM25_ROWS} does not match the BM25 index")
     store = PassageStore(build / STORE)
     return LoadedIndex(
-        build=build, manifest=manifest, vectors=vectors, centroid=centroid, bm25=bm25, store=store
+        build=build,
+        manifest=manifest,
+        vectors=vectors,
+        centroid=centroid,
+        bm25=bm25,
+        store=store,
+        bm25_rows=bm25_rows,
     )

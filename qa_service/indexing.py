@@ -1,23 +1,30 @@
-"""Build an index from files: parse, chunk, embed, and write FAISS + BM25 + SQLite."""
+"""Build an index from files: parse, chunk, embed, and write FAISS + BM25 + SQLite.
+
+Live updates of an existing index (add, replace, remove documents) are in
+:mod:`qa_service.updating`; both share the helpers here.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from qa_service.chunking import chunk_document
 from qa_service.config import Settings
-from qa_service.documents import DocumentMeta, Passage, contextual_text
+from qa_service.documents import DocumentMeta, ParsedDocument, Passage, contextual_text
 from qa_service.embedding import Embedder
 from qa_service.index import (
     BM25_DIR,
+    BM25_ROWS,
     CENTROID,
     MANIFEST,
     STORE,
@@ -25,13 +32,21 @@ from qa_service.index import (
     Manifest,
     center,
     checksum_files,
+    index_lock,
     mean_direction,
     new_build_dir,
     publish,
     write_store,
 )
 from qa_service.lexical import analyze
-from qa_service.parsing import ParseError, iter_corpus_files, load_motion_subjects, parse_file
+from qa_service.parsing import (
+    FileResult,
+    Limits,
+    ParseError,
+    iter_corpus_files,
+    load_motion_subjects,
+    parse_files,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +67,10 @@ def default_corpus_paths(settings: Settings) -> list[Path]:
     return [settings.corpus_dir / "kamerstukken", settings.corpus_dir / "moties"]
 
 
+def parse_limits(settings: Settings) -> Limits:
+    return Limits.from_mb(settings.max_file_mb, settings.max_uncompressed_mb)
+
+
 def _find_subjects(paths: Sequence[Path]) -> dict:
     """Motion subjects from a ``moties.jsonl`` beside or above the given folders."""
     subjects: dict = {}
@@ -63,6 +82,70 @@ def _find_subjects(paths: Sequence[Path]) -> dict:
     return subjects
 
 
+def document_hash(doc: ParsedDocument) -> str:
+    """What identifies a document's indexed content: its metadata (not the file it came from)
+    and its paragraphs. Re-adding a document with the same hash changes nothing."""
+    meta = asdict(doc.meta)
+    meta.pop("source", None)
+    h = hashlib.sha256(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode())
+    for p in doc.paragraphs:
+        h.update(f"\n\x1e{p.section}\x1f{p.page}\x1f{p.text}".encode())
+    return h.hexdigest()
+
+
+def collect_documents(
+    paths: Sequence[Path], settings: Settings, progress: bool = False
+) -> tuple[list[tuple[ParsedDocument, str]], list[tuple[str, str]]]:
+    """Parse every supported file under ``paths`` (in parallel processes where that pays).
+
+    Returns the documents with their content hashes, and what was skipped with the reason
+    (files, and records inside collections). A document id seen twice keeps its first file.
+    """
+    from tqdm import tqdm
+
+    files = iter_corpus_files(list(paths))
+    subjects = _find_subjects(paths)
+    documents: list[tuple[ParsedDocument, str]] = []
+    skipped: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    results = parse_files(files, subjects, parse_limits(settings), settings.parse_workers)
+    for result in tqdm(
+        results, total=len(files), desc="parsing", unit="file", disable=not progress
+    ):
+        if isinstance(result, ParseError):
+            path, _, reason = str(result).partition(": ")
+            skipped.append((path, reason))
+            log.warning("skipped %s", result)
+            continue
+        assert isinstance(result, FileResult)
+        skipped.extend((str(result.path), reason) for reason in result.skipped)
+        for doc in result.documents:
+            if doc.meta.doc_id in seen:
+                skipped.append((str(result.path), f"duplicate document id {doc.meta.doc_id}"))
+                continue
+            seen.add(doc.meta.doc_id)
+            documents.append((doc, document_hash(doc)))
+    return documents, skipped
+
+
+def chunk_documents(
+    documents: Sequence[tuple[ParsedDocument, str]], settings: Settings, embedder: Embedder
+) -> tuple[list[tuple[DocumentMeta, str]], list[Passage], list[tuple[str, str]]]:
+    """Passages of each document; documents without any are returned as skipped."""
+    max_tokens = min(settings.max_passage_tokens, embedder.max_tokens)
+    metas: list[tuple[DocumentMeta, str]] = []
+    passages: list[Passage] = []
+    skipped: list[tuple[str, str]] = []
+    for doc, digest in documents:
+        chunks = chunk_document(doc, embedder.count_tokens, max_tokens)
+        if not chunks:
+            skipped.append((doc.meta.source or doc.meta.doc_id, "no text"))
+            continue
+        metas.append((doc.meta, digest))
+        passages.extend(chunks)
+    return metas, passages, skipped
+
+
 def collect_passages(
     paths: Sequence[Path], settings: Settings, embedder: Embedder, progress: bool = False
 ) -> tuple[list[tuple[DocumentMeta, str]], list[Passage], list[tuple[str, str]]]:
@@ -71,34 +154,18 @@ def collect_passages(
     Returns the documents with their content hashes, the passages in order, and the files
     skipped with the reason. A document id seen twice keeps its first file.
     """
-    from tqdm import tqdm
+    documents, skipped = collect_documents(paths, settings, progress)
+    metas, passages, empty = chunk_documents(documents, settings, embedder)
+    return metas, passages, skipped + empty
 
-    files = iter_corpus_files(list(paths))
-    subjects = _find_subjects(paths)
-    max_tokens = min(settings.max_passage_tokens, embedder.max_tokens)
-    documents: list[tuple[DocumentMeta, str]] = []
-    passages: list[Passage] = []
-    skipped: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for path in tqdm(files, desc="parsing", unit="file", disable=not progress):
-        try:
-            doc = parse_file(path, subjects)
-        except ParseError as exc:
-            skipped.append((str(path), str(exc)))
-            log.warning("skipped %s: %s", path, exc)
-            continue
-        if doc.meta.doc_id in seen:
-            skipped.append((str(path), f"duplicate document id {doc.meta.doc_id}"))
-            continue
-        chunks = chunk_document(doc, embedder.count_tokens, max_tokens)
-        if not chunks:
-            skipped.append((str(path), "no text"))
-            continue
-        seen.add(doc.meta.doc_id)
-        digest = hashlib.sha256("\n\n".join(p.text for p in chunks).encode()).hexdigest()
-        documents.append((doc.meta, digest))
-        passages.extend(chunks)
-    return documents, passages, skipped
+
+def passage_texts(
+    metas: dict[str, DocumentMeta], passages: Sequence[Passage], settings: Settings
+) -> list[str]:
+    """What is embedded and keyword-indexed for each passage."""
+    if settings.contextual_passages:
+        return [contextual_text(metas[p.doc_id], p) for p in passages]
+    return [p.text for p in passages]
 
 
 def corpus_hash(documents: Sequence[tuple[DocumentMeta, str]]) -> str:
@@ -108,11 +175,33 @@ def corpus_hash(documents: Sequence[tuple[DocumentMeta, str]]) -> str:
     return h.hexdigest()
 
 
+def write_bm25(build: Path, rows: np.ndarray, terms: Sequence[Sequence[str]]) -> None:
+    """The BM25 index over ``terms`` (one list per passage, in ``rows`` order)."""
+    import bm25s
+
+    bm25 = bm25s.BM25()
+    bm25.index([list(t) for t in terms], show_progress=False)
+    bm25.save(str(build / BM25_DIR))
+    np.save(build / BM25_ROWS, np.asarray(rows, dtype=np.int64), allow_pickle=False)
+
+
+def write_manifest(build: Path, settings: Settings, embedder: Embedder, **fields: Any) -> Manifest:
+    manifest = Manifest(
+        model=embedder.model_name,
+        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        contextual_passages=settings.contextual_passages,
+        max_passage_tokens=settings.max_passage_tokens,
+        files=checksum_files(build),
+        **fields,
+    )
+    (build / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    return manifest
+
+
 def build_index(
     paths: Sequence[Path], settings: Settings, embedder: Embedder, progress: bool = False
 ) -> BuildReport:
     """Build a new index from ``paths`` and make it the live one in ``settings.index_dir``."""
-    import bm25s
     import faiss
 
     timings: dict[str, float] = {}
@@ -126,50 +215,43 @@ def build_index(
     if not passages:
         raise ValueError("no passages to index: " + "; ".join(f"{f}: {r}" for f, r in skipped))
 
-    metas = {m.doc_id: m for m, _ in documents}
-    if settings.contextual_passages:
-        texts = [contextual_text(metas[p.doc_id], p) for p in passages]
-    else:
-        texts = [p.text for p in passages]
+    texts = passage_texts({m.doc_id: m for m, _ in documents}, passages, settings)
+    with index_lock(settings.index_dir):
+        build = new_build_dir(settings.index_dir)
+        try:
+            t0 = time.perf_counter()
+            vectors = embedder.encode_passages(texts, show_progress=progress)
+            timings["embed"] = time.perf_counter() - t0
 
-    build = new_build_dir(settings.index_dir)
-    try:
-        t0 = time.perf_counter()
-        vectors = embedder.encode_passages(texts, show_progress=progress)
-        timings["embed"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            rows = np.arange(len(passages), dtype=np.int64)
+            centroid = mean_direction(vectors)
+            np.save(build / CENTROID, centroid, allow_pickle=False)
+            index = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
+            index.add_with_ids(np.ascontiguousarray(center(vectors, centroid)), rows)
+            faiss.write_index(index, str(build / VECTORS))
+            timings["faiss"] = time.perf_counter() - t0
 
-        t0 = time.perf_counter()
-        centroid = mean_direction(vectors)
-        np.save(build / CENTROID, centroid, allow_pickle=False)
-        index = faiss.IndexFlatIP(vectors.shape[1])
-        index.add(np.ascontiguousarray(center(vectors, centroid)))
-        faiss.write_index(index, str(build / VECTORS))
-        timings["faiss"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            terms = [analyze(t) for t in texts]
+            write_bm25(build, rows, terms)
+            timings["bm25"] = time.perf_counter() - t0
 
-        t0 = time.perf_counter()
-        bm25 = bm25s.BM25()
-        bm25.index([analyze(t) for t in texts], show_progress=False)
-        bm25.save(str(build / BM25_DIR))
-        timings["bm25"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        write_store(build / STORE, documents, passages)
-        manifest = Manifest(
-            model=embedder.model_name,
-            dimension=int(vectors.shape[1]),
-            passage_count=len(passages),
-            document_count=len(documents),
-            corpus_hash=corpus_hash(documents),
-            created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            faiss_type=type(index).__name__,
-            contextual_passages=settings.contextual_passages,
-            max_passage_tokens=settings.max_passage_tokens,
-            files=checksum_files(build),
-        )
-        (build / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-        publish(settings.index_dir, build)
-        timings["write"] = time.perf_counter() - t0
-    except BaseException:
-        shutil.rmtree(build, ignore_errors=True)
-        raise
+            t0 = time.perf_counter()
+            write_store(build / STORE, documents, passages, terms)
+            write_manifest(
+                build,
+                settings,
+                embedder,
+                dimension=int(vectors.shape[1]),
+                passage_count=len(passages),
+                document_count=len(documents),
+                corpus_hash=corpus_hash(documents),
+                faiss_type=type(index).__name__,
+            )
+            publish(settings.index_dir, build)
+            timings["write"] = time.perf_counter() - t0
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
     return BuildReport(build, len(documents), len(passages), skipped, timings)

@@ -3,6 +3,10 @@
 BM25 with a Dutch stemmer is as good as dense search on Dutch questions but poor on English
 ones (the documents are Dutch), so its weight in the fusion depends on the question's
 detected language. Every weight is a setting; ``qa-service eval`` compares them.
+
+Filters (:class:`~qa_service.filters.Filters`) restrict both searches to the passages of the
+matching documents inside the search itself (a FAISS ``IDSelector`` and a BM25 weight mask),
+so a filtered search returns a full top-k whenever enough passages match.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import numpy as np
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
+from qa_service.filters import Filters
 from qa_service.index import LoadedIndex, center
 from qa_service.language import Language, detect_language
 from qa_service.lexical import analyze
@@ -51,27 +56,36 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
 
-    def search(self, query: str, top_k: int, mode: Mode = "hybrid") -> RetrievalResult:
-        return self.search_batch([query], top_k, mode)[0]
+    def search(
+        self, query: str, top_k: int, mode: Mode = "hybrid", filters: Filters | None = None
+    ) -> RetrievalResult:
+        return self.search_batch([query], top_k, mode, filters)[0]
 
     def search_batch(
-        self, queries: Sequence[str], top_k: int, mode: Mode = "hybrid"
+        self,
+        queries: Sequence[str],
+        top_k: int,
+        mode: Mode = "hybrid",
+        filters: Filters | None = None,
     ) -> list[RetrievalResult]:
-        """Search many queries at once: one embedding batch, one FAISS and one BM25 call."""
+        """Search many queries at once: one embedding batch, one FAISS and one BM25 call.
+        ``filters`` restrict all of them to the passages of the matching documents."""
         if not queries:
             return []
         s = self.settings
-        n = self.index.size
         vectors = center(self.embedder.encode_queries(list(queries)), self.index.centroid)
         languages = [detect_language(q) for q in queries]
+        allowed = self.index.allowed_rows(filters) if filters and filters.active else None
+        n = self.index.size if allowed is None else len(allowed)
 
         dense_k = min(n, max(top_k, s.dense_candidates))
-        dense_scores, dense_rows = self.index.vectors.search(vectors, dense_k)
+        dense_scores, dense_rows = self._dense(vectors, dense_k, allowed)
 
         bm25_rows: list[list[int]] = [[] for _ in queries]
         bm25_scores: list[list[float]] = [[] for _ in queries]
-        if mode != "dense":
-            bm25_rows, bm25_scores = self._bm25(queries, min(n, max(top_k, s.bm25_candidates)))
+        if mode != "dense" and n > 0:
+            k = min(n, max(top_k, s.bm25_candidates))
+            bm25_rows, bm25_scores = self._bm25(queries, k, allowed)
 
         results = []
         for i, query in enumerate(queries):
@@ -87,9 +101,27 @@ class Retriever:
         return results
 
     # -- parts ---------------------------------------------------------------------------
-    def _bm25(self, queries: Sequence[str], k: int) -> tuple[list[list[int]], list[list[float]]]:
+    def _dense(
+        self, vectors: np.ndarray, k: int, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """FAISS search, restricted to the ``allowed`` rows (an IDSelector) when given."""
+        if k <= 0:
+            empty = np.zeros((len(vectors), 0))
+            return empty.astype(np.float32), empty.astype(np.int64)
+        if allowed is None:
+            return self.index.vectors.search(vectors, k)
+        import faiss
+
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
+        return self.index.vectors.search(vectors, k, params=params)
+
+    def _bm25(
+        self, queries: Sequence[str], k: int, allowed: np.ndarray | None = None
+    ) -> tuple[list[list[int]], list[list[float]]]:
         tokens = [analyze(q) for q in queries]
         vocab = self.index.bm25.vocab_dict
+        mask = self.index.bm25_mask(allowed) if allowed is not None else None
+        to_row = self.index.bm25_rows
         rows: list[list[int]] = []
         scores: list[list[float]] = []
         for terms in tokens:
@@ -99,9 +131,18 @@ class Retriever:
                 scores.append([])
                 continue
             ids, vals = self.index.bm25.retrieve(
-                [known], k=k, show_progress=False, n_threads=1, return_as="tuple"
+                [known],
+                k=k,
+                show_progress=False,
+                n_threads=1,
+                return_as="tuple",
+                weight_mask=mask,
             )
-            pairs = [(int(r), float(v)) for r, v in zip(ids[0], vals[0], strict=True) if v > 0]
+            pairs = [
+                (int(to_row[pos]), float(v))
+                for pos, v in zip(ids[0], vals[0], strict=True)
+                if v > 0
+            ]
             rows.append([r for r, _ in pairs])
             scores.append([v for _, v in pairs])
         return rows, scores

@@ -2,6 +2,10 @@
 
 :class:`QAService` is what the API, the CLI and the bulk runner call. Its constructor is
 cheap; :meth:`QAService.warm_up` loads the embedding model and the index once.
+
+The loaded index, its retriever and its answerer form one snapshot that is swapped whole when
+a newer build is published (:meth:`QAService.reload`, after a live update): every query takes
+the snapshot once, so it sees either the old or the new index, never a mix.
 """
 
 from __future__ import annotations
@@ -10,15 +14,18 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from qa_service.answering import Answer, ExtractiveAnswerer
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
+from qa_service.filters import NO_FILTERS, Filters
 from qa_service.followup import Turn, resolve
-from qa_service.index import LoadedIndex, load_index
+from qa_service.index import LoadedIndex, current_build, load_index
 from qa_service.retrieval import Hit, Mode, RetrievalResult, Retriever
+from qa_service.updating import UpdateReport, update_index
 
 
 @dataclass
@@ -29,62 +36,104 @@ class AskResult:
     search_query: str = ""  # what retrieval searched: the question, or with its context
 
 
+@dataclass(frozen=True)
+class LoadedService:
+    """One loaded build with the retriever and answerer that read it."""
+
+    index: LoadedIndex
+    retriever: Retriever
+    answerer: ExtractiveAnswerer
+
+
 class QAService:
     """Holds the loaded index and models; every method is safe to call from many threads."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.embedder = embedder or Embedder(settings)
-        self._index: LoadedIndex | None = None
-        self._retriever: Retriever | None = None
-        self.answerer = ExtractiveAnswerer(settings, self.embedder)
-        self._lock = threading.Lock()
+        self._live: LoadedService | None = None
+        self._lock = threading.Lock()  # loading and swapping the index
+        self._update_lock = threading.Lock()  # one live update at a time
 
     # -- life cycle -----------------------------------------------------------------------
     def warm_up(self) -> None:
         """Load the embedding model and the live index (idempotent)."""
         with self._lock:
-            if self._index is not None:
+            if self._live is not None:
                 return
             index = load_index(self.settings.index_dir, expected_model=self.embedder.model_name)
             self.embedder.warm_up()
             self.embedder.encode_queries(["warm-up"])  # first call initialises kernels
-            self._index = index
-            self.answerer.index = index
-            self._retriever = Retriever(index, self.embedder, self.settings)
+            self._live = self._snapshot(index)
+
+    def _snapshot(self, index: LoadedIndex) -> LoadedService:
+        answerer = ExtractiveAnswerer(self.settings, self.embedder)
+        answerer.index = index
+        return LoadedService(index, Retriever(index, self.embedder, self.settings), answerer)
+
+    def reload(self) -> bool:
+        """Switch to the live build of the index directory if another one than the loaded
+        build was published. Queries running meanwhile finish on the build they started with.
+        Returns whether it switched."""
+        if self._live is None or current_build(self.settings.index_dir) == self._live.index.build:
+            return False
+        with self._lock:
+            if current_build(self.settings.index_dir) == self._live.index.build:
+                return False
+            index = load_index(self.settings.index_dir, expected_model=self.embedder.model_name)
+            self._live = self._snapshot(index)  # one assignment: atomic for readers
+            # the old build's store closes when the last query holding it finishes
+        return True
 
     @property
     def ready(self) -> bool:
-        return self._retriever is not None
+        return self._live is not None
+
+    @property
+    def live(self) -> LoadedService:
+        """The current snapshot; take it once per operation."""
+        if self._live is None:
+            raise RuntimeError("service not warmed up")
+        return self._live
 
     @property
     def index(self) -> LoadedIndex:
-        if self._index is None:
-            raise RuntimeError("service not warmed up")
-        return self._index
+        return self.live.index
 
     @property
     def retriever(self) -> Retriever:
-        if self._retriever is None:
-            raise RuntimeError("service not warmed up")
-        return self._retriever
+        return self.live.retriever
+
+    @property
+    def answerer(self) -> ExtractiveAnswerer:
+        return self.live.answerer
 
     def close(self) -> None:
-        if self._index is not None:
-            self._index.close()
+        if self._live is not None:
+            self._live.index.close()
 
     # -- operations -----------------------------------------------------------------------
-    def search(self, query: str, top_k: int, mode: Mode = "hybrid") -> RetrievalResult:
-        return self.retriever.search(query, top_k, mode)
+    def search(
+        self, query: str, top_k: int, mode: Mode = "hybrid", filters: Filters | None = None
+    ) -> RetrievalResult:
+        return self.live.retriever.search(query, top_k, mode, filters)
 
-    def ask(self, question: str, top_k: int, history: Sequence[Turn] = ()) -> AskResult:
+    def ask(
+        self,
+        question: str,
+        top_k: int,
+        *,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+    ) -> AskResult:
         """Answer ``question``; earlier turns (oldest first) resolve a follow-up question."""
+        live = self.live
         t0 = time.perf_counter()
         resolved = resolve(question, history)
-        retrieval = self.retriever.search(resolved.query, top_k)
+        retrieval = live.retriever.search(resolved.query, top_k, filters=filters)
         retrieval.language = resolved.language
         t1 = time.perf_counter()
-        answer = self.answerer.run(question, retrieval)
+        answer = live.answerer.run(question, retrieval)
         t2 = time.perf_counter()
         timings = {
             "retrieval": round((t1 - t0) * 1000, 2),
@@ -94,15 +143,45 @@ class QAService:
         return AskResult(answer, retrieval, timings, resolved.query)
 
     # -- documents ------------------------------------------------------------------------
-    def list_documents(self, offset: int, limit: int) -> tuple[int, list[tuple[DocumentMeta, int]]]:
+    def list_documents(
+        self, offset: int, limit: int, filters: Filters = NO_FILTERS
+    ) -> tuple[int, list[tuple[DocumentMeta, int]]]:
         store = self.index.store
-        return store.count_documents(), store.list_documents(offset, limit)
+        return store.count_documents(filters), store.list_documents(offset, limit, filters)
 
     def get_document(self, doc_id: str) -> tuple[DocumentMeta, list[Passage]] | None:
-        meta = self.index.store.document(doc_id)
+        store = self.index.store
+        meta = store.document(doc_id)
         if meta is None:
             return None
-        return meta, self.index.store.document_passages(doc_id)
+        return meta, store.document_passages(doc_id)
+
+    def facets(self) -> dict[str, Any]:
+        """Dossiers, document types, vergaderjaren and dates to filter on."""
+        return self.index.store.facets()
+
+    # -- live updates ---------------------------------------------------------------------
+    def add_documents(self, paths: list[Path]) -> UpdateReport:
+        """Add or replace the documents in ``paths`` (unchanged ones are skipped), publish a
+        new build and switch to it. Queries keep being answered meanwhile."""
+        with self._update_lock:
+            report = update_index(self.settings, self.embedder, add=paths)
+            self.reload()
+        return report
+
+    def remove_documents(self, doc_ids: list[str], delete_uploads: bool = True) -> UpdateReport:
+        """Remove documents, publish a new build and switch to it. Uploaded files (under
+        ``upload_dir``) that no remaining document comes from are deleted too, so that a
+        rebuild does not bring the documents back."""
+        with self._update_lock:
+            sources = self.index.store.sources()
+            report = update_index(self.settings, self.embedder, remove=doc_ids)
+            self.reload()
+            if delete_uploads and report.removed:
+                remaining = set(self.index.store.sources().values())
+                for doc_id in report.removed:
+                    _delete_upload(sources.get(doc_id, ""), remaining, self.settings.upload_dir)
+        return report
 
     def info(self) -> dict[str, Any]:
         m = self.index.manifest
@@ -113,6 +192,17 @@ class QAService:
             "corpus_hash": m.corpus_hash,
             "built": m.created,
         }
+
+
+def _delete_upload(source: str, remaining: set[str], upload_dir: Path) -> None:
+    """Delete the uploaded file ``source`` if it lies in ``upload_dir`` and no document in the
+    index still comes from it."""
+    if not source or source in remaining:
+        return
+    path = Path(source).resolve()
+    root = Path(upload_dir).resolve()
+    if path.is_file() and path.is_relative_to(root):
+        path.unlink(missing_ok=True)
 
 
 def hit_title(hit: Hit) -> str:

@@ -1,7 +1,9 @@
 """FastAPI application factory.
 
 The index and models load in a background thread at start-up, so ``/health`` can answer
-503 ("loading") at once and 200 when ready; query endpoints answer 503 until then.
+503 ("loading") at once and 200 when ready; query endpoints answer 503 until then. Another
+background thread checks every ``QA_RELOAD_INTERVAL`` seconds for a newer build published by
+``qa-service index --add/--remove/--watch`` and switches to it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,21 @@ def _load(app: FastAPI) -> None:
         log.exception("cannot start the service")
 
 
+def _watch_builds(app: FastAPI, stop: threading.Event, interval: float) -> None:
+    """Switch the service to a newer index build when one is published (by the CLI)."""
+    service: QAService = app.state.service
+    while not stop.wait(interval):
+        if not service.ready:
+            continue
+        try:
+            if service.reload():
+                log.info("switched to the new index build: %s", service.info())
+        except IndexLoadError as exc:  # keep answering from the loaded build
+            log.error("cannot load the new index build (still serving the old one): %s", exc)
+        except Exception:
+            log.exception("checking for a new index build failed")
+
+
 def _describe(errors: list) -> str:
     parts = []
     for err in errors:
@@ -59,7 +76,16 @@ def create_app(settings: Settings, service: QAService | None = None, load: bool 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if load and not app.state.service.ready:
             threading.Thread(target=_load, args=(app,), name="qa-load", daemon=True).start()
+        stop = threading.Event()
+        if settings.reload_interval > 0:
+            threading.Thread(
+                target=_watch_builds,
+                args=(app, stop, settings.reload_interval),
+                name="qa-reload",
+                daemon=True,
+            ).start()
         yield
+        stop.set()
         app.state.service.close()
 
     app = FastAPI(

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from qa_service.answering import Citation
+from qa_service.api.auth import require_api_key
 from qa_service.api.schemas import (
     AskRequest,
     AskResponse,
@@ -19,13 +20,17 @@ from qa_service.api.schemas import (
     DocumentDetail,
     DocumentList,
     DocumentOut,
+    FacetsResponse,
     HealthResponse,
     PassageInDocument,
     PassageOut,
     SearchRequest,
     SearchResponse,
+    UpdateResponse,
 )
+from qa_service.api.uploads import receive_uploads, update_response
 from qa_service.documents import DocumentMeta
+from qa_service.filters import Filters
 from qa_service.retrieval import Hit
 from qa_service.service import QAService, hit_title
 
@@ -101,14 +106,16 @@ def health(request: Request) -> JSONResponse:
 @router.post("/api/search", response_model=SearchResponse, tags=["query"])
 def search(body: SearchRequest, service: ServiceDep) -> SearchResponse:
     """Passages most relevant to the query (hybrid dense + keyword retrieval)."""
-    result = service.search(body.query, body.top_k)
+    filters = body.filters.to_core() if body.filters else None
+    result = service.search(body.query, body.top_k, filters=filters)
     return SearchResponse(results=[passage_out(h) for h in result.hits])
 
 
 @router.post("/api/ask", response_model=AskResponse, tags=["query"])
 def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
     """A short answer whose every sentence carries an ``[n]`` citation, or an abstention."""
-    result = service.ask(body.question, body.top_k, body.history)
+    filters = body.filters.to_core() if body.filters else None
+    result = service.ask(body.question, body.top_k, history=body.history, filters=filters)
     a = result.answer
     return AskResponse(
         question=a.question,
@@ -120,17 +127,92 @@ def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
     )
 
 
+ListParam = Annotated[list[str] | None, Query(max_length=100)]
+
+
 @router.get("/api/documents", response_model=DocumentList, tags=["documents"])
 def list_documents(
     service: ServiceDep,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    doc_id: ListParam = None,
+    dossier: ListParam = None,
+    doc_type: ListParam = None,
+    date_from: Annotated[str | None, Query(max_length=40)] = None,
+    date_to: Annotated[str | None, Query(max_length=40)] = None,
+    vergaderjaar: ListParam = None,
 ) -> DocumentList:
-    """Indexed documents with their metadata, ordered by id."""
-    total, docs = service.list_documents(offset, limit)
+    """Indexed documents with their metadata, ordered by id; filtered like ``filters`` of
+    /api/search (repeat a parameter for several values: ``?dossier=28676&dossier=21501``);
+    ``total`` counts the matching documents."""
+    try:
+        filters = Filters.create(doc_id, dossier, doc_type, date_from, date_to, vergaderjaar)
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    total, docs = service.list_documents(offset, limit, filters)
     return DocumentList(
         total=total, offset=offset, limit=limit, documents=[document_out(m, n) for m, n in docs]
     )
+
+
+@router.get("/api/facets", response_model=FacetsResponse, tags=["documents"])
+def facets(service: ServiceDep) -> FacetsResponse:
+    """The dossiers, document types, vergaderjaren and date range of the indexed documents:
+    the values a filter can take."""
+    return FacetsResponse.model_validate(service.facets())
+
+
+@router.post(
+    "/api/documents",
+    response_model=UpdateResponse,
+    tags=["documents"],
+    dependencies=[Depends(require_api_key)],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["files"],
+                        "properties": {
+                            "files": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                            }
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def upload_documents(request: Request, service: ServiceDep) -> UpdateResponse:
+    """Add or replace documents: upload one or more files (PDF, KOOP XML, HTML, text, JSONL)
+    as multipart field ``files``. Needs ``Authorization: Bearer <QA_API_KEY>``. The files are
+    kept in the upload directory; the index is updated (only new or changed documents are
+    embedded) and the service switches to it while it keeps answering."""
+    return await receive_uploads(request, service)
+
+
+@router.delete(
+    "/api/documents/{doc_id}",
+    response_model=UpdateResponse,
+    tags=["documents"],
+    dependencies=[Depends(require_api_key)],
+)
+def delete_document(doc_id: str, service: ServiceDep) -> UpdateResponse:
+    """Remove a document from the index (and its uploaded file, if it was uploaded). Needs
+    ``Authorization: Bearer <QA_API_KEY>``."""
+    if service.index.store.document(doc_id) is None:
+        raise HTTPException(status_code=404, detail=f"no document with id {doc_id!r}")
+    try:
+        report = service.remove_documents([doc_id])
+    except ValueError as exc:  # e.g. removing the last document
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    if doc_id not in report.removed:
+        raise HTTPException(status_code=404, detail=f"no document with id {doc_id!r}")
+    return update_response(report)
 
 
 @router.get("/api/documents/{doc_id}", response_model=DocumentDetail, tags=["documents"])

@@ -5,12 +5,15 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from qa_service import filters as core
 
 MAX_QUESTION_CHARS = 2000
 MAX_TOP_K = 50
 MAX_HISTORY_TURNS = 10
 MAX_ANSWER_CHARS = 10_000
+MAX_FILTER_VALUES = 100
 
 
 def clean_question(value: str) -> str:
@@ -34,9 +37,50 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+FilterValue = Annotated[str, Field(min_length=1, max_length=200)]
+FilterValues = FilterValue | Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)]
+
+
+class Filters(_Strict):
+    """Restrict retrieval to documents that match; every given condition must hold, and a
+    list matches any of its values. Filtering happens inside the search, so a filtered search
+    still returns a full top-k when enough passages match."""
+
+    doc_ids: list[FilterValue] | None = Field(
+        None, max_length=1000, description="Only these documents.", examples=[["kst-28676-280"]]
+    )
+    dossier: FilterValues | None = Field(
+        None,
+        description="Dossier number; one without a suffix also matches its sub-dossiers "
+        "(36410 matches 36410-XVI).",
+        examples=["28676", "36410-XVI"],
+    )
+    doc_type: FilterValues | None = Field(
+        None, description="Document type: brief, motie, ...", examples=["motie"]
+    )
+    date_from: FilterValue | None = Field(
+        None, description="Documents dated on or after (YYYY-MM-DD).", examples=["2023-09-19"]
+    )
+    date_to: FilterValue | None = Field(
+        None, description="Documents dated on or before (YYYY-MM-DD).", examples=["2024-12-31"]
+    )
+    vergaderjaar: FilterValues | None = Field(
+        None, description="Parliamentary year, 2023-2024 (or 2023/24).", examples=["2023-2024"]
+    )
+
+    @model_validator(mode="after")
+    def _readable(self) -> Filters:
+        self.to_core()  # raises ValueError (a 422) for dates or years it cannot read
+        return self
+
+    def to_core(self) -> core.Filters:
+        return core.Filters.create(**self.model_dump())
+
+
 class SearchRequest(_Strict):
     query: Question = Field(description="Search text (Dutch or English).")
     top_k: TopK = 5
+    filters: Filters | None = Field(None, description="Optional: which documents to search.")
 
 
 class Turn(_Strict):
@@ -55,6 +99,7 @@ class AskRequest(_Strict):
             "a follow-up question is searched together with the question it follows."
         ),
     )
+    filters: Filters | None = Field(None, description="Optional: which documents to draw on.")
 
 
 class PassageOut(BaseModel):
@@ -122,6 +167,49 @@ class PassageInDocument(BaseModel):
 
 class DocumentDetail(DocumentOut):
     passages: list[PassageInDocument]
+
+
+class DossierFacet(BaseModel):
+    dossier: str
+    dossier_title: str
+    documents: int
+
+
+class DocTypeFacet(BaseModel):
+    doc_type: str
+    documents: int
+
+
+class VergaderjaarFacet(BaseModel):
+    vergaderjaar: str
+    documents: int
+
+
+class FacetsResponse(BaseModel):
+    """What the filters can choose from in this index."""
+
+    dossiers: list[DossierFacet]
+    doc_types: list[DocTypeFacet]
+    vergaderjaren: list[VergaderjaarFacet]
+    date_from: str = Field(description="Earliest document date ('' when none is dated).")
+    date_to: str = Field(description="Latest document date.")
+
+
+class SkippedFile(BaseModel):
+    file: str
+    reason: str
+
+
+class UpdateResponse(BaseModel):
+    """What an upload or deletion changed; the index has switched when this is returned."""
+
+    added: list[str] = Field(description="Ids of new documents.")
+    replaced: list[str] = Field(description="Ids of documents whose content changed.")
+    unchanged: list[str] = Field(description="Ids of documents already indexed as they are.")
+    removed: list[str] = Field(description="Ids of removed documents.")
+    skipped: list[SkippedFile] = Field(description="Files (or records) not indexed, and why.")
+    documents: int = Field(description="Documents in the index now.")
+    passages: int = Field(description="Passages in the index now.")
 
 
 class HealthResponse(BaseModel):

@@ -184,6 +184,11 @@ _FOOTER_BLOCK_LINE = re.compile(
 _KST_LINE = re.compile(r"kst-\d[\w-]*")
 _PAGE_NUMBER = re.compile(r"\d{1,4}")
 
+#: A line of its own that starts physical page N of the source (the PDF parser writes one
+#: before each page): ``PAGE_MARK + "N"``. Pages then come from these marks, not the footers.
+PAGE_MARK = "\ue000"
+_PAGE_MARK = re.compile(PAGE_MARK + r"(\d{1,5})")
+
 
 @dataclass
 class FooterInfo:
@@ -195,6 +200,7 @@ class FooterInfo:
     kst_id: str = ""
     count: int = 0  # number of page footers (``Tweede Kamer, vergaderjaar …`` lines)
     pages: list[int | None] = field(default_factory=list)  # the page number of each footer
+    marked: bool = False  # the text carried page marks (pages are physical pages)
 
 
 @dataclass
@@ -216,11 +222,17 @@ def split_at_footers(lines: Sequence[str]) -> tuple[list[Segment], FooterInfo]:
     """Remove page footers; return the text between them as segments with their page."""
     info = FooterInfo()
     chunks: list[list[str]] = [[]]
+    marked: list[int | None] = [None]  # the physical page of each chunk (from page marks)
     i = 0
     while i < len(lines):
         line = lines[i].strip()
         footer = _FOOTER.fullmatch(line)
-        if footer:
+        mark = _PAGE_MARK.fullmatch(line)
+        if mark:
+            info.marked = True
+            chunks.append([])
+            marked.append(int(mark.group(1)))
+        elif footer:
             page_text = footer.group("page")
             j = _next_nonblank(lines, i + 1)
             if page_text is None and j < len(lines) and _PAGE_NUMBER.fullmatch(lines[j].strip()):
@@ -232,13 +244,14 @@ def split_at_footers(lines: Sequence[str]) -> tuple[list[Segment], FooterInfo]:
                 info.ondernummer = footer.group("nr")
                 info.vergaderjaar = f"{footer.group('y1')}-{footer.group('y2')}"
             chunks.append([])
+            marked.append(marked[-1])
         elif _FOOTER_BLOCK_LINE.fullmatch(line):
             if _KST_LINE.fullmatch(line) and not info.kst_id:
                 info.kst_id = line
         else:
             chunks[-1].append(lines[i])
         i += 1
-    pages = assign_pages(info.pages, len(chunks))
+    pages = marked if info.marked else assign_pages(info.pages, len(chunks))
     return [Segment(chunk, page) for chunk, page in zip(chunks, pages, strict=True)], info
 
 
@@ -364,7 +377,12 @@ def parse_text(text: str, name: str, info: MotionInfo | None = None) -> ParsedDo
 
 def _stem(name: str) -> str:
     stem = name.rsplit("/", 1)[-1]
-    return stem[:-4] if stem.lower().endswith(".txt") else stem
+    return re.sub(r"\.(?:txt|pdf|xml|html?)$", "", stem, flags=re.IGNORECASE)
+
+
+def is_page_footer(line: str) -> bool:
+    """Whether a line is a Kamerstuk page footer (``Tweede Kamer, vergaderjaar …, nr. 280 3``)."""
+    return bool(_FOOTER.fullmatch(collapse_spaces(line)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -377,6 +395,9 @@ _SIGNATURE_ROLE = re.compile(
     r"|[Gg]riffier|[Pp]resident)\b[^,]{0,80},"
 )
 _MINISTER = re.compile(r"\b(?:[Mm]inister|[Ss]taatssecretaris)")
+_PLACE_DATE = re.compile(
+    r"(?:Den Haag|[’']s-Gravenhage|Brussel|Amsterdam),? \d{1,2} [a-z]+ \d{4}", re.IGNORECASE
+)
 
 
 @dataclass
@@ -492,6 +513,7 @@ def parse_letter(lines: Sequence[str], name: str) -> ParsedDocument:
     paragraphs: list[Paragraph] = []
     signers: list[tuple[str, list[str]]] = []
     section = ""
+    letter_date = ""
     blocks = letter_blocks(segments, width)
     for k, block in enumerate(blocks):
         if is_signature(block):
@@ -499,6 +521,8 @@ def parse_letter(lines: Sequence[str], name: str) -> ParsedDocument:
             names = [collapse_spaces(line) for line in block.lines[1:]]
             signers.append((role, names))
             paragraphs.append(Paragraph(join_lines(block.lines, vocab), "", block.page))
+        elif len(block.lines) == 1 and _PLACE_DATE.fullmatch(collapse_spaces(block.lines[0])):
+            letter_date = parse_dutch_date(block.lines[0])  # "Den Haag, 24 november 2017"
         elif is_heading(block) and k < len(blocks) - 1:  # a last line heads nothing: keep it
             section = collapse_spaces(block.lines[0])
         else:
@@ -508,6 +532,7 @@ def parse_letter(lines: Sequence[str], name: str) -> ParsedDocument:
         dossier=footer.dossier,
         ondernummer=footer.ondernummer,
         vergaderjaar=footer.vergaderjaar,
+        date=letter_date,
         authors=[n for _, names in signers for n in names],
     )
     roles = [role for role, _ in signers if role.startswith("De ") and _MINISTER.search(role)]
@@ -712,7 +737,7 @@ def _page_lines(segments: Sequence[Segment]) -> list[tuple[str, int | None]]:
 def parse_motion(lines: Sequence[str], name: str, info: MotionInfo | None) -> ParsedDocument:
     """Parse a typeset or OCR'd motion."""
     segments, footer = split_at_footers(lines)
-    if footer.count == 1 and footer.pages == [None]:
+    if footer.count == 1 and footer.pages == [None] and not footer.marked:
         for segment in segments:  # one page footer without number: a one-page motion
             segment.page = 1
     numbered = _page_lines(segments)

@@ -41,9 +41,13 @@ def test_load_motion_subjects_tolerates_blank_lines_and_rejects_garbage(tmp_path
 
 def test_iter_corpus_files_expands_directories() -> None:
     files = iter_corpus_files([CORPUS])
-    assert len(files) == 485  # 484 motions and one Kamerbrief; README, jsonl, gz skipped
+    # 484 motions, one Kamerbrief and the historical collection; README and the motion
+    # registry (moties.jsonl, a sidecar read by the motion parser) are skipped
+    assert len(files) == 486
     assert files == sorted(files)
-    assert all(f.suffix == ".txt" for f in files)
+    assert CORPUS / "historical" / "sgd-ocr.jsonl.gz" in files
+    assert CORPUS / "moties.jsonl" not in files
+    assert sum(f.suffix == ".txt" for f in files) == 485
     assert CORPUS / "kamerstukken" / "kst-28676-280.txt" in files
 
 

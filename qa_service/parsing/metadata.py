@@ -1,0 +1,160 @@
+"""Metadata shared by the formats: KOOP metadata fields, document types, dates, vergaderjaren.
+
+The official publications (zoek.officielebekendmakingen.nl) describe each document with
+``<metadata name="..." content="..."/>`` elements in a ``metadata.xml`` beside the document, and
+with the same names in ``<meta name="..." content="...">`` tags in the head of its HTML page.
+:func:`apply_koop_metadata` maps those names onto :class:`~qa_service.documents.DocumentMeta`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from qa_service.documents import DocumentMeta
+from qa_service.parsing.text import collapse_spaces, normalise_dossier, parse_dutch_date
+
+#: KOOP metadata name -> DocumentMeta field (first value wins; indieners are a list).
+KOOP_FIELDS: dict[str, str] = {
+    "DC.identifier": "doc_id",
+    "OVERHEIDop.documenttitel": "title",
+    "DC.title": "long_title",  # "<dossier title>; <kind>; <subject>": only when no other title
+    "OVERHEIDop.dossiernummer": "dossier",
+    "OVERHEIDop.ondernummer": "ondernummer",
+    "OVERHEIDop.vergaderjaar": "vergaderjaar",
+    "OVERHEIDop.dossiertitel": "dossier_title",
+}
+#: Dates in order of preference: the document's own date before its publication date.
+KOOP_DATES = (
+    "OVERHEIDop.datumBrief",
+    "OVERHEIDop.datumIndiening",
+    "OVERHEIDop.datumOntvangst",
+    "DCTERMS.issued",
+    "DCTERMS.available",
+)
+
+Metadata = Mapping[str, Sequence[str]]
+
+
+def apply_koop_metadata(meta: DocumentMeta, values: Metadata) -> None:
+    """Fill ``meta`` from KOOP metadata (``{name: [content, ...]}``); present values win."""
+
+    def first(name: str) -> str:
+        return next((collapse_spaces(v) for v in values.get(name, ()) if v.strip()), "")
+
+    found: dict[str, str] = {}
+    for name, attr in KOOP_FIELDS.items():
+        value = first(name)
+        if value and attr not in found:
+            found[attr] = value
+    if "doc_id" in found:
+        meta.doc_id = found["doc_id"]
+    if "dossier" in found:
+        meta.dossier = normalise_dossier(found["dossier"]) or found["dossier"]
+    if "ondernummer" in found:
+        meta.ondernummer = found["ondernummer"]
+    if "vergaderjaar" in found:
+        meta.vergaderjaar = normalise_vergaderjaar(found["vergaderjaar"]) or meta.vergaderjaar
+    if "title" in found:
+        meta.title = found["title"]
+    elif "long_title" in found and not meta.title:
+        meta.title = found["long_title"]
+    if "dossier_title" in found:
+        meta.dossier_title = found["dossier_title"]
+    indieners = [collapse_spaces(v) for v in values.get("OVERHEIDop.indiener", ()) if v.strip()]
+    if indieners:
+        meta.authors = indieners
+    for name in KOOP_DATES:
+        iso = iso_date(first(name))
+        if iso:
+            meta.date = iso
+            break
+    kind = doc_type_from_title(first("OVERHEIDop.documenttitel")) or doc_type_from_title(
+        first("DC.title")
+    )
+    if kind:
+        meta.doc_type = kind
+
+
+# -- document types -------------------------------------------------------------------------
+_TYPES: tuple[tuple[str, str], ...] = (
+    # (title prefix, lower case, after an optional "gewijzigde "/"nader gewijzigde ") -> type
+    ("motie", "motie"),
+    ("amendement", "amendement"),
+    ("brief", "brief"),
+    ("nota van wijziging", "nota van wijziging"),
+    ("nota naar aanleiding van", "nota"),
+    ("nota", "nota"),
+    ("memorie van toelichting", "memorie van toelichting"),
+    ("memorie van antwoord", "memorie van antwoord"),
+    ("voorstel van wet", "wetsvoorstel"),
+    ("wetsvoorstel", "wetsvoorstel"),
+    ("koninklijke boodschap", "koninklijke boodschap"),
+    ("advies", "advies"),
+    ("nader rapport", "nader rapport"),
+    ("lijst van vragen", "lijst van vragen"),
+    ("lijst van antwoorden", "lijst van vragen"),
+    ("voorlopig verslag", "verslag"),
+    ("eindverslag", "verslag"),
+    ("verslag", "verslag"),
+    ("jaarverslag", "jaarverslag"),
+    ("rapport", "rapport"),
+    ("kamervragen", "kamervragen"),
+    ("antwoord", "antwoord"),
+)
+_MODIFIER = re.compile(r"^(?:nader\s+)?gewijzigde?\s+")
+
+
+def doc_type_from_title(title: str) -> str:
+    """``BRIEF VAN DE MINISTER …`` -> ``brief``; ``Gewijzigde motie …`` -> ``motie``; else ``""``.
+
+    Also reads KOOP's ``Brief regering; …`` and ``Motie; …`` style titles.
+    """
+    parts = [part.strip() for part in collapse_spaces(title).lower().split(";")]
+    # KOOP's DC.title is "<dossier title>; <kind>; <subject>": the kind comes first
+    for part in [*parts[1:], parts[0]] if len(parts) > 1 else parts:
+        text = _MODIFIER.sub("", part)
+        for prefix, kind in _TYPES:
+            end = len(prefix)
+            if text.startswith(prefix) and (len(text) == end or not text[end].isalnum()):
+                return kind
+    return ""
+
+
+# -- dates and parliamentary years ------------------------------------------------------------
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DUTCH_NUMERIC = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
+_VERGADERJAAR = re.compile(r"(\d{4})\s*[-–/]\s*(\d{4}|\d{2})(?!\d)")
+
+
+def iso_date(text: str) -> str:
+    """``2017-12-12``, ``2017-12-12T10:00:00``, ``12-12-2017`` or ``12 december 2017`` as ISO
+    ``2017-12-12``; ``""`` when there is no valid date."""
+    text = text.strip()
+    if not text:
+        return ""
+    m = _ISO.match(text)
+    if m:
+        parts = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    elif m := _DUTCH_NUMERIC.fullmatch(text):
+        parts = (int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    else:
+        return parse_dutch_date(text)
+    try:
+        return date(*parts).isoformat()
+    except ValueError:
+        return ""
+
+
+def normalise_vergaderjaar(text: str) -> str:
+    """``2017-2018``, ``2017/18``, ``2017–18``, ``2017/2018`` -> ``2017-2018``; ``""`` if none."""
+    m = _VERGADERJAAR.search(text.strip())
+    if not m:
+        return ""
+    start = int(m.group(1))
+    end = m.group(2)
+    end_year = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
+    if end_year != start + 1:
+        return ""
+    return f"{start}-{end_year}"
