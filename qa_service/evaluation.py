@@ -539,6 +539,28 @@ def answer_questions(
     return records
 
 
+def abstention_decisions(
+    service: QAService, questions: Sequence[LabelledQuestion], top_k: int = 5
+) -> list[AnswerRecord]:
+    """Whether the service declines each question, without composing the answers.
+
+    The same decision :meth:`QAService.ask` takes first (same retrieval, same
+    ``should_abstain``), at a fraction of the cost: for quick checks such as the test suite.
+    """
+    results = service.retriever.search_batch([q.question for q in questions], top_k)
+    return [
+        AnswerRecord(
+            id=q.id,
+            set=q.set,
+            lang=q.lang,
+            answerable=q.answerable,
+            declined=service.answerer.should_abstain(r),
+            best_similarity=max((h.dense_score for h in r.hits), default=-1.0),
+        )
+        for q, r in zip(questions, results, strict=True)
+    ]
+
+
 def _ratio(num: float, den: float) -> float:
     return num / den if den else math.nan
 

@@ -65,21 +65,40 @@ def pooled(scores: dict[str, Any], metric: str) -> list[str]:
 
 
 # -- retrieval sweeps -----------------------------------------------------------------------
+def hybrid_rankings(
+    index: Any, embedder: Embedder, settings: Settings, questions: Sequence[ev.LabelledQuestion]
+) -> list[ev.Ranking]:
+    return ev.rank_questions(Retriever(index, embedder, settings), questions, "hybrid")
+
+
+def scores_of(rankings: Sequence[ev.Ranking]) -> dict[str, ev.RetrievalScores]:
+    return {name: ev.score_rankings(rs) for name, rs in ev.groups_of(rankings).items()}
+
+
 def hybrid_scores(
     index: Any, embedder: Embedder, settings: Settings, questions: Sequence[ev.LabelledQuestion]
 ) -> dict[str, ev.RetrievalScores]:
-    retriever = Retriever(index, embedder, settings)
-    ranked = ev.rank_questions(retriever, questions, "hybrid")
-    return {name: ev.score_rankings(rs) for name, rs in ev.groups_of(ranked).items()}
+    return scores_of(hybrid_rankings(index, embedder, settings, questions))
+
+
+def paired(new: Sequence[ev.Ranking], old: Sequence[ev.Ranking]) -> str:
+    """``+a/-b``: queries whose relevant item ranks higher / lower in ``new`` than in ``old``
+    (a sign test on these counts says whether a change is more than noise)."""
+    before = {r.id: r.rank or 10**6 for r in old}
+    up = sum((r.rank or 10**6) < before[r.id] for r in new)
+    down = sum((r.rank or 10**6) > before[r.id] for r in new)
+    return f"+{up}/-{down}"
 
 
 def fusion_sweep(index: Any, embedder: Embedder, base: Settings, questions: Sequence[Any]) -> str:
     """rrf_k x BM25 weight. Dutch pools use the weight as bm25_weight_nl, English as _en."""
     grid: dict[tuple[int, float], dict[str, ev.RetrievalScores]] = {}
+    ranked: dict[tuple[int, float], dict[str, list[ev.Ranking]]] = {}
     for k in RRF_KS:
         for w in BM25_WEIGHTS:
             s = base.model_copy(update={"rrf_k": k, "bm25_weight_nl": w, "bm25_weight_en": w})
-            grid[(k, w)] = hybrid_scores(index, embedder, s, questions)
+            ranked[(k, w)] = ev.groups_of(hybrid_rankings(index, embedder, s, questions))
+            grid[(k, w)] = {name: ev.score_rankings(rs) for name, rs in ranked[(k, w)].items()}
         log(f"  fusion: rrf_k={k} done")
 
     def nl(k: int, w: float, metric: str) -> float:
@@ -102,6 +121,27 @@ def fusion_sweep(index: Any, embedder: Embedder, base: Settings, questions: Sequ
                 table(["rrf_k", *(str(w) for w in BM25_WEIGHTS)], rows),
                 "",
             ]
+    # paired: per query, better or worse than the current settings
+    k0, wn0, we0 = base.rrf_k, base.bm25_weight_nl, base.bm25_weight_en
+    if (k0, wn0) in ranked and (k0, we0) in ranked:
+        rows = [
+            [
+                str(w),
+                paired(ranked[(k0, w)]["questions/nl"], ranked[(k0, wn0)]["questions/nl"]),
+                paired(ranked[(k0, w)]["motions"], ranked[(k0, wn0)]["motions"])
+                if "motions" in ranked[(k0, w)]
+                else "–",
+                paired(ranked[(k0, w)]["questions/en"], ranked[(k0, we0)]["questions/en"]),
+            ]
+            for w in BM25_WEIGHTS
+        ]
+        out += [
+            f"Queries ranked higher/lower than with the current weights (rrf_k={k0}, "
+            f"nl={wn0}, en={we0}), by BM25 weight",
+            "",
+            table(["BM25 weight", "Dutch questions", "motions", "English questions"], rows),
+            "",
+        ]
     # the best combination by aggregate (hit@5, then MRR@10): the pools separate by weight
     best = max(
         ((k, wn, we) for k in RRF_KS for wn in BM25_WEIGHTS for we in BM25_WEIGHTS),
@@ -213,15 +253,25 @@ def choose_threshold(
     return round(float(np.mean(run)), 3), low
 
 
+def split_signal(
+    sims: list[tuple[ev.LabelledQuestion, float]], lang: str
+) -> tuple[list[float], list[float], list[float]]:
+    """The signal of answerable labelled questions, of motion subjects, and of unanswerable
+    questions, in one language."""
+    mine = [(q, s) for q, s in sims if q.lang == lang]
+    return (
+        [s for q, s in mine if q.answerable and q.set != ev.MOTIONS_SET],
+        [s for q, s in mine if q.set == ev.MOTIONS_SET],
+        [s for q, s in mine if not q.answerable],
+    )
+
+
 def abstention_sweep(sims: list[tuple[ev.LabelledQuestion, float]], base: Settings) -> str:
     out = []
     chosen = {}
     for lang in ("nl", "en"):
-        labelled = [s for q, s in sims if q.lang == lang and q.set != ev.MOTIONS_SET]
-        pos = [s for q, s in sims if q.lang == lang and q.answerable and q.set != ev.MOTIONS_SET]
-        neg = [s for q, s in sims if q.lang == lang and not q.answerable]
-        motions = [s for q, s in sims if q.lang == lang and q.set == ev.MOTIONS_SET]
-        if not labelled:
+        pos, motions, neg = split_signal(sims, lang)
+        if not pos or not neg:
             continue
         sets = [pos, motions] if motions else [pos]
         t, err = choose_threshold(sets, neg)
@@ -265,16 +315,31 @@ def describe(values: Sequence[float]) -> str:
 
 
 # -- answers --------------------------------------------------------------------------------
-def answer_scores(
+def answer_records(
     settings: Settings, embedder: Embedder, questions: Sequence[ev.LabelledQuestion]
-) -> dict[str, ev.AnswerScores]:
+) -> list[ev.AnswerRecord]:
     service = QAService(settings, embedder)
     service.warm_up()
     try:
-        records = ev.answer_questions(service, questions)
+        return ev.answer_questions(service, questions)
     finally:
         service.close()
+
+
+def answer_scores(
+    settings: Settings, embedder: Embedder, questions: Sequence[ev.LabelledQuestion]
+) -> dict[str, ev.AnswerScores]:
+    records = answer_records(settings, embedder, questions)
     return {name: ev.score_answers(rs) for name, rs in ev.groups_of(records).items()}
+
+
+def facts_paired(new: Sequence[ev.AnswerRecord], old: Sequence[ev.AnswerRecord]) -> str:
+    """``+a/-b``: questions whose answers hold more / fewer key facts than before."""
+    before = {r.id: r.fact_coverage for r in old if r.fact_coverage is not None}
+    now = {r.id: r.fact_coverage for r in new if r.fact_coverage is not None}
+    up = sum(now[i] > before[i] for i in now if i in before)
+    down = sum(now[i] < before[i] for i in now if i in before)
+    return f"+{up}/-{down}"
 
 
 def answer_composite(scores: dict[str, ev.AnswerScores]) -> float:
@@ -289,7 +354,10 @@ def answer_composite(scores: dict[str, ev.AnswerScores]) -> float:
     return float(np.mean(per_pool)) if per_pool else math.nan
 
 
-def answer_row(label: str, scores: dict[str, ev.AnswerScores]) -> list[str]:
+def answer_row(
+    label: str, records: list[ev.AnswerRecord], current: list[ev.AnswerRecord]
+) -> list[str]:
+    scores = {name: ev.score_answers(rs) for name, rs in ev.groups_of(records).items()}
     q = [scores.get(p) for p in ("questions/nl", "questions/en")]
     m = scores.get(ev.MOTIONS_SET)
     return [
@@ -300,6 +368,7 @@ def answer_row(label: str, scores: dict[str, ev.AnswerScores]) -> list[str]:
         *(fmt(s.citation_precision if s else None) for s in q),
         fmt(m.citation_precision if m else None),
         fmt(answer_composite(scores)),
+        facts_paired(records, current),
     ]
 
 
@@ -314,6 +383,7 @@ ANSWER_HEADERS = [
     "precision en",
     "precision motions",
     "composite",
+    "facts +/-",
 ]
 
 
@@ -321,16 +391,19 @@ def answer_sweep(base: Settings, embedder: Embedder, questions: Sequence[Any]) -
     answerable = [q for q in questions if q.answerable]
     out = [
         "Answer settings, one at a time around the current values (answerable questions; "
-        "composite = mean over the pools of key facts, cites answer and citation precision)",
+        "composite = mean over the pools of key facts, cites answer and citation precision; "
+        "facts +/- = questions whose answer holds more/fewer key facts than now)",
         "",
     ]
-    rows = [answer_row("current", answer_scores(base, embedder, answerable))]
+    current = answer_records(base, embedder, answerable)
+    rows = [answer_row("current", current, current)]
     for name, values in ANSWER_SWEEPS.items():
         for value in values:
             if value == getattr(base, name):
                 continue
             s = base.model_copy(update={name: value})
-            rows.append(answer_row(f"{name}={value}", answer_scores(s, embedder, answerable)))
+            records = answer_records(s, embedder, answerable)
+            rows.append(answer_row(f"{name}={value}", records, current))
         log(f"  answers: {name} done")
     out += [table(ANSWER_HEADERS, rows), ""]
     return "\n".join(out)
@@ -356,8 +429,10 @@ def variant_index(
 
 def variants_sweep(base: Settings, embedder: Embedder, questions: Sequence[Any], root: Path) -> str:
     rows = []
+    current = load_index(base.index_dir, verify=False)
+    manifest = current.manifest
+    current.close()
     for tokens, contextual in VARIANTS:
-        manifest = load_index(base.index_dir, verify=False).manifest
         if manifest.max_passage_tokens == tokens and manifest.contextual_passages == contextual:
             s = base  # the index at hand is this variant
         else:
@@ -372,11 +447,18 @@ def variants_sweep(base: Settings, embedder: Embedder, questions: Sequence[Any],
         sims = best_similarities(index, embedder, s, questions)
         errors = []
         for lang in ("nl", "en"):
-            pos = [v for q, v in sims if q.lang == lang and q.answerable]
-            neg = [v for q, v in sims if q.lang == lang and not q.answerable]
+            pos, motions, neg = split_signal(sims, lang)
             if pos and neg:
-                errors.append(f"{choose_threshold([pos], neg)[1]:.2f}")
-        answers = answer_scores(s, embedder, [q for q in questions if q.answerable])
+                errors.append(f"{choose_threshold([x for x in (pos, motions) if x], neg)[1]:.2f}")
+        # answers on the labelled questions and a quarter of the motions (new sentences to
+        # embed for every variant make this the slow part)
+        motion_ids = {q.id for q in questions if q.set == ev.MOTIONS_SET}
+        sample = set(sorted(motion_ids)[::4])
+        answers = answer_scores(
+            s,
+            embedder,
+            [q for q in questions if q.answerable and (q.id not in motion_ids or q.id in sample)],
+        )
         index.close()
         hy = retrieval["hybrid"]
         rows.append(
@@ -407,7 +489,8 @@ def variants_sweep(base: Settings, embedder: Embedder, questions: Sequence[Any],
     return "\n".join(
         [
             "Index variants (answer split = labelled questions whose gold text no passage holds "
-            "whole; abstention error = lowest declined-rate + answered-unanswerable-rate)",
+            "whole; abstention error = lowest declined-rate + answered-unanswerable-rate; "
+            "answer composite on the labelled questions and every 4th motion)",
             "",
             table(headers, rows),
             "",
@@ -440,23 +523,28 @@ def main(argv: list[str] | None = None) -> int:
     log(f"{len(questions)} queries; encoding them once")
     embedder.encode_queries([q.question for q in questions])
 
-    sections = []
+    sections: list[str] = []
+
+    def section(title: str, text: str) -> None:
+        sections.append(f"#### {title}\n\n{text}")
+        print(sections[-1], flush=True)
+
     log("1. fusion")
-    sections.append(fusion_sweep(index, embedder, base, questions))
+    section("1. Fusion", fusion_sweep(index, embedder, base, questions))
     log("2. candidates")
-    sections.append(candidates_sweep(index, embedder, base, questions))
+    section("2. Candidates", candidates_sweep(index, embedder, base, questions))
     log("3. abstention")
-    sections.append(abstention_sweep(best_similarities(index, embedder, base, questions), base))
+    sims = best_similarities(index, embedder, base, questions)
+    section("3. Abstention", abstention_sweep(sims, base))
     if not args.skip_answers:
         log("4. answers")
-        sections.append(answer_sweep(base, embedder, questions))
+        section("4. Answers", answer_sweep(base, embedder, questions))
     if not args.skip_variants:
         log("5. index variants")
-        sections.append(variants_sweep(base, embedder, questions, args.variants_dir))
+        section("5. Index variants", variants_sweep(base, embedder, questions, args.variants_dir))
     index.close()
 
     report = "\n".join(sections)
-    print(report)
     if args.docs:
         command = shlex.join(["python", "scripts/calibrate.py", *(argv or sys.argv[1:])])
         header = (
