@@ -1,4 +1,4 @@
-"""Command line: ``qa-service index | serve | ask``."""
+"""Command line: ``qa-service index | serve | ask | eval``."""
 
 from __future__ import annotations
 
@@ -170,6 +170,56 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- eval -----------------------------------------------------------------------------------
+def cmd_eval(args: argparse.Namespace) -> int:
+    import shlex
+
+    from qa_service import evaluation as ev
+    from qa_service.embedding import Embedder
+    from qa_service.eval_report import render_text, write_outputs
+    from qa_service.index import index_exists
+    from qa_service.indexing import build_index, default_corpus_paths
+    from qa_service.service import QAService
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    if not 1 <= args.top_k <= 50:
+        print("error: --top-k must be between 1 and 50", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    files = [Path(p) for p in args.questions] if args.questions else ev.DEFAULT_QUESTION_FILES
+    try:
+        questions = [q for f in files for q in ev.load_questions(Path(f))]
+    except ev.EvalDataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    embedder = ev.CachedEmbedder(Embedder(settings))
+    if not index_exists(settings.index_dir):
+        log(f"no index in {settings.index_dir}: indexing the bundled corpus first")
+        build_index(default_corpus_paths(settings), settings, embedder, progress=True)
+    service = QAService(settings, embedder)
+    service.warm_up()
+
+    notes: list[str] = []
+    if not args.no_motions:
+        motions, note = ev.bundled_motion_queries(settings, service.index.store, args.quick)
+        questions += motions
+        notes += [note] if note else []
+    tatoeba, note = ev.bundled_tatoeba(args.quick)
+    notes += [note] if note else []
+
+    argv = getattr(args, "argv", None)
+    command = shlex.join(["qa-service", *(argv if argv is not None else sys.argv[1:])])
+    report = ev.run_evaluation(
+        service, questions, tatoeba=tatoeba, top_k=args.top_k, command=command, notes=notes, log=log
+    )
+    print(render_text(report))
+    for written in write_outputs(report, args.out, args.docs):
+        log(f"wrote {written}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qa-service", description="Cited answers over Dutch parliamentary documents."
@@ -221,11 +271,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the /api/ask JSON")
     _add_index_dir(p)
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="measure retrieval and answer quality on labelled questions")
+    p.add_argument(
+        "--questions",
+        nargs="+",
+        metavar="FILE",
+        help="JSONL files of labelled questions (default: the bundled dev and calibration sets)",
+    )
+    _add_index_dir(p)
+    p.add_argument("--out", type=Path, metavar="JSON", help="write every figure to this file")
+    p.add_argument(
+        "--docs",
+        type=Path,
+        metavar="MD",
+        help="regenerate the tables of this markdown file (e.g. docs/evaluation.md) and its plot",
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="a quarter of the motion subjects, 250 Tatoeba pairs"
+    )
+    p.add_argument("--no-motions", action="store_true", help="skip the motion subject queries")
+    p.add_argument("--top-k", type=int, default=5, help="passages per answer (as the API)")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = argv
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

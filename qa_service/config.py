@@ -64,7 +64,14 @@ class Settings(BaseSettings):
     bm25_candidates: int = Field(50, ge=1, le=1000, description="BM25 hits fed to fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     bm25_weight_nl: float = Field(1.0, ge=0.0, description="RRF weight of BM25, Dutch queries.")
-    bm25_weight_en: float = Field(0.25, ge=0.0, description="RRF weight of BM25, English queries.")
+    bm25_weight_en: float = Field(
+        0.0,
+        ge=0.0,
+        description=(
+            "RRF weight of BM25, English queries (0: dense ranking only; Dutch keywords rank "
+            "English questions worse, see docs/evaluation.md)."
+        ),
+    )
     dense_weight: float = Field(1.0, ge=0.0, description="RRF weight of the dense retriever.")
     contextual_passages: bool = Field(
         True, description="Index title and section heading together with each passage."
