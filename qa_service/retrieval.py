@@ -62,7 +62,9 @@ class Retriever:
             return []
         s = self.settings
         n = self.index.size
-        vectors = center(self.embedder.encode_queries(list(queries)), self.index.centroid)
+        # Centred row by row: a question's vector is then the same in any batch.
+        raw = self.embedder.encode_queries(list(queries))
+        vectors = np.vstack([center(row[None, :], self.index.centroid) for row in raw])
         languages = [detect_language(q) for q in queries]
 
         dense_k = min(n, max(top_k, s.dense_candidates))
@@ -88,22 +90,21 @@ class Retriever:
 
     # -- parts ---------------------------------------------------------------------------
     def _bm25(self, queries: Sequence[str], k: int) -> tuple[list[list[int]], list[list[float]]]:
-        tokens = [analyze(q) for q in queries]
+        """BM25 for all queries in one call (queries without a known term get nothing)."""
         vocab = self.index.bm25.vocab_dict
-        rows: list[list[int]] = []
-        scores: list[list[float]] = []
-        for terms in tokens:
-            known = [t for t in terms if t in vocab]
-            if not known:
-                rows.append([])
-                scores.append([])
-                continue
-            ids, vals = self.index.bm25.retrieve(
-                [known], k=k, show_progress=False, n_threads=1, return_as="tuple"
-            )
-            pairs = [(int(r), float(v)) for r, v in zip(ids[0], vals[0], strict=True) if v > 0]
-            rows.append([r for r, _ in pairs])
-            scores.append([v for _, v in pairs])
+        known = [[t for t in analyze(q) if t in vocab] for q in queries]
+        rows: list[list[int]] = [[] for _ in queries]
+        scores: list[list[float]] = [[] for _ in queries]
+        asked = [i for i, terms in enumerate(known) if terms]
+        if not asked:
+            return rows, scores
+        ids, vals = self.index.bm25.retrieve(
+            [known[i] for i in asked], k=k, show_progress=False, n_threads=1, return_as="tuple"
+        )
+        for i, r_ids, r_vals in zip(asked, ids, vals, strict=True):
+            pairs = [(int(r), float(v)) for r, v in zip(r_ids, r_vals, strict=True) if v > 0]
+            rows[i] = [r for r, _ in pairs]
+            scores[i] = [v for _, v in pairs]
         return rows, scores
 
     def _fuse(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +87,27 @@ class QAService:
             "total": round((t2 - t0) * 1000, 2),
         }
         return AskResult(answer, retrieval, timings)
+
+    def ask_batch(self, questions: Sequence[str], top_k: int) -> list[AskResult]:
+        """Answer many questions at once: the same answers as :meth:`ask`, several times faster.
+
+        Questions are embedded and searched in one batch, and the candidate sentences of all
+        answers are embedded together. Each result's timings are its share of the batch.
+        """
+        if not questions:
+            return []
+        t0 = time.perf_counter()
+        retrievals = self.retriever.search_batch(questions, top_k)
+        t1 = time.perf_counter()
+        answers = self.answerer.run_batch(questions, retrievals)
+        t2 = time.perf_counter()
+        n = len(questions)
+        timings = {
+            "retrieval": round((t1 - t0) * 1000 / n, 2),
+            "answer": round((t2 - t1) * 1000 / n, 2),
+            "total": round((t2 - t0) * 1000 / n, 2),
+        }
+        return [AskResult(a, r, dict(timings)) for a, r in zip(answers, retrievals, strict=True)]
 
     # -- documents ------------------------------------------------------------------------
     def list_documents(self, offset: int, limit: int) -> tuple[int, list[tuple[DocumentMeta, int]]]:

@@ -114,10 +114,38 @@ class Embedder:
 
     # -- encoding -------------------------------------------------------------------------
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, self.settings.query_prompt)
+        """Questions, unpadded: a question's vector does not depend on the batch it is in."""
+        return self._encode_unpadded(texts, self.settings.query_prompt)
 
-    def encode_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+    def encode_passages(
+        self, texts: list[str], show_progress: bool = False, unpadded: bool = False
+    ) -> np.ndarray:
+        if unpadded:
+            return self._encode_unpadded(texts, self.settings.passage_prompt)
         return self._encode(texts, self.settings.passage_prompt, show_progress)
+
+    def _encode_unpadded(self, texts: list[str], prompt: str) -> np.ndarray:
+        """Encode texts grouped by token count, so that no text is padded; duplicates once.
+
+        Padding shifts a vector slightly (about 1e-3 in bfloat16), so a text encoded next to
+        longer ones differs from the same text encoded alone. Unpadded, a vector depends on
+        its text only: answers are the same whether questions come one by one or in bulk.
+        """
+        if not texts:
+            return self._encode([], prompt)
+        unique = list(dict.fromkeys(texts))
+        lengths = self.model.tokenizer(
+            [prompt + t for t in unique],
+            truncation=True,
+            max_length=int(self.model.max_seq_length or 512),
+        )["input_ids"]
+        groups: dict[int, list[str]] = {}
+        for text, ids in zip(unique, lengths, strict=True):
+            groups.setdefault(len(ids), []).append(text)
+        vectors: dict[str, np.ndarray] = {}
+        for group in groups.values():
+            vectors.update(zip(group, self._encode(group, prompt), strict=True))
+        return np.stack([vectors[t] for t in texts])
 
     def _encode(self, texts: list[str], prompt: str, show_progress: bool = False) -> np.ndarray:
         if not texts:
