@@ -15,6 +15,10 @@ from qa_service.answering import Citation
 from qa_service.api.schemas import (
     AskRequest,
     AskResponse,
+    BatchAnswer,
+    BatchAskRequest,
+    BatchAskResponse,
+    BatchError,
     CitationOut,
     DocumentDetail,
     DocumentList,
@@ -24,10 +28,11 @@ from qa_service.api.schemas import (
     PassageOut,
     SearchRequest,
     SearchResponse,
+    clean_question,
 )
 from qa_service.documents import DocumentMeta
 from qa_service.retrieval import Hit
-from qa_service.service import QAService, hit_title
+from qa_service.service import AskResult, QAService, hit_title
 
 router = APIRouter()
 
@@ -70,6 +75,17 @@ def citation_out(c: Citation) -> CitationOut:
     return CitationOut(n=c.n, quote=c.quote, **passage_out(c.hit).model_dump())
 
 
+def ask_response(result: AskResult) -> AskResponse:
+    a = result.answer
+    return AskResponse(
+        question=a.question,
+        answer=a.answer,
+        answerable=a.answerable,
+        citations=[citation_out(c) for c in a.citations],
+        timings_ms=result.timings_ms,
+    )
+
+
 def document_out(meta: DocumentMeta, passage_count: int) -> DocumentOut:
     data = meta.to_dict()
     data["title"] = meta.title or meta.citation()
@@ -108,15 +124,29 @@ def search(body: SearchRequest, service: ServiceDep) -> SearchResponse:
 @router.post("/api/ask", response_model=AskResponse, tags=["query"])
 def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
     """A short answer whose every sentence carries an ``[n]`` citation, or an abstention."""
-    result = service.ask(body.question, body.top_k)
-    a = result.answer
-    return AskResponse(
-        question=a.question,
-        answer=a.answer,
-        answerable=a.answerable,
-        citations=[citation_out(c) for c in a.citations],
-        timings_ms=result.timings_ms,
-    )
+    return ask_response(service.ask(body.question, body.top_k))
+
+
+@router.post("/api/ask/batch", response_model=BatchAskResponse, tags=["query"])
+def ask_batch(body: BatchAskRequest, service: ServiceDep) -> BatchAskResponse:
+    """Up to 100 questions in one call, answered together (several times faster than one by
+    one). A question that /api/ask would refuse gets an ``{id, error}`` entry instead."""
+    items = body.items()
+    errors: dict[int, str] = {}
+    questions: list[str] = []
+    for i, (_, question) in enumerate(items):
+        try:
+            questions.append(clean_question(question))
+        except ValueError as exc:
+            errors[i] = f"question {exc}"
+    answers = iter(service.ask_batch(questions, body.top_k))
+    results = [
+        BatchError(id=id_, error=errors[i])
+        if i in errors
+        else BatchAnswer(id=id_, **ask_response(next(answers)).model_dump())
+        for i, (id_, _) in enumerate(items)
+    ]
+    return BatchAskResponse(results=results)
 
 
 @router.get("/api/documents", response_model=DocumentList, tags=["documents"])

@@ -5,10 +5,11 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 MAX_QUESTION_CHARS = 2000
 MAX_TOP_K = 50
+MAX_BATCH_QUESTIONS = 100
 
 
 def clean_question(value: str) -> str:
@@ -42,6 +43,38 @@ class AskRequest(_Strict):
     top_k: TopK = 5
 
 
+class BatchQuestion(_Strict):
+    id: str | int = Field(description="Echoed in the result.")
+    question: str = Field(description="Checked like /api/ask's; a bad one gets an error entry.")
+
+
+class BatchAskRequest(_Strict):
+    questions: list[str | BatchQuestion] = Field(
+        description=(
+            f"At most {MAX_BATCH_QUESTIONS} questions: strings (their id is their position, "
+            "from 0) or {id, question} objects."
+        )
+    )
+    top_k: TopK = 5
+
+    @field_validator("questions", mode="before")
+    @classmethod
+    def _at_most(cls, value: object) -> object:
+        if isinstance(value, list) and len(value) > MAX_BATCH_QUESTIONS:
+            raise ValueError(
+                f"at most {MAX_BATCH_QUESTIONS} questions per call (got {len(value)}); "
+                "split them over several calls"
+            )
+        return value
+
+    def items(self) -> list[tuple[str | int, str]]:
+        """``(id, question)`` pairs, the questions as sent."""
+        return [
+            (i, q) if isinstance(q, str) else (q.id, q.question)
+            for i, q in enumerate(self.questions)
+        ]
+
+
 class PassageOut(BaseModel):
     passage_id: str
     doc_id: str
@@ -69,6 +102,19 @@ class AskResponse(BaseModel):
     answerable: bool
     citations: list[CitationOut]
     timings_ms: dict[str, float]
+
+
+class BatchAnswer(AskResponse):
+    id: str | int
+
+
+class BatchError(BaseModel):
+    id: str | int
+    error: str
+
+
+class BatchAskResponse(BaseModel):
+    results: list[BatchAnswer | BatchError] = Field(description="In the order of the questions.")
 
 
 class DocumentOut(BaseModel):
