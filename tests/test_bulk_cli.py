@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from qa_service.answering import Answer
 from qa_service.api.schemas import AskResponse
 from qa_service.bulk import local_answerer, read_questions, run_bulk
 from qa_service.config import PROJECT_ROOT, Settings
@@ -37,7 +38,7 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 def test_examples_in_every_format(
     tmp_path: Path, corpus_index: Settings, embedder: Embedder
 ) -> None:
-    """The shipped examples, through the local answerer, into JSONL and CSV."""
+    """The shipped examples, through the local answerer: each input and output format."""
     service = QAService(corpus_index, embedder)
     service.warm_up()
     answer = local_answerer(service, top_k=5)
@@ -46,25 +47,36 @@ def test_examples_in_every_format(
     jsonl_in.write_text(
         "".join(json.dumps({"id": i.id, "question": i.question}) + "\n" for i in items)
     )
-    for source in (EXAMPLES / "questions.txt", EXAMPLES / "questions.csv", jsonl_in):
+    expected: dict[str, Answer] = {}
+    runs = [
+        (EXAMPLES / "questions.txt", ".jsonl"),
+        (EXAMPLES / "questions.csv", ".csv"),
+        (jsonl_in, ".csv"),
+    ]
+    for source, suffix in runs:
         questions = read_questions(source)
         assert len(questions) >= 5 and not any(q.error for q in questions)
-        for suffix in (".jsonl", ".csv"):
-            out = tmp_path / f"{source.stem}-{source.suffix[1:]}{suffix}"
-            summary = run_bulk(questions, out, answer, batch_size=3, progress=False)
-            assert summary.failed == 0 and summary.answered >= 3 and summary.declined >= 1
-            rows = read_rows(out)
-            assert [r["id"] for r in rows] == [q.id for q in questions]
-            first = service.ask(questions[0].question, 5).answer
-            assert rows[0]["answer"] == first.answer
+        out = tmp_path / f"{source.stem}-{source.suffix[1:]}{suffix}"
+        summary = run_bulk(questions, out, answer, batch_size=3, progress=False)
+        assert summary.failed == 0 and summary.answered >= 3 and summary.declined >= 1
+        rows = read_rows(out)
+        assert [r["id"] for r in rows] == [q.id for q in questions]
+        for q, row in zip(questions, rows, strict=True):
+            if q.question not in expected:
+                expected[q.question] = service.ask(q.question, 5).answer
+            want = expected[q.question]
+            assert row["answer"] == want.answer
             if suffix == ".jsonl":
-                assert set(rows[0]) == ASK_FIELDS | {"id"}
-                assert rows[0]["citations"][0]["doc_id"]
+                assert set(row) == ASK_FIELDS | {"id"}
+                assert row["answerable"] is want.answerable
+                assert [c["passage_id"] for c in row["citations"]] == [
+                    c.hit.passage.passage_id for c in want.citations
+                ]
             else:
-                assert rows[0]["citations"].startswith(
-                    f"[1] {first.citations[0].hit.passage.doc_id}"
-                )
-                assert "officielebekendmakingen.nl" in rows[0]["sources"]
+                assert row["answerable"] == str(want.answerable).lower()
+                first = want.citations[0].hit.passage
+                assert row["citations"].startswith(f"[1] {first.doc_id}")
+                assert "officielebekendmakingen.nl" in row["sources"]
     service.close()
 
 

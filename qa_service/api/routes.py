@@ -131,20 +131,19 @@ def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
 def ask_batch(body: BatchAskRequest, service: ServiceDep) -> BatchAskResponse:
     """Up to 100 questions in one call, answered together (several times faster than one by
     one). A question that /api/ask would refuse gets an ``{id, error}`` entry instead."""
-    items = body.items()
     errors: dict[int, str] = {}
     questions: list[str] = []
-    for i, (_, question) in enumerate(items):
+    for i, item in enumerate(body.questions):
         try:
-            questions.append(clean_question(question))
+            questions.append(clean_question(item.question))
         except ValueError as exc:
             errors[i] = f"question {exc}"
     answers = iter(service.ask_batch(questions, body.top_k))
     results = [
-        BatchError(id=id_, error=errors[i])
+        BatchError(id=item.id, error=errors[i])
         if i in errors
-        else BatchAnswer(id=id_, **ask_response(next(answers)).model_dump())
-        for i, (id_, _) in enumerate(items)
+        else BatchAnswer(id=item.id, **ask_response(next(answers)).model_dump())
+        for i, item in enumerate(body.questions)
     ]
     return BatchAskResponse(results=results)
 

@@ -49,30 +49,33 @@ class BatchQuestion(_Strict):
 
 
 class BatchAskRequest(_Strict):
-    questions: list[str | BatchQuestion] = Field(
+    questions: list[BatchQuestion] = Field(
         description=(
-            f"At most {MAX_BATCH_QUESTIONS} questions: strings (their id is their position, "
-            "from 0) or {id, question} objects."
+            f"At most {MAX_BATCH_QUESTIONS} questions: {{id, question}} objects or plain "
+            "strings (whose id is their position, from 0)."
         )
     )
     top_k: TopK = 5
 
-    @field_validator("questions", mode="before")
+    @field_validator("questions", mode="before", json_schema_input_type=list[str | BatchQuestion])
     @classmethod
-    def _at_most(cls, value: object) -> object:
-        if isinstance(value, list) and len(value) > MAX_BATCH_QUESTIONS:
+    def _strings_and_limit(cls, value: object) -> object:
+        if not isinstance(value, list):
+            return value
+        if len(value) > MAX_BATCH_QUESTIONS:
             raise ValueError(
                 f"at most {MAX_BATCH_QUESTIONS} questions per call (got {len(value)}); "
                 "split them over several calls"
             )
-        return value
-
-    def items(self) -> list[tuple[str | int, str]]:
-        """``(id, question)`` pairs, the questions as sent."""
-        return [
-            (i, q) if isinstance(q, str) else (q.id, q.question)
-            for i, q in enumerate(self.questions)
-        ]
+        out = []
+        for i, q in enumerate(value):
+            if isinstance(q, str):
+                out.append({"id": i, "question": q})
+            elif isinstance(q, dict):
+                out.append(q)
+            else:
+                raise ValueError(f"question {i} must be a string or an {{id, question}} object")
+        return out
 
 
 class PassageOut(BaseModel):

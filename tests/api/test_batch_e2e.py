@@ -63,10 +63,10 @@ def test_batch_mixes_answers_and_errors_in_order(client: httpx.Client) -> None:
     ("body", "message"),
     [
         ({"questions": ["Navo?"] * 101}, "at most 100 questions per call (got 101)"),
-        ({"questions": [{"question": "Navo?"}]}, "questions.0"),
+        ({"questions": [{"question": "Navo?"}]}, "questions.0.id: Field required"),
         ({"questions": [{"id": 1, "question": 5}]}, "question"),
         ({"questions": [{"id": 1, "question": "Navo?", "lang": "nl"}]}, "lang"),
-        ({"questions": [42]}, "questions.0"),
+        ({"questions": [42]}, "question 0 must be a string or an {id, question} object"),
         ({"questions": "Navo?"}, "questions"),
         ({"questions": ["Navo?"], "top_k": 51}, "top_k"),
         ({}, "questions"),
