@@ -98,8 +98,9 @@ class ExtractiveAnswerer:
     ) -> list[Answer]:
         """Answer many questions, embedding all their candidate sentences in one batch.
 
-        Each distinct sentence is embedded once, unpadded, so every answer is the one
-        :meth:`run` gives for its question alone.
+        Each distinct sentence is embedded once, batch-invariantly (see
+        :meth:`Embedder.encode_queries`), so every answer is the one :meth:`run` gives for its
+        question alone.
         """
         plans: list[tuple[list[_Sentence], list[str]] | None] = []
         for retrieval in retrievals:
@@ -111,7 +112,7 @@ class ExtractiveAnswerer:
             texts = [attributed(hits[c.hit_rank].document, c.text) for c in candidates]
             plans.append((candidates, texts))
         everything = [t for plan in plans if plan is not None for t in plan[1]]
-        encoded = self.embedder.encode_passages(everything, unpadded=True)
+        encoded = self.embedder.encode_passages(everything, batch_invariant=True)
         vectors = dict(zip(everything, encoded, strict=True))
         answers = []
         for question, retrieval, plan in zip(questions, retrievals, plans, strict=True):

@@ -72,6 +72,17 @@ def one_by_one(url: str, questions: list[str]) -> tuple[float, list[dict[str, An
     return len(questions) / elapsed, answers
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process so far; 0.0 where /proc is missing.
+
+    Less sensitive than wall time to other work on a shared machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -170,27 +181,34 @@ def main() -> None:
             for name, questions in sets:
                 source, out, rate, wall = local[name]
                 n = args.one_by_one or len(questions)
+                cpu0 = cpu_seconds(server.pid)
                 http_rate, http_answers = one_by_one(url, questions[:n])
+                http_cpu = (cpu_seconds(server.pid) - cpu0) / n
                 print(f"{name}: one by one over HTTP {http_rate:.2f} q/s ({n} asked)", flush=True)
                 remote_out = work / f"remote-{len(questions)}.jsonl"
                 common = [str(source), "--batch-size", str(min(args.batch_size, 100))]
+                cpu0 = cpu_seconds(server.pid)
                 url_rate, _ = bulk([*common, "-o", str(remote_out), "--url", url])
+                url_cpu = (cpu_seconds(server.pid) - cpu0) / len(questions)
                 print(f"{name}: bulk --url {url_rate:.2f} q/s", flush=True)
                 ids = [f"q{i:05d}" for i in range(n)]
                 same = compare(out, ids, http_answers) and compare(remote_out, ids, http_answers)
-                rows.append((name, rate, wall, http_rate, url_rate, same))
+                rows.append((name, rate, wall, http_rate, http_cpu, url_rate, url_cpu, same))
         finally:
             server.terminate()
             server.wait(timeout=30)
 
-    print()
-    header = ("questions", "bulk local", "(wall s)", "one by one", "bulk --url", "speed-up")
-    print("{:<22} {:>11} {:>9} {:>11} {:>11} {:>9}  same answers".format(*header))
-    for name, rate, wall, http_rate, url_rate, same in rows:
+    for name, rate, wall, http_rate, http_cpu, url_rate, url_cpu, same in rows:
+        print(f"\n{name}")
+        cpu = "server CPU s/question"
+        print(f"  qa-service bulk (local)  {rate:8.2f} q/s  ({wall:.0f} s wall with model load)")
+        print(f"  one by one via /api/ask  {http_rate:8.2f} q/s  {http_cpu:6.3f} {cpu}")
+        print(f"  qa-service bulk --url    {url_rate:8.2f} q/s  {url_cpu:6.3f} {cpu}")
         print(
-            f"{name:<22} {rate:>7.2f} q/s {wall:>9.0f} {http_rate:>7.2f} q/s "
-            f"{url_rate:>7.2f} q/s {rate / http_rate:>8.1f}x  {'yes' if same else 'NO'}"
+            f"  bulk is {rate / http_rate:.1f}x faster locally, {url_rate / http_rate:.1f}x via "
+            f"--url; {http_cpu / max(url_cpu, 1e-9):.1f}x less server CPU per question"
         )
+        print(f"  same answers every way: {'yes' if same else 'NO'}")
 
 
 if __name__ == "__main__":
