@@ -429,7 +429,10 @@ class RemoteAnswerer:
                     f"the service at {self.url} refused the batch "
                     f"({response.status_code}: {_detail(response)})"
                 )
-            data = response.json()
+            try:
+                data = response.json()
+            except ValueError:
+                data = None
             if not isinstance(data, dict):
                 raise ServiceError(f"{self.url} gave an unexpected answer to {path}")
             return data
@@ -513,7 +516,7 @@ def run_bulk(
     items: list[Item],
     output: Path,
     answer: AnswerBatch,
-    batch_size: int = 32,
+    batch_size: int = 64,
     workers: int = 1,
     progress: bool = True,
     done: dict[str, Done] | None = None,
@@ -546,12 +549,23 @@ def run_bulk(
         futures: list[Future[list[Row]]] = [
             pool.submit(answer, chunk) for chunk in _chunks(good, max(1, batch_size))
         ]
-        for future in futures:
-            rows = future.result()
+        while futures:
+            rows = futures[0].result()
             for row in rows:
                 writer.write(row)
                 summary.count(row)
             bar.update(len(rows))
+            futures.pop(0)
+    except KeyboardInterrupt:
+        # Ctrl-C: drop the batches not started, let those in progress finish (a worker torn
+        # down by interpreter shutdown fails noisily) and keep their answers, in order.
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future in futures:
+            if future.cancelled() or future.exception() is not None:
+                break
+            for row in future.result():
+                writer.write(row)
+        raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
         bar.close()

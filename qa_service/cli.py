@@ -161,8 +161,9 @@ def cmd_bulk(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     answer: AnswerBatch
+    remote: RemoteAnswerer | None = None
     if args.url:
-        answer = RemoteAnswerer(args.url, args.top_k, retries=args.retries)
+        answer = remote = RemoteAnswerer(args.url, args.top_k, retries=args.retries)
         workers = args.workers or 2  # one batch on the wire while the service answers another
     else:
         from qa_service.service import QAService
@@ -193,6 +194,9 @@ def cmd_bulk(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
+    finally:
+        if remote is not None:
+            remote.close()  # also ends requests still in flight after an interruption
     print(f"{summary} -> {args.output}")
     if summary.failed:
         print("failed rows carry their error; running again retries them", file=sys.stderr)
@@ -234,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help="answers: .jsonl or .csv")
     p.add_argument("--url", default=None, help="ask a running service instead of the index")
     p.add_argument("--top-k", type=int, default=5)
-    p.add_argument("--batch-size", type=int, default=32, help="questions per batch (32)")
+    p.add_argument("--batch-size", type=int, default=64, help="questions per batch (64)")
     p.add_argument("--workers", type=int, default=0, help="batches at once (0 = automatic)")
     p.add_argument(
         "--retries", type=int, default=5, help="with --url: tries again on 503 or no connection"

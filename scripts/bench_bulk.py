@@ -150,7 +150,7 @@ def main() -> None:
         default=0,
         help="how many to ask one by one over HTTP (default: all; the rate is per question)",
     )
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--no-distinct", action="store_true", help="skip the distinct questions")
     args = parser.parse_args()
     index_dir = args.index_dir.resolve()

@@ -330,6 +330,14 @@ def test_remote_unreachable_is_a_clear_error() -> None:
         remote(handler)(ITEMS)
 
 
+def test_remote_garbage_is_a_clear_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"<html>a proxy page</html>")
+
+    with pytest.raises(ServiceError, match="unexpected answer to /api/ask/batch"):
+        remote(handler)(ITEMS)
+
+
 def test_remote_refusal_is_not_retried() -> None:
     calls = []
 

@@ -107,8 +107,14 @@ def complete_lines(path: Path) -> list[str]:
     return text.split("\n")[:-1]
 
 
-@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
-def test_resume_after_kill(tmp_path: Path, corpus_index: Settings, suffix: str) -> None:
+@pytest.mark.parametrize(
+    ("suffix", "sig"),
+    [(".jsonl", signal.SIGKILL), (".csv", signal.SIGKILL), (".jsonl", signal.SIGINT)],
+)
+def test_resume_after_kill(
+    tmp_path: Path, corpus_index: Settings, suffix: str, sig: signal.Signals
+) -> None:
+    """Kill a run midway (kill -9, or Ctrl-C), check what it left, and run it again."""
     questions = read_questions(EXAMPLES / "questions.csv")
     total = 60
     source = tmp_path / "questions.jsonl"
@@ -128,9 +134,14 @@ def test_resume_after_kill(tmp_path: Path, corpus_index: Settings, suffix: str) 
         assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
         assert time.monotonic() < deadline, "no answers within 300 s"
         time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
+    proc.send_signal(sig)
+    output = proc.communicate(timeout=120)[0].decode()
+    if sig == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL
+    else:  # Ctrl-C: the run stops after the batch in progress and says how to resume
+        assert proc.returncode == 130, output
+        assert "run the same command again to resume" in output
+        assert "Traceback" not in output
 
     # What the killed run left is valid up to its last complete line.
     lines = complete_lines(out)
