@@ -9,7 +9,10 @@ so in the question's language, offering the closest passages.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from qa_service.chunking import split_sentences
 from qa_service.config import Settings
@@ -88,11 +91,38 @@ class ExtractiveAnswerer:
         return best < threshold
 
     def run(self, question: str, retrieval: RetrievalResult) -> Answer:
-        language = retrieval.language
-        if self.should_abstain(retrieval):
-            return self.abstain(question, retrieval)
-        chosen = self._select(question, retrieval)
-        return self._compose(question, language, retrieval.hits, chosen)
+        return self.run_batch([question], [retrieval])[0]
+
+    def run_batch(
+        self, questions: Sequence[str], retrievals: Sequence[RetrievalResult]
+    ) -> list[Answer]:
+        """Answer many questions, embedding all their candidate sentences in one batch.
+
+        Each distinct sentence is embedded once, batch-invariantly (see
+        :meth:`Embedder.encode_queries`), so every answer is the one :meth:`run` gives for its
+        question alone.
+        """
+        plans: list[tuple[list[_Sentence], list[str]] | None] = []
+        for retrieval in retrievals:
+            if self.should_abstain(retrieval):
+                plans.append(None)
+                continue
+            hits = retrieval.hits
+            candidates = self._candidates(hits)
+            texts = [attributed(hits[c.hit_rank].document, c.text) for c in candidates]
+            plans.append((candidates, texts))
+        everything = [t for plan in plans if plan is not None for t in plan[1]]
+        encoded = self.embedder.encode_passages(everything, batch_invariant=True)
+        vectors = dict(zip(everything, encoded, strict=True))
+        answers = []
+        for question, retrieval, plan in zip(questions, retrievals, plans, strict=True):
+            if plan is None:
+                answers.append(self.abstain(question, retrieval))
+                continue
+            candidates, texts = plan
+            chosen = self._select(question, retrieval, candidates, texts, vectors)
+            answers.append(self._compose(question, retrieval.language, retrieval.hits, chosen))
+        return answers
 
     def abstain(self, question: str, retrieval: RetrievalResult) -> Answer:
         language = retrieval.language
@@ -111,14 +141,19 @@ class ExtractiveAnswerer:
                     out.append(_Sentence(sentence, rank, order))
         return out
 
-    def _select(self, question: str, retrieval: RetrievalResult) -> list[_Sentence]:
-        candidates = self._candidates(retrieval.hits)
+    def _select(
+        self,
+        question: str,
+        retrieval: RetrievalResult,
+        candidates: list[_Sentence],
+        texts: list[str],
+        encoded: dict[str, np.ndarray],
+    ) -> list[_Sentence]:
+        """Score the candidates; ``texts`` are their texts as embedded (speaker named)."""
         if not candidates:
             return []
-        hits = retrieval.hits
         # Semantic similarity of each sentence (speaker named, as indexed) to the question.
-        texts = [attributed(hits[c.hit_rank].document, c.text) for c in candidates]
-        vectors = self.embedder.encode_passages(texts)
+        vectors = np.stack([encoded[t] for t in texts])
         if self.index is not None:
             vectors = center(vectors, self.index.centroid)
         semantic = vectors @ retrieval.query_vector

@@ -1,4 +1,4 @@
-"""Command line: ``qa-service index | serve | ask | eval``."""
+"""Command line: ``qa-service index | serve | ask | bulk | eval``."""
 
 from __future__ import annotations
 
@@ -220,6 +220,93 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- bulk -----------------------------------------------------------------------------------
+def cmd_bulk(args: argparse.Namespace) -> int:
+    from qa_service.api.schemas import MAX_BATCH_QUESTIONS, MAX_TOP_K
+    from qa_service.bulk import (
+        AnswerBatch,
+        BulkError,
+        RemoteAnswerer,
+        ServiceError,
+        default_workers,
+        local_answerer,
+        pending_items,
+        prepare_output,
+        read_questions,
+        run_bulk,
+    )
+
+    if not 1 <= args.top_k <= MAX_TOP_K:
+        print(f"error: --top-k must be 1 to {MAX_TOP_K}", file=sys.stderr)
+        return 2
+    if args.batch_size < 1 or args.workers < 0 or args.retries < 0:
+        print(
+            "error: --batch-size must be at least 1, --workers and --retries at least 0",
+            file=sys.stderr,
+        )
+        return 2
+    if args.url and args.batch_size > MAX_BATCH_QUESTIONS:
+        print(
+            f"error: a service takes at most {MAX_BATCH_QUESTIONS} questions per call "
+            "(--batch-size)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.output.resolve() == args.input.resolve():
+        print("error: the output must be another file than the input", file=sys.stderr)
+        return 2
+    try:
+        items = read_questions(args.input)
+        done = prepare_output(args.output)
+        if not pending_items(items, done, args.output):
+            print(f"all {len(items)} questions are already answered in {args.output}")
+            return 0
+    except BulkError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    answer: AnswerBatch
+    remote: RemoteAnswerer | None = None
+    if args.url:
+        answer = remote = RemoteAnswerer(args.url, args.top_k, retries=args.retries)
+        workers = args.workers or 2  # one batch on the wire while the service answers another
+    else:
+        from qa_service.service import QAService
+
+        settings = _settings(args)
+        service = QAService(settings)
+        service.warm_up()
+        answer = local_answerer(service, args.top_k)
+        workers = args.workers or default_workers(settings.torch_threads)
+    try:
+        summary = run_bulk(
+            items, args.output, answer, args.batch_size, workers, not args.quiet, done
+        )
+    except ServiceError as exc:
+        print(
+            f"error: {exc}\nthe answers so far are in {args.output}; run the same command "
+            "again to resume",
+            file=sys.stderr,
+        )
+        return 1
+    except BulkError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: the answers so far are in {args.output}; run the same command "
+            "again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        if remote is not None:
+            remote.close()  # also ends requests still in flight after an interruption
+    print(f"{summary} -> {args.output}")
+    if summary.failed:
+        print("failed rows carry their error; running again retries them", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qa-service", description="Cited answers over Dutch parliamentary documents."
@@ -293,6 +380,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-motions", action="store_true", help="skip the motion subject queries")
     p.add_argument("--top-k", type=int, default=5, help="passages per answer (as the API)")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser(
+        "bulk",
+        help="answer a file of questions (.txt, .csv, .jsonl) into .jsonl or .csv; resumable",
+    )
+    p.add_argument("input", type=Path, help="questions: .txt (one a line), .csv, .jsonl")
+    p.add_argument("-o", "--output", type=Path, required=True, help="answers: .jsonl or .csv")
+    p.add_argument("--url", default=None, help="ask a running service instead of the index")
+    p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--batch-size", type=int, default=64, help="questions per batch (64)")
+    p.add_argument("--workers", type=int, default=0, help="batches at once (0 = automatic)")
+    p.add_argument(
+        "--retries", type=int, default=5, help="with --url: tries again on 503 or no connection"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_index_dir(p)
+    p.set_defaults(func=cmd_bulk)
     return parser
 
 

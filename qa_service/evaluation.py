@@ -804,8 +804,15 @@ class CachedEmbedder(Embedder):
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._cached(texts, self.settings.query_prompt, super().encode_queries)
 
-    def encode_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
-        return self._cached(texts, self.settings.passage_prompt, super().encode_passages)
+    def encode_passages(
+        self, texts: list[str], show_progress: bool = False, batch_invariant: bool = False
+    ) -> np.ndarray:
+        def encode(missing: list[str]) -> np.ndarray:
+            return super(CachedEmbedder, self).encode_passages(
+                missing, batch_invariant=batch_invariant
+            )
+
+        return self._cached(texts, self.settings.passage_prompt, encode)
 
     def _cached(
         self, texts: list[str], prompt: str, encode: Callable[[list[str]], np.ndarray]

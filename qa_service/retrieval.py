@@ -73,7 +73,9 @@ class Retriever:
         if not queries:
             return []
         s = self.settings
-        vectors = center(self.embedder.encode_queries(list(queries)), self.index.centroid)
+        # Centred row by row: a question's vector is then the same in any batch.
+        raw = self.embedder.encode_queries(list(queries))
+        vectors = np.vstack([center(row[None, :], self.index.centroid) for row in raw])
         languages = [detect_language(q) for q in queries]
         allowed = self.index.allowed_rows(filters) if filters and filters.active else None
         n = self.index.size if allowed is None else len(allowed)
@@ -118,33 +120,31 @@ class Retriever:
     def _bm25(
         self, queries: Sequence[str], k: int, allowed: np.ndarray | None = None
     ) -> tuple[list[list[int]], list[list[float]]]:
-        tokens = [analyze(q) for q in queries]
+        """BM25 for all queries in one call (queries without a known term get nothing),
+        restricted to the ``allowed`` rows when given."""
         vocab = self.index.bm25.vocab_dict
+        known = [[t for t in analyze(q) if t in vocab] for q in queries]
+        rows: list[list[int]] = [[] for _ in queries]
+        scores: list[list[float]] = [[] for _ in queries]
+        asked = [i for i, terms in enumerate(known) if terms]
+        if not asked:
+            return rows, scores
         mask = self.index.bm25_mask(allowed) if allowed is not None else None
         to_row = self.index.bm25_rows
-        rows: list[list[int]] = []
-        scores: list[list[float]] = []
-        for terms in tokens:
-            known = [t for t in terms if t in vocab]
-            if not known:
-                rows.append([])
-                scores.append([])
-                continue
-            ids, vals = self.index.bm25.retrieve(
-                [known],
-                k=k,
-                show_progress=False,
-                n_threads=1,
-                return_as="tuple",
-                weight_mask=mask,
-            )
+        ids, vals = self.index.bm25.retrieve(
+            [known[i] for i in asked],
+            k=k,
+            show_progress=False,
+            n_threads=1,
+            return_as="tuple",
+            weight_mask=mask,
+        )
+        for i, r_ids, r_vals in zip(asked, ids, vals, strict=True):
             pairs = [
-                (int(to_row[pos]), float(v))
-                for pos, v in zip(ids[0], vals[0], strict=True)
-                if v > 0
+                (int(to_row[pos]), float(v)) for pos, v in zip(r_ids, r_vals, strict=True) if v > 0
             ]
-            rows.append([r for r, _ in pairs])
-            scores.append([v for _, v in pairs])
+            rows[i] = [r for r, _ in pairs]
+            scores[i] = [v for _, v in pairs]
         return rows, scores
 
     def _fuse(

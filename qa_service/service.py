@@ -142,6 +142,31 @@ class QAService:
         }
         return AskResult(answer, retrieval, timings, resolved.query)
 
+    def ask_batch(self, questions: Sequence[str], top_k: int) -> list[AskResult]:
+        """Answer many questions at once: the same answers as :meth:`ask`, several times faster.
+
+        Questions are embedded and searched in one batch, and the candidate sentences of all
+        answers are embedded together. Each result's timings are its share of the batch.
+        """
+        if not questions:
+            return []
+        live = self.live
+        t0 = time.perf_counter()
+        retrievals = live.retriever.search_batch(questions, top_k)
+        t1 = time.perf_counter()
+        answers = live.answerer.run_batch(questions, retrievals)
+        t2 = time.perf_counter()
+        n = len(questions)
+        timings = {
+            "retrieval": round((t1 - t0) * 1000 / n, 2),
+            "answer": round((t2 - t1) * 1000 / n, 2),
+            "total": round((t2 - t0) * 1000 / n, 2),
+        }
+        return [
+            AskResult(a, r, dict(timings), q)
+            for q, a, r in zip(questions, answers, retrievals, strict=True)
+        ]
+
     # -- documents ------------------------------------------------------------------------
     def list_documents(
         self, offset: int, limit: int, filters: Filters = NO_FILTERS

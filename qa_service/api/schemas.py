@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from qa_service import filters as core
 
@@ -14,6 +14,7 @@ MAX_TOP_K = 50
 MAX_HISTORY_TURNS = 10
 MAX_ANSWER_CHARS = 10_000
 MAX_FILTER_VALUES = 100
+MAX_BATCH_QUESTIONS = 100
 
 
 def clean_question(value: str) -> str:
@@ -102,6 +103,41 @@ class AskRequest(_Strict):
     filters: Filters | None = Field(None, description="Optional: which documents to draw on.")
 
 
+class BatchQuestion(_Strict):
+    id: str | int = Field(description="Echoed in the result.")
+    question: str = Field(description="Checked like /api/ask's; a bad one gets an error entry.")
+
+
+class BatchAskRequest(_Strict):
+    questions: list[BatchQuestion] = Field(
+        description=(
+            f"At most {MAX_BATCH_QUESTIONS} questions: {{id, question}} objects or plain "
+            "strings (whose id is their position, from 0)."
+        )
+    )
+    top_k: TopK = 5
+
+    @field_validator("questions", mode="before", json_schema_input_type=list[str | BatchQuestion])
+    @classmethod
+    def _strings_and_limit(cls, value: object) -> object:
+        if not isinstance(value, list):
+            return value
+        if len(value) > MAX_BATCH_QUESTIONS:
+            raise ValueError(
+                f"at most {MAX_BATCH_QUESTIONS} questions per call (got {len(value)}); "
+                "split them over several calls"
+            )
+        out = []
+        for i, q in enumerate(value):
+            if isinstance(q, str):
+                out.append({"id": i, "question": q})
+            elif isinstance(q, dict):
+                out.append(q)
+            else:
+                raise ValueError(f"question {i} must be a string or an {{id, question}} object")
+        return out
+
+
 class PassageOut(BaseModel):
     passage_id: str
     doc_id: str
@@ -132,6 +168,19 @@ class AskResponse(BaseModel):
     search_query: str = Field(
         "", description="What was searched: the question, or a follow-up with its context."
     )
+
+
+class BatchAnswer(AskResponse):
+    id: str | int
+
+
+class BatchError(BaseModel):
+    id: str | int
+    error: str
+
+
+class BatchAskResponse(BaseModel):
+    results: list[BatchAnswer | BatchError] = Field(description="In the order of the questions.")
 
 
 class DocumentOut(BaseModel):

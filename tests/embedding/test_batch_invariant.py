@@ -1,0 +1,29 @@
+"""Batch-invariant encoding: a text's vector does not depend on the other texts in its batch."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qa_service.embedding import Embedder
+
+TEXTS = [
+    "Wat heeft de minister toegezegd voor Afghanistan?",
+    "What did the minister pledge?",
+    "Navo",
+    "De Ministers spraken ook hun steun uit voor de regionale aanpak van de strategie.",
+    "What did the minister pledge?",  # a duplicate
+    "Een lange vraag " * 300,  # over the model's 512 tokens: truncated
+    "Motie van het lid Piri c.s. over financiële steun aan Moldavië.",
+]
+
+
+def test_vectors_equal_those_of_each_text_alone(embedder: Embedder) -> None:
+    alone_q = np.stack([embedder.encode_queries([t])[0] for t in TEXTS])
+    alone_p = np.stack([embedder.encode_passages([t], batch_invariant=True)[0] for t in TEXTS])
+    assert np.array_equal(embedder.encode_queries(TEXTS), alone_q)
+    assert np.array_equal(embedder.encode_queries(TEXTS[::-1]), alone_q[::-1])
+    assert np.array_equal(embedder.encode_passages(TEXTS, batch_invariant=True), alone_p)
+    # the usual padding (used for indexing) gives the same vectors up to bfloat16 noise
+    padded = embedder.encode_passages(TEXTS)
+    assert np.min(np.sum(padded * alone_p, axis=1)) > 0.99
+    assert embedder.encode_queries([]).shape == (0, 384)
