@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa_service.answering import Answer, ExtractiveAnswerer
 from qa_service.config import Settings
@@ -17,6 +18,9 @@ from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
 from qa_service.index import LoadedIndex, load_index
 from qa_service.retrieval import Hit, Mode, RetrievalResult, Retriever
+
+if TYPE_CHECKING:
+    from qa_service.generation.answerer import GenerativeAnswerer
 
 
 @dataclass
@@ -35,6 +39,12 @@ class QAService:
         self._index: LoadedIndex | None = None
         self._retriever: Retriever | None = None
         self.answerer = ExtractiveAnswerer(settings, self.embedder)
+        #: generated answers (qa_service.generation), only when that backend is selected
+        self.generative: GenerativeAnswerer | None = None
+        if settings.answer_backend != "extractive":
+            from qa_service.generation import make_answerer
+
+            self.generative = make_answerer(settings, self.embedder, self.answerer)
         self._lock = threading.Lock()
 
     # -- life cycle -----------------------------------------------------------------------
@@ -48,6 +58,9 @@ class QAService:
             self.embedder.encode_queries(["warm-up"])  # first call initialises kernels
             self._index = index
             self.answerer.index = index
+            if self.generative is not None:
+                self.generative.guard.index = index
+                self.generative.warm_up()
             self._retriever = Retriever(index, self.embedder, self.settings)
 
     @property
@@ -74,16 +87,42 @@ class QAService:
     def search(self, query: str, top_k: int, mode: Mode = "hybrid") -> RetrievalResult:
         return self.retriever.search(query, top_k, mode)
 
-    def ask(self, question: str, top_k: int) -> AskResult:
+    def ask(
+        self,
+        question: str,
+        top_k: int,
+        on_retrieval: Callable[[RetrievalResult], None] | None = None,
+        on_delta: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> AskResult:
+        """Answer with the configured backend. The callbacks (used for streaming) receive the
+        retrieved passages, then the answer text as it is written; ``cancel`` stops generation."""
         t0 = time.perf_counter()
         retrieval = self.retriever.search(question, top_k)
         t1 = time.perf_counter()
-        answer = self.answerer.run(question, retrieval)
+        if on_retrieval is not None:
+            on_retrieval(retrieval)
+        first: list[float] = []
+
+        def delta(text: str) -> None:
+            if not first:
+                first.append(time.perf_counter())
+            if on_delta is not None:
+                on_delta(text)
+
+        extra: dict[str, float] = {}
+        if self.generative is None:
+            answer = self.answerer.run(question, retrieval)
+            delta(answer.answer)
+        else:
+            answer, extra = self.generative.run(question, retrieval, delta, cancel)
         t2 = time.perf_counter()
         timings = {
             "retrieval": round((t1 - t0) * 1000, 2),
             "answer": round((t2 - t1) * 1000, 2),
             "total": round((t2 - t0) * 1000, 2),
+            "first_token": round(((first[0] if first else t2) - t0) * 1000, 2),
+            **extra,
         }
         return AskResult(answer, retrieval, timings)
 

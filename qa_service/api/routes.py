@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from qa_service.answering import Citation
 from qa_service.api.schemas import (
@@ -27,7 +27,7 @@ from qa_service.api.schemas import (
 )
 from qa_service.documents import DocumentMeta
 from qa_service.retrieval import Hit
-from qa_service.service import QAService, hit_title
+from qa_service.service import AskResult, QAService, hit_title
 
 router = APIRouter()
 
@@ -105,10 +105,7 @@ def search(body: SearchRequest, service: ServiceDep) -> SearchResponse:
     return SearchResponse(results=[passage_out(h) for h in result.hits])
 
 
-@router.post("/api/ask", response_model=AskResponse, tags=["query"])
-def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
-    """A short answer whose every sentence carries an ``[n]`` citation, or an abstention."""
-    result = service.ask(body.question, body.top_k)
+def ask_response(result: AskResult) -> AskResponse:
     a = result.answer
     return AskResponse(
         question=a.question,
@@ -116,6 +113,38 @@ def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
         answerable=a.answerable,
         citations=[citation_out(c) for c in a.citations],
         timings_ms=result.timings_ms,
+        backend=a.backend,
+        removed_sentences=a.removed_sentences,
+    )
+
+
+@router.post("/api/ask", response_model=AskResponse, tags=["query"])
+def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
+    """A short answer whose every sentence carries an ``[n]`` citation, or an abstention."""
+    from qa_service.generation.backends import GenerationError
+
+    try:
+        result = service.ask(body.question, body.top_k)
+    except GenerationError as exc:
+        raise HTTPException(status_code=502, detail=str(exc)) from exc
+    return ask_response(result)
+
+
+@router.post(
+    "/api/ask/stream",
+    tags=["query"],
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}},
+)
+async def ask_stream(body: AskRequest, service: ServiceDep) -> StreamingResponse:
+    """The answer as Server-Sent Events: ``citations`` (the passages), ``delta`` (text as it is
+    generated), then ``final`` (the verified answer, as /api/ask returns it) or ``error``."""
+    from qa_service.api.streaming import ask_events
+
+    return StreamingResponse(
+        ask_events(service, body.question, body.top_k),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 

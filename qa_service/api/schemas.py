@@ -69,6 +69,19 @@ class AskResponse(BaseModel):
     answerable: bool
     citations: list[CitationOut]
     timings_ms: dict[str, float]
+    backend: str = Field(
+        "extractive", description="What wrote the answer: extractive, local or openai."
+    )
+    removed_sentences: int = Field(
+        0, description="Generated sentences removed because no passage supported them."
+    )
+
+
+class StreamCitations(BaseModel):
+    """The ``citations`` event of /api/ask/stream: the passages given to the model, numbered
+    as the ``[n]`` of the streamed text (the final answer renumbers its own citations)."""
+
+    citations: list[CitationOut]
 
 
 class DocumentOut(BaseModel):
