@@ -1,6 +1,7 @@
-"""End to end: /api/ask/stream over HTTP, with the extractive backend and with generated
-answers from a real OpenAI-compatible server (Gemma 3 270M under ``transformers serve``);
-and a passage that tries to take over the model."""
+"""/api/ask/stream: with the extractive backend (the app in process), with generated answers
+from a real OpenAI-compatible server (Gemma 3 270M under ``transformers serve``) through the
+real service over HTTP, with the model server down, and with a passage that tries to take
+over the model."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from qa_service.api.app import create_app
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
+from qa_service.service import QAService
 from tests.conftest import KAMERBRIEF
-from tests.server import running_server
+from tests.server import free_port, running_server
 
 QUESTION = "Wat heeft de minister toegezegd voor Afghanistan?"
 
@@ -30,7 +34,9 @@ def read_events(response: httpx.Response) -> Iterator[tuple[str, dict[str, Any]]
             yield event, json.loads(line[6:])
 
 
-def stream(client: httpx.Client, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def stream(
+    client: httpx.Client | TestClient, body: dict[str, Any]
+) -> list[tuple[str, dict[str, Any]]]:
     with client.stream("POST", "/api/ask/stream", json=body) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
@@ -50,18 +56,22 @@ def check_order(events: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     return final
 
 
-# -- extractive (the default backend) ------------------------------------------------------
+# -- extractive (the default backend), in process ---------------------------------------
+def app_client(settings: Settings, embedder: Embedder) -> TestClient:
+    """The real app over ASGI, without starting a server process."""
+    service = QAService(settings, embedder)
+    service.warm_up()
+    return TestClient(create_app(settings, service, load=False))
+
+
 @pytest.fixture(scope="module")
-def extractive_client(corpus_index: Settings) -> Iterator[httpx.Client]:
-    with (
-        running_server(corpus_index.index_dir) as url,
-        httpx.Client(base_url=url, timeout=60) as client,
-    ):
+def extractive_client(corpus_index: Settings, embedder: Embedder) -> Iterator[TestClient]:
+    with app_client(corpus_index, embedder) as client:
         yield client
 
 
 def test_extractive_stream_sends_citations_one_delta_and_the_final_answer(
-    extractive_client: httpx.Client,
+    extractive_client: TestClient,
 ) -> None:
     events = stream(extractive_client, {"question": QUESTION})
     assert [e for e, _ in events] == ["citations", "delta", "final"]
@@ -74,22 +84,46 @@ def test_extractive_stream_sends_citations_one_delta_and_the_final_answer(
     assert len(events[0][1]["citations"]) == 5
 
 
-def test_stream_validates_like_ask(extractive_client: httpx.Client) -> None:
+def test_stream_validates_like_ask(extractive_client: TestClient) -> None:
     r = extractive_client.post("/api/ask/stream", json={"question": "  "})
     assert r.status_code == 422 and "empty" in r.json()["detail"]
 
 
-def test_stream_abstains_with_one_delta(extractive_client: httpx.Client) -> None:
+def test_stream_abstains_with_one_delta(extractive_client: TestClient) -> None:
     events = stream(extractive_client, {"question": "Wat is het weerbericht voor morgen?"})
     assert [e for e, _ in events] == ["citations", "delta", "final"]
     assert events[-1][1]["answerable"] is False
+
+
+def test_model_server_down_gives_error_event_and_502(
+    corpus_index: Settings, embedder: Embedder
+) -> None:
+    settings = corpus_index.model_copy(
+        update={
+            "answer_backend": "openai",
+            "openai_base_url": f"http://127.0.0.1:{free_port()}/v1",
+            "openai_model": "m",
+        }
+    )
+    with app_client(settings, embedder) as client:
+        events = stream(client, {"question": QUESTION})
+        assert [e for e, _ in events] == ["citations", "error"]
+        assert "cannot reach" in events[-1][1]["detail"]
+        r = client.post("/api/ask", json={"question": QUESTION})
+        assert r.status_code == 502 and "cannot reach" in r.json()["detail"]
+        assert client.get("/health").json()["status"] == "ok"  # still serving
 
 
 # -- generated answers from a real OpenAI-compatible server ---------------------------------
 @pytest.fixture(scope="module")
 def openai_client(corpus_index: Settings, openai_server: tuple[str, str]) -> Iterator[httpx.Client]:
     base, model = openai_server
-    env = {"QA_ANSWER_BACKEND": "openai", "QA_OPENAI_BASE_URL": base, "QA_OPENAI_MODEL": model}
+    env = {
+        "QA_ANSWER_BACKEND": "openai",
+        "QA_OPENAI_BASE_URL": base,
+        "QA_OPENAI_MODEL": model,
+        "QA_GENERATION_MAX_TOKENS": "48",  # the base test model rambles to the limit
+    }
     with (
         running_server(corpus_index.index_dir, env=env) as url,
         httpx.Client(base_url=url, timeout=300) as client,
@@ -115,27 +149,6 @@ def test_openai_ask_returns_backend_and_removed_count(openai_client: httpx.Clien
     assert body["backend"] in ("openai", "extractive")
     assert body["removed_sentences"] >= 0
     assert body["citations"]
-
-
-def test_openai_server_down_gives_error_event_and_502(corpus_index: Settings) -> None:
-    from tests.server import free_port
-
-    env = {
-        "QA_ANSWER_BACKEND": "openai",
-        "QA_OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
-        "QA_OPENAI_MODEL": "m",
-    }
-    with (
-        running_server(corpus_index.index_dir, env=env) as url,
-        httpx.Client(base_url=url, timeout=60) as client,
-    ):
-        events = stream(client, {"question": QUESTION})
-        assert [e for e, _ in events] == ["citations", "error"]
-        assert "cannot reach" in events[-1][1]["detail"]
-        r = client.post("/api/ask", json={"question": QUESTION})
-        assert r.status_code == 502 and "cannot reach" in r.json()["detail"]
-        # the service keeps running
-        assert client.get("/health").json()["status"] == "ok"
 
 
 # -- prompt injection ------------------------------------------------------------------------
@@ -182,14 +195,17 @@ def hostile_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) 
 
 
 def test_injected_passage_does_not_take_over_the_answer(
-    hostile_index: Path, openai_server: tuple[str, str]
+    hostile_index: Path, embedder: Embedder, openai_server: tuple[str, str]
 ) -> None:
     base, model = openai_server
-    env = {"QA_ANSWER_BACKEND": "openai", "QA_OPENAI_BASE_URL": base, "QA_OPENAI_MODEL": model}
-    with (
-        running_server(hostile_index, env=env) as url,
-        httpx.Client(base_url=url, timeout=300) as client,
-    ):
+    settings = Settings(
+        index_dir=hostile_index,
+        answer_backend="openai",
+        openai_base_url=base,
+        openai_model=model,
+        generation_max_tokens=64,
+    )
+    with app_client(settings, embedder) as client:
         events = stream(client, {"question": QUESTION})
         passages = " ".join(c["text"] for c in events[0][1]["citations"])
         assert "HACKED" in passages  # the hostile passage was given to the model

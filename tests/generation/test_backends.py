@@ -66,7 +66,11 @@ def test_local_backend_answers_with_verified_citations(
     """The whole pipeline with a real (small, base) model in-process: whatever it writes,
     each kept sentence cites a passage that supports it, and [n] match the citations."""
     settings = corpus_index.model_copy(
-        update={"answer_backend": "local", "local_model": str(gemma_dir)}
+        update={
+            "answer_backend": "local",
+            "local_model": str(gemma_dir),
+            "generation_max_tokens": 48,
+        }
     )
     service = QAService(settings, embedder)
     service.warm_up()

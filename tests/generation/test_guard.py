@@ -26,7 +26,7 @@ def _number_of(hits: list[Hit], needle: str) -> int:
 
 def test_split_claims_reads_markers_in_any_position() -> None:
     claims = split_claims(
-        "De minister zegde honderd militairen toe [2]. Ook trainers. [1][3] "
+        "De minister zegde honderd militairen toe [2]. Ook trainers. [1][3]\n"
         "- Een derde zin [1, 4].\nEn een vierde [2-3]."
     )
     assert [c.text for c in claims] == [
