@@ -40,7 +40,7 @@ _NUMBERS = r"\d+(?:\s*[,;–-]\s*\d+)*"
 _MARKER = re.compile(rf"\[\s*(?:passage\s*)?({_NUMBERS})\s*\]", re.IGNORECASE)
 # markers written after the sentence's end ("... 2014. [1] Next") belong to that sentence
 _TRAILING_MARKERS = re.compile(rf"([.!?…])((?:\s*\[\s*(?:passage\s*)?{_NUMBERS}\s*\])+)", re.I)
-_BULLET = re.compile(r"^\s*(?:[-*•]+|\d+[.)])\s+")
+_BULLET = re.compile(r"^[ \t]*(?:[-*•]+|\d+[.)])[ \t]+", re.MULTILINE)
 _WORD = re.compile(r"\w+")
 #: Passage sentences that address a language model (prompt injection) are never evidence.
 _INSTRUCTION = re.compile(
@@ -94,6 +94,7 @@ def split_claims(text: str) -> list[Claim]:
     text = text.replace("**", "").replace("__", "")
     text = _TRAILING_MARKERS.sub(lambda m: m.group(2) + m.group(1), text)
     text = re.sub(r"\n+", "\n\n", text)  # every line is a unit (lists, headings)
+    text = _BULLET.sub("", text)  # "1. Item" is not a sentence "1." and a sentence "Item"
     claims = []
     for sentence in split_sentences(text):
         cited: list[int] = []
