@@ -32,7 +32,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from compare_backends import DEFAULT_CACHE, load_questions, norm, read_cache  # noqa: E402
+from compare_backends import (  # noqa: E402
+    DEFAULT_CACHE,
+    load_questions,
+    model_name,
+    norm,
+    read_cache,
+)
 
 from qa_service.config import Settings  # noqa: E402
 from qa_service.generation.guard import CitationGuard, Claim, split_claims  # noqa: E402
@@ -63,7 +69,10 @@ def states_fact(text: str, q: dict[str, Any]) -> str | None:
 def collect(service: QAService, guard: CitationGuard, cache_path: Path, backend: str) -> list:
     """(language, semantic, lexical, label) for every labelled (sentence, passage) pair."""
     questions = {q["id"]: q for q in load_questions()}
-    records = [r for r in read_cache(cache_path).values() if r["backend"] == backend]
+    model = model_name(service.settings.model_copy(update={"answer_backend": backend}))
+    records = [
+        r for r in read_cache(cache_path).values() if (r["backend"], r["model"]) == (backend, model)
+    ]
     if not records:
         raise SystemExit(f"no cached {backend} outputs in {cache_path}: run compare_backends.py")
     k = service.settings.generation_passages
@@ -122,16 +131,22 @@ def measure(guard: CitationGuard, claim: Claim, targets: list[tuple[Hit, int]]) 
 
 
 def best_threshold(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float, float, float]:
-    """(threshold, balanced accuracy, true positive rate, false positive rate)."""
-    best = (0.0, 0.0, 0.0, 0.0)
+    """(threshold, balanced accuracy, true positive rate, false positive rate).
+
+    Candidates are the midpoints between consecutive distinct scores; of those that reach the
+    best balanced accuracy, the middle one is returned (the centre of the gap, not its edge).
+    """
     pos, neg = labels == 1, labels == 0
-    for t in np.unique(scores):
+    values = np.unique(scores)
+    candidates = (values[:-1] + values[1:]) / 2 if len(values) > 1 else values
+    rated = []
+    for t in candidates:
         tpr = float((scores[pos] >= t).mean()) if pos.any() else 0.0
         fpr = float((scores[neg] >= t).mean()) if neg.any() else 0.0
-        bal = (tpr + 1 - fpr) / 2
-        if bal > best[1]:
-            best = (float(t), bal, tpr, fpr)
-    return best
+        rated.append((float(t), (tpr + 1 - fpr) / 2, tpr, fpr))
+    top = max(r[1] for r in rated)
+    best = [r for r in rated if r[1] >= top - 1e-9]
+    return best[len(best) // 2]
 
 
 def main() -> int:

@@ -21,6 +21,7 @@ outputs without generating again; ``scripts/calibrate_guard.py`` reads the same 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import statistics
 import sys
@@ -35,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from qa_service.config import Settings  # noqa: E402
 from qa_service.generation.backends import Generator  # noqa: E402
+from qa_service.generation.prompt import SYSTEM  # noqa: E402
 from qa_service.language import detect_language  # noqa: E402
 from qa_service.lexical import fold  # noqa: E402
 from qa_service.service import QAService  # noqa: E402
@@ -106,10 +108,12 @@ def read_cache(path: Path) -> dict[tuple[str, str, str], dict]:
 
 
 def model_name(settings: Settings) -> str:
+    """The model, and the prompt version: outputs of another prompt are not replayed."""
+    prompt = hashlib.sha256(SYSTEM.encode()).hexdigest()[:8]
     if settings.answer_backend == "local":
-        return settings.local_model
+        return f"{settings.local_model}@{prompt}"
     if settings.answer_backend == "openai":
-        return settings.openai_model
+        return f"{settings.openai_model}@{prompt}"
     return ""
 
 

@@ -57,7 +57,12 @@ async def ask_events(service: QAService, question: str, top_k: int) -> AsyncIter
     cancel = threading.Event()
 
     def put(event: str, data: Any) -> None:
-        loop.call_soon_threadsafe(queue.put_nowait, (event, data))
+        if cancel.is_set():  # the client is gone: nobody reads the queue any more
+            return
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, (event, data))
+        except RuntimeError:  # the event loop has shut down meanwhile
+            cancel.set()
 
     def work() -> None:
         try:
