@@ -117,3 +117,15 @@ def test_local_backend_with_qwen_answers_in_the_questions_language(
     from qa_service.language import detect_language
 
     assert detect_language(answer.answer) == "en"
+
+
+def test_server_sent_lines_of_a_completion() -> None:
+    from qa_service.generation.backends import _sse_content
+
+    assert _sse_content('data: {"choices": [{"delta": {"content": "Hoi"}}]}') == "Hoi"
+    assert _sse_content('data: {"choices": [{"delta": {"role": "assistant"}}]}') == ""
+    assert _sse_content(": keep-alive") == ""
+    assert _sse_content("data: not json") == ""
+    assert _sse_content("data: [DONE]") is None
+    with pytest.raises(GenerationError, match="overloaded"):
+        _sse_content('data: {"error": {"message": "overloaded"}}')
