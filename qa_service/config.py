@@ -109,7 +109,7 @@ class Settings(BaseSettings):
     generation_max_tokens: int = Field(160, ge=16, le=2048, description="Answer length limit.")
     generation_passages: int = Field(5, ge=1, le=20, description="Passages in the prompt.")
     guard_threshold_nl: float = Field(
-        0.55, description="Minimum support of a generated sentence, Dutch answers."
+        0.62, description="Minimum support of a generated sentence, Dutch answers."
     )
     guard_threshold_en: float = Field(
         0.5, description="Minimum support of a generated sentence, English answers."

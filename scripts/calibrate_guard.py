@@ -149,6 +149,26 @@ def best_threshold(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float
     return best[len(best) // 2]
 
 
+def precision_first(
+    scores: np.ndarray, labels: np.ndarray, max_fpr: float
+) -> tuple[float, float, float]:
+    """The lowest threshold whose false positive rate is at most ``max_fpr``: (t, TPR, FPR).
+
+    A kept unsupported sentence breaks the promise of the service; a removed supported one
+    costs little (other sentences, or the extractive answer, remain). So this is the point
+    the defaults use.
+    """
+    pos, neg = labels == 1, labels == 0
+    values = np.unique(scores)
+    candidates = np.concatenate([(values[:-1] + values[1:]) / 2, [values[-1] + 1e-6]])
+    for t in candidates:
+        fpr = float((scores[neg] >= t).mean()) if neg.any() else 0.0
+        if fpr <= max_fpr:
+            tpr = float((scores[pos] >= t).mean()) if pos.any() else 0.0
+            return float(t), tpr, fpr
+    return float("nan"), 0.0, 0.0
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
@@ -181,10 +201,24 @@ def main() -> int:
                         f"  {name:8} {'pos' if label else 'neg'}: p10 {q[0]:.3f} "
                         f"p50 {q[1]:.3f} p90 {q[2]:.3f}"
                     )
-        print("  weight  threshold  balanced-acc  TPR    FPR")
+        print(
+            "  weight | best balanced accuracy: threshold  bal   TPR   FPR | FPR<=2%: thresh. TPR"
+        )
         for w in WEIGHTS:
-            t, bal, tpr, fpr = best_threshold(sem + w * lex, labels)
-            print(f"  {w:5.1f}   {t:8.3f}   {bal:10.3f}   {tpr:.3f}  {fpr:.3f}")
+            scores = sem + w * lex
+            t, bal, tpr, fpr = best_threshold(scores, labels)
+            t2, tpr2, _ = precision_first(scores, labels, 0.02)
+            print(
+                f"  {w:5.1f}  |  {t:8.3f}  {bal:.3f} {tpr:.3f} {fpr:.3f}  |  {t2:8.3f}  {tpr2:.3f}"
+            )
+        t = settings.guard_threshold_en if language == "en" else settings.guard_threshold_nl
+        w = settings.guard_lexical_weight
+        scores = sem + w * lex
+        print(
+            f"  the settings (weight {w}, threshold {t}): "
+            f"TPR {(scores[labels == 1] >= t).mean():.3f}, "
+            f"FPR {(scores[labels == 0] >= t).mean():.3f}"
+        )
     return 0
 
 

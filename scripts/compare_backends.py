@@ -255,7 +255,10 @@ def print_table(summaries: list[dict[str, Any]]) -> None:
         cells = []
         for s in summaries:
             v = s[k]
-            cells.append(f"{v:.3f}" if isinstance(v, float) and abs(v) < 10 else str(v))
+            if isinstance(v, float):
+                cells.append(f"{v:.3f}" if abs(v) < 10 else f"{v:.0f}")
+            else:
+                cells.append(str(v))
         print(f"| {k} | " + " | ".join(cells) + " |")
 
 
