@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from qa_service.answering import Answer, ExtractiveAnswerer
 from qa_service.config import Settings
-from qa_service.generation.backends import Generator
+from qa_service.generation.backends import GenerationCancelled, Generator
 from qa_service.generation.guard import CitationGuard, Verified
 from qa_service.generation.prompt import build_prompt
 from qa_service.retrieval import RetrievalResult
@@ -85,6 +85,8 @@ class GenerativeAnswerer:
             close = getattr(stream, "close", None)
             if close is not None:
                 close()  # stops generating when we stopped early
+        if cancel.is_set():
+            raise GenerationCancelled("the answer was cancelled")
         t1 = time.perf_counter()
         raw = "".join(pieces)
         verified = self.guard.verify(raw, hits)

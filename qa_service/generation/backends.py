@@ -32,6 +32,10 @@ class GenerationError(RuntimeError):
     """The model could not produce an answer (the message says why, for the user)."""
 
 
+class GenerationCancelled(GenerationError):
+    """The caller cancelled the answer (the client went away)."""
+
+
 class Generator(Protocol):
     name: str
 

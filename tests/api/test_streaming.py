@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -50,3 +51,8 @@ def test_disconnect_stops_generation(
     assert generator._run_lock.acquire(timeout=30)
     generator._run_lock.release()
     assert time.monotonic() - started < 30
+    # and the worker thread ends without verifying or sending anything
+    for thread in threading.enumerate():
+        if thread.name == "qa-ask-stream":
+            thread.join(timeout=30)
+            assert not thread.is_alive()
