@@ -50,6 +50,8 @@ class Answer:
     answerable: bool
     language: Language
     citations: list[Citation] = field(default_factory=list)
+    removed_sentences: int = 0  # generated sentences the citation guard removed
+    backend: str = "extractive"  # what wrote the answer text
 
 
 @dataclass

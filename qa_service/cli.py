@@ -146,9 +146,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         print(f"error: {exc.errors()[0]['msg']}", file=sys.stderr)
         return 2
+    from qa_service.generation.backends import GenerationError
+
     service = QAService(_settings(args))
     service.warm_up()
-    result = service.ask(request.question, request.top_k)
+    try:
+        result = service.ask(request.question, request.top_k)
+    except GenerationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     a = result.answer
     citations = [citation_out(c) for c in a.citations]
     if args.json:
@@ -158,6 +164,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             "answerable": a.answerable,
             "citations": [c.model_dump() for c in citations],
             "timings_ms": result.timings_ms,
+            "backend": a.backend,
+            "removed_sentences": a.removed_sentences,
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0

@@ -96,6 +96,35 @@ class Settings(BaseSettings):
         0.08, ge=0.0, description="Extra sentences must score within this of the best one."
     )
 
+    # --- generated answers (qa_service/generation; see docs/generation.md) ------------------
+    answer_backend: Literal["extractive", "local", "openai"] = Field(
+        "extractive",
+        description="extractive (quotes), local (in-process LLM) or openai (compatible server).",
+    )
+    local_model: str = Field(
+        "qwen2.5-coder-1.5b-instruct",
+        description="Packaged model name (qwen2.5-coder-1.5b-instruct, gemma3-270m), a .gguf "
+        "file or a transformers model directory.",
+    )
+    local_repetition_penalty: float = Field(1.05, ge=1.0, le=2.0)
+    openai_base_url: str = Field(
+        "http://127.0.0.1:8080/v1", description="OpenAI-compatible API root (ending in /v1)."
+    )
+    openai_model: str = Field("", description="Model name sent to the server.")
+    openai_api_key: SecretStr = Field(SecretStr(""), description="Bearer key ('' = none).")
+    openai_timeout: float = Field(120.0, gt=0, description="Seconds to wait for the server.")
+    generation_max_tokens: int = Field(160, ge=16, le=2048, description="Answer length limit.")
+    generation_passages: int = Field(5, ge=1, le=20, description="Passages in the prompt.")
+    guard_threshold_nl: float = Field(
+        0.62, description="Minimum support of a generated sentence, Dutch answers."
+    )
+    guard_threshold_en: float = Field(
+        0.5, description="Minimum support of a generated sentence, English answers."
+    )
+    guard_lexical_weight: float = Field(
+        0.3, ge=0.0, description="Weight of term overlap in a sentence's support score."
+    )
+
     # --- API -------------------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa_service.answering import Answer, ExtractiveAnswerer
 from qa_service.config import Settings
@@ -26,6 +26,10 @@ from qa_service.followup import Turn, resolve
 from qa_service.index import LoadedIndex, current_build, load_index
 from qa_service.retrieval import Hit, Mode, RetrievalResult, Retriever
 from qa_service.updating import UpdateReport, update_index
+
+if TYPE_CHECKING:
+    from qa_service.generation.answerer import GenerativeAnswerer
+    from qa_service.generation.backends import Generator
 
 
 @dataclass
@@ -43,6 +47,8 @@ class LoadedService:
     index: LoadedIndex
     retriever: Retriever
     answerer: ExtractiveAnswerer
+    #: generated answers (qa_service.generation), only when that backend is selected
+    generative: GenerativeAnswerer | None = None
 
 
 class QAService:
@@ -54,6 +60,12 @@ class QAService:
         self._live: LoadedService | None = None
         self._lock = threading.Lock()  # loading and swapping the index
         self._update_lock = threading.Lock()  # one live update at a time
+        #: the language model of a generated-answer backend (loaded once, shared by builds)
+        self._generator: Generator | None = None
+        if settings.answer_backend != "extractive":
+            from qa_service.generation.backends import make_generator
+
+            self._generator = make_generator(settings)
 
     # -- life cycle -----------------------------------------------------------------------
     def warm_up(self) -> None:
@@ -64,12 +76,23 @@ class QAService:
             index = load_index(self.settings.index_dir, expected_model=self.embedder.model_name)
             self.embedder.warm_up()
             self.embedder.encode_queries(["warm-up"])  # first call initialises kernels
+            if self._generator is not None:
+                self._generator.warm_up()
             self._live = self._snapshot(index)
 
     def _snapshot(self, index: LoadedIndex) -> LoadedService:
         answerer = ExtractiveAnswerer(self.settings, self.embedder)
         answerer.index = index
-        return LoadedService(index, Retriever(index, self.embedder, self.settings), answerer)
+        generative = None
+        if self._generator is not None:
+            from qa_service.generation.answerer import GenerativeAnswerer
+            from qa_service.generation.guard import CitationGuard
+
+            guard = CitationGuard(self.settings, self.embedder)
+            guard.index = index
+            generative = GenerativeAnswerer(self.settings, self._generator, answerer, guard)
+        retriever = Retriever(index, self.embedder, self.settings)
+        return LoadedService(index, retriever, answerer, generative)
 
     def reload(self) -> bool:
         """Switch to the live build of the index directory if another one than the loaded
@@ -108,6 +131,10 @@ class QAService:
     def answerer(self) -> ExtractiveAnswerer:
         return self.live.answerer
 
+    @property
+    def generative(self) -> GenerativeAnswerer | None:
+        return self.live.generative
+
     def close(self) -> None:
         if self._live is not None:
             self._live.index.close()
@@ -125,20 +152,42 @@ class QAService:
         *,
         history: Sequence[Turn] = (),
         filters: Filters | None = None,
+        on_retrieval: Callable[[RetrievalResult], None] | None = None,
+        on_delta: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
     ) -> AskResult:
-        """Answer ``question``; earlier turns (oldest first) resolve a follow-up question."""
+        """Answer ``question`` with the configured backend; earlier turns (oldest first)
+        resolve a follow-up question. The callbacks (used for streaming) receive the retrieved
+        passages, then the answer text as it is written; ``cancel`` stops generation."""
         live = self.live
         t0 = time.perf_counter()
         resolved = resolve(question, history)
         retrieval = live.retriever.search(resolved.query, top_k, filters=filters)
         retrieval.language = resolved.language
         t1 = time.perf_counter()
-        answer = live.answerer.run(question, retrieval)
+        if on_retrieval is not None:
+            on_retrieval(retrieval)
+        first: list[float] = []
+
+        def delta(text: str) -> None:
+            if not first:
+                first.append(time.perf_counter())
+            if on_delta is not None:
+                on_delta(text)
+
+        extra: dict[str, float] = {}
+        if live.generative is None:
+            answer = live.answerer.run(question, retrieval)
+            delta(answer.answer)
+        else:
+            answer, extra = live.generative.run(question, retrieval, delta, cancel)
         t2 = time.perf_counter()
         timings = {
             "retrieval": round((t1 - t0) * 1000, 2),
             "answer": round((t2 - t1) * 1000, 2),
             "total": round((t2 - t0) * 1000, 2),
+            "first_token": round(((first[0] if first else t2) - t0) * 1000, 2),
+            **extra,
         }
         return AskResult(answer, retrieval, timings, resolved.query)
 
@@ -151,6 +200,8 @@ class QAService:
         if not questions:
             return []
         live = self.live
+        if live.generative is not None:  # a language model writes one answer at a time
+            return [self.ask(q, top_k) for q in questions]
         t0 = time.perf_counter()
         retrievals = live.retriever.search_batch(questions, top_k)
         t1 = time.perf_counter()

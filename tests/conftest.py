@@ -3,13 +3,19 @@ test session, and one index of the bundled corpus shared by the end-to-end tests
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.embedding import Embedder
+from tests.server import free_port
 
 CORPUS = PROJECT_ROOT / "corpus"
 KAMERBRIEF = CORPUS / "kamerstukken" / "kst-28676-280.txt"
@@ -45,3 +51,53 @@ def corpus_server(corpus_index: Settings) -> Iterator[str]:
 
     with running_server(corpus_index.index_dir) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def gemma_dir() -> Path:
+    """Gemma 3 270M as a transformers model directory (assembled and converted once)."""
+    from qa_service.generation.models import GEMMA, ModelNotAvailable, resolve_model
+
+    settings = Settings()
+    try:
+        return resolve_model("gemma3-270m", settings.cache_dir)
+    except ModelNotAvailable as exc:  # pragma: no cover - the dev extra installs it
+        pytest.fail(f"{exc} ({GEMMA.install})")
+
+
+@pytest.fixture(scope="session")
+def openai_server(gemma_dir: Path) -> Iterator[tuple[str, str]]:
+    """A real OpenAI-compatible server (``transformers serve``) with Gemma 3 270M on loopback.
+
+    Yields ``(base_url, model)``.
+    """
+    port = free_port()
+    model = str(gemma_dir)
+    cli = Path(sys.executable).with_name("transformers")
+    cmd = [str(cli), "serve", model, "--host", "127.0.0.1", "--port", str(port), "--device", "cpu"]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error"}
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            if proc.poll() is not None:
+                out = proc.stdout.read() if proc.stdout else ""
+                raise RuntimeError(f"transformers serve exited early:\n{out[-3000:]}")
+            try:
+                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("transformers serve did not start")
+            time.sleep(0.5)
+        yield base, model
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()

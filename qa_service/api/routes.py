@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from qa_service.answering import Citation
 from qa_service.api.auth import require_api_key
@@ -89,6 +89,8 @@ def ask_response(result: AskResult) -> AskResponse:
         citations=[citation_out(c) for c in a.citations],
         timings_ms=result.timings_ms,
         search_query=result.search_query,
+        backend=a.backend,
+        removed_sentences=a.removed_sentences,
     )
 
 
@@ -131,9 +133,31 @@ def search(body: SearchRequest, service: ServiceDep) -> SearchResponse:
 @router.post("/api/ask", response_model=AskResponse, tags=["query"])
 def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
     """A short answer whose every sentence carries an ``[n]`` citation, or an abstention."""
-    filters = body.filters.to_core() if body.filters else None
-    return ask_response(
-        service.ask(body.question, body.top_k, history=body.history, filters=filters)
+    from qa_service.generation.backends import GenerationError
+
+    try:
+        filters = body.filters.to_core() if body.filters else None
+        result = service.ask(body.question, body.top_k, history=body.history, filters=filters)
+    except GenerationError as exc:
+        raise HTTPException(status_code=502, detail=str(exc)) from exc
+    return ask_response(result)
+
+
+@router.post(
+    "/api/ask/stream",
+    tags=["query"],
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}},
+)
+async def ask_stream(body: AskRequest, service: ServiceDep) -> StreamingResponse:
+    """The answer as Server-Sent Events: ``citations`` (the passages), ``delta`` (text as it is
+    generated), then ``final`` (the verified answer, as /api/ask returns it) or ``error``."""
+    from qa_service.api.streaming import ask_events
+
+    return StreamingResponse(
+        ask_events(service, body),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
@@ -148,7 +172,12 @@ def ask_batch(body: BatchAskRequest, service: ServiceDep) -> BatchAskResponse:
             questions.append(clean_question(item.question))
         except ValueError as exc:
             errors[i] = f"question {exc}"
-    answers = iter(service.ask_batch(questions, body.top_k))
+    from qa_service.generation.backends import GenerationError
+
+    try:
+        answers = iter(service.ask_batch(questions, body.top_k))
+    except GenerationError as exc:
+        raise HTTPException(status_code=502, detail=str(exc)) from exc
     results = [
         BatchError(id=item.id, error=errors[i])
         if i in errors

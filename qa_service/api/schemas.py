@@ -168,6 +168,12 @@ class AskResponse(BaseModel):
     search_query: str = Field(
         "", description="What was searched: the question, or a follow-up with its context."
     )
+    backend: str = Field(
+        "extractive", description="What wrote the answer: extractive, local or openai."
+    )
+    removed_sentences: int = Field(
+        0, description="Generated sentences removed because no passage supported them."
+    )
 
 
 class BatchAnswer(AskResponse):
@@ -181,6 +187,13 @@ class BatchError(BaseModel):
 
 class BatchAskResponse(BaseModel):
     results: list[BatchAnswer | BatchError] = Field(description="In the order of the questions.")
+
+
+class StreamCitations(BaseModel):
+    """The ``citations`` event of /api/ask/stream: the passages given to the model, numbered
+    as the ``[n]`` of the streamed text (the final answer renumbers its own citations)."""
+
+    citations: list[CitationOut]
 
 
 class DocumentOut(BaseModel):
