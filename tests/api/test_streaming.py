@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+from qa_service.api.schemas import AskRequest
 from qa_service.api.streaming import ask_events, sse
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
@@ -37,7 +38,8 @@ def test_disconnect_stops_generation(
     assert isinstance(generator, LocalGenerator)
 
     async def first_two_events() -> list[str]:
-        events = ask_events(service, "Wat heeft de minister toegezegd voor Afghanistan?", 5)
+        body = AskRequest(question="Wat heeft de minister toegezegd voor Afghanistan?", top_k=5)
+        events = ask_events(service, body)
         got = [await anext(events), await anext(events)]
         await events.aclose()  # what Starlette does when the client disconnects
         return got
