@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qa_service import deadline
 from qa_service.answering import Answer, ExtractiveAnswerer
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
@@ -116,6 +117,7 @@ class QAService:
     def search(
         self, query: str, top_k: int, mode: Mode = "hybrid", filters: Filters | None = None
     ) -> RetrievalResult:
+        deadline.check()  # the request may have been given up while this waited for a thread
         return self.live.retriever.search(query, top_k, mode, filters)
 
     def ask(
@@ -128,10 +130,12 @@ class QAService:
     ) -> AskResult:
         """Answer ``question``; earlier turns (oldest first) resolve a follow-up question."""
         live = self.live
+        deadline.check()  # stop early when the request was given up (see qa_service.deadline)
         t0 = time.perf_counter()
         resolved = resolve(question, history)
         retrieval = live.retriever.search(resolved.query, top_k, filters=filters)
         retrieval.language = resolved.language
+        deadline.check()
         t1 = time.perf_counter()
         answer = live.answerer.run(question, retrieval)
         t2 = time.perf_counter()

@@ -45,3 +45,24 @@ def corpus_server(corpus_index: Settings) -> Iterator[str]:
 
     with running_server(corpus_index.index_dir) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    """The index directory of a small corpus (the Kamerbrief and three motions), built once
+    per session; copy it before changing it."""
+    import shutil
+
+    from qa_service.indexing import build_index
+
+    root = tmp_path_factory.mktemp("small")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    shutil.copy(KAMERBRIEF, corpus / KAMERBRIEF.name)
+    for name in SMALL_MOTIONS:
+        shutil.copy(CORPUS / "moties" / name, corpus / name)
+    build_index([corpus], Settings(index_dir=root / "index"), embedder)
+    return root / "index"
+
+
+SMALL_MOTIONS = ["kst-29754-673.txt", "kst-36284-6.txt", "kst-34682-141.txt"]
