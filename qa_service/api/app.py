@@ -146,7 +146,9 @@ def create_app(settings: Settings, service: QAService | None = None, load: bool 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": "internal error"}, status_code=500)
+        # sent from outside the middleware stack: add its headers here
+        headers = middleware.SecurityHeadersMiddleware.HEADERS
+        return JSONResponse({"detail": "internal error"}, status_code=500, headers=headers)
 
     app.include_router(router)
     _mount_ui(app)

@@ -236,8 +236,7 @@ def test_a_slot_is_handed_to_the_waiting_request() -> None:
     async def go() -> list[httpx.Response]:
         async with await _client(app) as c:
             tasks = [
-                asyncio.ensure_future(c.get("/api/slow", params={"seconds": 0.2}))
-                for _ in range(4)
+                asyncio.ensure_future(c.get("/api/slow", params={"seconds": 0.2})) for _ in range(4)
             ]
             return list(await asyncio.gather(*tasks))
 
