@@ -25,6 +25,13 @@ def _scrub(text: str) -> str:
     return text
 
 
+def _scrub_arg(value: Any) -> Any:
+    if isinstance(value, (int, float)) or value is None:
+        return value
+    text = value if isinstance(value, str) else str(value)
+    return _scrub(text) if any(secret in text for secret in _secrets) else value
+
+
 def _make_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
     record: logging.LogRecord = _previous_factory(*args, **kwargs)
     try:
@@ -32,7 +39,15 @@ def _make_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
     except Exception:  # a broken format string: let the handler report it as usual
         return record
     if any(secret in message for secret in _secrets):
-        record.msg, record.args = _scrub(message), None
+        # scrub the parts, keeping their shape (formatters such as uvicorn's read the args)
+        if isinstance(record.msg, str):
+            record.msg = _scrub(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_scrub_arg(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _scrub_arg(v) for k, v in record.args.items()}
+        if any(secret in record.getMessage() for secret in _secrets):  # hidden some other way
+            record.msg, record.args = _scrub(message), None
     if record.exc_info and record.exc_info[0] is not None:
         text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
         if any(secret in text for secret in _secrets):
