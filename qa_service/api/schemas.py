@@ -54,7 +54,11 @@ def clean_question(value: str) -> str:
     return cleaned
 
 
-Question = Annotated[str, AfterValidator(clean_question)]
+Question = Annotated[
+    str,
+    AfterValidator(clean_question),
+    Field(json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS}),  # documented
+]
 TopK = Annotated[int, Field(ge=1, le=MAX_TOP_K, description=f"1 to {MAX_TOP_K}")]
 
 
