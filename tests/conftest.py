@@ -3,16 +3,29 @@ test session, and one index of the bundled corpus shared by the end-to-end tests
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.embedding import Embedder
 
 CORPUS = PROJECT_ROOT / "corpus"
 KAMERBRIEF = CORPUS / "kamerstukken" / "kst-28676-280.txt"
+
+# Property-based tests: no per-example deadline (the machine may be busy); 100 examples per
+# property by default, HYPOTHESIS_PROFILE=thorough for a long run.
+hypothesis_settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile(
+    "thorough", parent=hypothesis_settings.get_profile("suite"), max_examples=3000
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture(scope="session")

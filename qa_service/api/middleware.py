@@ -202,10 +202,13 @@ class LoadControlMiddleware:
                 started.set()
             await send(message)
 
+        async def run_app() -> None:
+            await self.app(scope, receive, send_guarded)
+
         context = contextvars.copy_context()
         context.run(set_current, deadline)  # the work (and its worker thread) sees it
-        work = asyncio.get_running_loop().create_task(
-            self.app(scope, receive, send_guarded), context=context
+        work: asyncio.Task[None] = asyncio.get_running_loop().create_task(
+            run_app(), context=context
         )
         work.add_done_callback(self._work_done)  # the slot is held until the work has stopped
         start = asyncio.ensure_future(started.wait())

@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qa_service.api.app import create_app
 from qa_service.api.schemas import clean_question
@@ -226,6 +228,21 @@ def test_questions_in_other_scripts_are_answered_or_declined(
         assert body["citations"]
     r = client.post("/api/search", json={"query": question, "top_k": 3})
     assert r.status_code == 200 and len(r.json()["results"]) == 3
+
+
+@given(st.text(max_size=300))
+def test_cleaning_any_question(raw: str) -> None:
+    try:
+        cleaned = clean_question(raw)
+    except ValueError as exc:
+        assert "empty" in str(exc) or "2000" in str(exc)
+        return
+    assert cleaned and cleaned == cleaned.strip() and len(cleaned) <= 2000
+    for ch in cleaned:
+        category = unicodedata.category(ch)
+        assert ch == "\n" or category not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"), repr(ch)
+    assert "  " not in cleaned and "\n\n" not in cleaned
+    assert clean_question(cleaned) == cleaned  # cleaning twice changes nothing
 
 
 def test_lone_surrogates_in_json_escapes(client: TestClient) -> None:
