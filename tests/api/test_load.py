@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 from qa_service.config import PROJECT_ROOT
+from qa_service.embedding import Embedder
 from tests.server import server_process
 
 LOADTEST = PROJECT_ROOT / "scripts" / "loadtest.py"
@@ -115,3 +117,36 @@ def test_under_overload_the_503_says_when_to_retry_and_health_stays_up(tight_ser
             assert r.headers["retry-after"] == "2"
             assert "busy" in r.json()["detail"]
             assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_request_over_the_timeout_gets_503_and_its_work_stops(
+    small_index: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the real pipeline: past QA_REQUEST_TIMEOUT the client gets a 503 that says so,
+    and the work stops at its next check instead of running on for nobody."""
+    from fastapi.testclient import TestClient
+
+    from qa_service.answering import ExtractiveAnswerer
+    from qa_service.api.app import create_app
+    from qa_service.config import Settings
+    from qa_service.service import QAService
+
+    answered: list[str] = []
+    real_run = ExtractiveAnswerer.run
+
+    def run(self: ExtractiveAnswerer, question: str, *args: object, **kwargs: object) -> object:
+        answered.append(question)
+        return real_run(self, question, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ExtractiveAnswerer, "run", run)
+    settings = Settings(index_dir=small_index, request_timeout=0.001, retry_after=7)
+    service = QAService(settings, embedder)
+    service.warm_up()
+    with TestClient(create_app(settings, service, load=False)) as client:
+        r = client.post("/api/ask", json={"question": "Wat verzoekt de Kamer de regering?"})
+        assert r.status_code == 503 and r.headers["retry-after"] == "7"
+        assert "longer than 0.001 s and was cancelled" in r.json()["detail"]
+        assert client.get("/health").status_code == 200  # not timed: still answers
+        time.sleep(0.5)
+        assert answered == []  # stopped before the answer was composed
+        assert service.ask("Wat verzoekt de Kamer de regering?", 3).answer.answer  # no deadline
