@@ -10,6 +10,7 @@ requests do not keep the CPU busy. Outside a request (CLI, tests) there is no de
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -39,6 +40,11 @@ class Deadline:
     def cancel(self) -> None:
         """Stop now (the request was answered without this work, e.g. by a timeout)."""
         self._cancelled.set()
+
+    def lift(self) -> None:
+        """No time limit from now on (the response has started: cutting it off would only
+        leave the client a broken response); :meth:`cancel` still stops the work."""
+        self.expires = math.inf
 
     @property
     def expired(self) -> bool:

@@ -10,7 +10,8 @@ They wrap the whole application, so every endpoint is covered, including ones ad
   with ``Retry-After`` at once, so the service sheds load instead of queueing without bound.
   A request that has not started its response after ``request_timeout`` seconds gets 503: its
   work is told to stop (:mod:`qa_service.deadline`) and keeps its slot until it has stopped, so
-  abandoned work never piles up beyond ``max_concurrent``.
+  abandoned work never piles up beyond ``max_concurrent``. Once a response has started (a
+  stream), the limit is lifted: the stream runs to its end, holding its slot.
 * :class:`SecurityHeadersMiddleware` adds ``X-Content-Type-Options: nosniff`` and
   ``Referrer-Policy: no-referrer`` to every response that does not set its own.
 """
@@ -200,6 +201,7 @@ class LoadControlMiddleware:
                 return  # the client has had its 503; drop the late answer
             if message["type"] == "http.response.start":
                 started.set()
+                deadline.lift()  # the timeout is for starting the response, not for streaming it
             await send(message)
 
         async def run_app() -> None:

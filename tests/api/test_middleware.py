@@ -91,6 +91,19 @@ def make_app(**limits: Any) -> tuple[FastAPI, Work, LoadControlMiddleware]:
 
         return StreamingResponse(chunks(), media_type="text/plain")
 
+    @app.get("/api/checked-stream")
+    def checked_stream() -> StreamingResponse:
+        """A stream whose work checks the deadline before each part (like a streamed answer
+        computed stage by stage)."""
+
+        def chunks() -> Iterator[bytes]:
+            for i in range(6):
+                time.sleep(0.1)
+                deadline.check()
+                yield f"{i}\n".encode()
+
+        return StreamingResponse(chunks(), media_type="text/plain")
+
     @app.get("/health")
     def health() -> dict:
         return {"status": "ok"}
@@ -295,6 +308,21 @@ def test_a_started_stream_is_not_cut_by_the_timeout() -> None:
 
     r = run(go())
     assert r.status_code == 200 and r.text == "".join(f"{i}\n" for i in range(6))
+
+
+def test_a_started_stream_whose_work_checks_the_deadline_is_not_cut() -> None:
+    """Once the response has started, the time limit no longer applies to its work either:
+    a stream that checks the deadline between its parts runs to its end (cutting it would
+    only leave the client with a broken response), and its slot is then given back."""
+    app, _, control = make_app(request_timeout=0.3)
+
+    async def go() -> httpx.Response:
+        async with await _client(app) as c:
+            return await c.get("/api/checked-stream")
+
+    r = run(go())
+    assert r.status_code == 200 and r.text == "".join(f"{i}\n" for i in range(6))
+    assert control.running == 0
 
 
 def test_which_requests_are_limited_and_timed() -> None:
