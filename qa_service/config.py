@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: The repository root when the package runs from a checkout (editable install).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +128,47 @@ class Settings(BaseSettings):
     # --- API -------------------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+
+    # --- API limits and access (see docs/reliability.md) ------------------------------------
+    max_request_kb: int = Field(
+        1024,
+        ge=1,
+        description="Largest request body (uploads have their own limit); larger gets 413.",
+    )
+    max_concurrent_requests: int = Field(
+        8, ge=1, description="API requests worked on at once; more wait in the queue."
+    )
+    max_queued_requests: int = Field(
+        32, ge=0, description="API requests that may wait for a slot; beyond that 503."
+    )
+    queue_timeout: float = Field(
+        10.0, gt=0, description="Seconds a request may wait for a slot before 503."
+    )
+    request_timeout: float = Field(
+        30.0,
+        ge=0,
+        description="Seconds an API request may work before it is cancelled with 503; 0 = off. "
+        "Uploads and deletions are exempt.",
+    )
+    generation_request_timeout: float = Field(
+        300.0,
+        ge=0,
+        description="request_timeout when a language model writes the answers "
+        "(QA_ANSWER_BACKEND local or openai: tens of seconds on a CPU); 0 = off.",
+    )
+    retry_after: int = Field(2, ge=1, description="Retry-After (seconds) sent with a 503.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (comma-separated); "
+        "empty = none (same origin only).",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
 
     # --- ingestion and live updates ---------------------------------------------------------
     max_file_mb: float = Field(100, gt=0, description="Files larger than this are skipped.")

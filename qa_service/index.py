@@ -109,8 +109,10 @@ def current_build(index_dir: Path) -> Path:
         raise IndexNotFoundError(
             f"no index in {index_dir}; build one with `qa-service index`"
         ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(f"cannot read {pointer}: {exc}") from exc
     build = Path(index_dir) / BUILDS / name
-    if not name or "/" in name or not build.is_dir():
+    if not name or "/" in name or "\\" in name or name.startswith(".") or not build.is_dir():
         raise IndexCorruptError(f"{pointer} points to a missing build {name!r}")
     return build
 
@@ -132,8 +134,14 @@ def new_build_dir(index_dir: Path) -> Path:
 
 
 def publish(index_dir: Path, build: Path, keep: int = 1) -> None:
-    """Make ``build`` the live index atomically, then remove older builds beyond ``keep``."""
+    """Make ``build`` the live index atomically, then remove older builds beyond ``keep``.
+
+    The build's files and the pointer are flushed to disk (fsync) before this returns, so a
+    published build survives a crash or power loss right after. Call it under
+    :func:`index_lock`."""
     index_dir = Path(index_dir)
+    fsync_tree(build)
+    _fsync_dir(build.parent)
     pointer = index_dir / CURRENT
     tmp = index_dir / f".{CURRENT}.{os.getpid()}.tmp"
     tmp.write_text(build.name + "\n", encoding="utf-8")
@@ -163,6 +171,17 @@ def index_lock(index_dir: Path) -> Iterator[None]:
 _THREAD_LOCK = threading.RLock()
 
 
+def fsync_tree(root: Path) -> None:
+    """Flush every file under ``root``, and the directories holding them, to disk."""
+    for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+        elif path.is_dir():
+            _fsync_dir(path)
+    _fsync_dir(root)
+
+
 def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -177,14 +196,16 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _prune_builds(index_dir: Path, live: str, keep: int) -> None:
-    """Delete old builds, keeping the live one and the ``keep`` most recent others."""
-    builds = sorted(
-        (p for p in (index_dir / BUILDS).iterdir() if p.is_dir() and p.name != live),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in builds[keep:]:
+    """Delete old builds, keeping the live one and the ``keep`` most recent complete others.
+    Builds without a manifest were interrupted (a killed process): they are always deleted,
+    and so are pointer files a killed process left behind (we hold the index lock)."""
+    others = [p for p in (index_dir / BUILDS).iterdir() if p.is_dir() and p.name != live]
+    complete = [p for p in others if (p / MANIFEST).is_file()]
+    complete.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [p for p in others if p not in complete] + complete[keep:]:
         shutil.rmtree(old, ignore_errors=True)
+    for stale in index_dir.glob(f".{CURRENT}.*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qa_service import deadline
 from qa_service.answering import Answer, ExtractiveAnswerer
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
@@ -143,6 +144,7 @@ class QAService:
     def search(
         self, query: str, top_k: int, mode: Mode = "hybrid", filters: Filters | None = None
     ) -> RetrievalResult:
+        deadline.check()  # the request may have been given up while this waited for a thread
         return self.live.retriever.search(query, top_k, mode, filters)
 
     def ask(
@@ -160,10 +162,12 @@ class QAService:
         resolve a follow-up question. The callbacks (used for streaming) receive the retrieved
         passages, then the answer text as it is written; ``cancel`` stops generation."""
         live = self.live
+        deadline.check()  # stop early when the request was given up (see qa_service.deadline)
         t0 = time.perf_counter()
         resolved = resolve(question, history)
         retrieval = live.retriever.search(resolved.query, top_k, filters=filters)
         retrieval.language = resolved.language
+        deadline.check()
         t1 = time.perf_counter()
         if on_retrieval is not None:
             on_retrieval(retrieval)

@@ -78,13 +78,26 @@ def save_upload(upload_dir: Path, name: str, source: BinaryIO, max_bytes: int) -
                         status=413,
                     )
                 out.write(block)
+            out.flush()
+            os.fsync(out.fileno())  # on disk before the upload is acknowledged
         if written == 0:
             raise UploadError(f"{name}: empty file", status=422)
         os.replace(tmp, target)
+        _fsync_dir(target.parent)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:  # some filesystems cannot sync a directory
+        pass
+    finally:
+        os.close(fd)
 
 
 def discard_unindexed(paths: Iterable[Path], indexed_sources: set[str]) -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.embedding import Embedder
@@ -19,6 +21,16 @@ from tests.server import free_port
 
 CORPUS = PROJECT_ROOT / "corpus"
 KAMERBRIEF = CORPUS / "kamerstukken" / "kst-28676-280.txt"
+
+# Property-based tests: no per-example deadline (the machine may be busy); 100 examples per
+# property by default, HYPOTHESIS_PROFILE=thorough for a long run.
+hypothesis_settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile(
+    "thorough", parent=hypothesis_settings.get_profile("suite"), max_examples=3000
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture(scope="session")
@@ -101,3 +113,24 @@ def openai_server(gemma_dir: Path) -> Iterator[tuple[str, str]]:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    """The index directory of a small corpus (the Kamerbrief and three motions), built once
+    per session; copy it before changing it."""
+    import shutil
+
+    from qa_service.indexing import build_index
+
+    root = tmp_path_factory.mktemp("small")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    shutil.copy(KAMERBRIEF, corpus / KAMERBRIEF.name)
+    for name in SMALL_MOTIONS:
+        shutil.copy(CORPUS / "moties" / name, corpus / name)
+    build_index([corpus], Settings(index_dir=root / "index"), embedder)
+    return root / "index"
+
+
+SMALL_MOTIONS = ["kst-29754-673.txt", "kst-36284-6.txt", "kst-34682-141.txt"]

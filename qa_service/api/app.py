@@ -19,8 +19,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa_service import __version__
+from qa_service.api import middleware
+from qa_service.api.redact import redact_in_logs
 from qa_service.api.routes import ServiceUnavailable, router
 from qa_service.config import Settings
+from qa_service.deadline import Cancelled
 from qa_service.index import IndexLoadError
 from qa_service.service import QAService
 
@@ -69,6 +72,20 @@ def _describe(errors: list) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _unreadable_body(cause: BaseException | None) -> str | None:
+    """A clear message for a body that could not even be decoded (FastAPI says only "There
+    was an error parsing the body")."""
+    if isinstance(cause, UnicodeDecodeError):
+        return f"request body is not valid UTF-8 (byte {cause.start}): send JSON in UTF-8"
+    if isinstance(cause, RecursionError):
+        return "request body is nested too deeply"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return "a number in the request body is too long"
+    if cause is not None:
+        return "request body could not be read as JSON"
+    return None
+
+
 def create_app(settings: Settings, service: QAService | None = None, load: bool = True) -> FastAPI:
     """Build the app. ``load=False`` skips loading (for a service warmed up by the caller)."""
 
@@ -103,26 +120,50 @@ def create_app(settings: Settings, service: QAService | None = None, load: bool 
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": _describe(list(exc.errors()))}, status_code=422)
+        detail = _describe(list(exc.errors()))
+        if detail in ("Field required", "request body must be a JSON object"):  # the body itself
+            detail = "request body must be a JSON object"
+            if "json" not in request.headers.get("content-type", ""):
+                detail += ", sent with Content-Type: application/json"
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(ServiceUnavailable)
     async def _unavailable(request: Request, exc: ServiceUnavailable) -> JSONResponse:
         return JSONResponse({"detail": exc.detail}, status_code=503, headers={"Retry-After": "5"})
 
+    @app.exception_handler(Cancelled)
+    async def _cancelled(request: Request, exc: Cancelled) -> JSONResponse:
+        headers = {"Retry-After": str(settings.retry_after)}
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(
-            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
-        )
+        detail = exc.detail
+        if exc.status_code == 400 and exc.__cause__ is not None:
+            detail = _unreadable_body(exc.__cause__) or detail
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": "internal error"}, status_code=500)
+        # sent from outside the middleware stack: add its headers here
+        headers = middleware.SecurityHeadersMiddleware.HEADERS
+        return JSONResponse({"detail": "internal error"}, status_code=500, headers=headers)
 
     app.include_router(router)
     _mount_ui(app)
+    middleware.install(app, settings)
+    _protect_key(settings)
     return app
+
+
+def _protect_key(settings: Settings) -> None:
+    key = settings.api_key.get_secret_value().strip() if settings.api_key else ""
+    if not key:
+        return
+    redact_in_logs(key)
+    if len(key) < 16:
+        log.warning("QA_API_KEY is short (%d characters); use 16 or more random ones", len(key))
 
 
 def _mount_ui(app: FastAPI) -> None:

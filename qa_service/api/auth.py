@@ -19,7 +19,7 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="qa-service"'}
 def require_api_key(request: Request) -> None:
     """FastAPI dependency: 403 when no key is configured, 401 when the request's is wrong."""
     settings: Settings = request.app.state.settings
-    expected = settings.api_key.get_secret_value() if settings.api_key is not None else ""
+    expected = settings.api_key.get_secret_value().strip() if settings.api_key else ""
     if not expected:
         raise HTTPException(
             status_code=403,
@@ -35,5 +35,6 @@ def require_api_key(request: Request) -> None:
             detail="missing API key: send the header 'Authorization: Bearer <key>'",
             headers=_CHALLENGE,
         )
-    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
+    # header values arrive decoded as latin-1: encode back to the bytes that were sent
+    if not hmac.compare_digest(token.strip().encode("latin-1"), expected.encode("utf-8")):
         raise HTTPException(status_code=401, detail="wrong API key", headers=_CHALLENGE)

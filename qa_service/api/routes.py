@@ -193,7 +193,7 @@ ListParam = Annotated[list[str] | None, Query(max_length=100)]
 @router.get("/api/documents", response_model=DocumentList, tags=["documents"])
 def list_documents(
     service: ServiceDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     doc_id: ListParam = None,
     dossier: ListParam = None,

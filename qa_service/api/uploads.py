@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from qa_service.api.schemas import SkippedFile, UpdateResponse
+from qa_service.config import Settings
 from qa_service.service import QAService
 from qa_service.updating import UpdateReport
 from qa_service.uploads import UploadError, discard_unindexed, safe_name, save_upload
@@ -57,10 +58,15 @@ def update_response(report: UpdateReport, names: dict[str, str] | None = None) -
     )
 
 
+def upload_body_limit(settings: Settings) -> int:
+    """The largest upload request body: every file at its limit, plus multipart framing."""
+    return int(settings.max_upload_mb * MB) * settings.max_upload_files + MB
+
+
 async def receive_uploads(request: Request, service: QAService) -> UpdateResponse:
     settings = service.settings
     per_file = int(settings.max_upload_mb * MB)
-    limit = per_file * settings.max_upload_files + MB  # the whole body, with multipart framing
+    limit = upload_body_limit(settings)
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise HTTPException(status_code=413, detail=_too_large(settings.max_upload_mb))

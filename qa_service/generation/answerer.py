@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from qa_service import deadline
 from qa_service.answering import Answer, ExtractiveAnswerer
 from qa_service.config import Settings
 from qa_service.generation.backends import GenerationCancelled, Generator
@@ -81,6 +82,7 @@ class GenerativeAnswerer:
                 emit(piece)
                 if cancel.is_set():
                     break
+                deadline.check()  # a request given up by the API stops at the next token
         finally:
             close = getattr(stream, "close", None)
             if close is not None:

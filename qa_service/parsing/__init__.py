@@ -47,6 +47,7 @@ from qa_service.parsing.formats import (
     read_head,
     read_limited,
 )
+from qa_service.parsing.metadata import safe_doc_id
 from qa_service.parsing.text import MotionInfo, ParseError, decode_bytes, parse_text
 
 __all__ = [
@@ -107,6 +108,7 @@ def parse_documents(
     source = _display_path(path)
     for doc in result.documents:
         doc.meta.source = source
+        doc.meta.doc_id = safe_doc_id(doc.meta.doc_id) or safe_doc_id(path.stem) or "document"
     return result
 
 

@@ -140,7 +140,7 @@ def parse_record(record: Any, fallback_id: str) -> ParsedDocument:
     url = url if isinstance(url, str) and url.startswith(("http://", "https://")) else ""
     raw_id = _pick(fields, ID_KEYS)
     doc_id = str(raw_id) if isinstance(raw_id, str | int) else ""
-    doc_id = _SAFE_ID.sub("-", doc_id or id_from_url(url) or fallback_id).strip("-")
+    doc_id = _SAFE_ID.sub("-", doc_id or id_from_url(url) or fallback_id).strip("-") or fallback_id
 
     doc = parse_text(paragraph_lines(text), doc_id)
     meta = doc.meta
@@ -148,7 +148,7 @@ def parse_record(record: Any, fallback_id: str) -> ParsedDocument:
     meta.doc_id = doc_id if (raw_id or url or not parsed_id.startswith("kst-")) else parsed_id
     meta.source_url = url
     koop = {
-        k: [str(x) for x in (v if isinstance(v, list) else [v])]
+        k: [str(x) for x in (v if isinstance(v, list) else [v]) if isinstance(x, str | int)]
         for k, v in record.items()
         if (k in KOOP_FIELDS or k in KOOP_DATES or k == "OVERHEIDop.indiener") and v
     }
@@ -159,7 +159,7 @@ def parse_record(record: Any, fallback_id: str) -> ParsedDocument:
         if value is None:
             continue
         if attr == "authors":
-            names = [value] if isinstance(value, str) else value
+            names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
             meta.authors = [str(n) for n in names if isinstance(n, str) and n.strip()]
         elif attr == "date":
             meta.date = iso_date(str(value)) or meta.date

@@ -37,6 +37,16 @@ KOOP_DATES = (
 Metadata = Mapping[str, Sequence[str]]
 
 
+_NOT_IN_ID = re.compile(r"[/\\\x00-\x1f\x7f]+")
+
+
+def safe_doc_id(raw: str) -> str:
+    """A document id that the API can address as one path segment: no slashes or control
+    characters (they become ``-``), not ``.`` or ``..``; empty when nothing is left."""
+    cleaned = collapse_spaces(_NOT_IN_ID.sub("-", raw)).strip(" -")
+    return "" if cleaned in ("", ".", "..") else cleaned
+
+
 def apply_koop_metadata(meta: DocumentMeta, values: Metadata) -> None:
     """Fill ``meta`` from KOOP metadata (``{name: [content, ...]}``); present values win."""
 
@@ -48,8 +58,8 @@ def apply_koop_metadata(meta: DocumentMeta, values: Metadata) -> None:
         value = first(name)
         if value and attr not in found:
             found[attr] = value
-    if "doc_id" in found:
-        meta.doc_id = found["doc_id"]
+    if safe_doc_id(found.get("doc_id", "")):
+        meta.doc_id = safe_doc_id(found["doc_id"])
     if "dossier" in found:
         meta.dossier = normalise_dossier(found["dossier"]) or found["dossier"]
     if "ondernummer" in found:
