@@ -210,12 +210,10 @@ async function askStream(body, request, onEvent) {
       const event = parseEvent(block);
       if (!event) continue;
       if (event.name === "final") {
-        reader.cancel().catch(() => {});
         if (event.data && typeof event.data.answer === "string") return event.data;
         throw new ApiError("Onverwacht antwoord van de service.", true);
       }
       if (event.name === "error") {
-        reader.cancel().catch(() => {});
         const detail = event.data && typeof event.data.detail === "string" ? event.data.detail : "";
         throw new ApiError(
           `Het antwoord kon niet worden gemaakt${detail ? `: ${detail}` : ""}.`,
