@@ -4,9 +4,10 @@
 // createElement and textContent only, never innerHTML. The page's Content-Security-Policy
 // forbids inline script as a second line of defence.
 //
-// Flow: submit -> createTurn() shows the question and a busy answer -> askApi() -> renderAnswer()
-// or renderError(). renderAnswer() draws a whole answer object and may be called again on the
-// same turn (a streaming client can call it with a growing answer).
+// Flow: submit -> createTurn() shows the question and a busy answer -> askStream() reads the
+// Server-Sent Events of /api/ask/stream: renderDraft() shows the unverified text as it comes,
+// then renderAnswer() draws the final answer object, or renderError() a readable error. The
+// active filters (from /api/facets) go along with every question.
 "use strict";
 
 const API_ASK = "/api/ask";
