@@ -282,6 +282,11 @@ function renderBusy(turn) {
  */
 function renderDraft(turn, text, passages) {
   const a = turn.answer;
+  const shown = a.classList.contains("draft") && a.querySelector(".draft-text");
+  if (shown && text) {
+    shown.textContent = text; // the next delta: only the text changes
+    return;
+  }
   a.replaceChildren();
   a.className = "answer draft";
   a.setAttribute("aria-busy", "true");
