@@ -106,7 +106,7 @@ async function jsonOrNull(response) {
  * "timeout" when nothing arrived for TIMEOUT_MS). The timer restarts whenever data arrives,
  * so a long streamed answer is not cut off while text keeps coming.
  */
-class Request {
+class InFlight {
   constructor() {
     this.controller = new AbortController();
     this.signal = this.controller.signal;
@@ -656,7 +656,7 @@ document.getElementById("filter-done").addEventListener("click", () => {
 
 // -- asking ----------------------------------------------------------------------------------
 
-/** The question in flight (a Request), or null. */
+/** The question in flight (an InFlight), or null. */
 let current = null;
 
 function setBusy(on) {
@@ -668,7 +668,7 @@ function setBusy(on) {
 }
 
 async function ask(question, turn, turns, filters) {
-  const request = new Request();
+  const request = new InFlight();
   current = request;
   setBusy(true);
   const body = { question, history: turns };
