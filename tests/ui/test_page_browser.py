@@ -10,12 +10,14 @@ The answered-question test saves ``docs/screenshot.png`` (desktop width) for the
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from qa_service.config import PROJECT_ROOT, Settings
@@ -191,15 +193,35 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder)
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def ask(page: Page, question: str) -> Any:
-    """Type ``question``, press Enter, wait for the answer; returns the API's reply body."""
+STREAM = "**/api/ask/stream"
+
+
+def sse_events(body: str) -> list[tuple[str, Any]]:
+    """The (event, data) pairs of a text/event-stream body."""
+    events = []
+    for block in body.replace("\r\n", "\n").split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "data" in fields:
+            events.append((fields.get("event", "message"), json.loads(fields["data"])))
+    return events
+
+
+def sse(*events: tuple[str, Any]) -> str:
+    return "".join(f"event: {e}\ndata: {json.dumps(d)}\n\n" for e, d in events)
+
+
+def ask(page: Page, question: str, url: str = STREAM) -> Any:
+    """Type ``question``, press Enter, wait for the answer; returns the answer object the
+    page was given (the ``final`` event of the stream, or /api/ask's body)."""
     turns = page.locator(".turn").count()
     page.fill("#question", question)
-    with page.expect_response("**/api/ask") as reply:
+    with page.expect_response(url) as reply:
         page.press("#question", "Enter")
     answer = page.locator(".turn").nth(turns).locator(".answer")
-    answer.and_(page.locator(":not(.pending)")).wait_for()
+    answer.and_(page.locator(":not(.pending):not(.draft)")).wait_for()
     try:
+        if reply.value.url.endswith("/stream"):
+            return next(d for e, d in sse_events(reply.value.text()) if e == "final")
         return reply.value.json()
     except Exception:
         return None
@@ -303,7 +325,7 @@ def test_keyboard(page: Page) -> None:
 
 def test_enter_sends_shift_enter_breaks_the_line_and_busy_shows(page: Page) -> None:
     held: list[Route] = []
-    page.route("**/api/ask", lambda route: held.append(route))
+    page.route(STREAM, lambda route: held.append(route))
     box = page.locator("#question")
     box.fill("Wat heeft de minister toegezegd")
     box.press("Shift+Enter")
@@ -333,7 +355,7 @@ def test_enter_sends_shift_enter_breaks_the_line_and_busy_shows(page: Page) -> N
 
 def test_followup_question_uses_the_conversation(page: Page) -> None:
     first = ask(page, AFGHANISTAN)
-    with page.expect_request("**/api/ask") as request:
+    with page.expect_request(STREAM) as request:
         second = ask(page, "En hoeveel militairen stuurt Nederland?")
     sent = request.value.post_data_json
     assert sent["history"] == [{"question": AFGHANISTAN, "answer": first["answer"]}]
@@ -345,7 +367,7 @@ def test_followup_question_uses_the_conversation(page: Page) -> None:
     # a new conversation forgets the history
     page.click("#new-chat")
     assert page.locator(".turn").count() == 0 and page.locator("#intro").is_visible()
-    with page.expect_request("**/api/ask") as request:
+    with page.expect_request(STREAM) as request:
         ask(page, "En hoeveel militairen stuurt Nederland?")
     assert request.value.post_data_json["history"] == []
 
@@ -369,7 +391,7 @@ def test_abstention_is_not_an_error_and_offers_the_closest_passages(page: Page) 
 def test_errors_are_readable_and_the_page_recovers(page: Page) -> None:
     # the real API refuses a question over 2,000 characters (the box's maxlength is bypassed)
     page.eval_on_selector("#question", "box => { box.value = 'x'.repeat(2001); }")
-    with page.expect_response("**/api/ask") as reply:
+    with page.expect_response(STREAM) as reply:
         page.press("#question", "Enter")
     assert reply.value.status == 422
     error = last_answer(page)
@@ -383,28 +405,196 @@ def test_errors_are_readable_and_the_page_recovers(page: Page) -> None:
     def loading(route: Route) -> None:
         route.fulfill(status=503, json={"detail": "the index is still loading"})
 
-    page.route("**/api/ask", loading)
+    page.route(STREAM, loading)
     ask(page, AFGHANISTAN)
     error = last_answer(page)
     expect(error).to_contain_text("nog niet klaar (the index is still loading)")
-    page.unroute("**/api/ask")
-    with page.expect_response("**/api/ask"):
+    page.unroute(STREAM)
+    with page.expect_response(STREAM):
         error.get_by_role("button", name="Opnieuw proberen").click()
     expect(error.locator(".answer-text")).to_contain_text("Afghanistan")
     assert page.locator(".turn").count() == 2
 
     # the server is down
-    page.route("**/api/ask", lambda route: route.abort("connectionrefused"))
+    page.route(STREAM, lambda route: route.abort("connectionrefused"))
     page.fill("#question", AFGHANISTAN)
     page.press("#question", "Enter")
     expect(last_answer(page)).to_contain_text("Geen verbinding met de service")
 
-    # a server error without a JSON body
-    page.unroute("**/api/ask")
-    page.route("**/api/ask", lambda route: route.fulfill(status=500, body="boom"))
+    # a server error without a JSON body; the language model is unreachable (502)
+    page.unroute(STREAM)
+    page.route(STREAM, lambda route: route.fulfill(status=500, body="boom"))
     ask(page, AFGHANISTAN)
     expect(last_answer(page)).to_contain_text("De service gaf een fout (HTTP 500)")
-    assert not page.locator("#send").is_disabled()
+    page.unroute(STREAM)
+    page.route(STREAM, lambda route: route.fulfill(status=502, json={"detail": "model down"}))
+    ask(page, AFGHANISTAN)
+    expect(last_answer(page)).to_contain_text("Het taalmodel gaf geen antwoord: model down")
+
+    # an error event in the stream, after the draft had begun
+    cited = {"citations": []}
+    failing = sse(("citations", cited), ("delta", {"text": "Half"}), ("error", {"detail": "oom"}))
+    page.unroute(STREAM)
+    page.route(STREAM, lambda route: route.fulfill(body=failing, content_type="text/event-stream"))
+    ask(page, AFGHANISTAN)
+    error = last_answer(page)
+    expect(error).to_contain_text("Het antwoord kon niet worden gemaakt: oom.")
+    assert error.get_attribute("role") == "alert" and error.locator(".draft-text").count() == 0
+
+    # a stream that ends without its final answer (the connection dropped)
+    cut = sse(("citations", cited), ("delta", {"text": "Half"}))
+    page.unroute(STREAM)
+    page.route(STREAM, lambda route: route.fulfill(body=cut, content_type="text/event-stream"))
+    ask(page, AFGHANISTAN)
+    expect(last_answer(page)).to_contain_text("verbinding werd verbroken")
+    assert not page.locator("#send").is_disabled() and page.locator("#stop").is_hidden()
+    # only the answered question (the retry) became history, none of the failed ones
+    assert [t["question"] for t in history_sent(page)] == [AFGHANISTAN]
+
+
+def history_sent(page: Page) -> Any:
+    """The ``history`` the page sends with its next question (the question is held)."""
+    held: list[Route] = []
+    page.unroute(STREAM)
+    page.route(STREAM, lambda route: held.append(route))
+    with page.expect_request(STREAM) as request:
+        page.fill("#question", "Nog een vraag")
+        page.press("#question", "Enter")
+    page.click("#stop")
+    page.unroute(STREAM)
+    return request.value.post_data_json["history"]
+
+
+FAKE_STREAM = """() => {
+    // fetch of /api/ask/stream answers with a stream the test writes with window.feed()
+    const realFetch = window.fetch;
+    window.fetch = (url, options) => {
+        if (!String(url).endsWith("/api/ask/stream")) return realFetch(url, options);
+        const pipe = new TransformStream();
+        const writer = pipe.writable.getWriter();
+        window.feed = (text) => writer.write(new TextEncoder().encode(text));
+        options.signal.addEventListener("abort", () => {
+            window.aborted = true;
+            writer.abort(new DOMException("aborted", "AbortError"));
+        });
+        return Promise.resolve(new Response(pipe.readable, {
+            headers: {"content-type": "text/event-stream"},
+        }));
+    };
+}"""
+
+
+def test_the_draft_shows_while_it_streams_then_the_verified_answer(
+    page: Page, corpus_server: str
+) -> None:
+    final = httpx.post(corpus_server + "/api/ask", json={"question": AFGHANISTAN}, timeout=60)
+    data = final.json()
+    page.evaluate(FAKE_STREAM)
+    page.fill("#question", AFGHANISTAN)
+    page.press("#question", "Enter")
+    answer = last_answer(page)
+    page.evaluate("text => window.feed(text)", sse(("citations", {"citations": data["citations"]})))
+    expect(answer).to_contain_text(f"{len(data['citations'])} passages gevonden")
+    # the deltas appear one by one, muted and marked as not verified; the box stays busy
+    page.evaluate("text => window.feed(text)", sse(("delta", {"text": "De minister heeft "})))
+    draft = answer.locator(".draft-text")
+    expect(draft).to_have_text("De minister heeft ")
+    page.evaluate("text => window.feed(text)", sse(("delta", {"text": "iets toegezegd [1]."})))
+    expect(draft).to_have_text("De minister heeft iets toegezegd [1].")
+    expect(answer).to_have_class(re.compile(r"\bdraft\b"))
+    assert "nog niet gecontroleerd" in (answer.locator(".answer-label").text_content() or "")
+    muted = page.evaluate("getComputedStyle(document.querySelector('.draft-text')).color")
+    normal = page.evaluate("getComputedStyle(document.querySelector('.question-text')).color")
+    assert muted != normal
+    assert page.locator("#send").is_disabled() and page.locator("#stop").is_visible()
+    # the final answer replaces the draft, with its [n] citations and sources
+    page.evaluate("text => window.feed(text)", sse(("final", data)))
+    expect(answer.locator(".answer-label")).to_have_text("Antwoord")
+    assert answer.locator(".draft-text").count() == 0
+    shown = (answer.locator(".answer-text").text_content() or "").replace("\u00a0", " ")
+    assert shown == re.sub(r"\[(\d+)\]", r"\1", data["answer"])
+    assert answer.locator(".source").count() == len(data["citations"])
+    assert page.locator("#stop").is_hidden() and not page.locator("#send").is_disabled()
+
+
+def test_stop_aborts_the_stream_and_the_page_goes_on(page: Page) -> None:
+    page.evaluate(FAKE_STREAM)
+    page.fill("#question", AFGHANISTAN)
+    page.press("#question", "Enter")
+    page.evaluate("text => window.feed(text)", sse(("delta", {"text": "Een begin"})))
+    answer = last_answer(page)
+    expect(answer.locator(".draft-text")).to_have_text("Een begin")
+    page.click("#stop")
+    expect(answer.locator(".answer-label")).to_have_text("Gestopt")
+    assert page.evaluate("window.aborted") is True
+    assert answer.get_attribute("role") is None and answer.get_attribute("aria-busy") is None
+    assert page.locator("#stop").is_hidden() and not page.locator("#send").is_disabled()
+    # asking again ("Opnieuw proberen") streams a new answer into the same turn
+    answer.get_by_role("button", name="Opnieuw proberen").click()
+    page.evaluate("text => window.feed(text)", sse(("delta", {"text": "Opnieuw"})))
+    expect(answer.locator(".draft-text")).to_have_text("Opnieuw")
+    # a new conversation stops it too
+    page.click("#new-chat")
+    assert page.locator(".turn").count() == 0 and not page.locator("#send").is_disabled()
+
+
+def test_an_older_server_without_streaming_gets_the_plain_ask(page: Page) -> None:
+    page.route(STREAM, lambda route: route.fulfill(status=404, json={"detail": "Not Found"}))
+    data = ask(page, AFGHANISTAN, url="**/api/ask")
+    assert data["answerable"] is True
+    answer = last_answer(page)
+    expect(answer.locator(".answer-label")).to_have_text("Antwoord")
+    assert answer.locator(".source").count() == len(data["citations"]) > 0
+
+
+def test_filters_restrict_the_sources(watched: Watched) -> None:
+    page = watched.page
+    question = "Welke motie vroeg om financiële steun voor Moldavië?"
+    facets = httpx.get(watched.base_url + "/api/facets", timeout=30).json()
+    unfiltered = ask(page, question)
+    dossier = "21501-20"
+    assert dossier in [d["dossier"] for d in facets["dossiers"]]
+    assert all(not c["doc_id"].startswith(f"kst-{dossier}-") for c in unfiltered["citations"])
+
+    # collapsed at first; opens from the keyboard and lists the facets
+    panel = page.locator("#filter-panel")
+    assert panel.is_hidden()
+    page.focus("#filter-toggle")
+    page.keyboard.press("Enter")
+    expect(panel).to_be_visible()
+    assert page.locator("#filter-toggle").get_attribute("aria-expanded") == "true"
+    options = page.locator("#filter-dossier option")
+    expect(options).to_have_count(len(facets["dossiers"]) + 1)
+    types = page.locator("#filter-doc-type option").all_text_contents()
+    assert [t.split(" (")[0] for t in types[1:]] == [t["doc_type"] for t in facets["doc_types"]]
+    assert page.locator("#filter-date-from").get_attribute("min") == facets["date_from"]
+    page.select_option("#filter-dossier", dossier)
+    page.fill("#filter-date-from", "2023-01-01")
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    summary = page.locator("#filter-summary")
+    expect(summary).to_have_text(f"dossier {dossier} \u00b7 vanaf 2023-01-01")
+
+    with page.expect_request(STREAM) as request:
+        filtered = ask(page, question)
+    assert request.value.post_data_json["filters"] == {
+        "dossier": dossier,
+        "date_from": "2023-01-01",
+    }
+    assert filtered["citations"]
+    for c in filtered["citations"]:
+        doc = httpx.get(f"{watched.base_url}/api/documents/{c['doc_id']}", timeout=30).json()
+        assert doc["dossier"] == dossier
+    answer = last_answer(page)
+    assert f"dossier {dossier}" in (answer.locator(".searched").last.text_content() or "")
+
+    # cleared: the next question searches everything again and sends no filters
+    page.click("#filter-clear")
+    expect(summary).to_have_text("")
+    assert page.locator("#filter-clear").is_hidden()
+    with page.expect_request(STREAM) as request:
+        ask(page, question)
+    assert "filters" not in request.value.post_data_json
 
 
 def test_copy_answer_with_citations(make_watched: Any, corpus_server: str) -> None:
@@ -432,6 +622,16 @@ def test_phone_width(make_watched: Any, corpus_server: str) -> None:
     box = page.locator(".composer").bounding_box()
     assert box is not None and box["y"] + box["height"] <= PHONE["height"] + 1
     assert page.locator("#question").is_visible() and page.locator("#send").is_visible()
+    # the filters open within the width, every field reachable
+    page.locator("#filter-toggle").tap()
+    expect(page.locator("#filter-panel")).to_be_visible()
+    page.select_option("#filter-vergaderjaar", "2023-2024")
+    for field in ("dossier", "doc-type", "vergaderjaar", "date-from", "date-to"):
+        box = page.locator(f"#filter-{field}").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.locator("#filter-done").tap()
+    expect(page.locator("#filter-summary")).to_have_text("vergaderjaar 2023-2024")
 
 
 def test_content_security_policy_blocks_inline_script(page: Page) -> None:
@@ -486,9 +686,9 @@ def test_hostile_text_shows_as_text(make_watched: Any, hostile_server: str) -> N
     def hostile_url(route: Route) -> None:
         body = dict(data)
         body["citations"] = [{**data["citations"][0], "url": "javascript:alert(7)"}]
-        route.fulfill(json=body)
+        route.fulfill(body=sse(("final", body)), content_type="text/event-stream")
 
-    page.route("**/api/ask", hostile_url)
+    page.route(STREAM, hostile_url)
     ask(page, "Welke motie vraagt om betere beveiliging van overheidswebsites?")
     answer = last_answer(page)
     answer.locator(".source").first.click()

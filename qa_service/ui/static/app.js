@@ -4,14 +4,17 @@
 // createElement and textContent only, never innerHTML. The page's Content-Security-Policy
 // forbids inline script as a second line of defence.
 //
-// Flow: submit -> createTurn() shows the question and a busy answer -> askApi() -> renderAnswer()
-// or renderError(). renderAnswer() draws a whole answer object and may be called again on the
-// same turn (a streaming client can call it with a growing answer).
+// Flow: submit -> createTurn() shows the question and a busy answer -> askStream() reads the
+// Server-Sent Events of /api/ask/stream: renderDraft() shows the unverified text as it comes,
+// then renderAnswer() draws the final answer object, or renderError() a readable error. The
+// active filters (from /api/facets) go along with every question.
 "use strict";
 
 const API_ASK = "/api/ask";
+const API_ASK_STREAM = "/api/ask/stream";
+const API_FACETS = "/api/facets";
 const API_HEALTH = "/health";
-const TIMEOUT_MS = 90000; // give up on an answer after this long: the page never hangs
+const TIMEOUT_MS = 90000; // give up when nothing arrives for this long: the page never hangs
 const HISTORY_TURNS = 3; // earlier turns sent along for follow-up questions
 const QUOTE_GAP = " \u2026 "; // joins several quoted sentences in a citation's quote
 
@@ -21,10 +24,12 @@ const form = document.getElementById("ask-form");
 const input = document.getElementById("question");
 const sendButton = document.getElementById("send");
 const statusLine = document.getElementById("status");
+const stopButton = document.getElementById("stop");
 
 /** Finished turns ({question, answer}) for the follow-up history. */
 let history = [];
 let busy = false;
+let facetsLoaded = false;
 
 // -- small DOM helpers ------------------------------------------------------------------------
 
@@ -57,50 +62,190 @@ function safeUrl(url) {
 // -- the API -----------------------------------------------------------------------------------
 
 class ApiError extends Error {
-  constructor(message, retry) {
+  constructor(message, retry, label) {
     super(message);
     this.retry = retry; // whether trying again may help
+    this.label = label || "Er ging iets mis"; // the heading shown above the message
   }
 }
 
-/** POST a question; resolves to the answer object or throws an ApiError with a readable text. */
-async function askApi(question, turns) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+/** The stream was stopped on purpose (the Stop button, a new conversation). */
+class Stopped extends Error {}
+
+/** A readable ApiError for an HTTP error ``status`` with the parsed JSON ``body`` (or null). */
+function httpError(status, body) {
+  const detail = body && typeof body.detail === "string" ? body.detail : "";
+  if (status === 422) {
+    return new ApiError(`De vraag is niet geldig: ${detail || "onbekende fout"}.`, false);
+  }
+  if (status === 413) {
+    return new ApiError("De vraag is te groot voor de service. Maak haar korter.", false);
+  }
+  if (status === 503) {
+    const why = detail ? ` (${detail})` : "";
+    return new ApiError(`De service is nog niet klaar${why}. Probeer het zo opnieuw.`, true);
+  }
+  if (status === 502) {
+    const why = detail ? `: ${detail}` : "";
+    return new ApiError(`Het taalmodel gaf geen antwoord${why}.`, true);
+  }
+  const why = detail ? `: ${detail}` : "";
+  return new ApiError(`De service gaf een fout (HTTP ${status}${why}).`, true);
+}
+
+async function jsonOrNull(response) {
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One question in flight: its AbortController and why it was aborted ("stop" by the user,
+ * "timeout" when nothing arrived for TIMEOUT_MS). The timer restarts whenever data arrives,
+ * so a long streamed answer is not cut off while text keeps coming.
+ */
+class InFlight {
+  constructor() {
+    this.controller = new AbortController();
+    this.signal = this.controller.signal;
+    this.reason = "";
+    this.timer = 0;
+    this.alive();
+  }
+
+  alive() {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.abort("timeout"), TIMEOUT_MS);
+  }
+
+  abort(reason) {
+    if (!this.reason) this.reason = reason;
+    clearTimeout(this.timer);
+    this.controller.abort();
+  }
+
+  done() {
+    clearTimeout(this.timer);
+  }
+
+  /** The error to show for a failed fetch or read. */
+  failure(lost) {
+    if (this.reason === "stop") return new Stopped("gestopt");
+    if (this.reason === "timeout") {
+      return new ApiError(`Het antwoord bleef langer dan ${TIMEOUT_MS / 1000} seconden uit.`, true);
+    }
+    return lost
+      ? new ApiError("De verbinding werd verbroken voordat het antwoord klaar was.", true)
+      : new ApiError("Geen verbinding met de service. Controleer of de server draait.", true);
+  }
+}
+
+function post(url, body, request, accept) {
+  return fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: accept },
+    body: JSON.stringify(body),
+    signal: request.signal,
+  });
+}
+
+/** POST /api/ask; resolves to the answer object or throws an ApiError with a readable text. */
+async function askApi(body, request) {
+  let response;
+  let data;
+  try {
+    response = await post(API_ASK, body, request, "application/json");
+    data = await jsonOrNull(response);
+  } catch {
+    throw request.failure(false);
+  }
+  if (response.ok && data && typeof data.answer === "string") return data;
+  if (response.ok) throw new ApiError("Onverwacht antwoord van de service.", true);
+  throw httpError(response.status, data);
+}
+
+/**
+ * POST /api/ask/stream and read its Server-Sent Events (EventSource cannot POST, so the body
+ * is read with a stream reader). ``onEvent(name, data)`` is called for ``citations`` and
+ * ``delta``; resolves to the ``final`` answer object. Throws an ApiError for an ``error``
+ * event, an HTTP error, a dropped connection or a stream that ends without ``final``; falls
+ * back to /api/ask when the server has no stream endpoint (404/405 from an older server).
+ */
+async function askStream(body, request, onEvent) {
   let response;
   try {
-    response = await fetch(API_ASK, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ question, history: turns }),
-      signal: controller.signal,
-    });
-  } catch (err) {
-    if (err.name === "AbortError") {
-      throw new ApiError(`Het antwoord bleef langer dan ${TIMEOUT_MS / 1000} seconden uit.`, true);
-    }
-    throw new ApiError("Geen verbinding met de service. Controleer of de server draait.", true);
-  } finally {
-    clearTimeout(timer);
-  }
-  let body = null;
-  try {
-    body = await response.json();
+    response = await post(API_ASK_STREAM, body, request, "text/event-stream");
   } catch {
-    body = null;
+    throw request.failure(false);
   }
-  if (response.ok && body && typeof body.answer === "string") return body;
-  const detail = body && typeof body.detail === "string" ? body.detail : "";
-  if (response.status === 422) {
-    throw new ApiError(`De vraag is niet geldig: ${detail || "onbekende fout"}.`, false);
+  if (response.status === 404 || response.status === 405) {
+    await response.body?.cancel().catch(() => {});
+    request.alive();
+    return askApi(body, request);
   }
-  if (response.status === 503) {
-    const why = detail ? ` (${detail})` : "";
-    throw new ApiError(`De service is nog niet klaar${why}. Probeer het zo opnieuw.`, true);
+  if (!response.ok) throw httpError(response.status, await jsonOrNull(response));
+  const type = response.headers.get("content-type") || "";
+  if (!type.startsWith("text/event-stream") || !response.body) {
+    throw new ApiError("Onverwacht antwoord van de service.", true);
   }
-  if (response.ok) throw new ApiError("Onverwacht antwoord van de service.", true);
-  const why = detail ? `: ${detail}` : "";
-  throw new ApiError(`De service gaf een fout (HTTP ${response.status}${why}).`, true);
+
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    let chunk;
+    try {
+      chunk = await reader.read();
+    } catch {
+      throw request.failure(true);
+    }
+    request.alive();
+    buffer += decoder.decode(chunk.value || new Uint8Array(), { stream: !chunk.done });
+    buffer = buffer.replace(/\r\n?/g, "\n");
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = parseEvent(block);
+      if (!event) continue;
+      if (event.name === "final") {
+        if (event.data && typeof event.data.answer === "string") return event.data;
+        throw new ApiError("Onverwacht antwoord van de service.", true);
+      }
+      if (event.name === "error") {
+        const detail = event.data && typeof event.data.detail === "string" ? event.data.detail : "";
+        throw new ApiError(
+          `Het antwoord kon niet worden gemaakt${detail ? `: ${detail}` : ""}.`,
+          true
+        );
+      }
+      onEvent(event.name, event.data);
+    }
+    if (chunk.done) throw request.failure(true);
+  }
+}
+
+/** One SSE block ("event: x" and "data: ..." lines) as {name, data}; null for comments. */
+function parseEvent(block) {
+  let name = "message";
+  const data = [];
+  for (const line of block.split("\n")) {
+    if (!line || line.startsWith(":")) continue;
+    const colon = line.indexOf(":");
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? "" : line.slice(colon + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    if (field === "event") name = value;
+    else if (field === "data") data.push(value);
+  }
+  if (!data.length) return null;
+  try {
+    return { name, data: JSON.parse(data.join("\n")) };
+  } catch {
+    return { name, data: null };
+  }
 }
 
 // -- turns -------------------------------------------------------------------------------------
@@ -131,13 +276,37 @@ function renderBusy(turn) {
   a.append(dots, el("span", "pending-text", "Bezig met zoeken in de documenten \u2026"));
 }
 
+/**
+ * The streamed text so far, muted and marked as not yet verified; ``passages`` is the number
+ * of passages it is written from (the ``citations`` event). The final answer replaces it.
+ */
+function renderDraft(turn, text, passages) {
+  const a = turn.answer;
+  const shown = a.classList.contains("draft") && a.querySelector(".draft-text");
+  if (shown && text) {
+    shown.textContent = text; // the next delta: only the text changes
+    return;
+  }
+  a.replaceChildren();
+  a.className = "answer draft";
+  a.setAttribute("aria-busy", "true");
+  const label = el("p", "answer-label");
+  const dots = el("span", "dots");
+  dots.setAttribute("aria-hidden", "true");
+  dots.append(el("span"), el("span"), el("span"));
+  label.append(dots, "Concept \u2013 nog niet gecontroleerd");
+  a.append(label);
+  if (text) a.append(el("p", "answer-text draft-text", text));
+  else a.append(el("p", "pending-text", `${passages} passages gevonden, het antwoord wordt geschreven \u2026`));
+}
+
 function renderError(turn, error, retry) {
   const a = turn.answer;
   a.replaceChildren();
   a.className = "answer error";
   a.removeAttribute("aria-busy");
   a.setAttribute("role", "alert");
-  a.append(el("p", "answer-label", "Er ging iets mis"));
+  a.append(el("p", "answer-label", error.label));
   a.append(el("p", "error-text", error.message));
   if (error.retry) {
     const again = button("button-quiet", "Opnieuw proberen");
@@ -193,6 +362,9 @@ function renderAnswer(turn, data) {
     const note = el("p", "searched");
     note.append("Vervolgvraag, gezocht als: ", el("q", "", data.search_query));
     a.append(note);
+  }
+  if (turn.filters) {
+    a.append(el("p", "searched", `Alleen gezocht in: ${describeFilters(turn.filters)}`));
   }
   a.append(viewer);
 
@@ -368,32 +540,183 @@ async function copyAnswer(data, trigger) {
   }, 2000);
 }
 
+// -- filters ---------------------------------------------------------------------------------
+
+const filterToggle = document.getElementById("filter-toggle");
+const filterPanel = document.getElementById("filter-panel");
+const filterSummary = document.getElementById("filter-summary");
+const filterClear = document.getElementById("filter-clear");
+const filterFields = {
+  dossier: document.getElementById("filter-dossier"),
+  doc_type: document.getElementById("filter-doc-type"),
+  vergaderjaar: document.getElementById("filter-vergaderjaar"),
+  date_from: document.getElementById("filter-date-from"),
+  date_to: document.getElementById("filter-date-to"),
+};
+const OPTION_CHARS = 70; // a long dossier title is cut in its option
+
+/** The chosen filters as the API's ``filters`` object, or null when none is chosen. */
+function activeFilters() {
+  const filters = {};
+  for (const [name, field] of Object.entries(filterFields)) {
+    const value = field.value.trim();
+    if (value) filters[name] = value;
+  }
+  return Object.keys(filters).length ? filters : null;
+}
+
+/** A short text for a ``filters`` object: "dossier 36410 · motie · vanaf 2024-01-01". */
+function describeFilters(filters) {
+  const parts = [];
+  if (filters.dossier) parts.push(`dossier ${filters.dossier}`);
+  if (filters.doc_type) parts.push(filters.doc_type);
+  if (filters.vergaderjaar) parts.push(`vergaderjaar ${filters.vergaderjaar}`);
+  if (filters.date_from) parts.push(`vanaf ${filters.date_from}`);
+  if (filters.date_to) parts.push(`t/m ${filters.date_to}`);
+  return parts.join(" \u00b7 ");
+}
+
+function showFilters() {
+  const filters = activeFilters();
+  filterSummary.textContent = filters ? describeFilters(filters) : "";
+  filterClear.hidden = !filters;
+  filterToggle.classList.toggle("on", Boolean(filters));
+}
+
+function openFilters(open) {
+  filterPanel.hidden = !open;
+  filterToggle.setAttribute("aria-expanded", String(open));
+  if (open) filterFields.dossier.focus();
+}
+
+function clip(text, length) {
+  return text.length > length ? `${text.slice(0, length - 1)}\u2026` : text;
+}
+
+function fillSelect(select, items, value, label) {
+  const keep = select.value;
+  const first = select.options[0]; // "alle ..."
+  select.replaceChildren(first);
+  for (const item of Array.isArray(items) ? items : []) {
+    const v = item && typeof item[value] === "string" ? item[value] : "";
+    if (!v) continue;
+    const option = el("option", "", `${clip(label(item), OPTION_CHARS)} (${item.documents})`);
+    option.value = v;
+    select.append(option);
+  }
+  select.value = keep;
+  if (select.value !== keep) select.value = "";
+}
+
+/** Fill the filter choices from /api/facets; hides the filters when the server has none. */
+async function loadFacets() {
+  let response;
+  let facets;
+  try {
+    response = await fetch(API_FACETS, { headers: { Accept: "application/json" } });
+    facets = await jsonOrNull(response);
+  } catch {
+    return false;
+  }
+  if (response.status === 404) {
+    filterToggle.parentElement.hidden = true;
+    return true;
+  }
+  if (!response.ok || !facets) return false;
+  fillSelect(filterFields.dossier, facets.dossiers, "dossier", (d) =>
+    d.dossier_title ? `${d.dossier} \u2013 ${d.dossier_title}` : d.dossier
+  );
+  fillSelect(filterFields.doc_type, facets.doc_types, "doc_type", (d) => d.doc_type);
+  fillSelect(filterFields.vergaderjaar, facets.vergaderjaren, "vergaderjaar", (d) => d.vergaderjaar);
+  for (const field of [filterFields.date_from, filterFields.date_to]) {
+    if (typeof facets.date_from === "string" && facets.date_from) field.min = facets.date_from;
+    if (typeof facets.date_to === "string" && facets.date_to) field.max = facets.date_to;
+  }
+  showFilters();
+  return true;
+}
+
+filterToggle.addEventListener("click", () => openFilters(filterPanel.hidden));
+filterPanel.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    openFilters(false);
+    filterToggle.focus();
+  }
+});
+for (const field of Object.values(filterFields)) field.addEventListener("change", showFilters);
+filterClear.addEventListener("click", () => {
+  for (const field of Object.values(filterFields)) field.value = "";
+  showFilters();
+  input.focus();
+});
+document.getElementById("filter-done").addEventListener("click", () => {
+  openFilters(false);
+  input.focus();
+});
+
 // -- asking ----------------------------------------------------------------------------------
+
+/** The question in flight (an InFlight), or null. */
+let current = null;
 
 function setBusy(on) {
   busy = on;
   form.setAttribute("aria-busy", String(on));
   sendButton.disabled = on;
   sendButton.classList.toggle("busy", on);
+  stopButton.hidden = !on;
 }
 
-async function ask(question, turn, turns) {
+async function ask(question, turn, turns, filters) {
+  const request = new InFlight();
+  current = request;
   setBusy(true);
+  const body = { question, history: turns };
+  if (filters) body.filters = filters;
+  let passages = 0;
+  let draft = "";
   try {
-    const data = await askApi(question, turns);
+    const data = await askStream(body, request, (name, event) => {
+      if (name === "citations" && event && Array.isArray(event.citations)) {
+        passages = event.citations.length;
+        renderDraft(turn, draft, passages);
+      } else if (name === "delta" && event && typeof event.text === "string") {
+        draft += event.text;
+        renderDraft(turn, draft, passages);
+      }
+    });
     renderAnswer(turn, data);
     history.push({ question, answer: String(data.answer || "") });
   } catch (err) {
-    const error = err instanceof ApiError ? err : new ApiError(String(err), true);
-    renderError(turn, error, () => {
+    const again = () => {
       if (busy) return;
       renderBusy(turn);
-      ask(question, turn, turns);
-    });
+      ask(question, turn, turns, filters);
+    };
+    if (err instanceof Stopped) {
+      renderError(turn, new ApiError("U heeft het antwoord gestopt.", true, "Gestopt"), again);
+      turn.answer.classList.add("stopped");
+      turn.answer.removeAttribute("role");
+    } else {
+      const error = err instanceof ApiError ? err : new ApiError(String(err), true);
+      renderError(turn, error, again);
+    }
   } finally {
-    setBusy(false);
-    turn.item.scrollIntoView({ block: "start", behavior: "smooth" });
+    request.done();
+    if (current === request) {
+      current = null;
+      setBusy(false);
+      turn.item.scrollIntoView({ block: "start", behavior: "smooth" });
+    }
   }
+}
+
+/** Stop the question in flight; the page is usable again at once. */
+function stop() {
+  if (!current) return;
+  current.abort("stop");
+  current = null;
+  setBusy(false);
 }
 
 function submit() {
@@ -402,7 +725,10 @@ function submit() {
   input.value = "";
   autosize();
   const turns = history.slice(-HISTORY_TURNS);
-  ask(question, createTurn(question), turns);
+  const filters = activeFilters();
+  const turn = createTurn(question);
+  turn.filters = filters;
+  ask(question, turn, turns, filters);
 }
 
 function autosize() {
@@ -430,13 +756,18 @@ for (const example of document.querySelectorAll(".example")) {
   });
 }
 
+stopButton.addEventListener("click", () => {
+  stop();
+  input.focus();
+});
+
 document.getElementById("new-chat").addEventListener("click", () => {
-  if (busy) return;
+  stop();
   history = [];
   conversation.replaceChildren();
   intro.hidden = false;
   showStatus();
-input.focus();
+  input.focus();
 });
 
 /** The service's state in the top bar: documents indexed, still loading, or unreachable. */
@@ -460,6 +791,7 @@ async function showStatus() {
   }
   statusLine.textContent = text;
   statusLine.dataset.state = state;
+  if (state === "ok" && !facetsLoaded) facetsLoaded = await loadFacets();
   if (state === "loading") setTimeout(showStatus, 3000);
 }
 
@@ -469,8 +801,7 @@ document.addEventListener("keydown", (event) => {
   const typing = target instanceof HTMLTextAreaElement || target instanceof HTMLInputElement;
   if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
     event.preventDefault();
-    showStatus();
-input.focus();
+    input.focus();
   }
 });
 
