@@ -73,6 +73,27 @@ class Settings(BaseSettings):
         ),
     )
     dense_weight: float = Field(1.0, ge=0.0, description="RRF weight of the dense retriever.")
+
+    # --- vector index and serving threads (see qa_service/vector_index.py, docs/performance.md)
+    faiss_index: Literal["auto", "flat", "ivf"] = Field(
+        "auto", description="auto = exact (flat) below ann_threshold passages, IVF from there."
+    )
+    ann_threshold: int = Field(
+        150_000, ge=1, description="Passages from which a full build uses the IVF index."
+    )
+    ivf_nlist: int = Field(0, ge=0, description="IVF cells; 0 = about 4 x sqrt(passages).")
+    ivf_nprobe: int = Field(
+        48, ge=1, description="IVF cells scanned per query (recall against speed)."
+    )
+    ivf_train_per_cell: int = Field(
+        64, ge=39, le=1024, description="k-means training vectors per IVF cell (a sample)."
+    )
+    ivf_exact_filter_max: int = Field(
+        20_000, ge=0, description="Filters allowing at most this many passages search exactly."
+    )
+    faiss_threads: int = Field(
+        1, ge=0, description="OpenMP threads per FAISS search while serving; 0 = FAISS default."
+    )
     contextual_passages: bool = Field(
         True, description="Index title and section heading together with each passage."
     )

@@ -26,6 +26,7 @@ from qa_service.followup import Turn, resolve
 from qa_service.index import LoadedIndex, current_build, load_index
 from qa_service.retrieval import Hit, Mode, RetrievalResult, Retriever
 from qa_service.updating import UpdateReport, update_index
+from qa_service.vector_index import configure_faiss_threads
 
 
 @dataclass
@@ -61,10 +62,18 @@ class QAService:
         with self._lock:
             if self._live is not None:
                 return
-            index = load_index(self.settings.index_dir, expected_model=self.embedder.model_name)
+            configure_faiss_threads(self.settings.faiss_threads)
+            index = self._load_index()
             self.embedder.warm_up()
             self.embedder.encode_queries(["warm-up"])  # first call initialises kernels
             self._live = self._snapshot(index)
+
+    def _load_index(self) -> LoadedIndex:
+        return load_index(
+            self.settings.index_dir,
+            expected_model=self.embedder.model_name,
+            settings=self.settings,
+        )
 
     def _snapshot(self, index: LoadedIndex) -> LoadedService:
         answerer = ExtractiveAnswerer(self.settings, self.embedder)
@@ -80,7 +89,7 @@ class QAService:
         with self._lock:
             if current_build(self.settings.index_dir) == self._live.index.build:
                 return False
-            index = load_index(self.settings.index_dir, expected_model=self.embedder.model_name)
+            index = self._load_index()
             self._live = self._snapshot(index)  # one assignment: atomic for readers
             # the old build's store closes when the last query holding it finishes
         return True
