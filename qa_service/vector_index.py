@@ -62,9 +62,9 @@ def build_vector_index(vectors: np.ndarray, rows: np.ndarray, settings: Settings
     rows = np.asarray(rows, dtype=np.int64)
     n, dim = vectors.shape
     if index_kind(n, settings) == FLAT or n < 39:
-        index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-        index.add_with_ids(vectors, rows)
-        return index
+        flat = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        flat.add_with_ids(vectors, rows)
+        return flat
     nlist = ivf_nlist(n, settings)
     quantizer = faiss.IndexFlatIP(dim)
     index = faiss.IndexIVFScalarQuantizer(
@@ -76,7 +76,7 @@ def build_vector_index(vectors: np.ndarray, rows: np.ndarray, settings: Settings
         pick = np.random.default_rng(0).choice(n, size=most, replace=False)
         sample = vectors[np.sort(pick)]
     index.train(sample)
-    index.set_direct_map_type(faiss.DirectMap.Hashtable)
+    index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
     index.add_with_ids(vectors, rows)
     prepare_for_search(index, settings)
     log.info("IVF index: %d vectors in %d cells (nprobe %d)", n, nlist, index.nprobe)
