@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from qa_service.chunking import split_sentences
 from qa_service.config import Settings
 from qa_service.documents import attributed
 from qa_service.embedding import Embedder
+from qa_service.embedding.cache import VectorCache
 from qa_service.index import LoadedIndex, center
 from qa_service.language import Language
 from qa_service.lexical import STOPWORDS, analyze, fold
@@ -76,6 +79,8 @@ class ExtractiveAnswerer:
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings = settings
         self.embedder = embedder
+        #: sentence vectors of recently quoted passages (centred with this index's centroid)
+        self.sentence_cache = VectorCache(settings.answer_sentence_cache)
         #: the loaded index (set by the service): its centroid and term statistics
         self.index: LoadedIndex | None = None
 
@@ -118,9 +123,7 @@ class ExtractiveAnswerer:
         hits = retrieval.hits
         # Semantic similarity of each sentence (speaker named, as indexed) to the question.
         texts = [attributed(hits[c.hit_rank].document, c.text) for c in candidates]
-        vectors = self.embedder.encode_passages(texts)
-        if self.index is not None:
-            vectors = center(vectors, self.index.centroid)
+        vectors = self.sentence_cache.encode(texts, self._embed_sentences)
         semantic = vectors @ retrieval.query_vector
         lexical = self._lexical(question, texts)
         weight = (
@@ -141,6 +144,12 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(c)
         return chosen  # best first
+
+    def _embed_sentences(self, texts: list[str]) -> np.ndarray:
+        vectors = self.embedder.encode_passages(texts)
+        if self.index is not None:
+            vectors = center(vectors, self.index.centroid)
+        return vectors
 
     def _lexical(self, question: str, texts: list[str]) -> list[float]:
         """IDF-weighted share of the question's terms found in each text.

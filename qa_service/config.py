@@ -113,6 +113,11 @@ class Settings(BaseSettings):
     answer_lexical_weight_en: float = Field(
         0.0, ge=0.0, description="Weight of question-term overlap in sentence choice (English)."
     )
+    answer_sentence_cache: int = Field(
+        20_000,
+        ge=0,
+        description="Sentence vectors kept for reuse by answering (about 1.5 KB each); 0 = off.",
+    )
     answer_sentence_margin: float = Field(
         0.08, ge=0.0, description="Extra sentences must score within this of the best one."
     )
