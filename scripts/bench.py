@@ -125,9 +125,10 @@ def subset_corpus(docs: int, folder: Path) -> Path:
 # --------------------------------------------------------------------------------------------
 # indexing
 # --------------------------------------------------------------------------------------------
-def bench_index(docs: int, work: Path, ceiling: bool) -> dict[str, Any]:
+def bench_index(docs: int, work: Path, ceiling: bool, sample: int = 0) -> dict[str, Any]:
     """Build an index of the first ``docs`` historical documents; then encode the same
-    passage texts with plain ``SentenceTransformer.encode`` (same batch size and dtype)."""
+    passage texts with plain ``SentenceTransformer.encode`` (same batch size and dtype): all
+    of them, or a random ``sample`` of them when given (to save time on the full corpus)."""
     from qa_service.embedding import Embedder
     from qa_service.index import current_build, load_index
     from qa_service.indexing import build_index, passage_texts
@@ -163,6 +164,10 @@ def bench_index(docs: int, work: Path, ceiling: bool) -> dict[str, Any]:
         metas = index.store.documents({p.doc_id for _, p in rows})
         texts = passage_texts(metas, [p for _, p in rows], settings)
         index.close()
+        if 0 < sample < len(texts):
+            import random
+
+            texts = random.Random(0).sample(texts, sample)
         import torch
 
         model = embedder.model  # the same loaded SentenceTransformer, same dtype and threads
@@ -177,6 +182,7 @@ def bench_index(docs: int, work: Path, ceiling: bool) -> dict[str, Any]:
             )
         enc = time.perf_counter() - t0
         result["ceiling"] = {
+            "passages": len(texts),
             "seconds": round(enc, 1),
             "passages_per_s": round(len(texts) / enc, 1),
             "load_before": load_before,
@@ -190,7 +196,8 @@ def run_index(args: argparse.Namespace) -> None:
     results = []
     for docs in args.docs:
         print(f"indexing the first {docs} historical documents ...", flush=True)
-        r = bench_index(docs, args.work, ceiling=not args.no_ceiling)
+        sample = args.ceiling_sample if docs > 1000 else 0
+        r = bench_index(docs, args.work, ceiling=not args.no_ceiling, sample=sample)
         results.append(r)
         merge_out(args.out, "indexing", results)
         print(json.dumps(r, indent=1), flush=True)
@@ -616,23 +623,170 @@ def print_latency(results: list[dict[str, Any]]) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# FAISS: exact against IVF by size (the threshold), recall@10
+# --------------------------------------------------------------------------------------------
+def run_faiss(args: argparse.Namespace) -> None:
+    """Search time per query (1 thread) of exact and IVF indexes over growing subsets of the
+    largest synthetic index's vectors, and recall@10 of IVF against exact, with real
+    questions (embedded) as queries; also on the real historical vectors alone."""
+    import faiss
+    import numpy as np
+
+    from qa_service.embedding import Embedder
+    from qa_service.index import center, load_index
+    from qa_service.vector_index import build_vector_index, recall_at_k
+
+    faiss.omp_set_num_threads(1)
+    largest = args.work / f"synthetic-{max(args.sizes)}"
+    if not (largest / "vectors.npy").is_file():
+        raise SystemExit(f"run the serve stage first ({largest} is missing)")
+    vectors = np.load(largest / "vectors.npy", mmap_mode="r")
+    source = source_build(args.work)
+    real = load_index(source, verify=False)
+    real_n = real.size
+    centroid = real.centroid
+    real.close()
+    settings = settings_for(args.work)
+    embedder = Embedder(settings)
+    qs = questions(source, 300)
+    queries = center(embedder.encode_queries(qs), centroid)
+    results = []
+    sizes = sorted({real_n, *[n for n in (10_000, 50_000, 100_000, 200_000) if n < len(vectors)]})
+    sizes.append(len(vectors))
+    for n in sizes:
+        v = np.ascontiguousarray(vectors[:n])
+        row: dict[str, Any] = {"passages": n, "load_before": load()}
+        for kind in ("flat", "ivf"):
+            s = settings.model_copy(update={"faiss_index": kind})
+            t0 = time.perf_counter()
+            index = build_vector_index(v, np.arange(n, dtype=np.int64), s)
+            row[f"{kind}_build_s"] = round(time.perf_counter() - t0, 1)
+            index.search(queries[:5], 50)
+            t0 = time.perf_counter()
+            for q in queries:
+                index.search(q[None, :], 50)
+            row[f"{kind}_ms"] = round((time.perf_counter() - t0) * 1000 / len(queries), 2)
+            if kind == "ivf":
+                ivf = faiss.extract_index_ivf(index)
+                row["nlist"], row["nprobe"] = ivf.nlist, ivf.nprobe
+                row["recall@10"] = round(recall_at_k(index, v, queries, 10), 4)
+                row["recall@50"] = round(recall_at_k(index, v, queries, 50), 4)
+            del index
+        row["synthetic"] = n > real_n
+        print(row, flush=True)
+        results.append(row)
+        merge_out(args.out, "faiss", results)
+    cols = ["passages", "flat_ms", "ivf_ms", "nlist", "nprobe", "recall@10", "recall@50"]
+    print(table(results, cols))
+
+
+# --------------------------------------------------------------------------------------------
+# bulk throughput
+# --------------------------------------------------------------------------------------------
+def run_bulk(args: argparse.Namespace) -> None:
+    """Questions per second answered in one process, one after the other
+    (``QAService.ask``; ``qa-service bulk`` is not on this branch)."""
+    from qa_service.service import QAService
+    from qa_service.vector_index import configure_faiss_threads
+
+    results = []
+    for size in args.sizes:
+        target = args.work / f"synthetic-{size}"
+        if not target.is_dir():
+            continue
+        settings = settings_for(target)
+        configure_faiss_threads(settings.faiss_threads)
+        service = QAService(settings)
+        service.warm_up()
+        qs = questions(target, args.requests)
+        load_before = load()
+        t0 = time.perf_counter()
+        answered = sum(service.ask(q, 5).answer.answerable for q in qs)
+        wall = time.perf_counter() - t0
+        service.close()
+        r = {
+            "passages": service.index.size,
+            "questions": len(qs),
+            "answered": answered,
+            "seconds": round(wall, 1),
+            "questions_per_s": round(len(qs) / wall, 2),
+            "load_before": load_before,
+            "load_after": load(),
+        }
+        print(r, flush=True)
+        results.append(r)
+        merge_out(args.out, "bulk", results)
+
+
+# --------------------------------------------------------------------------------------------
+# plot
+# --------------------------------------------------------------------------------------------
+def run_plot(args: argparse.Namespace) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = json.loads(args.out.read_text())
+    latency = sorted(data.get("latency", []), key=lambda r: r["passages"])
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, endpoint in zip(axes, ("search", "ask"), strict=True):
+        for clients, style in ((1, "-o"), (8, "--s")):
+            for stat, alpha in (("p50", 1.0), ("p95", 0.5)):
+                xs, ys = [], []
+                for r in latency:
+                    for run in r["runs"]:
+                        if run["endpoint"] == endpoint and run["clients"] == clients:
+                            xs.append(r["passages"])
+                            ys.append(run[stat])
+                label = f"{stat}, {clients} client{'s' if clients > 1 else ''}"
+                ax.plot(xs, ys, style, alpha=alpha, label=label)
+        target = 30 if endpoint == "search" else 60
+        ax.axhline(target, color="grey", lw=0.8, ls=":")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(f"/api/{endpoint}")
+        ax.set_xlabel("passages in the index")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].set_ylabel("latency over HTTP (ms)")
+    axes[1].legend(fontsize=8)
+    fig.suptitle("Query latency on 2 CPU cores (dotted: p50 target with one client)")
+    fig.tight_layout()
+    path = args.out.with_suffix(".png")
+    fig.savefig(path, dpi=110)
+    print(f"wrote {path}")
+
+
+# --------------------------------------------------------------------------------------------
 # command line
 # --------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("stage", choices=["index", "serve"])
+    parser.add_argument("stage", choices=["index", "serve", "faiss", "bulk", "plot", "all"])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--docs", type=int, nargs="+", default=[1000, 5023])
     parser.add_argument("--no-ceiling", action="store_true")
+    parser.add_argument(
+        "--ceiling-sample",
+        type=int,
+        default=4000,
+        help="beyond 1,000 documents, measure the model's ceiling on this many random passages",
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 30000, 300000])
     parser.add_argument("--requests", type=int, default=200, help="per endpoint and run")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    if args.stage == "index":
+    if args.stage in ("index", "all"):
         run_index(args)
-    if args.stage == "serve":
+    if args.stage in ("serve", "all"):
         run_serve(args)
+    if args.stage in ("faiss", "all"):
+        run_faiss(args)
+    if args.stage in ("bulk", "all"):
+        run_bulk(args)
+    if args.stage in ("plot", "all"):
+        run_plot(args)
 
 
 if __name__ == "__main__":
