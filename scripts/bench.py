@@ -226,14 +226,15 @@ def run_index(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------------------------
 # synthetic indexes of any size from the historical build
 # --------------------------------------------------------------------------------------------
-def source_build(work: Path) -> Path:
-    """The index of the whole historical corpus (built by the ``index`` stage, else now)."""
-    index_dir = work / "index-docs-5023"
+def source_build(work: Path, docs: int) -> Path:
+    """The index of the first ``docs`` historical documents (built by the ``index`` stage,
+    else now)."""
+    index_dir = work / f"index-docs-{docs}"
     from qa_service.index import index_exists
 
     if not index_exists(index_dir):
-        print("building the index of the historical corpus first ...", flush=True)
-        bench_index(5023, work, ceiling=False)
+        print(f"building the index of {docs} historical documents first ...", flush=True)
+        bench_index(docs, work, ceiling=False)
     return index_dir
 
 
@@ -515,7 +516,9 @@ def drive(url: str, endpoint: str, qs: list[str], clients: int) -> dict[str, Any
     return out
 
 
-def bench_serve(index_dir: Path, requests: int, env: dict[str, str] | None) -> dict[str, Any]:
+def bench_serve(
+    index_dir: Path, requests: int, ask_requests: int, env: dict[str, str] | None
+) -> dict[str, Any]:
     from qa_service.index import MANIFEST, Manifest, current_build
 
     build = current_build(index_dir)
@@ -530,7 +533,8 @@ def bench_serve(index_dir: Path, requests: int, env: dict[str, str] | None) -> d
         runs = []
         for endpoint in ("search", "ask"):
             for clients in (1, 8):
-                r = drive(server.url, endpoint, qs, clients)
+                count = requests if endpoint == "search" else ask_requests
+                r = drive(server.url, endpoint, qs[:count], clients)
                 print(
                     f"  {endpoint:6} {clients} client(s): p50 {r.get('p50')} ms, "
                     f"p95 {r.get('p95')} ms, errors {r['errors']}, load {r['load_before']}",
@@ -574,15 +578,15 @@ def _text_bytes(build: Path) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> None:
-    source = source_build(args.work)
+    source = source_build(args.work, args.source_docs)
     data = json.loads(args.out.read_text()) if args.out.is_file() else {}
     results = {r["size"]: r for r in data.get("latency", [])}
     for size in args.sizes:
-        target = args.work / f"synthetic-{size}"
+        target = args.work / f"synthetic-{size}-from-{args.source_docs}"
         print(f"index of about {size} passages ...", flush=True)
         made = synthesise(source, size, target)
         print(f"  {made}", flush=True)
-        r = bench_serve(target, args.requests, None)
+        r = bench_serve(target, args.requests, args.ask_requests, None)
         r["size"] = size
         r["synthetic"] = made
         results[size] = r
@@ -637,11 +641,11 @@ def run_faiss(args: argparse.Namespace) -> None:
     from qa_service.vector_index import build_vector_index, recall_at_k
 
     faiss.omp_set_num_threads(1)
-    largest = args.work / f"synthetic-{max(args.sizes)}"
+    largest = args.work / f"synthetic-{max(args.sizes)}-from-{args.source_docs}"
     if not (largest / "vectors.npy").is_file():
         raise SystemExit(f"run the serve stage first ({largest} is missing)")
     vectors = np.load(largest / "vectors.npy", mmap_mode="r")
-    source = source_build(args.work)
+    source = source_build(args.work, args.source_docs)
     real = load_index(source, verify=False)
     real_n = real.size
     centroid = real.centroid
@@ -691,7 +695,7 @@ def run_bulk(args: argparse.Namespace) -> None:
 
     results = []
     for size in args.sizes:
-        target = args.work / f"synthetic-{size}"
+        target = args.work / f"synthetic-{size}-from-{args.source_docs}"
         if not target.is_dir():
             continue
         settings = settings_for(target)
@@ -774,7 +778,14 @@ def main(argv: list[str] | None = None) -> None:
         help="beyond 1,000 documents, measure the model's ceiling on this many random passages",
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 30000, 300000])
-    parser.add_argument("--requests", type=int, default=200, help="per endpoint and run")
+    parser.add_argument(
+        "--source-docs",
+        type=int,
+        default=5023,
+        help="the synthetic indexes re-use the index of this many historical documents",
+    )
+    parser.add_argument("--requests", type=int, default=200, help="searches per run")
+    parser.add_argument("--ask-requests", type=int, default=100, help="questions per run")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     if args.stage in ("index", "all"):
