@@ -8,6 +8,7 @@ stages can be run separately, e.g. the latency part again when the machine is qu
     python scripts/bench.py bulk                           # questions per second
     python scripts/bench.py all                            # everything (about an hour on 2 cores)
     python scripts/bench.py plot                           # docs/performance.png from the JSON
+    python scripts/bench.py report                         # the JSON as markdown tables
 
 Indexing uses the historical OCR corpus (``corpus/historical/sgd-ocr.jsonl.gz``): its first N
 documents. The latency indexes are made from the vectors of the full historical build (see
@@ -523,7 +524,9 @@ def bench_serve(
 
     build = current_build(index_dir)
     manifest = Manifest.from_file(build / MANIFEST)
-    qs = questions(index_dir, requests + 20)
+    # every run gets questions of its own: none is answered from the sentence cache of an
+    # earlier run, except the last one, which repeats questions on purpose
+    qs = questions(index_dir, 20 + 2 * requests + 2 * ask_requests)
     warm, qs = qs[:20], qs[20:]
     server = Server(index_dir, env)
     try:
@@ -531,16 +534,23 @@ def bench_serve(
         rss_idle = rss_bytes(server.proc.pid)
         drive(server.url, "ask", warm, 1)
         runs = []
-        for endpoint in ("search", "ask"):
-            for clients in (1, 8):
-                count = requests if endpoint == "search" else ask_requests
-                r = drive(server.url, endpoint, qs[:count], clients)
-                print(
-                    f"  {endpoint:6} {clients} client(s): p50 {r.get('p50')} ms, "
-                    f"p95 {r.get('p95')} ms, errors {r['errors']}, load {r['load_before']}",
-                    flush=True,
-                )
-                runs.append(r)
+        plan = [("search", 1, requests), ("search", 8, requests)]
+        plan += [("ask", 1, ask_requests), ("ask", 8, ask_requests)]
+        start = 0
+        for endpoint, clients, count in plan:
+            batch, start = qs[start : start + count], start + count
+            runs.append(drive(server.url, endpoint, batch, clients))
+        repeat = drive(server.url, "ask", qs[-ask_requests:][: ask_requests // 2], 1)
+        repeat["repeated_questions"] = True
+        runs.append(repeat)
+        for r in runs:
+            again = " (repeated questions)" if r.get("repeated_questions") else ""
+            print(
+                f"  {r['endpoint']:6} {r['clients']} client(s){again}: "
+                f"p50 {r.get('p50')} ms, p95 {r.get('p95')} ms, errors {r['errors']}, "
+                f"load {r['load_before']}",
+                flush=True,
+            )
         rss = rss_bytes(server.proc.pid)
     finally:
         server.stop()
@@ -603,7 +613,7 @@ def print_latency(results: list[dict[str, Any]]) -> None:
                     "passages": r["passages"],
                     "faiss": r["faiss"],
                     "endpoint": run["endpoint"],
-                    "clients": run["clients"],
+                    "clients": f"{run['clients']}{' repeat' * bool(run.get('repeated_questions'))}",
                     "p50 ms": run.get("p50"),
                     "p95 ms": run.get("p95"),
                     "p99 ms": run.get("p99"),
@@ -655,7 +665,7 @@ def run_faiss(args: argparse.Namespace) -> None:
     qs = questions(source, 300)
     queries = center(embedder.encode_queries(qs), centroid)
     results = []
-    sizes = sorted({real_n, *[n for n in (10_000, 50_000, 100_000, 200_000) if n < len(vectors)]})
+    sizes = sorted({real_n, *[n for n in (50_000, 100_000) if n < len(vectors)]})
     sizes.append(len(vectors))
     for n in sizes:
         v = np.ascontiguousarray(vectors[:n])
@@ -740,6 +750,8 @@ def run_plot(args: argparse.Namespace) -> None:
                 xs, ys = [], []
                 for r in latency:
                     for run in r["runs"]:
+                        if run.get("repeated_questions"):
+                            continue
                         if run["endpoint"] == endpoint and run["clients"] == clients:
                             xs.append(r["passages"])
                             ys.append(run[stat])
@@ -762,11 +774,127 @@ def run_plot(args: argparse.Namespace) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# markdown tables for docs/performance.md
+# --------------------------------------------------------------------------------------------
+def markdown(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return ""
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(str(r.get(c, "")) for c in cols) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def fmt_load(load_avg: list[float]) -> str:
+    return "/".join(f"{x:.1f}" for x in load_avg)
+
+
+def run_report(args: argparse.Namespace) -> None:
+    data = json.loads(args.out.read_text())
+    out = []
+    rows = []
+    for r in data.get("indexing", []):
+        share = r["share"]
+        ceiling = r.get("ceiling", {})
+        rows.append(
+            {
+                "documents": r["documents"],
+                "passages": r["passages"],
+                "seconds": r["seconds_total"],
+                "passages/s": r["passages_per_s"],
+                "parse": f"{100 * share.get('parse', 0):.1f}%",
+                "embed": f"{100 * share.get('embed', 0):.1f}%",
+                "FAISS": f"{100 * share.get('faiss', 0):.2f}%",
+                "BM25": f"{100 * share.get('bm25', 0):.1f}%",
+                "write": f"{100 * share.get('write', 0):.2f}%",
+                "model alone, passages/s": ceiling.get("passages_per_s", ""),
+                "load": fmt_load(r["load_before"]) + " → " + fmt_load(r["load_after"]),
+            }
+        )
+    out += ["### Indexing", "", markdown(rows), ""]
+    rows = []
+    for r in sorted(data.get("latency", []), key=lambda r: r["passages"]):
+        for run in r["runs"]:
+            clients = str(run["clients"])
+            if run.get("repeated_questions"):
+                clients += " (repeated questions)"
+            row = {
+                "passages": f"{r['passages']:,}",
+                "FAISS": r["faiss"],
+                "endpoint": f"/api/{run['endpoint']}",
+                "clients": clients,
+                "requests": run["requests"],
+                "p50 ms": run.get("p50"),
+                "p95 ms": run.get("p95"),
+                "p99 ms": run.get("p99"),
+                "req/s": run["per_s"],
+                "errors": run["errors"],
+                "server: retrieval / answer p50 ms": (
+                    f"{run.get('server_retrieval_p50', '')} / {run.get('server_answer_p50', '')}"
+                    if run["endpoint"] == "ask"
+                    else ""
+                ),
+                "answered": run.get("answered", ""),
+                "load": fmt_load(run["load_before"]),
+            }
+            rows.append(row)
+    out += ["### Query latency over HTTP", "", markdown(rows), ""]
+    rows = []
+    for r in sorted(data.get("latency", []), key=lambda r: r["passages"]):
+        disk = r["disk_bytes"]
+        n = r["passages"]
+        rows.append(
+            {
+                "passages": f"{n:,}",
+                "server RSS after the runs (MB)": round(r["rss_bytes"] / 2**20),
+                "peak RSS (MB)": round(r["rss_peak_bytes"] / 2**20),
+                "vectors B/passage": round(disk.get("vectors.faiss", 0) / n),
+                "BM25 B/passage": round((disk.get("bm25", 0) + disk.get("bm25_rows.npy", 0)) / n),
+                "store B/passage (text, metadata, terms)": round(disk.get("store.sqlite", 0) / n),
+                "passage text B/passage": r["text_bytes_per_passage"],
+                "disk B/passage": r["disk_bytes_per_passage"],
+                "start-up s": r["startup_s"],
+            }
+        )
+    out += ["### Memory and disk", "", markdown(rows), ""]
+    rows = [
+        {
+            "passages": f"{r['passages']:,}" + (" (synthetic)" if r["synthetic"] else " (real)"),
+            "exact ms/query": r["flat_ms"],
+            "IVF ms/query": r["ivf_ms"],
+            "IVF cells / probed": f"{r['nlist']} / {r['nprobe']}",
+            "recall@10": r["recall@10"],
+            "recall@50": r["recall@50"],
+            "IVF build s": r["ivf_build_s"],
+            "load": fmt_load(r["load_before"]),
+        }
+        for r in data.get("faiss", [])
+    ]
+    out += ["### FAISS: exact against IVF (1 thread, k = 50)", "", markdown(rows), ""]
+    rows = [
+        {
+            "passages": f"{r['passages']:,}",
+            "questions": r["questions"],
+            "answered": r["answered"],
+            "seconds": r["seconds"],
+            "questions/s": r["questions_per_s"],
+            "load": fmt_load(r["load_before"]),
+        }
+        for r in data.get("bulk", [])
+    ]
+    out += ["### Bulk (QAService.ask, one process, one question after the other)", ""]
+    out += [markdown(rows), ""]
+    print("\n".join(out))
+
+
+# --------------------------------------------------------------------------------------------
 # command line
 # --------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("stage", choices=["index", "serve", "faiss", "bulk", "plot", "all"])
+    parser.add_argument(
+        "stage", choices=["index", "serve", "faiss", "bulk", "plot", "report", "all"]
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--docs", type=int, nargs="+", default=[1000, 5023])
@@ -798,6 +926,8 @@ def main(argv: list[str] | None = None) -> None:
         run_bulk(args)
     if args.stage in ("plot", "all"):
         run_plot(args)
+    if args.stage in ("report", "all"):
+        run_report(args)
 
 
 if __name__ == "__main__":
