@@ -665,7 +665,7 @@ def run_faiss(args: argparse.Namespace) -> None:
     qs = questions(source, 300)
     queries = center(embedder.encode_queries(qs), centroid)
     results = []
-    sizes = sorted({real_n, *[n for n in (50_000, 100_000) if n < len(vectors)]})
+    sizes = sorted({real_n, *[n for n in (100_000,) if n < len(vectors)]})
     sizes.append(len(vectors))
     for n in sizes:
         v = np.ascontiguousarray(vectors[:n])
