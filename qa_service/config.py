@@ -79,17 +79,30 @@ class Settings(BaseSettings):
         "auto", description="auto = exact (flat) below ann_threshold passages, IVF from there."
     )
     ann_threshold: int = Field(
-        150_000, ge=1, description="Passages from which a full build uses the IVF index."
+        50_000, ge=1, description="Passages from which a full build uses the IVF index."
     )
     ivf_nlist: int = Field(0, ge=0, description="IVF cells; 0 = about 4 x sqrt(passages).")
     ivf_nprobe: int = Field(
-        48, ge=1, description="IVF cells scanned per query (recall against speed)."
+        0,
+        ge=0,
+        description=(
+            "IVF cells scanned per query; 0 = a quarter of the cells (recall@10 >= 0.98 "
+            "measured, docs/performance.md)."
+        ),
     )
     ivf_train_per_cell: int = Field(
         64, ge=39, le=1024, description="k-means training vectors per IVF cell (a sample)."
     )
     ivf_exact_filter_max: int = Field(
         20_000, ge=0, description="Filters allowing at most this many passages search exactly."
+    )
+    query_torch_threads: int = Field(
+        1,
+        ge=0,
+        description=(
+            "torch threads once the service answers queries (concurrent requests each use "
+            "one; 0 = torch_threads). Indexing uses torch_threads."
+        ),
     )
     faiss_threads: int = Field(
         1, ge=0, description="OpenMP threads per FAISS search while serving; 0 = FAISS default."

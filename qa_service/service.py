@@ -21,6 +21,7 @@ from qa_service.answering import Answer, ExtractiveAnswerer
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
+from qa_service.embedding.embedder import configure_torch_threads
 from qa_service.filters import NO_FILTERS, Filters
 from qa_service.followup import Turn, resolve
 from qa_service.index import LoadedIndex, current_build, load_index
@@ -65,6 +66,8 @@ class QAService:
             configure_faiss_threads(self.settings.faiss_threads)
             index = self._load_index()
             self.embedder.warm_up()
+            if self.settings.query_torch_threads:
+                configure_torch_threads(self.settings.query_torch_threads)
             self.embedder.encode_queries(["warm-up"])  # first call initialises kernels
             self._live = self._snapshot(index)
 

@@ -89,8 +89,14 @@ def prepare_for_search(index: Any, settings: Settings) -> Any:
 
     ivf = faiss.try_extract_index_ivf(index)
     if ivf is not None:
-        ivf.nprobe = min(settings.ivf_nprobe, ivf.nlist)
+        ivf.nprobe = ivf_nprobe(ivf.nlist, settings)
     return index
+
+
+def ivf_nprobe(nlist: int, settings: Settings) -> int:
+    """Cells scanned per query: ``QA_IVF_NPROBE``, or a quarter of the cells."""
+    nprobe = settings.ivf_nprobe or max(1, nlist // 4)
+    return min(nprobe, nlist)
 
 
 def search(

@@ -41,11 +41,11 @@ def test_synthetic_index_reuses_passages_under_new_ids(
     n = source.size
     source.close()
     made = bench.synthesise(corpus_index.index_dir, n + 500, tmp_path / "synthetic")
-    assert made["passages"] == n + 500
+    assert n + 500 <= made["passages"] < n + 1000  # whole documents are copied
     assert made["copies"] == 2
     index = load_index(tmp_path / "synthetic")  # checksums, counts and model all valid
     try:
-        assert index.size == n + 500
+        assert index.size == made["passages"]
         ids = [p.passage_id for _, p in index.store.all_passages()]
         assert len(set(ids)) == len(ids)
         assert any(i.endswith("~1") for i in ids)

@@ -19,6 +19,7 @@ from qa_service.vector_index import (
     index_kind,
     is_exact,
     ivf_nlist,
+    ivf_nprobe,
     prepare_for_search,
     recall_at_k,
     search,
@@ -47,6 +48,12 @@ def test_nlist_grows_with_size_and_has_enough_training_vectors() -> None:
     assert ivf_nlist(300_000, s) == int(4 * 300_000**0.5)
     assert ivf_nlist(2000, s) == 2000 // 39
     assert ivf_nlist(300_000, Settings(ivf_nlist=1024)) == 1024
+
+
+def test_nprobe_is_a_quarter_of_the_cells_unless_set() -> None:
+    assert ivf_nprobe(2000, Settings()) == 500
+    assert ivf_nprobe(2000, Settings(ivf_nprobe=64)) == 64
+    assert ivf_nprobe(10, Settings(ivf_nprobe=64)) == 10
 
 
 def test_small_index_is_exact_and_keyed_by_row() -> None:
@@ -129,3 +136,19 @@ def test_faiss_threads_setting() -> None:
     finally:
         faiss.omp_set_num_threads(before)
     assert Settings().faiss_threads == 1
+
+
+def test_query_threads_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from qa_service.embedding.embedder import configure_torch_threads
+
+    before = torch.get_num_threads()
+    try:
+        configure_torch_threads(1)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+    monkeypatch.setenv("QA_QUERY_TORCH_THREADS", "2")
+    assert Settings().query_torch_threads == 2
+    assert Settings(_env_file=None).torch_threads == 0
