@@ -7,7 +7,8 @@ Layout of an index directory::
       builds/<name>/
         manifest.json          model, dimension, counts, corpus hash, file checksums
         vectors.faiss          FAISS inner-product index over centred, normalised vectors,
-                               keyed by passage row (IndexIDMap2)
+                               keyed by passage row (IndexIDMap2 over a flat index, or IVF
+                               past QA_ANN_THRESHOLD passages: qa_service/vector_index.py)
         centroid.npy           the direction removed from every vector (see ``center``)
         bm25/                  bm25s index over the analysed passage text
         bm25_rows.npy          the passage row of each BM25 document (ascending)
