@@ -18,6 +18,7 @@ from qa_service.chunking import split_sentences
 from qa_service.config import Settings
 from qa_service.documents import attributed
 from qa_service.embedding import Embedder
+from qa_service.embedding.cache import VectorCache
 from qa_service.index import LoadedIndex, center
 from qa_service.language import Language
 from qa_service.lexical import STOPWORDS, analyze, fold
@@ -81,6 +82,8 @@ class ExtractiveAnswerer:
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings = settings
         self.embedder = embedder
+        #: sentence vectors of recently quoted passages (centred with this index's centroid)
+        self.sentence_cache = VectorCache(settings.answer_sentence_cache)
         #: the loaded index (set by the service): its centroid and term statistics
         self.index: LoadedIndex | None = None
 
@@ -113,8 +116,8 @@ class ExtractiveAnswerer:
             candidates = self._candidates(hits)
             texts = [attributed(hits[c.hit_rank].document, c.text) for c in candidates]
             plans.append((candidates, texts))
-        everything = [t for plan in plans if plan is not None for t in plan[1]]
-        encoded = self.embedder.encode_passages(everything, batch_invariant=True)
+        everything = list(dict.fromkeys(t for plan in plans if plan is not None for t in plan[1]))
+        encoded = self.sentence_cache.encode(everything, self._embed_sentences)
         vectors = dict(zip(everything, encoded, strict=True))
         answers = []
         for question, retrieval, plan in zip(questions, retrievals, plans, strict=True):
@@ -155,9 +158,7 @@ class ExtractiveAnswerer:
         if not candidates:
             return []
         # Semantic similarity of each sentence (speaker named, as indexed) to the question.
-        vectors = np.stack([encoded[t] for t in texts])
-        if self.index is not None:
-            vectors = center(vectors, self.index.centroid)
+        vectors = np.stack([encoded[t] for t in texts])  # centred (see _embed_sentences)
         semantic = vectors @ retrieval.query_vector
         lexical = self._lexical(question, texts)
         weight = (
@@ -178,6 +179,13 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(c)
         return chosen  # best first
+
+    def _embed_sentences(self, texts: list[str]) -> np.ndarray:
+        """Centred sentence vectors, batch-invariant: the same in any batch and any cache state."""
+        vectors = self.embedder.encode_passages(texts, batch_invariant=True)
+        if self.index is not None:
+            vectors = center(vectors, self.index.centroid)
+        return vectors
 
     def _lexical(self, question: str, texts: list[str]) -> list[float]:
         """IDF-weighted share of the question's terms found in each text.

@@ -73,6 +73,40 @@ class Settings(BaseSettings):
         ),
     )
     dense_weight: float = Field(1.0, ge=0.0, description="RRF weight of the dense retriever.")
+
+    # --- vector index and serving threads (see qa_service/vector_index.py, docs/performance.md)
+    faiss_index: Literal["auto", "flat", "ivf"] = Field(
+        "auto", description="auto = exact (flat) below ann_threshold passages, IVF from there."
+    )
+    ann_threshold: int = Field(
+        50_000, ge=1, description="Passages from which a full build uses the IVF index."
+    )
+    ivf_nlist: int = Field(0, ge=0, description="IVF cells; 0 = about 4 x sqrt(passages).")
+    ivf_nprobe: int = Field(
+        0,
+        ge=0,
+        description=(
+            "IVF cells scanned per query; 0 = a quarter of the cells (recall@10 >= 0.98 "
+            "measured, docs/performance.md)."
+        ),
+    )
+    ivf_train_per_cell: int = Field(
+        64, ge=39, le=1024, description="k-means training vectors per IVF cell (a sample)."
+    )
+    ivf_exact_filter_max: int = Field(
+        20_000, ge=0, description="Filters allowing at most this many passages search exactly."
+    )
+    query_torch_threads: int = Field(
+        1,
+        ge=0,
+        description=(
+            "torch threads once the service answers queries (concurrent requests each use "
+            "one; 0 = torch_threads). Indexing uses torch_threads."
+        ),
+    )
+    faiss_threads: int = Field(
+        1, ge=0, description="OpenMP threads per FAISS search while serving; 0 = FAISS default."
+    )
     contextual_passages: bool = Field(
         True, description="Index title and section heading together with each passage."
     )
@@ -91,6 +125,11 @@ class Settings(BaseSettings):
     )
     answer_lexical_weight_en: float = Field(
         0.0, ge=0.0, description="Weight of question-term overlap in sentence choice (English)."
+    )
+    answer_sentence_cache: int = Field(
+        20_000,
+        ge=0,
+        description="Sentence vectors kept for reuse by answering (about 1.5 KB each); 0 = off.",
     )
     answer_sentence_margin: float = Field(
         0.08, ge=0.0, description="Extra sentences must score within this of the best one."

@@ -7,7 +7,8 @@ Layout of an index directory::
       builds/<name>/
         manifest.json          model, dimension, counts, corpus hash, file checksums
         vectors.faiss          FAISS inner-product index over centred, normalised vectors,
-                               keyed by passage row (IndexIDMap2)
+                               keyed by passage row (IndexIDMap2 over a flat index, or IVF
+                               past QA_ANN_THRESHOLD passages: qa_service/vector_index.py)
         centroid.npy           the direction removed from every vector (see ``center``)
         bm25/                  bm25s index over the analysed passage text
         bm25_rows.npy          the passage row of each BM25 document (ascending)
@@ -38,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.filters import NO_FILTERS, Filters
 
@@ -516,12 +518,16 @@ class LoadedIndex:
 
 
 def load_index(
-    index_dir: Path, expected_model: str | None = None, verify: bool = True
+    index_dir: Path,
+    expected_model: str | None = None,
+    verify: bool = True,
+    settings: Settings | None = None,
 ) -> LoadedIndex:
     """Load the live build of ``index_dir``.
 
     Raises :class:`IndexMismatchError` when it was built with another model than
     ``expected_model`` and :class:`IndexCorruptError` when a file fails its checksum.
+    ``settings`` set the search parameters of the vector index (IVF ``nprobe``).
     """
     import bm25s
     import faiss
@@ -545,6 +551,10 @@ def load_index(
         vectors = faiss.read_index(str(build / VECTORS))
     except RuntimeError as exc:
         raise IndexCorruptError(f"cannot read {build / VECTORS}: {exc}") from exc
+    if settings is not None:
+        from qa_service.vector_index import prepare_for_search
+
+        prepare_for_search(vectors, settings)
     if vectors.d != manifest.dimension or vectors.ntotal != manifest.passage_count:
         raise IndexCorruptError(
             f"{build / VECTORS} holds {vectors.ntotal} vectors of dimension {vectors.d}; "

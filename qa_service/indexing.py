@@ -47,6 +47,7 @@ from qa_service.parsing import (
     load_motion_subjects,
     parse_files,
 )
+from qa_service.vector_index import build_vector_index, describe
 
 log = logging.getLogger(__name__)
 
@@ -227,8 +228,7 @@ def build_index(
             rows = np.arange(len(passages), dtype=np.int64)
             centroid = mean_direction(vectors)
             np.save(build / CENTROID, centroid, allow_pickle=False)
-            index = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
-            index.add_with_ids(np.ascontiguousarray(center(vectors, centroid)), rows)
+            index = build_vector_index(center(vectors, centroid), rows, settings)
             faiss.write_index(index, str(build / VECTORS))
             timings["faiss"] = time.perf_counter() - t0
 
@@ -247,7 +247,7 @@ def build_index(
                 passage_count=len(passages),
                 document_count=len(documents),
                 corpus_hash=corpus_hash(documents),
-                faiss_type=type(index).__name__,
+                faiss_type=describe(index),
             )
             publish(settings.index_dir, build)
             timings["write"] = time.perf_counter() - t0

@@ -24,6 +24,7 @@ from qa_service.filters import Filters
 from qa_service.index import LoadedIndex, center
 from qa_service.language import Language, detect_language
 from qa_service.lexical import analyze
+from qa_service.vector_index import search as vector_search
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -110,12 +111,7 @@ class Retriever:
         if k <= 0:
             empty = np.zeros((len(vectors), 0))
             return empty.astype(np.float32), empty.astype(np.int64)
-        if allowed is None:
-            return self.index.vectors.search(vectors, k)
-        import faiss
-
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
-        return self.index.vectors.search(vectors, k, params=params)
+        return vector_search(self.index.vectors, vectors, k, allowed, self.settings)
 
     def _bm25(
         self, queries: Sequence[str], k: int, allowed: np.ndarray | None = None

@@ -22,11 +22,13 @@ from qa_service.answering import Answer, ExtractiveAnswerer
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
+from qa_service.embedding.embedder import configure_torch_threads
 from qa_service.filters import NO_FILTERS, Filters
 from qa_service.followup import Turn, resolve
 from qa_service.index import LoadedIndex, current_build, load_index
 from qa_service.retrieval import Hit, Mode, RetrievalResult, Retriever
 from qa_service.updating import UpdateReport, update_index
+from qa_service.vector_index import configure_faiss_threads
 
 if TYPE_CHECKING:
     from qa_service.generation.answerer import GenerativeAnswerer
@@ -74,12 +76,22 @@ class QAService:
         with self._lock:
             if self._live is not None:
                 return
-            index = load_index(self.settings.index_dir, expected_model=self.embedder.model_name)
+            configure_faiss_threads(self.settings.faiss_threads)
+            index = self._load_index()
             self.embedder.warm_up()
+            if self.settings.query_torch_threads:
+                configure_torch_threads(self.settings.query_torch_threads)
             self.embedder.encode_queries(["warm-up"])  # first call initialises kernels
             if self._generator is not None:
                 self._generator.warm_up()
             self._live = self._snapshot(index)
+
+    def _load_index(self) -> LoadedIndex:
+        return load_index(
+            self.settings.index_dir,
+            expected_model=self.embedder.model_name,
+            settings=self.settings,
+        )
 
     def _snapshot(self, index: LoadedIndex) -> LoadedService:
         answerer = ExtractiveAnswerer(self.settings, self.embedder)
@@ -104,7 +116,7 @@ class QAService:
         with self._lock:
             if current_build(self.settings.index_dir) == self._live.index.build:
                 return False
-            index = load_index(self.settings.index_dir, expected_model=self.embedder.model_name)
+            index = self._load_index()
             self._live = self._snapshot(index)  # one assignment: atomic for readers
             # the old build's store closes when the last query holding it finishes
         return True

@@ -56,6 +56,7 @@ from qa_service.indexing import (
     write_manifest,
 )
 from qa_service.lexical import analyze
+from qa_service.vector_index import describe
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +215,7 @@ def _write_update(
     t0 = time.perf_counter()
     index = _id_mapped(faiss.read_index(str(old / VECTORS)))
     if len(dropped_rows):
-        index.remove_ids(faiss.IDSelectorBatch(dropped_rows))
+        index.remove_ids(faiss.IDSelectorArray(dropped_rows))  # IVF: an array only
     timings["faiss_remove"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     if passages:
@@ -242,7 +243,7 @@ def _write_update(
         passage_count=int(index.ntotal),
         document_count=len(documents),
         corpus_hash=corpus_hash(documents),
-        faiss_type=type(index).__name__,
+        faiss_type=describe(index),
     )
     if index.ntotal != len(all_rows):
         raise RuntimeError(f"index has {index.ntotal} vectors for {len(all_rows)} passages")
@@ -250,12 +251,12 @@ def _write_update(
 
 
 def _id_mapped(index: Any) -> Any:
-    """An ``IndexIDMap2`` (keyed by passage row); an index from before live updates (a flat
-    index where row = position) is converted."""
+    """An index keyed by passage row (``IndexIDMap2``, or IVF); an index from before live
+    updates (a flat index where row = position) is converted."""
     import faiss
 
-    if isinstance(index, faiss.IndexIDMap2):
-        return index
+    if isinstance(index, faiss.IndexIDMap2) or faiss.try_extract_index_ivf(index) is not None:
+        return index  # an IVF index is keyed by row itself
     flat = faiss.downcast_index(index)
     mapped = faiss.IndexIDMap2(faiss.IndexFlatIP(flat.d))
     n = flat.ntotal
