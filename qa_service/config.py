@@ -101,7 +101,8 @@ class Settings(BaseSettings):
         ge=0,
         description=(
             "torch threads once the service answers queries (concurrent requests each use "
-            "one; 0 = torch_threads). Indexing uses torch_threads."
+            "one; 0 = torch_threads). Indexing uses torch_threads; not applied with "
+            "answer_backend=local, whose model uses torch_threads."
         ),
     )
     faiss_threads: int = Field(
