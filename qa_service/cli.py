@@ -226,17 +226,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
     command = shlex.join(["qa-service", *(argv if argv is not None else sys.argv[1:])])
     if backends:
         from qa_service import eval_backends as eb
+        from qa_service.generation.backends import GenerationError
+        from qa_service.generation.models import ModelNotAvailable
 
-        comparison = eb.compare_backends(
-            settings,
-            backends,
-            questions,
-            cache_path=args.generations_cache or eb.DEFAULT_GENERATIONS_CACHE,
-            embedder=plain,  # not cached: every backend's latency includes its retrieval
-            top_k=args.top_k,
-            command=command,
-            log=log,
-        )
+        try:
+            comparison = eb.compare_backends(
+                settings,
+                backends,
+                questions,
+                cache_path=args.generations_cache or eb.DEFAULT_GENERATIONS_CACHE,
+                embedder=plain,  # not cached: every backend's latency includes its retrieval
+                top_k=args.top_k,
+                command=command,
+                log=log,
+            )
+        except (GenerationError, ModelNotAvailable) as exc:  # answers so far stay cached
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         print(eb.render_text(comparison))
         for written in eb.write_outputs(comparison, args.out, args.docs):
             log(f"wrote {written}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import statistics
 import threading
 import time
@@ -112,6 +113,7 @@ class CachingGenerator:
         self.model = model
         self.cache = cache
         self.question_id = ""
+        self.question = ""  # a cached output of another question under the same id is not used
         #: the output of the last question: raw text, timings, whether it was replayed
         self.record: dict[str, Any] = {}
 
@@ -122,8 +124,9 @@ class CachingGenerator:
         self, messages: list[Message], max_tokens: int, cancel: threading.Event
     ) -> Iterator[str]:
         key = (self.name, self.model, self.question_id)
-        if key in self.cache:
-            self.record = dict(self.cache[key], cached=True)
+        cached = self.cache.get(key)
+        if cached is not None and cached.get("question", self.question) == self.question:
+            self.record = dict(cached, cached=True)
             yield self.record["raw"]
             return
         self.inner.warm_up()
@@ -140,6 +143,7 @@ class CachingGenerator:
             "backend": self.name,
             "model": self.model,
             "id": self.question_id,
+            "question": self.question,
             "raw": "".join(pieces),
             "first_token_ms": round((first if first is not None else total) * 1000, 1),
             "generation_ms": round(total * 1000, 1),
@@ -204,6 +208,8 @@ class BackendComparison:
     summaries: list[BackendSummary]
     rows: dict[str, list[BackendRow]]
     load_s: dict[str, float]
+    #: the machine's 1-minute load average at the start and the end (latency grows with it)
+    load_average: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -224,7 +230,7 @@ def ask_one(
     service: QAService, caching: CachingGenerator | None, q: LabelledQuestion, top_k: int
 ) -> BackendRow:
     if caching is not None:
-        caching.question_id = q.id
+        caching.question_id, caching.question = q.id, q.question
         caching.record = {}
     generative = service.generative
     if generative is not None:
@@ -309,6 +315,7 @@ def compare_backends(
     """
     embedder = embedder or Embedder(settings)
     cache = read_cache(cache_path)
+    load_before = _load_average()
     summaries, all_rows, load_s = [], {}, {}
     for backend in backends:
         s = settings.model_copy(update={"answer_backend": backend})
@@ -340,6 +347,7 @@ def compare_backends(
             service.close()
         summaries.append(summarise(backend, model, rows))
         all_rows[backend] = rows
+    load_after = _load_average()
     return BackendComparison(
         created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
         command=command,
@@ -348,7 +356,19 @@ def compare_backends(
         summaries=summaries,
         rows=all_rows,
         load_s=load_s,
+        load_average=(
+            (load_before, load_after)
+            if load_before is not None and load_after is not None
+            else None
+        ),
     )
+
+
+def _load_average() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 1)
+    except (AttributeError, OSError):  # not on every platform
+        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -450,7 +470,14 @@ def render_markdown(comparison: BackendComparison) -> str:
             "Removed sentences: generated sentences the citation guard dropped as unsupported, "
             "duplicate or too short; fallback: nothing survived, so the extractive answer was "
             "given. Latency is wall-clock per question (declined questions included); "
-            "English answers are detected by function words.",
+            "English answers are detected by function words."
+            + (
+                f" The machine's load average was {comparison.load_average[0]:.1f} at the start "
+                f"of this run and {comparison.load_average[1]:.1f} at the end "
+                f"({os.cpu_count()} CPUs)."
+                if comparison.load_average
+                else ""
+            ),
             "",
             comparison_table(comparison.summaries),
             *(["", *status_lines(comparison.summaries)] if generated else []),

@@ -98,6 +98,24 @@ def test_cache_round_trip(tmp_path: Path) -> None:
     assert eb.model_key(Settings()) == ""
 
 
+def test_caching_generator_replays_only_the_same_question() -> None:
+    fake = QuotingGenerator("never")
+    record = {"backend": "local", "model": "m@1", "id": "a", "question": "Q?", "raw": "cached"}
+    record |= {"first_token_ms": 1.0, "generation_ms": 2.0}
+    cache: dict[eb.CacheKey, dict] = {("local", "m@1", "a"): record}
+    caching = eb.CachingGenerator(fake, "m@1", cache)
+    caching.warm_up()
+    assert not fake.warmed  # the model is loaded only when something must be generated
+    messages: list[Message] = [{"role": "system", "content": ""}, {"role": "user", "content": ""}]
+    caching.question_id, caching.question = "a", "Q?"
+    assert "".join(caching.stream(messages, 10, threading.Event())) == "cached"
+    assert caching.record["cached"] and fake.calls == 0
+    caching.question = "Another question under the same id?"
+    assert "".join(caching.stream(messages, 10, threading.Event())) == INVENTED
+    assert fake.warmed and fake.calls == 1 and not caching.record["cached"]
+    assert cache[("local", "m@1", "a")]["question"] == "Another question under the same id?"
+
+
 def test_percentile() -> None:
     assert eb.percentile([5.0, 1.0, 3.0], 0.5) == 3.0
     assert eb.percentile([float(i) for i in range(1, 11)], 0.9) == 9.0
@@ -136,6 +154,7 @@ def test_comparison_generates_once_then_replays(
         corpus_index.model_copy(update={"answer_backend": "local"})
     )
     assert record["raw"].endswith(INVENTED) and record["generation_ms"] >= 0
+    assert record["question"] == QUESTIONS[0]["question"]
 
     assert extractive.generated == 0 and extractive.claims == 0
     assert extractive.answers.fact_coverage == 1.0 and extractive.abstention_accuracy == 1.0
@@ -213,3 +232,22 @@ def test_eval_backends_bad_arguments(
     assert main(["eval", "--index-dir", str(tmp_path / "none"), *extra]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "none").exists()  # rejected before anything was loaded or built
+
+
+def test_eval_backends_unreachable_model_server(
+    corpus_index: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A model server that is down is a clear error (exit 1), not a traceback."""
+    monkeypatch.setenv("QA_OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("QA_OPENAI_MODEL", "m")
+    path = tmp_path / "mine.jsonl"
+    path.write_text(json.dumps(QUESTIONS[0]), encoding="utf-8")
+    cache = tmp_path / "generations.jsonl"
+    argv = ["eval", "--backends", "openai", "--questions", str(path)]
+    argv += ["--index-dir", str(corpus_index.index_dir), "--generations-cache", str(cache)]
+    assert main(argv) == 1
+    assert "cannot reach the model server" in capsys.readouterr().err
+    assert not cache.exists()
