@@ -430,6 +430,7 @@ def status_lines(summaries: Sequence[BackendSummary]) -> list[str]:
     return [
         f"Guard statuses of {_column(s)}'s sentences: "
         + ", ".join(f"{k} {v}" for k, v in sorted(s.statuses.items()))
+        + "."
         for s in summaries
         if s.statuses
     ]
