@@ -131,10 +131,10 @@ def test_comparison_generates_once_then_replays(
     def make(s: Settings) -> QuotingGenerator | None:
         return fake if s.answer_backend == "local" else None
 
-    def run() -> eb.BackendComparison:
+    def run(backends: list[str]) -> eb.BackendComparison:
         return eb.compare_backends(
             corpus_index,
-            ["extractive", "local"],
+            backends,
             questions,
             cache_path=cache,
             embedder=embedder,
@@ -142,7 +142,7 @@ def test_comparison_generates_once_then_replays(
             command="qa-service eval --backends extractive,local",
         )
 
-    first = run()
+    first = run(["extractive", "local"])
     extractive, local = first.summaries
     # the unanswerable question is declined before generation: one model call
     assert fake.calls == 1 and fake.warmed
@@ -166,10 +166,10 @@ def test_comparison_generates_once_then_replays(
     assert "verkiezingen" in answer_a and "Mongolië" not in answer_a
     assert all(r.total_ms >= r.first_token_ms > 0 for rows in first.rows.values() for r in rows)
 
-    second = run()  # replays: the model is not asked again, the cache does not grow
+    second = run(["local"])  # replays: the model is not asked again, the cache does not grow
     assert fake.calls == 1
     assert len(cache.read_text(encoding="utf-8").splitlines()) == 1
-    local2 = second.summaries[1]
+    local2 = second.summaries[0]
     assert (local2.generated, local2.replayed, local2.removed) == (1, 1, 1)
     assert second.rows["local"][0].judged.answer == answer_a
     # the replayed answer reports the generation time measured when it was generated
@@ -198,18 +198,24 @@ def test_eval_backends_command(
         | {"first_token_ms": 1500.0, "generation_ms": 4000.0},
     )
     docs = tmp_path / "evaluation.md"
-    docs.write_text("# Evaluation\n\nNotes that must survive.\n", encoding="utf-8")
+    kept = "# Evaluation\n\nNotes that must survive.\n\n<!-- BEGIN qa-service eval -->\nx\n"
+    kept += "<!-- END qa-service eval -->\n\nMore notes.\n"
+    old_section = (
+        "<!-- BEGIN qa-service eval --backends -->\nold\n<!-- END qa-service eval --backends -->"
+    )
+    docs.write_text(kept + old_section + "\n\nAfter.\n", encoding="utf-8")
     out = tmp_path / "comparison.json"
     argv = ["eval", "--backends", "extractive,local", "--questions", str(path)]
     argv += ["--index-dir", str(corpus_index.index_dir), "--generations-cache", str(cache)]
     argv += ["--limit", "1", "--docs", str(docs), "--out", str(out)]
-    for _ in range(2):  # the second run replaces the section
-        assert main(argv) == 0
+    assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "time to first token" in printed and "extractive" in printed
     text = docs.read_text(encoding="utf-8")
-    assert text.startswith("# Evaluation\n\nNotes that must survive.")
-    assert text.count("<!-- BEGIN qa-service eval --backends -->") == 1
+    # the section is replaced in place; the rest (the other generated block too) is kept
+    assert text.startswith(kept + "<!-- BEGIN qa-service eval --backends -->\n")
+    assert text.endswith("<!-- END qa-service eval --backends -->\n\nAfter.\n")
+    assert "\nold\n" not in text and text.count("<!-- BEGIN qa-service eval --backends") == 1
     assert "## Extractive vs generated answers" in text and "1 questions" in text
     figures = json.loads(out.read_text(encoding="utf-8"))
     local = figures["summaries"][1]
