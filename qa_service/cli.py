@@ -195,17 +195,58 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not 1 <= args.top_k <= 50:
         print("error: --top-k must be between 1 and 50", file=sys.stderr)
         return 2
+    if args.limit is not None and args.limit < 1:
+        print("error: --limit must be at least 1", file=sys.stderr)
+        return 2
+    backends: list[str] = []
+    if args.backends is not None:
+        from qa_service.eval_backends import BackendError, parse_backends
+
+        try:
+            backends = parse_backends(args.backends)
+        except BackendError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    elif args.generations_cache is not None:
+        print("error: --generations-cache needs --backends", file=sys.stderr)
+        return 2
     settings = _settings(args)
     files = [Path(p) for p in args.questions] if args.questions else ev.DEFAULT_QUESTION_FILES
     try:
-        questions = [q for f in files for q in ev.load_questions(Path(f))]
+        questions = [q for f in files for q in ev.load_questions(Path(f))][: args.limit]
     except ev.EvalDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    embedder = ev.CachedEmbedder(Embedder(settings))
+    plain = Embedder(settings)
+    embedder = ev.CachedEmbedder(plain)
     if not index_exists(settings.index_dir):
         log(f"no index in {settings.index_dir}: indexing the bundled corpus first")
         build_index(default_corpus_paths(settings), settings, embedder, progress=True)
+    argv = getattr(args, "argv", None)
+    command = shlex.join(["qa-service", *(argv if argv is not None else sys.argv[1:])])
+    if backends:
+        from qa_service import eval_backends as eb
+        from qa_service.generation.backends import GenerationError
+        from qa_service.generation.models import ModelNotAvailable
+
+        try:
+            comparison = eb.compare_backends(
+                settings,
+                backends,
+                questions,
+                cache_path=args.generations_cache or eb.DEFAULT_GENERATIONS_CACHE,
+                embedder=plain,  # not cached: every backend's latency includes its retrieval
+                top_k=args.top_k,
+                command=command,
+                log=log,
+            )
+        except (GenerationError, ModelNotAvailable) as exc:  # answers so far stay cached
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(eb.render_text(comparison))
+        for written in eb.write_outputs(comparison, args.out, args.docs):
+            log(f"wrote {written}")
+        return 0
     service = QAService(settings, embedder)
     service.warm_up()
 
@@ -217,8 +258,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
     tatoeba, note = ev.bundled_tatoeba(args.quick)
     notes += [note] if note else []
 
-    argv = getattr(args, "argv", None)
-    command = shlex.join(["qa-service", *(argv if argv is not None else sys.argv[1:])])
     report = ev.run_evaluation(
         service, questions, tatoeba=tatoeba, top_k=args.top_k, command=command, notes=notes, log=log
     )
@@ -390,6 +429,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-motions", action="store_true", help="skip the motion subject queries")
     p.add_argument("--top-k", type=int, default=5, help="passages per answer (as the API)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N labelled questions")
+    p.add_argument(
+        "--backends",
+        metavar="LIST",
+        help="compare answer backends instead (e.g. extractive,local): key facts, citations, "
+        "removed sentences, latency, answer language; with --docs, its section of the file",
+    )
+    p.add_argument(
+        "--generations-cache",
+        type=Path,
+        metavar="JSONL",
+        help="model outputs replayed by --backends and extended with new ones "
+        "(default: eval_data/generations.jsonl)",
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser(

@@ -57,15 +57,20 @@ class LoadedService:
 class QAService:
     """Holds the loaded index and models; every method is safe to call from many threads."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        generator: Generator | None = None,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder or Embedder(settings)
         self._live: LoadedService | None = None
         self._lock = threading.Lock()  # loading and swapping the index
         self._update_lock = threading.Lock()  # one live update at a time
         #: the language model of a generated-answer backend (loaded once, shared by builds)
-        self._generator: Generator | None = None
-        if settings.answer_backend != "extractive":
+        self._generator: Generator | None = generator  # given: used instead of the backend's
+        if generator is None and settings.answer_backend != "extractive":
             from qa_service.generation.backends import make_generator
 
             self._generator = make_generator(settings)

@@ -1,6 +1,6 @@
 """Calibrate the citation guard's thresholds on real model outputs; print the figures.
 
-    python scripts/compare_backends.py --backends local     # generates and caches outputs
+    qa-service eval --backends local    # generates and caches outputs (eval_data/generations.jsonl)
     python scripts/calibrate_guard.py [--cache eval_data/generations.jsonl]
 
 Labelled pairs come from the cached answers of a model to the evaluation questions and from
@@ -22,6 +22,7 @@ balanced accuracy (with the true and false positive rates there). Set the chosen
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,23 +31,31 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from compare_backends import (  # noqa: E402
-    DEFAULT_CACHE,
-    load_questions,
-    model_name,
-    norm,
-    read_cache,
-)
 
 from qa_service.config import Settings  # noqa: E402
+from qa_service.eval_backends import DEFAULT_GENERATIONS_CACHE as DEFAULT_CACHE  # noqa: E402
+from qa_service.eval_backends import model_key as model_name  # noqa: E402
+from qa_service.eval_backends import read_cache  # noqa: E402
 from qa_service.generation.guard import CitationGuard, Claim, split_claims  # noqa: E402
 from qa_service.language import detect_language  # noqa: E402
+from qa_service.lexical import fold  # noqa: E402
 from qa_service.retrieval import Hit  # noqa: E402
 from qa_service.service import QAService  # noqa: E402
 
 WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
+QUESTION_FILES = ["dev-questions.jsonl", "calibration-questions.jsonl"]
+
+
+def load_questions() -> list[dict[str, Any]]:
+    out = []
+    for name in QUESTION_FILES:
+        with (ROOT / "eval_data" / name).open(encoding="utf-8") as f:
+            out.extend(json.loads(line) for line in f if line.strip())
+    return out
+
+
+def norm(text: str) -> str:
+    return " ".join(fold(text).split())
 
 
 def gold_hit(q: dict[str, Any], hits: list[Hit]) -> Hit | None:
@@ -74,7 +83,7 @@ def collect(service: QAService, guard: CitationGuard, cache_path: Path, backend:
         r for r in read_cache(cache_path).values() if (r["backend"], r["model"]) == (backend, model)
     ]
     if not records:
-        raise SystemExit(f"no cached {backend} outputs in {cache_path}: run compare_backends.py")
+        raise SystemExit(f"no cached {backend} outputs in {cache_path}: qa-service eval --backends")
     k = service.settings.generation_passages
     golds: dict[str, Hit] = {}
     hits_of: dict[str, list[Hit]] = {}
