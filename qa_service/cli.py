@@ -323,10 +323,7 @@ def cmd_bulk(args: argparse.Namespace) -> int:
         service = QAService(settings)
         service.warm_up()
         answer = local_answerer(service, args.top_k)
-        threads = settings.torch_threads
-        if settings.query_torch_threads and settings.answer_backend != "local":
-            threads = settings.query_torch_threads  # what warm_up set for answering
-        workers = args.workers or default_workers(threads)
+        workers = args.workers or default_workers(settings.serving_torch_threads)
     try:
         summary = run_bulk(
             items, args.output, answer, args.batch_size, workers, not args.quiet, done

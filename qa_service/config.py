@@ -210,6 +210,14 @@ class Settings(BaseSettings):
             return [o.strip() for o in value.split(",") if o.strip()]
         return value
 
+    @property
+    def serving_torch_threads(self) -> int:
+        """torch threads once the service answers queries: ``query_torch_threads``, except
+        with a language model in the process, which wants every core for its one answer."""
+        if self.answer_backend == "local" or not self.query_torch_threads:
+            return self.torch_threads
+        return self.query_torch_threads
+
     # --- ingestion and live updates ---------------------------------------------------------
     max_file_mb: float = Field(100, gt=0, description="Files larger than this are skipped.")
     max_uncompressed_mb: float = Field(

@@ -84,9 +84,7 @@ class QAService:
             configure_faiss_threads(self.settings.faiss_threads)
             index = self._load_index()
             self.embedder.warm_up()
-            if self.settings.query_torch_threads and self.settings.answer_backend != "local":
-                # (a language model in the process wants every core for its one answer)
-                configure_torch_threads(self.settings.query_torch_threads)
+            configure_torch_threads(self.settings.serving_torch_threads)
             self.embedder.encode_queries(["warm-up"])  # first call initialises kernels
             if self._generator is not None:
                 self._generator.warm_up()

@@ -706,7 +706,8 @@ def run_faiss(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------------------------
 def run_bulk(args: argparse.Namespace) -> None:
     """Questions per second answered in one process, one after the other
-    (``QAService.ask``; ``qa-service bulk`` is not on this branch)."""
+    (``QAService.ask``), at each index size; ``scripts/bench_bulk.py`` measures
+    ``qa-service bulk`` and ``/api/ask/batch`` against asking one by one."""
     from qa_service.service import QAService
     from qa_service.vector_index import configure_faiss_threads
 

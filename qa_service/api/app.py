@@ -24,6 +24,7 @@ from qa_service.api.redact import redact_in_logs
 from qa_service.api.routes import ServiceUnavailable, router
 from qa_service.config import Settings
 from qa_service.deadline import Cancelled
+from qa_service.generation.backends import GenerationError
 from qa_service.index import IndexLoadError
 from qa_service.service import QAService
 
@@ -135,6 +136,11 @@ def create_app(settings: Settings, service: QAService | None = None, load: bool 
     async def _cancelled(request: Request, exc: Cancelled) -> JSONResponse:
         headers = {"Retry-After": str(settings.retry_after)}
         return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
+
+    @app.exception_handler(GenerationError)
+    async def _generation(request: Request, exc: GenerationError) -> JSONResponse:
+        # the language model (a server, or the local one) failed: a bad gateway, with why
+        return JSONResponse({"detail": str(exc)}, status_code=502)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

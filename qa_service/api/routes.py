@@ -133,14 +133,10 @@ def search(body: SearchRequest, service: ServiceDep) -> SearchResponse:
 @router.post("/api/ask", response_model=AskResponse, tags=["query"])
 def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
     """A short answer whose every sentence carries an ``[n]`` citation, or an abstention."""
-    from qa_service.generation.backends import GenerationError
-
-    try:
-        filters = body.filters.to_core() if body.filters else None
-        result = service.ask(body.question, body.top_k, history=body.history, filters=filters)
-    except GenerationError as exc:
-        raise HTTPException(status_code=502, detail=str(exc)) from exc
-    return ask_response(result)
+    filters = body.filters.to_core() if body.filters else None
+    return ask_response(
+        service.ask(body.question, body.top_k, history=body.history, filters=filters)
+    )
 
 
 @router.post(
@@ -172,12 +168,7 @@ def ask_batch(body: BatchAskRequest, service: ServiceDep) -> BatchAskResponse:
             questions.append(clean_question(item.question))
         except ValueError as exc:
             errors[i] = f"question {exc}"
-    from qa_service.generation.backends import GenerationError
-
-    try:
-        answers = iter(service.ask_batch(questions, body.top_k))
-    except GenerationError as exc:
-        raise HTTPException(status_code=502, detail=str(exc)) from exc
+    answers = iter(service.ask_batch(questions, body.top_k))
     results = [
         BatchError(id=item.id, error=errors[i])
         if i in errors
