@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,11 @@ class Embedder:
         self.model_name = settings.embedding_model
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        # A fast (Rust) tokenizer keeps its padding and truncation settings as state that each
+        # call sets and then uses, so two threads tokenizing at once can get each other's
+        # padding (and a ragged batch). Every tokenizer call holds this lock; the model's
+        # forward pass, where the time goes, still runs in parallel.
+        self._tokenizer_lock = threading.Lock()
 
     # -- loading --------------------------------------------------------------------------
     def resolve_model_path(self) -> str:
@@ -84,7 +90,15 @@ class Embedder:
             if self.dtype == "bfloat16":
                 model = model.to(torch.bfloat16)
             model.eval()
+            model.preprocess = self._locked(model.preprocess)  # type: ignore[method-assign]
             self._model = model
+
+    def _locked(self, preprocess: Callable[..., Any]) -> Callable[..., Any]:
+        def locked_preprocess(*args: Any, **kwargs: Any) -> Any:
+            with self._tokenizer_lock:
+                return preprocess(*args, **kwargs)
+
+        return locked_preprocess
 
     @property
     def model(self) -> SentenceTransformer:
@@ -110,7 +124,8 @@ class Embedder:
     def count_tokens(self, text: str) -> int:
         """Number of tokens of ``text`` without special tokens."""
         tokenizer = self.model.tokenizer
-        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+        with self._tokenizer_lock:
+            return len(tokenizer(text, add_special_tokens=False)["input_ids"])
 
     # -- encoding -------------------------------------------------------------------------
     def encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -139,9 +154,11 @@ class Embedder:
             return self._encode([], prompt)
         unique = list(dict.fromkeys(texts))
         limit = int(self.model.max_seq_length or 512)
-        tokens = self.model.tokenizer(
-            [prompt + t for t in unique], truncation=True, max_length=limit
-        )["input_ids"]
+        tokenizer = self.model.tokenizer
+        with self._tokenizer_lock:
+            tokens = tokenizer([prompt + t for t in unique], truncation=True, max_length=limit)[
+                "input_ids"
+            ]
         groups: dict[int, list[str]] = {}
         for text, ids in zip(unique, tokens, strict=True):
             length = min(limit, max(32, 1 << (len(ids) - 1).bit_length()))
