@@ -49,6 +49,23 @@ class RetrievalResult:
     query_vector: np.ndarray
 
 
+def top_positive(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions and values of the ``k`` highest positive ``scores``, best first (ties by
+    position).
+
+    Only the positive scores are ranked: a query's BM25 terms occur in a small part of a large
+    index, and ``np.argpartition`` over an array of mostly equal zeros (bm25s's top-k) took
+    45 ms at 300k passages where this takes 1 ms.
+    """
+    positions = np.flatnonzero(scores > 0)
+    values = scores[positions]
+    if len(positions) > k:  # the k-th best score, and every score tied with it
+        keep = values >= np.partition(values, -k)[-k]
+        positions, values = positions[keep], values[keep]
+    order = np.lexsort((positions, -values))[:k]
+    return positions[order], values[order]
+
+
 class Retriever:
     """Searches one loaded index. Thread-safe: holds no per-query state."""
 
@@ -116,7 +133,7 @@ class Retriever:
     def _bm25(
         self, queries: Sequence[str], k: int, allowed: np.ndarray | None = None
     ) -> tuple[list[list[int]], list[list[float]]]:
-        """BM25 for all queries in one call (queries without a known term get nothing),
+        """BM25 for each query (queries without a known term get nothing),
         restricted to the ``allowed`` rows when given."""
         vocab = self.index.bm25.vocab_dict
         known = [[t for t in analyze(q) if t in vocab] for q in queries]
@@ -127,20 +144,13 @@ class Retriever:
             return rows, scores
         mask = self.index.bm25_mask(allowed) if allowed is not None else None
         to_row = self.index.bm25_rows
-        ids, vals = self.index.bm25.retrieve(
-            [known[i] for i in asked],
-            k=k,
-            show_progress=False,
-            n_threads=1,
-            return_as="tuple",
-            weight_mask=mask,
-        )
-        for i, r_ids, r_vals in zip(asked, ids, vals, strict=True):
-            pairs = [
-                (int(to_row[pos]), float(v)) for pos, v in zip(r_ids, r_vals, strict=True) if v > 0
-            ]
-            rows[i] = [r for r, _ in pairs]
-            scores[i] = [v for _, v in pairs]
+        bm25 = self.index.bm25
+        for i in asked:
+            positions, values = top_positive(
+                bm25.get_scores_from_ids(bm25.get_tokens_ids(known[i]), weight_mask=mask), k
+            )
+            rows[i] = [int(r) for r in to_row[positions]]
+            scores[i] = [float(v) for v in values]
         return rows, scores
 
     def _fuse(
