@@ -153,7 +153,8 @@ def parse_record(record: Any, fallback_id: str) -> ParsedDocument:
         if (k in KOOP_FIELDS or k in KOOP_DATES or k == "OVERHEIDop.indiener") and v
     }
     if koop:
-        apply_koop_metadata(meta, koop)
+        apply_koop_metadata(meta, koop)  # may name the document by its DC.identifier
+        meta.doc_id = _SAFE_ID.sub("-", meta.doc_id).strip("-") or doc_id
     for attr, keys in FIELD_KEYS.items():
         value = _pick(fields, keys)
         if value is None:
