@@ -170,13 +170,14 @@ class QAService:
         *,
         history: Sequence[Turn] = (),
         filters: Filters | None = None,
-        on_retrieval: Callable[[RetrievalResult], None] | None = None,
+        on_retrieval: Callable[[list[Hit]], None] | None = None,
         on_delta: Callable[[str], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> AskResult:
         """Answer ``question`` with the configured backend; earlier turns (oldest first)
-        resolve a follow-up question. The callbacks (used for streaming) receive the retrieved
-        passages, then the answer text as it is written; ``cancel`` stops generation."""
+        resolve a follow-up question. The callbacks (used for streaming) receive the passages
+        the answer draws on, then the answer text as it is written; ``cancel`` stops
+        generation."""
         live = self.live
         deadline.check()  # stop early when the request was given up (see qa_service.deadline)
         t0 = time.perf_counter()
@@ -186,7 +187,9 @@ class QAService:
         deadline.check()
         t1 = time.perf_counter()
         if on_retrieval is not None:
-            on_retrieval(retrieval)
+            on_retrieval(
+                retrieval.hits if live.generative is None else live.generative.sources(retrieval)
+            )
         first: list[float] = []
 
         def delta(text: str) -> None:

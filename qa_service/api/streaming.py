@@ -28,7 +28,7 @@ from qa_service.answering import Citation
 from qa_service.api.routes import ask_response, citation_out
 from qa_service.api.schemas import AskRequest, StreamCitations
 from qa_service.generation.backends import GenerationError
-from qa_service.retrieval import RetrievalResult
+from qa_service.retrieval import Hit
 from qa_service.service import QAService
 
 log = logging.getLogger(__name__)
@@ -41,10 +41,7 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def citations_event(service: QAService, retrieval: RetrievalResult) -> dict[str, Any]:
-    hits = retrieval.hits
-    if service.generative is not None and not service.answerer.should_abstain(retrieval):
-        hits = hits[: service.settings.generation_passages]
+def citations_event(hits: list[Hit]) -> dict[str, Any]:
     body = StreamCitations(
         citations=[citation_out(Citation(n=i + 1, hit=h, quote="")) for i, h in enumerate(hits)]
     )
@@ -71,7 +68,7 @@ async def ask_events(service: QAService, body: AskRequest) -> AsyncIterator[str]
                 body.top_k,
                 history=body.history,
                 filters=body.filters.to_core() if body.filters else None,
-                on_retrieval=lambda r: put("citations", citations_event(service, r)),
+                on_retrieval=lambda hits: put("citations", citations_event(hits)),
                 on_delta=lambda text: put("delta", {"text": text}),
                 cancel=cancel,
             )

@@ -26,7 +26,7 @@ from qa_service.config import Settings
 from qa_service.generation.backends import GenerationCancelled, Generator
 from qa_service.generation.guard import CitationGuard, Verified
 from qa_service.generation.prompt import build_prompt
-from qa_service.retrieval import RetrievalResult
+from qa_service.retrieval import Hit, RetrievalResult
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,12 @@ class GenerativeAnswerer:
 
     def warm_up(self) -> None:
         self.generator.warm_up()
+
+    def sources(self, retrieval: RetrievalResult) -> list[Hit]:
+        """The passages an answer is written from (all of them when it abstains)."""
+        if self.extractive.should_abstain(retrieval):
+            return retrieval.hits
+        return retrieval.hits[: self.settings.generation_passages]
 
     def run(
         self,

@@ -14,6 +14,7 @@ import pytest
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.generation.backends import GenerationError, LocalGenerator, OpenAIGenerator
+from qa_service.retrieval import Hit
 from qa_service.service import QAService
 from tests.server import free_port
 
@@ -129,3 +130,31 @@ def test_server_sent_lines_of_a_completion() -> None:
     assert _sse_content("data: [DONE]") is None
     with pytest.raises(GenerationError, match="overloaded"):
         _sse_content('data: {"error": {"message": "overloaded"}}')
+
+
+def test_streamed_citations_are_the_passages_the_model_is_given(
+    corpus_index: Settings, embedder: Embedder
+) -> None:
+    """``on_retrieval`` gets the prompt's passages (``generation_passages``), or every passage
+    when the answer abstains, from the same index snapshot the answer uses."""
+    settings = corpus_index.model_copy(
+        update={
+            "answer_backend": "openai",
+            "openai_base_url": f"http://127.0.0.1:{free_port()}/v1",
+            "openai_model": "m",
+            "generation_passages": 2,
+        }
+    )
+    service = QAService(settings, embedder)
+    service.warm_up()
+    got: list[list[str]] = []
+
+    def record(hits: list[Hit]) -> None:
+        got.append([h.passage.passage_id for h in hits])
+
+    with pytest.raises(GenerationError):  # nothing listens there, after the passages are sent
+        service.ask("Wat heeft de minister toegezegd voor Afghanistan?", 5, on_retrieval=record)
+    result = service.ask("Hoe laat vertrekt de trein naar Parijs?", 5, on_retrieval=record)
+    assert not result.answer.answerable
+    assert [len(ids) for ids in got] == [2, 5]
+    assert got[1] == [h.passage.passage_id for h in result.retrieval.hits]
