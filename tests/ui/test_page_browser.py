@@ -5,12 +5,15 @@ built here that holds markup in its text, section and title). Playwright never d
 browser: it launches ``/usr/bin/chromium`` (``apt-get install chromium``; ``scripts/test.sh``
 installs it). Without it these tests are skipped with the reason.
 
-The answered-question test saves ``docs/screenshot.png`` (desktop width) for the README.
+The answered-question test takes a desktop screenshot; with ``SCREENSHOT=docs/screenshot.png``
+it is saved there for the README (otherwise in the test's temporary folder, so a test run
+leaves the checkout as it was).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -44,7 +47,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOT = PROJECT_ROOT / "docs" / "screenshot.png"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -238,7 +240,7 @@ def markers(answer: str) -> list[int]:
 # -- tests ------------------------------------------------------------------------------------
 
 
-def test_answer_with_citations_and_the_cited_passage(watched: Watched) -> None:
+def test_answer_with_citations_and_the_cited_passage(watched: Watched, tmp_path: Path) -> None:
     page = watched.page
     response = page.goto(watched.base_url + "/")
     assert response is not None and response.ok
@@ -288,9 +290,10 @@ def test_answer_with_citations_and_the_cited_passage(watched: Watched) -> None:
     page.evaluate("window.scrollTo(0, 0)")
     height = page.evaluate("document.documentElement.scrollHeight")
     page.set_viewport_size({"width": DESKTOP["width"], "height": min(max(height, 800), 1400)})
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
-    assert SCREENSHOT.stat().st_size > 10_000
+    shot = Path(os.environ.get("SCREENSHOT") or tmp_path / "screenshot.png")
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
 
     # clicking it again closes it; a source in the list opens its passage too
     first.click()
