@@ -86,7 +86,7 @@ class Settings(BaseSettings):
         0,
         ge=0,
         description=(
-            "IVF cells scanned per query; 0 = a quarter of the cells (recall@10 >= 0.98 "
+            "IVF cells scanned per query; 0 = half of the cells (recall@10 >= 0.98 "
             "measured, docs/performance.md)."
         ),
     )

@@ -50,8 +50,8 @@ def test_nlist_grows_with_size_and_has_enough_training_vectors() -> None:
     assert ivf_nlist(300_000, Settings(ivf_nlist=1024)) == 1024
 
 
-def test_nprobe_is_a_quarter_of_the_cells_unless_set() -> None:
-    assert ivf_nprobe(2000, Settings()) == 500
+def test_nprobe_is_half_of_the_cells_unless_set() -> None:
+    assert ivf_nprobe(2000, Settings()) == 1000
     assert ivf_nprobe(2000, Settings(ivf_nprobe=64)) == 64
     assert ivf_nprobe(10, Settings(ivf_nprobe=64)) == 10
 
