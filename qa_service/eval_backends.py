@@ -31,7 +31,7 @@ from typing import Any, get_args
 
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
-from qa_service.eval_report import fmt, table, update_docs
+from qa_service.eval_report import fmt, table, update_docs, write_json
 from qa_service.evaluation import (
     EVAL_DATA,
     AnswerRecord,
@@ -489,8 +489,7 @@ def render_markdown(comparison: BackendComparison) -> str:
 def write_outputs(comparison: BackendComparison, out: Path | None, docs: Path | None) -> list[Path]:
     written = []
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=1), "utf-8")
+        write_json(out, comparison.to_dict())
         written.append(out)
     if docs is not None:
         update_docs(docs, DOCS_BLOCK, render_markdown(comparison))

@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from qa_service.evaluation import (
     AGGREGATE_POOLS,
@@ -262,12 +263,16 @@ def plot_hit_curves(report: EvaluationReport, path: Path) -> None:
     plt.close(fig)
 
 
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+
+
 def write_outputs(report: EvaluationReport, out: Path | None, docs: Path | None) -> list[Path]:
     """The JSON of all figures, and the docs block with its plot; returns the files written."""
     written = []
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), "utf-8")
+        write_json(out, report.to_dict())
         written.append(out)
     if docs is not None:
         plot = docs.with_name(f"{docs.stem}-hitk.png")

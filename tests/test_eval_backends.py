@@ -16,31 +16,15 @@ from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.evaluation import LabelledQuestion, load_questions
 from qa_service.generation.prompt import Message
+from tests.samples import LABELLED_QUESTIONS
 
-QUESTIONS = [
-    {
-        "id": "a",
-        "lang": "nl",
-        "question": "Waartoe riepen de ministers Afghanistan op?",
-        "answerable": True,
-        "gold_docs": ["kst-28676-280"],
-        "gold_passage": ["oproep aan Afghanistan"],
-        "facts": [["verkiezingen"]],
-    },
-    {
-        "id": "b",
-        "lang": "en",
-        "question": "What is the capital of Australia?",
-        "answerable": False,
-    },
-]
 INVENTED = "Nederland stuurt vijfhonderd tanks naar Mongolië [1]."
 
 
 @pytest.fixture()
 def questions(tmp_path: Path) -> list[LabelledQuestion]:
     path = tmp_path / "mine.jsonl"
-    path.write_text("\n".join(json.dumps(q) for q in QUESTIONS), encoding="utf-8")
+    path.write_text("\n".join(json.dumps(q) for q in LABELLED_QUESTIONS), encoding="utf-8")
     return load_questions(path)
 
 
@@ -154,7 +138,7 @@ def test_comparison_generates_once_then_replays(
         corpus_index.model_copy(update={"answer_backend": "local"})
     )
     assert record["raw"].endswith(INVENTED) and record["generation_ms"] >= 0
-    assert record["question"] == QUESTIONS[0]["question"]
+    assert record["question"] == LABELLED_QUESTIONS[0]["question"]
 
     assert extractive.generated == 0 and extractive.claims == 0
     assert extractive.answers.fact_coverage == 1.0 and extractive.abstention_accuracy == 1.0
@@ -188,7 +172,7 @@ def test_eval_backends_command(
 ) -> None:
     """The CLI replays a cached output (no model is loaded) and writes its docs section."""
     path = tmp_path / "mine.jsonl"
-    path.write_text("\n".join(json.dumps(q) for q in QUESTIONS), encoding="utf-8")
+    path.write_text("\n".join(json.dumps(q) for q in LABELLED_QUESTIONS), encoding="utf-8")
     cache = tmp_path / "generations.jsonl"
     model = eb.model_key(Settings(answer_backend="local"))
     raw = "De ministers riepen Afghanistan op tot geloofwaardige verkiezingen [1]."
@@ -250,7 +234,7 @@ def test_eval_backends_unreachable_model_server(
     monkeypatch.setenv("QA_OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("QA_OPENAI_MODEL", "m")
     path = tmp_path / "mine.jsonl"
-    path.write_text(json.dumps(QUESTIONS[0]), encoding="utf-8")
+    path.write_text(json.dumps(LABELLED_QUESTIONS[0]), encoding="utf-8")
     cache = tmp_path / "generations.jsonl"
     argv = ["eval", "--backends", "openai", "--questions", str(path)]
     argv += ["--index-dir", str(corpus_index.index_dir), "--generations-cache", str(cache)]

@@ -17,6 +17,7 @@ from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
 from qa_service.eval_report import replace_block, table
 from qa_service.service import QAService
+from tests.samples import LABELLED_QUESTIONS
 
 # -- metrics ---------------------------------------------------------------------------------
 
@@ -285,24 +286,7 @@ def test_eval_command(
     corpus_index: Settings, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     questions = tmp_path / "mine.jsonl"
-    rows = [
-        {
-            "id": "a",
-            "lang": "nl",
-            "question": "Waartoe riepen de ministers Afghanistan op?",
-            "answerable": True,
-            "gold_docs": ["kst-28676-280"],
-            "gold_passage": ["oproep aan Afghanistan"],
-            "facts": [["verkiezingen"]],
-        },
-        {
-            "id": "b",
-            "lang": "en",
-            "question": "What is the capital of Australia?",
-            "answerable": False,
-        },
-    ]
-    questions.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    questions.write_text("\n".join(json.dumps(r) for r in LABELLED_QUESTIONS), encoding="utf-8")
     out, docs = tmp_path / "figures.json", tmp_path / "docs" / "evaluation.md"
     docs.parent.mkdir()
     docs.write_text("# Evaluation\n\nNotes that must survive.\n", encoding="utf-8")

@@ -30,28 +30,10 @@ from qa_service.indexing import build_index
 from qa_service.service import QAService
 from qa_service.updating import update_index
 from tests.conftest import CORPUS, KAMERBRIEF, PROJECT_ROOT
+from tests.samples import TEST_MOTION
 
 KOOP = PROJECT_ROOT / "tests" / "fixtures" / "koop"
 MOTIONS = ["kst-29754-673.txt", "kst-36284-6.txt", "kst-34682-141.txt"]
-NEW_TEXT = """Tweede Kamer der Staten-Generaal
-
-Vergaderjaar 2023–2024
-
-99 999
-
-Proefdossier
-
-Nr. 1
-
-MOTIE VAN HET LID PROEF
-Voorgesteld 1 februari 2024
-De Kamer,
-gehoord de beraadslaging,
-constaterende dat de {word} van de proefpolder stijgt;
-verzoekt de regering de {word} in de proefpolder te onderzoeken,
-en gaat over tot de orde van de dag.
-Proef
-"""
 
 
 @pytest.fixture()
@@ -87,7 +69,7 @@ class Spy:
 def _motion(folder: Path, word: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "kst-99999-1.txt"
-    path.write_text(NEW_TEXT.format(word=word), encoding="utf-8")
+    path.write_text(TEST_MOTION.format(word=word), encoding="utf-8")
     return path
 
 

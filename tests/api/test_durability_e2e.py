@@ -12,35 +12,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.samples import TEST_MOTION
 from tests.server import ServerProcess, server_process
 
 KEY = "durable-key-5b1e0c9d7a3f4e21"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-MOTION = """Tweede Kamer der Staten-Generaal
-
-Vergaderjaar 2023–2024
-
-99 999
-
-Proefdossier
-
-Nr. 1
-
-MOTIE VAN HET LID PROEF
-Voorgesteld 1 februari 2024
-De Kamer,
-gehoord de beraadslaging,
-constaterende dat de {word} van de proefpolder stijgt;
-overwegende dat de {word} in de proefpolder zorgen baart bij de bewoners;
-verzoekt de regering de {word} in de proefpolder te onderzoeken,
-en gaat over tot de orde van de dag.
-Proef
-"""
 DOC = "kst-99999-1"
 
 
 def motion(word: str) -> bytes:
-    return MOTION.format(word=word).encode()
+    return TEST_MOTION.format(word=word).encode()
 
 
 def upload(client: httpx.Client, word: str) -> httpx.Response:
