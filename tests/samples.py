@@ -39,7 +39,6 @@ Voorgesteld 1 februari 2024
 De Kamer,
 gehoord de beraadslaging,
 constaterende dat de {word} van de proefpolder stijgt;
-overwegende dat de {word} in de proefpolder zorgen baart bij de bewoners;
 verzoekt de regering de {word} in de proefpolder te onderzoeken,
 en gaat over tot de orde van de dag.
 Proef
