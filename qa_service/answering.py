@@ -103,11 +103,13 @@ class ExtractiveAnswerer:
     ) -> list[Answer]:
         """Answer many questions, embedding all their candidate sentences in one batch.
 
-        Each distinct sentence is embedded once, batch-invariantly (see
-        :meth:`Embedder.encode_queries`), so every answer is the one :meth:`run` gives for its
-        question alone.
+        A candidate sentence's vector is the one stored with its passage at index time when
+        the question's language is set to ``index`` (``answer_sentences_nl/en``) and the
+        passage has them; otherwise the sentence is embedded now, alone and
+        batch-invariantly (see :meth:`Embedder.encode_queries`). Either way every answer is
+        the one :meth:`run` gives for its question alone.
         """
-        plans: list[tuple[list[_Sentence], list[str]] | None] = []
+        plans: list[tuple[list[_Sentence], list[str], list[np.ndarray | None]] | None] = []
         for retrieval in retrievals:
             if self.should_abstain(retrieval):
                 plans.append(None)
@@ -115,16 +117,28 @@ class ExtractiveAnswerer:
             hits = retrieval.hits
             candidates = self._candidates(hits)
             texts = [attributed(hits[c.hit_rank].document, c.text) for c in candidates]
-            plans.append((candidates, texts))
-        everything = list(dict.fromkeys(t for plan in plans if plan is not None for t in plan[1]))
+            stored = self._stored_vectors(hits, candidates, retrieval.language)
+            plans.append((candidates, texts, stored))
+        everything = list(
+            dict.fromkeys(
+                t
+                for plan in plans
+                if plan is not None
+                for t, v in zip(plan[1], plan[2], strict=True)
+                if v is None
+            )
+        )
         encoded = self.sentence_cache.encode(everything, self._embed_sentences)
-        vectors = dict(zip(everything, encoded, strict=True))
+        by_text = dict(zip(everything, encoded, strict=True))
         answers = []
         for question, retrieval, plan in zip(questions, retrievals, plans, strict=True):
             if plan is None:
                 answers.append(self.abstain(question, retrieval))
                 continue
-            candidates, texts = plan
+            candidates, texts, stored = plan
+            vectors = [
+                v if v is not None else by_text[t] for t, v in zip(texts, stored, strict=True)
+            ]
             chosen = self._select(question, retrieval, candidates, texts, vectors)
             answers.append(self._compose(question, retrieval.language, retrieval.hits, chosen))
         return answers
@@ -146,20 +160,50 @@ class ExtractiveAnswerer:
                     out.append(_Sentence(sentence, rank, order))
         return out
 
+    def _stored_vectors(
+        self, hits: list[Hit], candidates: list[_Sentence], language: Language
+    ) -> list[np.ndarray | None]:
+        """Each candidate's vector stored with its passage (centred), or None where the
+        question's language embeds sentences at query time or the passage has none."""
+        s = self.settings
+        mode = s.answer_sentences_en if language == "en" else s.answer_sentences_nl
+        if mode != "index" or self.index is None or not candidates:
+            return [None] * len(candidates)
+        ranks = sorted({c.hit_rank for c in candidates})
+        stored = self.index.sentence_vectors([hits[r].row for r in ranks])
+        by_rank: dict[int, np.ndarray] = {}
+        for rank in ranks:
+            vectors = stored.get(hits[rank].row)
+            # the sentences must be those the passage was stored with (same splitter)
+            if vectors is not None and len(vectors) == len(
+                split_sentences(hits[rank].passage.text)
+            ):
+                by_rank[rank] = vectors
+        out: list[np.ndarray | None] = []
+        for c in candidates:
+            vectors = by_rank.get(c.hit_rank)
+            row = vectors[c.order] if vectors is not None else None
+            # a zero row: the sentence lay beyond the model's window when indexed
+            out.append(
+                center(row[None, :], self.index.centroid)[0]
+                if row is not None and row.any()
+                else None
+            )
+        return out
+
     def _select(
         self,
         question: str,
         retrieval: RetrievalResult,
         candidates: list[_Sentence],
         texts: list[str],
-        encoded: dict[str, np.ndarray],
+        vectors: list[np.ndarray],
     ) -> list[_Sentence]:
-        """Score the candidates; ``texts`` are their texts as embedded (speaker named)."""
+        """Score the candidates; ``texts`` are their texts with the speaker named,
+        ``vectors`` their centred vectors."""
         if not candidates:
             return []
-        # Semantic similarity of each sentence (speaker named, as indexed) to the question.
-        vectors = np.stack([encoded[t] for t in texts])  # centred (see _embed_sentences)
-        semantic = vectors @ retrieval.query_vector
+        semantic = np.stack(vectors) @ retrieval.query_vector
         lexical = self._lexical(question, texts)
         weight = (
             self.settings.answer_lexical_weight_en

@@ -111,6 +111,14 @@ class Settings(BaseSettings):
     contextual_passages: bool = Field(
         True, description="Index title and section heading together with each passage."
     )
+    sentence_vectors: bool = Field(
+        True,
+        description=(
+            "Store a vector per sentence of each passage, pooled from the passage's own token "
+            "embeddings (no extra model time; about 390 bytes a sentence on disk), for "
+            "answer_sentences_nl/en=index."
+        ),
+    )
 
     # --- answering -------------------------------------------------------------------------
     abstain_threshold_nl: float = Field(
@@ -126,6 +134,17 @@ class Settings(BaseSettings):
     )
     answer_lexical_weight_en: float = Field(
         0.0, ge=0.0, description="Weight of question-term overlap in sentence choice (English)."
+    )
+    answer_sentences_nl: Literal["index", "query"] = Field(
+        "index",
+        description=(
+            "How Dutch questions score answer sentences: index = the sentence vectors stored "
+            "at index time (in context; fast), query = each sentence embedded on its own."
+        ),
+    )
+    answer_sentences_en: Literal["index", "query"] = Field(
+        "query",
+        description="As answer_sentences_nl, for English questions (see docs/evaluation.md).",
     )
     answer_sentence_cache: int = Field(
         20_000,

@@ -12,7 +12,8 @@ Layout of an index directory::
         centroid.npy           the direction removed from every vector (see ``center``)
         bm25/                  bm25s index over the analysed passage text
         bm25_rows.npy          the passage row of each BM25 document (ascending)
-        store.sqlite           documents and passages (row id = FAISS id), analysed terms
+        store.sqlite           documents and passages (row id = FAISS id), analysed terms,
+                               int8 vectors of each passage's sentences (sentence_vectors.py)
 
 A build is written to a fresh directory and published by rewriting ``CURRENT`` with
 ``os.replace``: an interrupted build leaves the previous index untouched and usable. Live
@@ -277,7 +278,8 @@ CREATE TABLE passages (
     section TEXT NOT NULL,
     page INTEGER,
     text TEXT NOT NULL,
-    terms TEXT NOT NULL DEFAULT ''
+    terms TEXT NOT NULL DEFAULT '',
+    sentences BLOB
 );
 CREATE INDEX passages_doc ON passages(doc_id, position);
 """
@@ -288,14 +290,16 @@ def write_store(
     documents: Iterable[tuple[DocumentMeta, str]],
     passages: Sequence[Passage],
     terms: Sequence[Sequence[str]] | None = None,
+    sentences: Sequence[bytes | None] | None = None,
 ) -> None:
     """Write documents (with content hashes) and passages; passage ``i`` gets row ``i``.
-    ``terms`` are the analysed BM25 terms of each passage (kept for cheap BM25 rebuilds)."""
+    ``terms`` are the analysed BM25 terms of each passage (kept for cheap BM25 rebuilds),
+    ``sentences`` its packed sentence vectors (:func:`qa_service.sentence_vectors.pack`)."""
     con = sqlite3.connect(path)
     try:
         con.executescript(SCHEMA)
         insert_documents(con, documents)
-        insert_passages(con, range(len(passages)), passages, terms)
+        insert_passages(con, range(len(passages)), passages, terms, sentences)
         con.commit()
     finally:
         con.close()
@@ -315,10 +319,11 @@ def insert_passages(
     rows: Iterable[int],
     passages: Sequence[Passage],
     terms: Sequence[Sequence[str]] | None = None,
+    sentences: Sequence[bytes | None] | None = None,
 ) -> None:
     con.executemany(
-        "INSERT INTO passages(row, passage_id, doc_id, position, section, page, text, terms) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO passages(row, passage_id, doc_id, position, section, page, text, terms, "
+        "sentences) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             (
                 int(row),
@@ -329,6 +334,7 @@ def insert_passages(
                 p.page,
                 p.text,
                 " ".join(terms[i]) if terms is not None else "",
+                sentences[i] if sentences is not None else None,
             )
             for i, (row, p) in enumerate(zip(rows, passages, strict=True))
         ),
@@ -350,8 +356,11 @@ class PassageStore:
         try:
             self._con = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self._con.execute("SELECT count(*) FROM passages").fetchone()
+            columns = {r[1] for r in self._con.execute("PRAGMA table_info(passages)")}
         except sqlite3.DatabaseError as exc:
             raise IndexCorruptError(f"cannot read passage store {path}: {exc}") from exc
+        #: stores written before sentence vectors have no such column
+        self.has_sentence_vectors = "sentences" in columns
 
     def close(self) -> None:
         self._con.close()
@@ -366,6 +375,17 @@ class PassageStore:
             [int(r) for r in rows],
         )
         return {r[0]: Passage(*r[1:]) for r in cur.fetchall()}
+
+    def sentence_blobs(self, rows: Sequence[int]) -> dict[int, bytes]:
+        """The packed sentence vectors of passage ``rows`` (those that have them)."""
+        if not rows or not self.has_sentence_vectors:
+            return {}
+        marks = ",".join("?" * len(rows))
+        cur = self._con.execute(
+            f"SELECT row, sentences FROM passages WHERE row IN ({marks}) AND sentences IS NOT NULL",
+            [int(r) for r in rows],
+        )
+        return {row: bytes(blob) for row, blob in cur.fetchall()}
 
     def documents(self, doc_ids: Iterable[str]) -> dict[str, DocumentMeta]:
         ids = sorted(set(doc_ids))
@@ -511,6 +531,19 @@ class LoadedIndex:
             tid = vocab.get(term)
             df = int(indptr[tid + 1] - indptr[tid]) if tid is not None else 0
             out.append(float(np.log((n + 1) / (df + 0.5))))
+        return out
+
+    def sentence_vectors(self, rows: Sequence[int]) -> dict[int, np.ndarray]:
+        """Each passage's stored sentence vectors (one row per sentence, not centred), for
+        the ``rows`` that have them; a corrupt entry is left out (and logged)."""
+        from qa_service.sentence_vectors import unpack
+
+        out = {}
+        for row, blob in self.store.sentence_blobs(rows).items():
+            try:
+                out[row] = unpack(blob, self.manifest.dimension)
+            except ValueError as exc:
+                log.warning("passage row %d: %s", row, exc)
         return out
 
     def close(self) -> None:

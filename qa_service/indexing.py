@@ -47,6 +47,7 @@ from qa_service.parsing import (
     load_motion_subjects,
     parse_files,
 )
+from qa_service.sentence_vectors import pack, sentence_spans
 from qa_service.vector_index import build_vector_index, describe
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,22 @@ def passage_texts(
     return [p.text for p in passages]
 
 
+def embed_passages(
+    texts: list[str],
+    passages: Sequence[Passage],
+    settings: Settings,
+    embedder: Embedder,
+    progress: bool = False,
+) -> tuple[np.ndarray, list[bytes] | None]:
+    """The passages' vectors and, with ``settings.sentence_vectors``, their sentences' packed
+    vectors (pooled from the same forward pass: no extra model time)."""
+    if not settings.sentence_vectors:
+        return embedder.encode_passages(texts, show_progress=progress), None
+    spans = [sentence_spans(t, p.text) for t, p in zip(texts, passages, strict=True)]
+    vectors, sentences = embedder.encode_passages_with_sentences(texts, spans, progress)
+    return vectors, [pack(s) for s in sentences]
+
+
 def corpus_hash(documents: Sequence[tuple[DocumentMeta, str]]) -> str:
     h = hashlib.sha256()
     for meta, digest in sorted(documents, key=lambda d: d[0].doc_id):
@@ -221,7 +238,7 @@ def build_index(
         build = new_build_dir(settings.index_dir)
         try:
             t0 = time.perf_counter()
-            vectors = embedder.encode_passages(texts, show_progress=progress)
+            vectors, sentences = embed_passages(texts, passages, settings, embedder, progress)
             timings["embed"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
@@ -238,7 +255,7 @@ def build_index(
             timings["bm25"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
-            write_store(build / STORE, documents, passages, terms)
+            write_store(build / STORE, documents, passages, terms, sentences)
             write_manifest(
                 build,
                 settings,

@@ -51,6 +51,7 @@ from qa_service.indexing import (
     chunk_documents,
     collect_documents,
     corpus_hash,
+    embed_passages,
     passage_texts,
     write_bm25,
     write_manifest,
@@ -178,6 +179,14 @@ def _write_update(
 ) -> None:
     import faiss
 
+    # the new passages' vectors (and their sentences' vectors, stored with them)
+    t0 = time.perf_counter()
+    texts = passage_texts({m.doc_id: m for m, _ in metas}, passages, settings)
+    vectors, sentences = (
+        embed_passages(texts, passages, settings, embedder) if passages else (None, None)
+    )
+    timings["embed"] = time.perf_counter() - t0
+
     # the store: a copy of the old one, changed in one transaction
     t0 = time.perf_counter()
     shutil.copy2(old / STORE, build / STORE)
@@ -196,10 +205,9 @@ def _write_update(
         start = int(con.execute("SELECT coalesce(max(row), -1) + 1 FROM passages").fetchone()[0])
         start = max(start, int(dropped_rows.max()) + 1 if len(dropped_rows) else 0)
         rows = np.arange(start, start + len(passages), dtype=np.int64)
-        texts = passage_texts({m.doc_id: m for m, _ in metas}, passages, settings)
         terms = [analyze(t) for t in texts]
         insert_documents(con, metas)
-        insert_passages(con, rows, passages, terms)
+        insert_passages(con, rows, passages, terms, sentences)
         con.commit()
         all_rows, all_terms = [], []
         for row, text in con.execute("SELECT row, terms FROM passages ORDER BY row"):
@@ -211,18 +219,15 @@ def _write_update(
         con.close()
     timings["store"] = time.perf_counter() - t0
 
-    # vectors: drop the old rows, embed only the new passages, centre with the stored centroid
+    # vectors: drop the old rows, add the new passages' centred with the stored centroid
     t0 = time.perf_counter()
     index = _id_mapped(faiss.read_index(str(old / VECTORS)))
     if len(dropped_rows):
         index.remove_ids(faiss.IDSelectorArray(dropped_rows))  # IVF: an array only
-    timings["faiss_remove"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    if passages:
+    if vectors is not None:
         centroid = np.load(old / CENTROID, allow_pickle=False).astype(np.float32)
-        vectors = embedder.encode_passages(texts)
         index.add_with_ids(np.ascontiguousarray(center(vectors, centroid)), rows)
-    timings["embed"] = time.perf_counter() - t0
+    timings["faiss"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     faiss.write_index(index, str(build / VECTORS))
     timings["faiss_write"] = time.perf_counter() - t0
@@ -266,8 +271,11 @@ def _id_mapped(index: Any) -> Any:
 
 
 def _ensure_terms(con: sqlite3.Connection, settings: Settings) -> None:
-    """Stores written before live updates lack the analysed terms: add and fill them."""
+    """Stores written before live updates lack the analysed terms: add and fill them (and
+    the column of sentence vectors, which older passages go without)."""
     columns = {row[1] for row in con.execute("PRAGMA table_info(passages)")}
+    if "sentences" not in columns:
+        con.execute("ALTER TABLE passages ADD COLUMN sentences BLOB")
     if "terms" in columns:
         missing = con.execute("SELECT count(*) FROM passages WHERE terms = ''").fetchone()[0]
         if not missing:

@@ -245,8 +245,8 @@ def synthesise(source: Path, size: int, target: Path, noise: float = 0.02) -> di
     Up to the source's size: its first documents (real passages, real vectors). Beyond it:
     copies of every document under new ids (``<doc_id>~<copy>``); each copy's vectors are the
     source vectors plus Gaussian noise (``noise`` per dimension, re-normalised: cosine about
-    0.9 to the original), its text and BM25 terms are the same. Nothing is embedded. The
-    FAISS index type follows the settings, as in a real build.
+    0.9 to the original), its text, BM25 terms and stored sentence vectors are the same.
+    Nothing is embedded. The FAISS index type follows the settings, as in a real build.
     """
     import dataclasses
 
@@ -279,6 +279,7 @@ def synthesise(source: Path, size: int, target: Path, noise: float = 0.02) -> di
     rows_passages = src.store.all_passages()
     con = src.store._con
     terms_by_row = {r: t.split() for r, t in con.execute("SELECT row, terms FROM passages")}
+    sentences_by_row = src.store.sentence_blobs([r for r, _ in rows_passages])
     metas = src.store.documents({p.doc_id for _, p in rows_passages})
     hashes = src.store.content_hashes()
     vectors = np.vstack([src.vectors.reconstruct(int(r)) for r, _ in rows_passages])
@@ -293,6 +294,7 @@ def synthesise(source: Path, size: int, target: Path, noise: float = 0.02) -> di
     documents: list[tuple[Any, str]] = []
     passages: list[Passage] = []
     terms: list[list[str]] = []
+    sentences: list[bytes | None] = []
     chunks: list[np.ndarray] = []
     copy = 0
     while len(passages) < size:
@@ -307,6 +309,7 @@ def synthesise(source: Path, size: int, target: Path, noise: float = 0.02) -> di
                 pid = p.passage_id if copy == 0 else f"{p.passage_id}~{copy}"
                 passages.append(dataclasses.replace(p, passage_id=pid, doc_id=new_id))
                 terms.append(terms_by_row[rows_passages[i][0]])
+                sentences.append(sentences_by_row.get(rows_passages[i][0]))
             v = vectors[idx]
             if copy:
                 v = v + rng.normal(scale=noise, size=v.shape).astype(np.float32)
@@ -325,7 +328,7 @@ def synthesise(source: Path, size: int, target: Path, noise: float = 0.02) -> di
     t1 = time.perf_counter()
     write_bm25(build, rows, terms)
     t_bm25 = time.perf_counter() - t1
-    write_store(build / STORE, documents, passages, terms)
+    write_store(build / STORE, documents, passages, terms, sentences)
     from qa_service.indexing import corpus_hash
 
     manifest = Manifest(

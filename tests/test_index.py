@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from qa_service.chunking import split_sentences
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.index import (
@@ -71,6 +73,25 @@ def test_rebuild_is_deterministic(built: Settings, small_corpus: Path, embedder:
     assert len(list((built.index_dir / BUILDS).iterdir())) == 2
 
 
+def test_sentence_vectors_are_stored_per_passage(
+    built: Settings, small_corpus: Path, embedder: Embedder
+) -> None:
+    index = load_index(built.index_dir)
+    rows = [r for r, _ in index.store.all_passages()]
+    stored = index.sentence_vectors(rows)
+    assert sorted(stored) == rows
+    for row, passage in index.store.all_passages():
+        vectors = stored[row]
+        assert vectors.shape == (len(split_sentences(passage.text)), index.manifest.dimension)
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=0.01)
+    index.close()
+    # off: none stored, and the index reads as one without them
+    build_index([small_corpus], built.model_copy(update={"sentence_vectors": False}), embedder)
+    index = load_index(built.index_dir)
+    assert index.store.has_sentence_vectors and index.sentence_vectors(rows) == {}
+    index.close()
+
+
 def test_missing_index_is_reported(settings: Settings) -> None:
     with pytest.raises(IndexNotFoundError, match="qa-service index"):
         load_index(settings.index_dir)
@@ -114,6 +135,7 @@ def test_interrupted_build_keeps_previous_index(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(embedder, "encode_passages", interrupted)
+    monkeypatch.setattr(embedder, "encode_passages_with_sentences", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build_index([small_corpus], built, embedder)
     assert (built.index_dir / CURRENT).read_text() == before

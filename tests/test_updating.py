@@ -57,13 +57,21 @@ class Spy:
 
     def __init__(self, embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
         self.texts: list[str] = []
-        original = embedder.encode_passages
+        plain = embedder.encode_passages
+        with_sentences = embedder.encode_passages_with_sentences
 
         def encode(texts: list[str], show_progress: bool = False) -> np.ndarray:
             self.texts.extend(texts)
-            return original(texts, show_progress)
+            return plain(texts, show_progress)
+
+        def encode_with_sentences(
+            texts: list[str], spans: list[list[tuple[int, int]]], show_progress: bool = False
+        ) -> tuple[np.ndarray, list[np.ndarray]]:
+            self.texts.extend(texts)
+            return with_sentences(texts, spans, show_progress)
 
         monkeypatch.setattr(embedder, "encode_passages", encode)
+        monkeypatch.setattr(embedder, "encode_passages_with_sentences", encode_with_sentences)
 
 
 def _motion(folder: Path, word: str) -> Path:
@@ -162,6 +170,7 @@ def test_interrupted_update_keeps_the_previous_index(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(embedder, "encode_passages", interrupted)
+    monkeypatch.setattr(embedder, "encode_passages_with_sentences", interrupted)
     with pytest.raises(KeyboardInterrupt):
         update_index(built, embedder, add=[_motion(tmp_path / "new", "zoutwinning")])
     assert (built.index_dir / CURRENT).read_text() == live
@@ -171,7 +180,7 @@ def test_interrupted_update_keeps_the_previous_index(
 
 def _downgrade(build: Path) -> None:
     """Rewrite a build the way the index was written before live updates: a flat FAISS
-    index (row = position), no BM25 row map, no stored terms."""
+    index (row = position), no BM25 row map, no stored terms, no sentence vectors."""
     import faiss
 
     index = faiss.read_index(str(build / VECTORS))
@@ -181,6 +190,7 @@ def _downgrade(build: Path) -> None:
     (build / BM25_ROWS).unlink()
     con = sqlite3.connect(build / STORE)
     con.execute("ALTER TABLE passages DROP COLUMN terms")
+    con.execute("ALTER TABLE passages DROP COLUMN sentences")
     con.commit()
     con.close()
     manifest = Manifest.from_file(build / MANIFEST)
@@ -195,15 +205,22 @@ def test_an_index_from_before_live_updates_is_upgraded(
     _downgrade(current_build(built.index_dir))
     old = load_index(built.index_dir)
     assert old.manifest.faiss_type == "IndexFlatIP"
-    service = QAService(built, embedder)
+    assert not old.store.has_sentence_vectors and old.sentence_vectors([0, 1]) == {}
+    service = QAService(built.model_copy(update={"abstain_threshold_nl": -1.0}), embedder)
     service.warm_up()
     expected = [h.passage.passage_id for h in service.search("Navo Afghanistan", 5).hits]
+    # without stored sentence vectors the answerer embeds the sentences itself
+    answer = service.ask("Wat heeft de minister toegezegd voor Afghanistan?", 5).answer
+    assert answer.answerable and answer.citations[0].quote
     report = update_index(built, embedder, add=[_motion(tmp_path / "new", "zoutwinning")])
     assert report.added == ["kst-99999-1"]
     assert service.reload()
     assert service.index.manifest.faiss_type == "IndexIDMap2"
     assert service.index.size == old.size + 2
     assert [h.passage.passage_id for h in service.search("Navo Afghanistan", 5).hits] == expected
+    # the store gained the column: the new passages have sentence vectors, the old ones not
+    new_rows = [old.size, old.size + 1]
+    assert sorted(service.index.sentence_vectors([0, *new_rows])) == new_rows
 
 
 def test_queries_during_updates_see_one_index_or_the_other(

@@ -140,6 +140,58 @@ class Embedder:
             return self._encode_invariant(texts, self.settings.passage_prompt)
         return self._encode(texts, self.settings.passage_prompt, show_progress)
 
+    def encode_passages_with_sentences(
+        self,
+        texts: list[str],
+        spans: list[list[tuple[int, int]]],
+        show_progress: bool = False,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors, and for each passage one vector per character span of its text.
+
+        A span's vector is the mean of the passage's own output token embeddings inside the
+        span ("late chunking"): a vector for each sentence, read in the context of its passage,
+        from the forward pass that embeds the passage anyway. The passage vectors are those of
+        :meth:`encode_passages`. A span with no token inside the model's window (the passage
+        was truncated) gets a zero row. Vectors are L2-normalised float32.
+        """
+        import torch
+
+        if len(spans) != len(texts):
+            raise ValueError("one list of spans per text")
+        model = self.model
+        prompt = self.settings.passage_prompt
+        limit = int(model.max_seq_length or 512)
+        size = self.settings.embedding_batch_size
+        dim = self.dimension
+        passages = np.zeros((len(texts), dim), dtype=np.float32)
+        sentences: list[np.ndarray] = [np.zeros((len(s), dim), np.float32) for s in spans]
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(texts), desc="embedding", unit="passage", disable=not show_progress)
+        with torch.inference_mode():
+            for start in range(0, len(order), size):
+                batch = order[start : start + size]
+                features = model.preprocess([texts[i] for i in batch], prompt=prompt)
+                with self._tokenizer_lock:
+                    offsets = model.tokenizer(
+                        [prompt + texts[i] for i in batch],
+                        truncation=True,
+                        max_length=limit,
+                        return_offsets_mapping=True,
+                    )["offset_mapping"]
+                out = model(features)
+                vectors = torch.nn.functional.normalize(out["sentence_embedding"].float(), dim=1)
+                passages[batch] = vectors.numpy()
+                tokens = out["token_embeddings"].float().numpy()
+                for j, i in enumerate(batch):
+                    sentences[i] = _pool_spans(
+                        tokens[j], np.asarray(offsets[j]), spans[i], len(prompt)
+                    )
+                bar.update(len(batch))
+        bar.close()
+        return passages, sentences
+
     def _encode_invariant(self, texts: list[str], prompt: str) -> np.ndarray:
         """Encode so that each vector depends on its own text only; duplicates once.
 
@@ -204,3 +256,26 @@ class Embedder:
                 show_progress_bar=show_progress,
             )
         return vectors.float().cpu().numpy().astype(np.float32, copy=False)
+
+
+def _pool_spans(
+    tokens: np.ndarray, offsets: np.ndarray, spans: list[tuple[int, int]], shift: int
+) -> np.ndarray:
+    """Mean token embedding inside each span (L2-normalised; zero when no token is inside).
+
+    ``offsets`` are the tokens' character offsets in ``prompt + text`` (``shift`` is the
+    prompt's length; special tokens have empty offsets); a token belongs to the span holding
+    its middle.
+    """
+    out = np.zeros((len(spans), tokens.shape[1]), dtype=np.float32)
+    if not len(offsets):
+        return out
+    starts, ends = offsets[:, 0] - shift, offsets[:, 1] - shift
+    middle = (starts + ends) / 2
+    real = ends > starts
+    for k, (a, b) in enumerate(spans):
+        inside = real & (middle >= a) & (middle < b)
+        if inside.any():
+            v = tokens[: len(inside)][inside].mean(axis=0)
+            out[k] = v / max(float(np.linalg.norm(v)), 1e-12)
+    return out
