@@ -390,6 +390,17 @@ def questions(index_dir: Path, count: int) -> list[str]:
     return out
 
 
+def english_questions(count: int) -> list[str]:
+    """The labelled English questions (the answerer embeds their candidate sentences at
+    query time, ``answer_sentences_en=query``); about the bundled corpus."""
+    out = []
+    for name in ("dev-questions.jsonl", "calibration-questions.jsonl"):
+        for line in (ROOT / "eval_data" / name).read_text(encoding="utf-8").splitlines():
+            if line.strip() and json.loads(line).get("lang") == "en":
+                out.append(json.loads(line)["question"])
+    return out[:count]
+
+
 def rss_bytes(pid: int) -> dict[str, int]:
     out = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -546,8 +557,12 @@ def bench_serve(
         repeat = drive(server.url, "ask", qs[-ask_requests:][: ask_requests // 2], 1)
         repeat["repeated_questions"] = True
         runs.append(repeat)
+        english = drive(server.url, "ask", english_questions(ask_requests), 1)
+        english["english_questions"] = True
+        runs.append(english)
         for r in runs:
             again = " (repeated questions)" if r.get("repeated_questions") else ""
+            again += " (English questions)" if r.get("english_questions") else ""
             print(
                 f"  {r['endpoint']:6} {r['clients']} client(s){again}: "
                 f"p50 {r.get('p50')} ms, p95 {r.get('p95')} ms, errors {r['errors']}, "
@@ -559,7 +574,7 @@ def bench_serve(
         server.stop()
     disk = dir_bytes(build)
     n = manifest.passage_count
-    text_bytes = _text_bytes(build)
+    text_bytes = _column_bytes(build, "text")
     return {
         "passages": n,
         "documents": manifest.document_count,
@@ -574,25 +589,35 @@ def bench_serve(
             (disk.get("vectors.faiss", 0) + disk.get("bm25", 0) + disk.get("bm25_rows.npy", 0)) / n
         ),
         "text_bytes_per_passage": round(text_bytes / n),
+        "sentence_vector_bytes_per_passage": round(_column_bytes(build, "sentences") / n),
         "runs": runs,
     }
 
 
-def _text_bytes(build: Path) -> int:
+def _column_bytes(build: Path, column: str) -> int:
+    """Bytes of one column of the passages in the store (0 when absent)."""
     import sqlite3
 
     con = sqlite3.connect(f"file:{build / 'store.sqlite'}?mode=ro", uri=True)
     try:
-        return int(
-            con.execute("SELECT sum(length(CAST(text AS BLOB))) FROM passages").fetchone()[0]
-        )
+        query = f"SELECT sum(length(CAST({column} AS BLOB))) FROM passages"
+        return int(con.execute(query).fetchone()[0] or 0)
+    except sqlite3.OperationalError:  # a store from before that column
+        return 0
     finally:
         con.close()
 
 
 def run_serve(args: argparse.Namespace) -> None:
-    source = source_build(args.work, args.source_docs)
     data = json.loads(args.out.read_text()) if args.out.is_file() else {}
+    if args.index_dir is not None:  # an existing index (e.g. the bundled corpus)
+        r = bench_serve(args.index_dir, args.requests, args.ask_requests, None)
+        r["size"] = r["passages"]
+        r["synthetic"] = {}
+        merge_out(args.out, "latency_real", [*data.get("latency_real", []), r])
+        print_latency([r])
+        return
+    source = source_build(args.work, args.source_docs)
     results = {r["size"]: r for r in data.get("latency", [])}
     for size in args.sizes:
         target = args.work / f"synthetic-{size}-from-{args.source_docs}"
@@ -616,7 +641,8 @@ def print_latency(results: list[dict[str, Any]]) -> None:
                     "passages": r["passages"],
                     "faiss": r["faiss"],
                     "endpoint": run["endpoint"],
-                    "clients": f"{run['clients']}{' repeat' * bool(run.get('repeated_questions'))}",
+                    "clients": f"{run['clients']}{' repeat' * bool(run.get('repeated_questions'))}"
+                    f"{' en' * bool(run.get('english_questions'))}",
                     "p50 ms": run.get("p50"),
                     "p95 ms": run.get("p95"),
                     "p99 ms": run.get("p99"),
@@ -761,7 +787,7 @@ def run_plot(args: argparse.Namespace) -> None:
                 xs, ys = [], []
                 for r in latency:
                     for run in r["runs"]:
-                        if run.get("repeated_questions"):
+                        if run.get("repeated_questions") or run.get("english_questions"):
                             continue
                         if run["endpoint"] == endpoint and run["clients"] == clients:
                             xs.append(r["passages"])
@@ -824,11 +850,15 @@ def run_report(args: argparse.Namespace) -> None:
         )
     out += ["### Indexing", "", markdown(rows), ""]
     rows = []
-    for r in sorted(data.get("latency", []), key=lambda r: r["passages"]):
+    for r in sorted(
+        data.get("latency", []) + data.get("latency_real", []), key=lambda r: r["passages"]
+    ):
         for run in r["runs"]:
             clients = str(run["clients"])
             if run.get("repeated_questions"):
                 clients += " (repeated questions)"
+            if run.get("english_questions"):
+                clients += " (English questions)"
             row = {
                 "passages": f"{r['passages']:,}",
                 "FAISS": r["faiss"],
@@ -851,7 +881,9 @@ def run_report(args: argparse.Namespace) -> None:
             rows.append(row)
     out += ["### Query latency over HTTP", "", markdown(rows), ""]
     rows = []
-    for r in sorted(data.get("latency", []), key=lambda r: r["passages"]):
+    for r in sorted(
+        data.get("latency", []) + data.get("latency_real", []), key=lambda r: r["passages"]
+    ):
         disk = r["disk_bytes"]
         n = r["passages"]
         rows.append(
@@ -861,7 +893,10 @@ def run_report(args: argparse.Namespace) -> None:
                 "peak RSS (MB)": round(r["rss_peak_bytes"] / 2**20),
                 "vectors B/passage": round(disk.get("vectors.faiss", 0) / n),
                 "BM25 B/passage": round((disk.get("bm25", 0) + disk.get("bm25_rows.npy", 0)) / n),
-                "store B/passage (text, metadata, terms)": round(disk.get("store.sqlite", 0) / n),
+                "store B/passage (text, metadata, terms, sentence vectors)": round(
+                    disk.get("store.sqlite", 0) / n
+                ),
+                "of which sentence vectors": r.get("sentence_vector_bytes_per_passage", ""),
                 "passage text B/passage": r["text_bytes_per_passage"],
                 "disk B/passage": r["disk_bytes_per_passage"],
                 "start-up s": r["startup_s"],
@@ -923,6 +958,7 @@ def main(argv: list[str] | None = None) -> None:
         default=5023,
         help="the synthetic indexes re-use the index of this many historical documents",
     )
+    parser.add_argument("--index-dir", type=Path, help="serve: measure this existing index instead")
     parser.add_argument("--requests", type=int, default=200, help="searches per run")
     parser.add_argument("--ask-requests", type=int, default=100, help="questions per run")
     args = parser.parse_args(argv)

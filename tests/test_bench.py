@@ -46,6 +46,8 @@ def test_synthetic_index_reuses_passages_under_new_ids(
     index = load_index(tmp_path / "synthetic")  # checksums, counts and model all valid
     try:
         assert index.size == made["passages"]
+        rows = [r for r, _ in index.store.all_passages()]
+        assert sorted(index.sentence_vectors(rows)) == rows  # copied with the passages
         ids = [p.passage_id for _, p in index.store.all_passages()]
         assert len(set(ids)) == len(ids)
         assert any(i.endswith("~1") for i in ids)
@@ -57,5 +59,7 @@ def test_synthetic_index_reuses_passages_under_new_ids(
         hits = service.search("Afghanistan verkiezingen", 10).hits
         assert len(hits) == 10
         assert bench.questions(tmp_path / "synthetic", 30)
+        english = bench.english_questions(100)
+        assert english and all(q.isascii() for q in english)
     finally:
         service.close()
