@@ -149,7 +149,9 @@ class Settings(BaseSettings):
     answer_sentence_cache: int = Field(
         20_000,
         ge=0,
-        description="Sentence vectors kept for reuse by answering (about 1.5 KB each); 0 = off.",
+        description=(
+            "Sentence vectors embedded at query time kept for reuse (about 1.5 KB each); 0 = off."
+        ),
     )
     answer_sentence_margin: float = Field(
         0.08, ge=0.0, description="Extra sentences must score within this of the best one."

@@ -194,13 +194,16 @@ def bench_index(docs: int, work: Path, ceiling: bool, sample: int = 0) -> dict[s
 
 
 def run_index(args: argparse.Namespace) -> None:
+    data = json.loads(args.out.read_text()) if args.out.is_file() else {}
+    by_docs = {r["documents"]: r for r in data.get("indexing", [])}  # other sizes are kept
     results = []
     for docs in args.docs:
         print(f"indexing the first {docs} historical documents ...", flush=True)
         sample = args.ceiling_sample if docs > 1000 else 0
         r = bench_index(docs, args.work, ceiling=not args.no_ceiling, sample=sample)
         results.append(r)
-        merge_out(args.out, "indexing", results)
+        by_docs[r["documents"]] = r
+        merge_out(args.out, "indexing", [by_docs[k] for k in sorted(by_docs)])
         print(json.dumps(r, indent=1), flush=True)
     rows = []
     for r in results:

@@ -52,6 +52,8 @@ ANSWER_SWEEPS: dict[str, tuple[Any, ...]] = {
     "answer_sentence_margin": (0.02, 0.04, 0.08, 0.12, 0.2),
     "answer_lexical_weight_nl": (0.0, 0.15, 0.3, 0.5, 1.0),
     "answer_lexical_weight_en": (0.0, 0.15, 0.3, 0.5),
+    "answer_sentences_nl": ("index", "query"),
+    "answer_sentences_en": ("index", "query"),
 }
 VARIANTS: tuple[tuple[int, bool], ...] = ((100, True), (200, True), (300, True), (200, False))
 
@@ -421,7 +423,12 @@ def variant_index(
         }
     )
     if index_exists(s.index_dir):
-        return s
+        built = load_index(s.index_dir, verify=False)
+        current = built.store.has_sentence_vectors and bool(built.sentence_vectors([0]))
+        built.close()
+        if current:
+            return s
+        log(f"  {s.index_dir} was built without sentence vectors: rebuilding it")
     log(f"  building index {s.index_dir} (a few minutes)")
     build_index(default_corpus_paths(s), s, embedder)
     return s

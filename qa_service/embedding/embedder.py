@@ -129,8 +129,12 @@ class Embedder:
 
     # -- encoding -------------------------------------------------------------------------
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        """Questions; a question's vector does not depend on the others in ``texts``."""
-        return self._encode_invariant(texts, self.settings.query_prompt)
+        """Questions; a question's vector does not depend on the others in ``texts``.
+
+        Each question is encoded at its own token count, without padding (with the questions
+        of the same count): a question costs about 0.28 ms a token on one core, and padding
+        a 20-token question to 32 cost 3 ms of a search's 28."""
+        return self._encode_invariant(texts, self.settings.query_prompt, exact=True)
 
     def encode_passages(
         self, texts: list[str], show_progress: bool = False, batch_invariant: bool = False
@@ -192,15 +196,17 @@ class Embedder:
         bar.close()
         return passages, sentences
 
-    def _encode_invariant(self, texts: list[str], prompt: str) -> np.ndarray:
+    def _encode_invariant(self, texts: list[str], prompt: str, exact: bool = False) -> np.ndarray:
         """Encode so that each vector depends on its own text only; duplicates once.
 
         Padding shifts a vector slightly (about 1e-3 in bfloat16), so a text padded to the
         longest text of its batch would come out differently in another batch, and so could an
         answer. Here each text is padded to a length fixed by its own token count (the next
-        power of two, at least 16) and encoded with the texts of that length: an answer is
-        the same whether its question comes alone or in bulk. Texts padded to one length in
-        one batch cost no more than the usual padding to the longest (measured).
+        power of two, at least 16; with ``exact``, its token count: no padding) and encoded
+        with the texts of that length: an answer is the same whether its question comes alone
+        or in bulk. Texts padded to one length in one batch cost no more than the usual
+        padding to the longest (measured); ``exact`` makes more, smaller batches (each model
+        call costs about 11 ms beyond its tokens), which pays for one short text at a time.
         """
         if not texts:
             return self._encode([], prompt)
@@ -213,14 +219,15 @@ class Embedder:
             ]
         groups: dict[int, list[str]] = {}
         for text, ids in zip(unique, tokens, strict=True):
-            length = min(limit, max(16, 1 << (len(ids) - 1).bit_length()))
+            length = len(ids) if exact else min(limit, max(16, 1 << (len(ids) - 1).bit_length()))
             groups.setdefault(length, []).append(text)
         vectors: dict[str, np.ndarray] = {}
         for length, group in groups.items():
-            vectors.update(zip(group, self._encode_padded(group, prompt, length), strict=True))
+            pad = None if exact else length
+            vectors.update(zip(group, self._encode_padded(group, prompt, pad), strict=True))
         return np.stack([vectors[t] for t in texts])
 
-    def _encode_padded(self, texts: list[str], prompt: str, length: int) -> np.ndarray:
+    def _encode_padded(self, texts: list[str], prompt: str, length: int | None) -> np.ndarray:
         """Texts padded to ``length`` tokens (none is longer), through the model directly.
 
         ``SentenceTransformer.encode`` costs about 3 ms a call beyond the model (it walks every
@@ -231,7 +238,9 @@ class Embedder:
 
         model = self.model
         size = self.settings.embedding_batch_size
-        kwargs = {"processing_kwargs": {"text": {"pad_to_multiple_of": length}}}
+        # ``length`` None: the texts have the same token count and need no padding (the
+        # tokenizer takes only a pad_to_multiple_of that divides its truncation length)
+        kwargs = {"processing_kwargs": {"text": {"pad_to_multiple_of": length}}} if length else {}
         out = []
         with torch.inference_mode():
             for start in range(0, len(texts), size):

@@ -14,6 +14,8 @@ TEXTS = [
     "What did the minister pledge?",  # a duplicate
     "Een lange vraag " * 300,  # over the model's 512 tokens: truncated
     "Motie van het lid Piri c.s. over financiële steun aan Moldavië.",
+    "Wat zei de minister over Mali?",  # two questions of the same token count
+    "Wat zei de minister over Irak?",
 ]
 
 
@@ -27,3 +29,27 @@ def test_vectors_equal_those_of_each_text_alone(embedder: Embedder) -> None:
     padded = embedder.encode_passages(TEXTS)
     assert np.min(np.sum(padded * alone_p, axis=1)) > 0.99
     assert embedder.encode_queries([]).shape == (0, 384)
+
+
+def test_questions_are_encoded_without_padding(embedder: Embedder) -> None:
+    tokenizer = embedder.model.tokenizer
+    prompt = embedder.settings.query_prompt
+    assert len(tokenizer(prompt + TEXTS[-1])["input_ids"]) == len(
+        tokenizer(prompt + TEXTS[-2])["input_ids"]
+    )
+    calls: list[tuple[int | None, list[int]]] = []
+    original = embedder._encode_padded
+
+    def spy(texts: list[str], prompt: str, length: int | None) -> np.ndarray:
+        calls.append(
+            (length, [len(i) for i in tokenizer([prompt + t for t in texts])["input_ids"]])
+        )
+        return original(texts, prompt, length)
+
+    embedder._encode_padded = spy  # type: ignore[method-assign]
+    try:
+        embedder.encode_queries(TEXTS[-2:])
+    finally:
+        del embedder._encode_padded
+    n = len(tokenizer(prompt + TEXTS[-1])["input_ids"])
+    assert calls == [(None, [n, n])]  # one batch of both, not padded
