@@ -106,3 +106,30 @@ def test_a_passage_whose_sentences_changed_falls_back_to_embedding(
 
     monkeypatch.setattr(index, "sentence_vectors", one_short)
     assert answerer._stored_vectors(hits, candidates, "nl") == [None] * len(candidates)
+
+
+def test_a_sentence_beyond_the_window_falls_back_to_embedding(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zero row (the sentence lay beyond the model's window when indexed) is embedded now;
+    the passage's other sentences keep their stored vectors."""
+    answerer = service.answerer
+    hits = service.search(DUTCH, 5).hits
+    candidates = answerer._candidates(hits)
+    index = answerer.index
+    assert index is not None
+    real = index.sentence_vectors
+    first = candidates[0]
+
+    def first_zeroed(rows: list[int]) -> dict[int, np.ndarray]:
+        out = real(rows)
+        out[hits[first.hit_rank].row][first.order] = 0.0
+        return out
+
+    monkeypatch.setattr(index, "sentence_vectors", first_zeroed)
+    stored = answerer._stored_vectors(hits, candidates, "nl")
+    assert stored[0] is None
+    assert all(v is not None for v in stored[1:])
+    spy = EmbedSpy(answerer, monkeypatch)
+    assert service.ask(DUTCH, 5).answer.answerable
+    assert spy.texts == [first.text] or spy.texts[0].endswith(first.text)
