@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -412,50 +411,6 @@ def rss_bytes(pid: int) -> dict[str, int]:
     return out
 
 
-class Server:
-    """``qa-service serve`` in a subprocess on a free port."""
-
-    def __init__(self, index_dir: Path, env: dict[str, str] | None = None) -> None:
-        from tests.server import free_port
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "qa_service.cli", "serve", "--no-build"]
-        cmd += ["--index-dir", str(index_dir), "--host", "127.0.0.1", "--port", str(self.port)]
-        log_path = Path(tempfile.gettempdir()) / f"qa-bench-server-{self.port}.log"
-        self.log = open(log_path, "w")  # noqa: SIM115 (closed in stop)
-        self.proc = subprocess.Popen(
-            cmd,
-            cwd=ROOT,
-            env={**os.environ, "QA_RELOAD_INTERVAL": "0", **(env or {})},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait(self, timeout: float = 900) -> float:
-        import httpx
-
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited; see {self.log.name}")
-            try:
-                if httpx.get(self.url + "/health", timeout=5).status_code == 200:
-                    return time.monotonic() - t0
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
-        raise TimeoutError("server did not become healthy")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
-
-
 def percentiles(values: list[float]) -> dict[str, float]:
     if not values:
         return {}
@@ -548,9 +503,12 @@ def bench_serve(
     qs = questions(index_dir, 20 + 2 * requests + 2 * ask_requests + len(english))
     qs = [q for q in qs if q not in english][: 20 + 2 * requests + 2 * ask_requests]
     warm, qs = qs[:20], qs[20:]
-    server = Server(index_dir, env)
+    from tests.server import ServerProcess
+
+    log = Path(tempfile.gettempdir()) / "qa-bench-server.log"
+    server = ServerProcess(index_dir, {"QA_RELOAD_INTERVAL": "0", **(env or {})}, log)
     try:
-        startup = server.wait()
+        startup = server.wait_healthy(timeout=900)
         rss_idle = rss_bytes(server.proc.pid)
         drive(server.url, "ask", warm, 1)
         # first, so that none of their sentences comes from the cache of an earlier run

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,10 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.server import ServerProcess  # noqa: E402 (after the path is set)
+
 EVAL = ROOT / "eval_data"
 
 
@@ -81,45 +84,6 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(index_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "qa_service.cli",
-            "serve",
-            "--no-build",
-            "--index-dir",
-            str(index_dir),
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit("the server did not start (is there an index? `qa-service index`)")
-        try:
-            if httpx.get(url + "/health", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    proc.kill()
-    sys.exit("the server did not become healthy in 300 s")
 
 
 def answers_of(path: Path) -> dict[str, tuple[str, list[str]]]:
@@ -176,27 +140,32 @@ def main() -> None:
             local[name] = (source, out, rate, wall)
             print(f"{name}: bulk locally {rate:.2f} q/s ({wall:.0f} s wall)", flush=True)
 
-        server, url = start_server(index_dir)
+        server = ServerProcess(index_dir)
+        try:
+            server.wait_healthy(timeout=300)
+        except (RuntimeError, TimeoutError) as exc:
+            server.stop()
+            sys.exit(f"the server did not start (is there an index? `qa-service index`): {exc}")
+        url = server.url
         try:
             for name, questions in sets:
                 source, out, rate, wall = local[name]
                 n = args.one_by_one or len(questions)
-                cpu0 = cpu_seconds(server.pid)
+                cpu0 = cpu_seconds(server.proc.pid)
                 http_rate, http_answers = one_by_one(url, questions[:n])
-                http_cpu = (cpu_seconds(server.pid) - cpu0) / n
+                http_cpu = (cpu_seconds(server.proc.pid) - cpu0) / n
                 print(f"{name}: one by one over HTTP {http_rate:.2f} q/s ({n} asked)", flush=True)
                 remote_out = work / f"remote-{len(questions)}.jsonl"
                 common = [str(source), "--batch-size", str(min(args.batch_size, 100))]
-                cpu0 = cpu_seconds(server.pid)
+                cpu0 = cpu_seconds(server.proc.pid)
                 url_rate, _ = bulk([*common, "-o", str(remote_out), "--url", url])
-                url_cpu = (cpu_seconds(server.pid) - cpu0) / len(questions)
+                url_cpu = (cpu_seconds(server.proc.pid) - cpu0) / len(questions)
                 print(f"{name}: bulk --url {url_rate:.2f} q/s", flush=True)
                 ids = [f"q{i:05d}" for i in range(n)]
                 same = compare(out, ids, http_answers) and compare(remote_out, ids, http_answers)
                 rows.append((name, rate, wall, http_rate, http_cpu, url_rate, url_cpu, same))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
 
     for name, rate, wall, http_rate, http_cpu, url_rate, url_cpu, same in rows:
         print(f"\n{name}")

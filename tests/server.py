@@ -1,4 +1,5 @@
-"""Start the real service in a subprocess for end-to-end tests over HTTP."""
+"""Start the real service in a subprocess: for end-to-end tests over HTTP, and for the
+benchmark scripts (``scripts/bench.py``, ``scripts/bench_bulk.py``)."""
 
 from __future__ import annotations
 
@@ -56,14 +57,16 @@ class ServerProcess:
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
-    def wait_healthy(self, timeout: float = 180.0) -> None:
-        deadline = time.monotonic() + timeout
+    def wait_healthy(self, timeout: float = 180.0) -> float:
+        """Wait until ``/health`` says 200; the seconds that took."""
+        start = time.monotonic()
+        deadline = start + timeout
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.output()}")
             try:
                 if httpx.get(self.url + "/health", timeout=2).status_code == 200:
-                    return
+                    return time.monotonic() - start
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
