@@ -385,7 +385,7 @@ class PassageStore:
             f"SELECT row, sentences FROM passages WHERE row IN ({marks}) AND sentences IS NOT NULL",
             [int(r) for r in rows],
         )
-        return {row: bytes(blob) for row, blob in cur.fetchall()}
+        return {row: blob for row, blob in cur.fetchall() if isinstance(blob, bytes)}
 
     def documents(self, doc_ids: Iterable[str]) -> dict[str, DocumentMeta]:
         ids = sorted(set(doc_ids))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -48,3 +51,25 @@ def test_pack_round_trip_keeps_direction_and_zero_rows() -> None:
 def test_unpack_refuses_a_blob_of_the_wrong_size() -> None:
     with pytest.raises(ValueError, match="not rows of"):
         unpack(b"\0" * 390, 384)
+
+
+def test_a_damaged_entry_in_the_store_is_left_out(tmp_path: Path) -> None:
+    from qa_service.documents import DocumentMeta, Passage
+    from qa_service.index import PassageStore, write_store
+
+    passages = [Passage(f"p{i}", "d", f"Zin {i}.", "", None, i) for i in range(3)]
+    good = pack(np.ones((1, 384), np.float32) / np.sqrt(384))
+    write_store(
+        tmp_path / "store.sqlite",
+        [(DocumentMeta(doc_id="d"), "h")],
+        passages,
+        sentences=[good, None, good],
+    )
+    con = sqlite3.connect(tmp_path / "store.sqlite")
+    con.execute("UPDATE passages SET sentences = 'text, not bytes' WHERE row = 2")
+    con.commit()
+    con.close()
+    store = PassageStore(tmp_path / "store.sqlite")
+    assert store.has_sentence_vectors
+    assert sorted(store.sentence_blobs([0, 1, 2])) == [0]  # none stored, and not bytes
+    store.close()
