@@ -61,6 +61,7 @@ class _Sentence:
     hit_rank: int
     order: int  # position of the sentence within its passage
     score: float = 0.0
+    of: int = 0  # sentences in its passage
 
 
 def _prefixes(text: str, size: int = 5) -> set[str]:
@@ -155,9 +156,10 @@ class ExtractiveAnswerer:
     def _candidates(self, hits: list[Hit]) -> list[_Sentence]:
         out = []
         for rank, hit in enumerate(hits[: self.settings.answer_passages]):
-            for order, sentence in enumerate(split_sentences(hit.passage.text)):
+            sentences = split_sentences(hit.passage.text)
+            for order, sentence in enumerate(sentences):
                 if len(_WORD.findall(sentence)) >= 3:
-                    out.append(_Sentence(sentence, rank, order))
+                    out.append(_Sentence(sentence, rank, order, of=len(sentences)))
         return out
 
     def _stored_vectors(
@@ -169,26 +171,16 @@ class ExtractiveAnswerer:
         mode = s.answer_sentences_en if language == "en" else s.answer_sentences_nl
         if mode != "index" or self.index is None or not candidates:
             return [None] * len(candidates)
-        ranks = sorted({c.hit_rank for c in candidates})
-        stored = self.index.sentence_vectors([hits[r].row for r in ranks])
-        by_rank: dict[int, np.ndarray] = {}
-        for rank in ranks:
-            vectors = stored.get(hits[rank].row)
-            # the sentences must be those the passage was stored with (same splitter)
-            if vectors is not None and len(vectors) == len(
-                split_sentences(hits[rank].passage.text)
-            ):
-                by_rank[rank] = vectors
+        stored = self.index.sentence_vectors(sorted({hits[c.hit_rank].row for c in candidates}))
         out: list[np.ndarray | None] = []
         for c in candidates:
-            vectors = by_rank.get(c.hit_rank)
-            row = vectors[c.order] if vectors is not None else None
+            vectors = stored.get(hits[c.hit_rank].row)
+            # the passage's sentences must be those its vectors were stored for (same splitter);
             # a zero row: the sentence lay beyond the model's window when indexed
-            out.append(
-                center(row[None, :], self.index.centroid)[0]
-                if row is not None and row.any()
-                else None
-            )
+            if vectors is None or len(vectors) != c.of or not vectors[c.order].any():
+                out.append(None)
+            else:
+                out.append(center(vectors[c.order][None, :], self.index.centroid)[0])
         return out
 
     def _select(

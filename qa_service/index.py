@@ -43,6 +43,7 @@ import numpy as np
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.filters import NO_FILTERS, Filters
+from qa_service.sentence_vectors import unpack
 
 log = logging.getLogger(__name__)
 
@@ -536,8 +537,6 @@ class LoadedIndex:
     def sentence_vectors(self, rows: Sequence[int]) -> dict[int, np.ndarray]:
         """Each passage's stored sentence vectors (one row per sentence, not centred), for
         the ``rows`` that have them; a corrupt entry is left out (and logged)."""
-        from qa_service.sentence_vectors import unpack
-
         out = {}
         for row, blob in self.store.sentence_blobs(rows).items():
             try:

@@ -281,7 +281,11 @@ def synthesise(source: Path, size: int, target: Path, noise: float = 0.02) -> di
     rows_passages = src.store.all_passages()
     con = src.store._con
     terms_by_row = {r: t.split() for r, t in con.execute("SELECT row, terms FROM passages")}
-    sentences_by_row = src.store.sentence_blobs([r for r, _ in rows_passages])
+    sentences_by_row = dict(
+        con.execute("SELECT row, sentences FROM passages WHERE sentences IS NOT NULL")
+        if src.store.has_sentence_vectors
+        else []
+    )
     metas = src.store.documents({p.doc_id for _, p in rows_passages})
     hashes = src.store.content_hashes()
     vectors = np.vstack([src.vectors.reconstruct(int(r)) for r, _ in rows_passages])
@@ -370,11 +374,7 @@ def questions(index_dir: Path, count: int) -> list[str]:
 
     from qa_service.index import load_index
 
-    out = []
-    for name in ("dev-questions.jsonl", "calibration-questions.jsonl"):
-        for line in (ROOT / "eval_data" / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                out.append(json.loads(line)["question"])
+    out = [q.question for q in labelled_questions()]
     rng = random.Random(0)
     out = rng.sample(out, min(len(out), count // 5))
     index = load_index(index_dir, verify=False)
@@ -392,15 +392,17 @@ def questions(index_dir: Path, count: int) -> list[str]:
     return out
 
 
+def labelled_questions() -> list[Any]:
+    """The labelled evaluation questions (dev + calibration), about the bundled corpus."""
+    from qa_service.evaluation import DEFAULT_QUESTION_FILES, load_questions
+
+    return [q for path in DEFAULT_QUESTION_FILES for q in load_questions(path)]
+
+
 def english_questions(count: int) -> list[str]:
     """The labelled English questions (the answerer embeds their candidate sentences at
-    query time, ``answer_sentences_en=query``); about the bundled corpus."""
-    out = []
-    for name in ("dev-questions.jsonl", "calibration-questions.jsonl"):
-        for line in (ROOT / "eval_data" / name).read_text(encoding="utf-8").splitlines():
-            if line.strip() and json.loads(line).get("lang") == "en":
-                out.append(json.loads(line)["question"])
-    return out[:count]
+    query time, ``answer_sentences_en=query``)."""
+    return [q.question for q in labelled_questions() if q.lang == "en"][:count]
 
 
 def rss_bytes(pid: int) -> dict[str, int]:

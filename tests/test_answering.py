@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from qa_service.answering import ExtractiveAnswerer
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
+from qa_service.retrieval import Hit
 from qa_service.service import QAService
 
 DUTCH = "Wat heeft de minister toegezegd voor Afghanistan?"
@@ -89,11 +91,13 @@ def test_stored_vectors_are_close_to_the_sentences_embedded_alone(service: QASer
     assert np.median(agreement) > 0.5
 
 
-def test_a_passage_whose_sentences_changed_falls_back_to_embedding(
-    service: QAService, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Stored vectors whose count no longer matches the passage's sentences (a different
-    sentence splitter wrote them) are not used."""
+def stored_changed(
+    service: QAService,
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[list[Hit], list[Any], dict[int, np.ndarray]], None],
+) -> tuple[list[Hit], list[Any]]:
+    """The Dutch question's hits and candidates, with the index's stored sentence vectors
+    altered by ``change`` (hits, candidates, vectors by row) before the answerer reads them."""
     answerer = service.answerer
     hits = service.search(DUTCH, 5).hits
     candidates = answerer._candidates(hits)
@@ -101,11 +105,28 @@ def test_a_passage_whose_sentences_changed_falls_back_to_embedding(
     assert index is not None
     real = index.sentence_vectors
 
-    def one_short(rows: list[int]) -> dict[int, np.ndarray]:
-        return {row: v[:-1] for row, v in real(rows).items()}
+    def altered(rows: list[int]) -> dict[int, np.ndarray]:
+        vectors = real(rows)
+        change(hits, candidates, vectors)
+        return vectors
 
-    monkeypatch.setattr(index, "sentence_vectors", one_short)
-    assert answerer._stored_vectors(hits, candidates, "nl") == [None] * len(candidates)
+    monkeypatch.setattr(index, "sentence_vectors", altered)
+    return hits, candidates
+
+
+def test_a_passage_whose_sentences_changed_falls_back_to_embedding(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored vectors whose count no longer matches the passage's sentences (a different
+    sentence splitter wrote them) are not used."""
+
+    def one_short(hits: list[Hit], candidates: list[Any], vectors: dict[int, np.ndarray]) -> None:
+        for row in vectors:
+            vectors[row] = vectors[row][:-1]
+
+    hits, candidates = stored_changed(service, monkeypatch, one_short)
+    stored = service.answerer._stored_vectors(hits, candidates, "nl")
+    assert stored == [None] * len(candidates)
 
 
 def test_a_sentence_beyond_the_window_falls_back_to_embedding(
@@ -113,23 +134,18 @@ def test_a_sentence_beyond_the_window_falls_back_to_embedding(
 ) -> None:
     """A zero row (the sentence lay beyond the model's window when indexed) is embedded now;
     the passage's other sentences keep their stored vectors."""
-    answerer = service.answerer
-    hits = service.search(DUTCH, 5).hits
-    candidates = answerer._candidates(hits)
-    index = answerer.index
-    assert index is not None
-    real = index.sentence_vectors
+
+    def first_zeroed(
+        hits: list[Hit], candidates: list[Any], vectors: dict[int, np.ndarray]
+    ) -> None:
+        first = candidates[0]
+        vectors[hits[first.hit_rank].row][first.order] = 0.0
+
+    hits, candidates = stored_changed(service, monkeypatch, first_zeroed)
     first = candidates[0]
-
-    def first_zeroed(rows: list[int]) -> dict[int, np.ndarray]:
-        out = real(rows)
-        out[hits[first.hit_rank].row][first.order] = 0.0
-        return out
-
-    monkeypatch.setattr(index, "sentence_vectors", first_zeroed)
-    stored = answerer._stored_vectors(hits, candidates, "nl")
+    stored = service.answerer._stored_vectors(hits, candidates, "nl")
     assert stored[0] is None
     assert all(v is not None for v in stored[1:])
-    spy = EmbedSpy(answerer, monkeypatch)
+    spy = EmbedSpy(service.answerer, monkeypatch)
     assert service.ask(DUTCH, 5).answer.answerable
     assert spy.texts == [first.text] or spy.texts[0].endswith(first.text)

@@ -176,22 +176,25 @@ class Embedder:
         with torch.inference_mode():
             for start in range(0, len(order), size):
                 batch = order[start : start + size]
-                features = model.preprocess([texts[i] for i in batch], prompt=prompt)
+                # tokenized as SentenceTransformer does (prompt + text), keeping the offsets
                 with self._tokenizer_lock:
-                    offsets = model.tokenizer(
-                        [prompt + texts[i] for i in batch],
-                        truncation=True,
-                        max_length=limit,
-                        return_offsets_mapping=True,
-                    )["offset_mapping"]
+                    features = dict(
+                        model.tokenizer(
+                            [prompt + texts[i] for i in batch],
+                            padding=True,
+                            truncation=True,
+                            max_length=limit,
+                            return_offsets_mapping=True,
+                            return_tensors="pt",
+                        )
+                    )
+                offsets = features.pop("offset_mapping").numpy()
                 out = model(features)
                 vectors = torch.nn.functional.normalize(out["sentence_embedding"].float(), dim=1)
                 passages[batch] = vectors.numpy()
                 tokens = out["token_embeddings"].float().numpy()
                 for j, i in enumerate(batch):
-                    sentences[i] = _pool_spans(
-                        tokens[j], np.asarray(offsets[j]), spans[i], len(prompt)
-                    )
+                    sentences[i] = _pool_spans(tokens[j], offsets[j], spans[i], len(prompt))
                 bar.update(len(batch))
         bar.close()
         return passages, sentences
@@ -273,18 +276,16 @@ def _pool_spans(
     """Mean token embedding inside each span (L2-normalised; zero when no token is inside).
 
     ``offsets`` are the tokens' character offsets in ``prompt + text`` (``shift`` is the
-    prompt's length; special tokens have empty offsets); a token belongs to the span holding
-    its middle.
+    prompt's length; special and padding tokens have empty offsets); a token belongs to the
+    span holding its middle.
     """
     out = np.zeros((len(spans), tokens.shape[1]), dtype=np.float32)
-    if not len(offsets):
-        return out
     starts, ends = offsets[:, 0] - shift, offsets[:, 1] - shift
     middle = (starts + ends) / 2
     real = ends > starts
     for k, (a, b) in enumerate(spans):
         inside = real & (middle >= a) & (middle < b)
         if inside.any():
-            v = tokens[: len(inside)][inside].mean(axis=0)
+            v = tokens[inside].mean(axis=0)
             out[k] = v / max(float(np.linalg.norm(v)), 1e-12)
     return out
