@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     )
     dense_weight: float = Field(1.0, ge=0.0, description="RRF weight of the dense retriever.")
 
-    # --- vector index and serving threads (see qa_service/vector_index.py, docs/performance.md)
+    # --- vector index and serving threads (see qa_service/store/vectors.py, docs/performance.md)
     faiss_index: Literal["auto", "flat", "ivf"] = Field(
         "auto", description="auto = exact (flat) below ann_threshold passages, IVF from there."
     )

@@ -18,17 +18,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qa_service import deadline
-from qa_service.answering import Answer, ExtractiveAnswerer
+from qa_service.answer.extractive import Answer, ExtractiveAnswerer
+from qa_service.answer.followup import Turn, resolve
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
 from qa_service.embedding.embedder import configure_torch_threads
-from qa_service.filters import NO_FILTERS, Filters
-from qa_service.followup import Turn, resolve
-from qa_service.index import LoadedIndex, current_build, load_index
-from qa_service.retrieval import Hit, Mode, RetrievalResult, Retriever
-from qa_service.updating import UpdateReport, update_index
-from qa_service.vector_index import configure_faiss_threads
+from qa_service.ingest.update import UpdateReport, update_index
+from qa_service.search.filters import NO_FILTERS, Filters
+from qa_service.search.retriever import Hit, Mode, RetrievalResult, Retriever
+from qa_service.store.index import LoadedIndex, current_build, load_index
+from qa_service.store.vectors import configure_faiss_threads
 
 if TYPE_CHECKING:
     from qa_service.generation.answerer import GenerativeAnswerer

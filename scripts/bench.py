@@ -130,8 +130,8 @@ def bench_index(docs: int, work: Path, ceiling: bool, sample: int = 0) -> dict[s
     passage texts with plain ``SentenceTransformer.encode`` (same batch size and dtype): all
     of them, or a random ``sample`` of them when given (to save time on the full corpus)."""
     from qa_service.embedding import Embedder
-    from qa_service.index import current_build, load_index
-    from qa_service.indexing import build_index, passage_texts
+    from qa_service.ingest.build import build_index, passage_texts
+    from qa_service.store.index import current_build, load_index
 
     corpus = subset_corpus(docs, work / "corpora")
     index_dir = work / f"index-docs-{docs}"
@@ -233,7 +233,7 @@ def source_build(work: Path, docs: int) -> Path:
     """The index of the first ``docs`` historical documents (built by the ``index`` stage,
     else now)."""
     index_dir = work / f"index-docs-{docs}"
-    from qa_service.index import index_exists
+    from qa_service.store.index import index_exists
 
     if not index_exists(index_dir):
         print(f"building the index of {docs} historical documents first ...", flush=True)
@@ -256,7 +256,8 @@ def synthesise(source: Path, size: int, target: Path, noise: float = 0.02) -> di
     import numpy as np
 
     from qa_service.documents import Passage
-    from qa_service.index import (
+    from qa_service.ingest.build import write_bm25
+    from qa_service.store.index import (
         CENTROID,
         MANIFEST,
         STORE,
@@ -270,8 +271,7 @@ def synthesise(source: Path, size: int, target: Path, noise: float = 0.02) -> di
         publish,
         write_store,
     )
-    from qa_service.indexing import write_bm25
-    from qa_service.vector_index import build_vector_index, describe
+    from qa_service.store.vectors import build_vector_index, describe
 
     if index_exists(target):
         manifest = Manifest.from_file(current_build(target) / MANIFEST)
@@ -335,7 +335,7 @@ def synthesise(source: Path, size: int, target: Path, noise: float = 0.02) -> di
     write_bm25(build, rows, terms)
     t_bm25 = time.perf_counter() - t1
     write_store(build / STORE, documents, passages, terms, sentences)
-    from qa_service.indexing import corpus_hash
+    from qa_service.ingest.build import corpus_hash
 
     manifest = Manifest(
         model=settings.embedding_model,
@@ -372,7 +372,7 @@ def questions(index_dir: Path, count: int) -> list[str]:
     (answered: the answer path runs in full)."""
     import random
 
-    from qa_service.index import load_index
+    from qa_service.store.index import load_index
 
     out = [q.question for q in labelled_questions()]
     rng = random.Random(0)
@@ -394,7 +394,7 @@ def questions(index_dir: Path, count: int) -> list[str]:
 
 def labelled_questions() -> list[Any]:
     """The labelled evaluation questions (dev + calibration), about the bundled corpus."""
-    from qa_service.evaluation import DEFAULT_QUESTION_FILES, load_questions
+    from qa_service.evaluation.core import DEFAULT_QUESTION_FILES, load_questions
 
     return [q for path in DEFAULT_QUESTION_FILES for q in load_questions(path)]
 
@@ -494,7 +494,7 @@ def drive(url: str, endpoint: str, qs: list[str], clients: int) -> dict[str, Any
 def bench_serve(
     index_dir: Path, requests: int, ask_requests: int, env: dict[str, str] | None
 ) -> dict[str, Any]:
-    from qa_service.index import MANIFEST, Manifest, current_build
+    from qa_service.store.index import MANIFEST, Manifest, current_build
 
     build = current_build(index_dir)
     manifest = Manifest.from_file(build / MANIFEST)
@@ -643,8 +643,8 @@ def run_faiss(args: argparse.Namespace) -> None:
     import numpy as np
 
     from qa_service.embedding import Embedder
-    from qa_service.index import center, load_index
-    from qa_service.vector_index import build_vector_index, recall_at_k
+    from qa_service.store.index import center, load_index
+    from qa_service.store.vectors import build_vector_index, recall_at_k
 
     faiss.omp_set_num_threads(1)
     largest = args.work / f"synthetic-{max(args.sizes)}-from-{args.source_docs}"
@@ -670,8 +670,8 @@ def run_faiss(args: argparse.Namespace) -> None:
             s = settings.model_copy(update={"faiss_index": kind})
             t0 = time.perf_counter()
             if kind == "ivf" and n == len(vectors):  # the IVF index the serve stage built
-                from qa_service.index import VECTORS, current_build
-                from qa_service.vector_index import prepare_for_search
+                from qa_service.store.index import VECTORS, current_build
+                from qa_service.store.vectors import prepare_for_search
 
                 index = faiss.read_index(str(current_build(largest) / VECTORS))
                 prepare_for_search(index, settings)
@@ -705,7 +705,7 @@ def run_bulk(args: argparse.Namespace) -> None:
     (``QAService.ask``), at each index size; ``scripts/bench_bulk.py`` measures
     ``qa-service bulk`` and ``/api/ask/batch`` against asking one by one."""
     from qa_service.service import QAService
-    from qa_service.vector_index import configure_faiss_threads
+    from qa_service.store.vectors import configure_faiss_threads
 
     results = []
     for size in args.sizes:

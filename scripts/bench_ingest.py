@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa_service.config import Settings  # noqa: E402
-from qa_service.lexical import analyze  # noqa: E402
 from qa_service.parsing import iter_corpus_files, parse_files  # noqa: E402
+from qa_service.text.lexical import analyze  # noqa: E402
 
 
 def timed(label: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -98,8 +98,8 @@ def bench_bm25() -> None:
 
 def bench_updates(tmp: Path) -> None:
     from qa_service.embedding import Embedder
-    from qa_service.indexing import build_index, default_corpus_paths
-    from qa_service.updating import update_index
+    from qa_service.ingest.build import build_index, default_corpus_paths
+    from qa_service.ingest.update import update_index
 
     print("== live update vs full rebuild (bundled corpus) ==")
     settings = Settings(index_dir=tmp / "index")

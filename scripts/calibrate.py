@@ -32,14 +32,14 @@ from typing import Any
 
 import numpy as np
 
-from qa_service import evaluation as ev
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.embedding import Embedder
-from qa_service.eval_report import fmt, table, update_docs
-from qa_service.index import index_exists, load_index
-from qa_service.indexing import build_index, default_corpus_paths
-from qa_service.retrieval import Retriever
+from qa_service.evaluation import core as ev
+from qa_service.evaluation.report import fmt, table, update_docs
+from qa_service.ingest.build import build_index, default_corpus_paths
+from qa_service.search.retriever import Retriever
 from qa_service.service import QAService
+from qa_service.store.index import index_exists, load_index
 
 POOLS = ev.AGGREGATE_POOLS
 RRF_KS = (5, 10, 20, 30, 60, 100, 200)

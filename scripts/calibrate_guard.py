@@ -33,14 +33,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa_service.config import Settings  # noqa: E402
-from qa_service.eval_backends import DEFAULT_GENERATIONS_CACHE as DEFAULT_CACHE  # noqa: E402
-from qa_service.eval_backends import model_key as model_name  # noqa: E402
-from qa_service.eval_backends import read_cache  # noqa: E402
+from qa_service.evaluation.backends import DEFAULT_GENERATIONS_CACHE as DEFAULT_CACHE  # noqa: E402
+from qa_service.evaluation.backends import model_key as model_name  # noqa: E402
+from qa_service.evaluation.backends import read_cache  # noqa: E402
 from qa_service.generation.guard import CitationGuard, Claim, split_claims  # noqa: E402
-from qa_service.language import detect_language  # noqa: E402
-from qa_service.lexical import fold  # noqa: E402
-from qa_service.retrieval import Hit  # noqa: E402
+from qa_service.search.retriever import Hit  # noqa: E402
 from qa_service.service import QAService  # noqa: E402
+from qa_service.text.language import detect_language  # noqa: E402
+from qa_service.text.lexical import fold  # noqa: E402
 
 WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
 QUESTION_FILES = ["dev-questions.jsonl", "calibration-questions.jsonl"]

@@ -54,7 +54,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
     """Settings whose index holds the whole bundled corpus (built once per session)."""
-    from qa_service.indexing import build_index, default_corpus_paths
+    from qa_service.ingest.build import build_index, default_corpus_paths
 
     settings = Settings(index_dir=tmp_path_factory.mktemp("corpus") / "index")
     build_index(default_corpus_paths(settings), settings, embedder)
@@ -126,7 +126,7 @@ def small_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
     per session; copy it before changing it."""
     import shutil
 
-    from qa_service.indexing import build_index
+    from qa_service.ingest.build import build_index
 
     root = tmp_path_factory.mktemp("small")
     corpus = root / "corpus"

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from qa_service.answering import Citation
+from qa_service.answer.extractive import Citation
 from qa_service.api.auth import require_api_key
 from qa_service.api.schemas import (
     AskRequest,
@@ -35,8 +35,8 @@ from qa_service.api.schemas import (
 )
 from qa_service.api.uploads import receive_uploads, update_response
 from qa_service.documents import DocumentMeta
-from qa_service.filters import Filters
-from qa_service.retrieval import Hit
+from qa_service.search.filters import Filters
+from qa_service.search.retriever import Hit
 from qa_service.service import AskResult, QAService, hit_title
 
 router = APIRouter()

@@ -24,11 +24,11 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
-from qa_service.answering import Citation
+from qa_service.answer.extractive import Citation
 from qa_service.api.routes import ask_response, citation_out
 from qa_service.api.schemas import AskRequest, StreamCitations
 from qa_service.generation.backends import GenerationError
-from qa_service.retrieval import Hit
+from qa_service.search.retriever import Hit
 from qa_service.service import QAService
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from starlette.datastructures import UploadFile
 
 from qa_service.api.schemas import SkippedFile, UpdateResponse
 from qa_service.config import Settings
+from qa_service.ingest.update import UpdateReport
+from qa_service.ingest.uploads import UploadError, discard_unindexed, safe_name, save_upload
 from qa_service.service import QAService
-from qa_service.updating import UpdateReport
-from qa_service.uploads import UploadError, discard_unindexed, safe_name, save_upload
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024

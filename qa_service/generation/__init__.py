@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from qa_service.config import Settings
 
 if TYPE_CHECKING:
-    from qa_service.answering import ExtractiveAnswerer
+    from qa_service.answer.extractive import ExtractiveAnswerer
     from qa_service.embedding import Embedder
     from qa_service.generation.answerer import GenerativeAnswerer
 

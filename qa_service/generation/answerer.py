@@ -21,12 +21,12 @@ import time
 from collections.abc import Callable
 
 from qa_service import deadline
-from qa_service.answering import Answer, ExtractiveAnswerer
+from qa_service.answer.extractive import Answer, ExtractiveAnswerer
 from qa_service.config import Settings
 from qa_service.generation.backends import GenerationCancelled, Generator
 from qa_service.generation.guard import CitationGuard, Verified
 from qa_service.generation.prompt import build_prompt
-from qa_service.retrieval import Hit, RetrievalResult
+from qa_service.search.retriever import Hit, RetrievalResult
 
 log = logging.getLogger(__name__)
 

@@ -26,15 +26,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa_service.answering import QUOTE_GAP, Citation
-from qa_service.chunking import split_sentences
+from qa_service.answer.extractive import QUOTE_GAP, Citation
 from qa_service.config import Settings
 from qa_service.documents import attributed
 from qa_service.embedding import Embedder
-from qa_service.index import LoadedIndex, center
-from qa_service.language import detect_language
-from qa_service.lexical import STOPWORDS, analyze, fold
-from qa_service.retrieval import Hit
+from qa_service.parsing.chunking import split_sentences
+from qa_service.search.retriever import Hit
+from qa_service.store.index import LoadedIndex, center
+from qa_service.text.language import detect_language
+from qa_service.text.lexical import STOPWORDS, analyze, fold
 
 _NUMBERS = r"\d+(?:\s*[,;–-]\s*\d+)*"
 _MARKER = re.compile(rf"\[\s*(?:passage\s*)?({_NUMBERS})\s*\]", re.IGNORECASE)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qa_service.language import Language
-from qa_service.retrieval import Hit
+from qa_service.search.retriever import Hit
+from qa_service.text.language import Language
 
 Message = dict[str, str]
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from qa_service.bulk import RemoteAnswerer, read_questions, run_bulk
+from qa_service.bulk.run import RemoteAnswerer, read_questions, run_bulk
 from qa_service.config import PROJECT_ROOT, Settings
 from tests.server import free_port, running_server
 
@@ -104,7 +104,16 @@ def test_bulk_cli_url_mode_and_unreachable_server(base_url: str, tmp_path: Path)
     source = tmp_path / "q.txt"
     source.write_text("Wat heeft de minister toegezegd voor Afghanistan?\n\n" + "x" * 3000 + "\n")
     out = tmp_path / "answers.csv"
-    cmd = [sys.executable, "-m", "qa_service.cli", "bulk", str(source), "-o", str(out), "-q"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "qa_service.cli",
+        "bulk",
+        str(source),
+        "-o",
+        str(out),
+        "-q",
+    ]
     proc = subprocess.run([*cmd, "--url", base_url], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "1 answered, 0 declined, 1 failed" in proc.stdout

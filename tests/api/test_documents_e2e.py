@@ -13,7 +13,7 @@ import pytest
 
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
-from qa_service.indexing import build_index
+from qa_service.ingest.build import build_index
 from tests.conftest import CORPUS, KAMERBRIEF, PROJECT_ROOT
 from tests.fixtures.pdfs import kamerbrief_pdf
 from tests.server import running_server

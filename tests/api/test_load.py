@@ -126,7 +126,7 @@ def test_a_request_over_the_timeout_gets_503_and_its_work_stops(
     and the work stops at its next check instead of running on for nobody."""
     from fastapi.testclient import TestClient
 
-    from qa_service.answering import ExtractiveAnswerer
+    from qa_service.answer.extractive import ExtractiveAnswerer
     from qa_service.api.app import create_app
     from qa_service.config import Settings
     from qa_service.service import QAService

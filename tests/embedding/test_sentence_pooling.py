@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa_service.embedding import Embedder
-from qa_service.sentence_vectors import sentence_spans
+from qa_service.store.sentence_vectors import sentence_spans
 
 PASSAGE = (
     "De minister heeft honderd militairen toegezegd voor de missie in Afghanistan. "

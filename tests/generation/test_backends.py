@@ -14,7 +14,7 @@ import pytest
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.generation.backends import GenerationError, LocalGenerator, OpenAIGenerator
-from qa_service.retrieval import Hit
+from qa_service.search.retriever import Hit
 from qa_service.service import QAService
 from tests.server import free_port
 
@@ -115,7 +115,7 @@ def test_local_backend_with_qwen_answers_in_the_questions_language(
     answer = result.answer
     assert answer.answerable and answer.backend == "local", answer
     assert re.search(r"hundred|100", answer.answer)
-    from qa_service.language import detect_language
+    from qa_service.text.language import detect_language
 
     assert detect_language(answer.answer) == "en"
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from qa_service.generation.guard import CitationGuard, split_claims
-from qa_service.retrieval import Hit
+from qa_service.search.retriever import Hit
 from qa_service.service import QAService
 
 QUESTION = "Wat heeft de minister toegezegd voor Afghanistan?"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.generation.prompt import build_prompt
-from qa_service.retrieval import Hit
+from qa_service.search.retriever import Hit
 
 
 def hit(text: str, n: int) -> Hit:

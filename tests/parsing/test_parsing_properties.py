@@ -16,9 +16,9 @@ from xml.sax.saxutils import escape
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from qa_service.chunking import chunk_document, split_sentences
 from qa_service.documents import DocumentMeta, Paragraph, ParsedDocument
 from qa_service.parsing import FileResult, ParseError, parse_documents
+from qa_service.parsing.chunking import chunk_document, split_sentences
 from qa_service.parsing.html import parse_html
 from qa_service.parsing.jsonl import parse_record
 from qa_service.parsing.koop_xml import parse_koop_xml

@@ -173,7 +173,7 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder)
     real ones give the similarity statistics a normal spread)."""
     import json
 
-    from qa_service.indexing import build_index
+    from qa_service.ingest.build import build_index
 
     folder = tmp_path_factory.mktemp("hostile")
     (folder / "kst-99001-1.txt").write_text(HOSTILE_LETTER, encoding="utf-8")

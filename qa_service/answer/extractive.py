@@ -1,0 +1,273 @@
+"""Extractive answers: quote the sentences of the retrieved passages that answer the question.
+
+Every sentence of an answer is a verbatim sentence of a passage followed by its ``[n]``, so
+nothing in an answer lacks a citation. When the evidence is too weak (the best passage's
+similarity to the question is under a calibrated threshold) the answerer abstains and says
+so in the question's language, offering the closest passages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa_service.config import Settings
+from qa_service.documents import attributed
+from qa_service.embedding import Embedder
+from qa_service.embedding.cache import VectorCache
+from qa_service.parsing.chunking import split_sentences
+from qa_service.search.retriever import Hit, RetrievalResult
+from qa_service.store.index import LoadedIndex, center
+from qa_service.text.language import Language
+from qa_service.text.lexical import STOPWORDS, analyze, fold
+
+ABSTAIN = {
+    "nl": "De documenten geven geen antwoord op deze vraag.",
+    "en": "The documents do not answer this question.",
+}
+CLOSEST = {
+    "nl": "De passages die er het dichtst bij komen staan hieronder.",
+    "en": "The closest passages are listed below.",
+}
+QUOTE_GAP = " … "
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Citation:
+    n: int
+    hit: Hit
+    quote: str  # the cited sentence(s), verbatim from the passage; "" when not quoted
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    answerable: bool
+    language: Language
+    citations: list[Citation] = field(default_factory=list)
+    removed_sentences: int = 0  # generated sentences the citation guard removed
+    backend: str = "extractive"  # what wrote the answer text
+
+
+@dataclass
+class _Sentence:
+    text: str
+    hit_rank: int
+    order: int  # position of the sentence within its passage
+    score: float = 0.0
+    of: int = 0  # sentences in its passage
+
+
+def _prefixes(text: str, size: int = 5) -> set[str]:
+    """Word prefixes: a cheap bridge between English questions and Dutch cognates."""
+    return {w[:size] for w in _WORD.findall(fold(text)) if len(w) >= size and w not in STOPWORDS}
+
+
+def _lead(hit: Hit) -> str:
+    """Name a motion before quoting it: the question is often *which* motion said so."""
+    doc = hit.document
+    if doc.doc_type == "motie" and doc.title:
+        return f"{doc.title}: "
+    return ""
+
+
+class ExtractiveAnswerer:
+    """Picks answer sentences from the top passages; no model beyond the embedder."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        #: sentence vectors of recently quoted passages (centred with this index's centroid)
+        self.sentence_cache = VectorCache(settings.answer_sentence_cache)
+        #: the loaded index (set by the service): its centroid and term statistics
+        self.index: LoadedIndex | None = None
+
+    def should_abstain(self, retrieval: RetrievalResult) -> bool:
+        if not retrieval.hits:
+            return True
+        best = max(h.dense_score for h in retrieval.hits)
+        s = self.settings
+        threshold = s.abstain_threshold_en if retrieval.language == "en" else s.abstain_threshold_nl
+        return best < threshold
+
+    def run(self, question: str, retrieval: RetrievalResult) -> Answer:
+        return self.run_batch([question], [retrieval])[0]
+
+    def run_batch(
+        self, questions: Sequence[str], retrievals: Sequence[RetrievalResult]
+    ) -> list[Answer]:
+        """Answer many questions, embedding all their candidate sentences in one batch.
+
+        A candidate sentence's vector is the one stored with its passage at index time when
+        the question's language is set to ``index`` (``answer_sentences_nl/en``) and the
+        passage has them; otherwise the sentence is embedded now, alone and
+        batch-invariantly (see :meth:`Embedder.encode_queries`). Either way every answer is
+        the one :meth:`run` gives for its question alone.
+        """
+        plans: list[tuple[list[_Sentence], list[str], list[np.ndarray | None]] | None] = []
+        for retrieval in retrievals:
+            if self.should_abstain(retrieval):
+                plans.append(None)
+                continue
+            hits = retrieval.hits
+            candidates = self._candidates(hits)
+            texts = [attributed(hits[c.hit_rank].document, c.text) for c in candidates]
+            stored = self._stored_vectors(hits, candidates, retrieval.language)
+            plans.append((candidates, texts, stored))
+        everything = list(
+            dict.fromkeys(
+                t
+                for plan in plans
+                if plan is not None
+                for t, v in zip(plan[1], plan[2], strict=True)
+                if v is None
+            )
+        )
+        encoded = self.sentence_cache.encode(everything, self._embed_sentences)
+        by_text = dict(zip(everything, encoded, strict=True))
+        answers = []
+        for question, retrieval, plan in zip(questions, retrievals, plans, strict=True):
+            if plan is None:
+                answers.append(self.abstain(question, retrieval))
+                continue
+            candidates, texts, stored = plan
+            vectors = [
+                v if v is not None else by_text[t] for t, v in zip(texts, stored, strict=True)
+            ]
+            chosen = self._select(question, retrieval, candidates, texts, vectors)
+            answers.append(self._compose(question, retrieval.language, retrieval.hits, chosen))
+        return answers
+
+    def abstain(self, question: str, retrieval: RetrievalResult) -> Answer:
+        language = retrieval.language
+        text = ABSTAIN[language]
+        if retrieval.hits:
+            text += " " + CLOSEST[language]
+        citations = [Citation(n=i + 1, hit=h, quote="") for i, h in enumerate(retrieval.hits)]
+        return Answer(question, text, False, language, citations)
+
+    # -- sentence selection ----------------------------------------------------------------
+    def _candidates(self, hits: list[Hit]) -> list[_Sentence]:
+        out = []
+        for rank, hit in enumerate(hits[: self.settings.answer_passages]):
+            sentences = split_sentences(hit.passage.text)
+            for order, sentence in enumerate(sentences):
+                if len(_WORD.findall(sentence)) >= 3:
+                    out.append(_Sentence(sentence, rank, order, of=len(sentences)))
+        return out
+
+    def _stored_vectors(
+        self, hits: list[Hit], candidates: list[_Sentence], language: Language
+    ) -> list[np.ndarray | None]:
+        """Each candidate's vector stored with its passage (centred), or None where the
+        question's language embeds sentences at query time or the passage has none."""
+        s = self.settings
+        mode = s.answer_sentences_en if language == "en" else s.answer_sentences_nl
+        if mode != "index" or self.index is None or not candidates:
+            return [None] * len(candidates)
+        stored = self.index.sentence_vectors(sorted({hits[c.hit_rank].row for c in candidates}))
+        out: list[np.ndarray | None] = []
+        for c in candidates:
+            vectors = stored.get(hits[c.hit_rank].row)
+            # the passage's sentences must be those its vectors were stored for (same splitter);
+            # a zero row: the sentence lay beyond the model's window when indexed
+            if vectors is None or len(vectors) != c.of or not vectors[c.order].any():
+                out.append(None)
+            else:
+                out.append(center(vectors[c.order][None, :], self.index.centroid)[0])
+        return out
+
+    def _select(
+        self,
+        question: str,
+        retrieval: RetrievalResult,
+        candidates: list[_Sentence],
+        texts: list[str],
+        vectors: list[np.ndarray],
+    ) -> list[_Sentence]:
+        """Score the candidates; ``texts`` are their texts with the speaker named,
+        ``vectors`` their centred vectors."""
+        if not candidates:
+            return []
+        semantic = np.stack(vectors) @ retrieval.query_vector
+        lexical = self._lexical(question, texts)
+        weight = (
+            self.settings.answer_lexical_weight_en
+            if retrieval.language == "en"
+            else self.settings.answer_lexical_weight_nl
+        )
+        for c, sem, lex in zip(candidates, semantic, lexical, strict=True):
+            c.score = float(sem) + weight * lex + 0.02 / (1 + c.hit_rank)
+
+        best = max(candidates, key=lambda c: c.score)
+        chosen = [best]
+        margin = self.settings.answer_sentence_margin
+        for c in sorted(candidates, key=lambda c: -c.score):
+            if len(chosen) >= self.settings.answer_max_sentences:
+                break
+            if c is best or c.score < best.score - margin:
+                continue
+            chosen.append(c)
+        return chosen  # best first
+
+    def _embed_sentences(self, texts: list[str]) -> np.ndarray:
+        """Centred sentence vectors, batch-invariant: the same in any batch and any cache state."""
+        vectors = self.embedder.encode_passages(texts, batch_invariant=True)
+        if self.index is not None:
+            vectors = center(vectors, self.index.centroid)
+        return vectors
+
+    def _lexical(self, question: str, texts: list[str]) -> list[float]:
+        """IDF-weighted share of the question's terms found in each text.
+
+        A term missing by stem still earns half its weight when a 5-letter word prefix
+        matches (``Afghanistan``/``Afghaanse``, ``reinforcement``/``reinforcement``).
+        """
+        terms = list(dict.fromkeys(analyze(question)))
+        if not terms:
+            return [0.0] * len(texts)
+        weights = self.index.idf(terms) if self.index is not None else [1.0] * len(terms)
+        total = sum(weights)
+        q_prefixes = {t: t[:5] for t in terms if len(t) >= 5}
+        out = []
+        for text in texts:
+            found = set(analyze(text))
+            prefixes = _prefixes(text)
+            got = 0.0
+            for term, w in zip(terms, weights, strict=True):
+                if term in found:
+                    got += w
+                elif term in q_prefixes and q_prefixes[term] in prefixes:
+                    got += 0.5 * w
+            out.append(got / total)
+        return out
+
+    # -- output ---------------------------------------------------------------------------
+    def _compose(
+        self, question: str, language: Language, hits: list[Hit], chosen: list[_Sentence]
+    ) -> Answer:
+        if not chosen:  # passages without usable sentences: cite the best passage whole
+            chosen = [_Sentence(hits[0].passage.text, 0, 0)]
+        numbers: dict[int, int] = {}
+        quotes: dict[int, list[_Sentence]] = {}
+        parts = []
+        for sentence in chosen:
+            first = sentence.hit_rank not in numbers
+            n = numbers.setdefault(sentence.hit_rank, len(numbers) + 1)
+            quotes.setdefault(sentence.hit_rank, []).append(sentence)
+            lead = _lead(hits[sentence.hit_rank]) if first else ""
+            parts.append(f"{lead}{sentence.text} [{n}]")
+        citations = []
+        for rank, n in numbers.items():
+            sentences = sorted(quotes[rank], key=lambda s: s.order)
+            quote = sentences[0].text
+            for prev, cur in zip(sentences, sentences[1:], strict=False):
+                quote += (" " if cur.order == prev.order + 1 else QUOTE_GAP) + cur.text
+            citations.append(Citation(n=n, hit=hits[rank], quote=quote))
+        return Answer(question, " ".join(parts), True, language, citations)

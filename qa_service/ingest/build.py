@@ -1,0 +1,274 @@
+"""Build an index from files: parse, chunk, embed, and write FAISS + BM25 + SQLite.
+
+Live updates of an existing index (add, replace, remove documents) are in
+:mod:`qa_service.ingest.update`; both share the helpers here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa_service.config import Settings
+from qa_service.documents import DocumentMeta, ParsedDocument, Passage, contextual_text
+from qa_service.embedding import Embedder
+from qa_service.parsing import (
+    FileResult,
+    Limits,
+    ParseError,
+    iter_corpus_files,
+    load_motion_subjects,
+    parse_files,
+)
+from qa_service.parsing.chunking import chunk_document
+from qa_service.store.index import (
+    BM25_DIR,
+    BM25_ROWS,
+    CENTROID,
+    MANIFEST,
+    STORE,
+    VECTORS,
+    Manifest,
+    center,
+    checksum_files,
+    index_lock,
+    mean_direction,
+    new_build_dir,
+    publish,
+    write_store,
+)
+from qa_service.store.sentence_vectors import pack, sentence_spans
+from qa_service.store.vectors import build_vector_index, describe
+from qa_service.text.lexical import analyze
+
+log = logging.getLogger(__name__)
+
+MOTION_SUBJECTS = "moties.jsonl"
+
+
+@dataclass
+class BuildReport:
+    build: Path
+    documents: int
+    passages: int
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def default_corpus_paths(settings: Settings) -> list[Path]:
+    """The bundled Kamerbrief and motions (not the historical OCR file)."""
+    return [settings.corpus_dir / "kamerstukken", settings.corpus_dir / "moties"]
+
+
+def parse_limits(settings: Settings) -> Limits:
+    return Limits.from_mb(settings.max_file_mb, settings.max_uncompressed_mb)
+
+
+def _find_subjects(paths: Sequence[Path]) -> dict:
+    """Motion subjects from a ``moties.jsonl`` beside or above the given folders."""
+    subjects: dict = {}
+    for path in paths:
+        for folder in (path, path.parent) if path.is_dir() else (path.parent, path.parent.parent):
+            candidate = folder / MOTION_SUBJECTS
+            if candidate.is_file():
+                subjects.update(load_motion_subjects(candidate))
+    return subjects
+
+
+def document_hash(doc: ParsedDocument) -> str:
+    """What identifies a document's indexed content: its metadata (not the file it came from)
+    and its paragraphs. Re-adding a document with the same hash changes nothing."""
+    meta = asdict(doc.meta)
+    meta.pop("source", None)
+    h = hashlib.sha256(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode())
+    for p in doc.paragraphs:
+        h.update(f"\n\x1e{p.section}\x1f{p.page}\x1f{p.text}".encode())
+    return h.hexdigest()
+
+
+def collect_documents(
+    paths: Sequence[Path], settings: Settings, progress: bool = False
+) -> tuple[list[tuple[ParsedDocument, str]], list[tuple[str, str]]]:
+    """Parse every supported file under ``paths`` (in parallel processes where that pays).
+
+    Returns the documents with their content hashes, and what was skipped with the reason
+    (files, and records inside collections). A document id seen twice keeps its first file.
+    """
+    from tqdm import tqdm
+
+    files = iter_corpus_files(list(paths))
+    subjects = _find_subjects(paths)
+    documents: list[tuple[ParsedDocument, str]] = []
+    skipped: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    results = parse_files(files, subjects, parse_limits(settings), settings.parse_workers)
+    for result in tqdm(
+        results, total=len(files), desc="parsing", unit="file", disable=not progress
+    ):
+        if isinstance(result, ParseError):
+            path, _, reason = str(result).partition(": ")
+            skipped.append((path, reason))
+            log.warning("skipped %s", result)
+            continue
+        assert isinstance(result, FileResult)
+        skipped.extend((str(result.path), reason) for reason in result.skipped)
+        for doc in result.documents:
+            if doc.meta.doc_id in seen:
+                skipped.append((str(result.path), f"duplicate document id {doc.meta.doc_id}"))
+                continue
+            seen.add(doc.meta.doc_id)
+            documents.append((doc, document_hash(doc)))
+    return documents, skipped
+
+
+def chunk_documents(
+    documents: Sequence[tuple[ParsedDocument, str]], settings: Settings, embedder: Embedder
+) -> tuple[list[tuple[DocumentMeta, str]], list[Passage], list[tuple[str, str]]]:
+    """Passages of each document; documents without any are returned as skipped."""
+    max_tokens = min(settings.max_passage_tokens, embedder.max_tokens)
+    metas: list[tuple[DocumentMeta, str]] = []
+    passages: list[Passage] = []
+    skipped: list[tuple[str, str]] = []
+    for doc, digest in documents:
+        chunks = chunk_document(doc, embedder.count_tokens, max_tokens)
+        if not chunks:
+            skipped.append((doc.meta.source or doc.meta.doc_id, "no text"))
+            continue
+        metas.append((doc.meta, digest))
+        passages.extend(chunks)
+    return metas, passages, skipped
+
+
+def collect_passages(
+    paths: Sequence[Path], settings: Settings, embedder: Embedder, progress: bool = False
+) -> tuple[list[tuple[DocumentMeta, str]], list[Passage], list[tuple[str, str]]]:
+    """Parse and chunk every supported file under ``paths``.
+
+    Returns the documents with their content hashes, the passages in order, and the files
+    skipped with the reason. A document id seen twice keeps its first file.
+    """
+    documents, skipped = collect_documents(paths, settings, progress)
+    metas, passages, empty = chunk_documents(documents, settings, embedder)
+    return metas, passages, skipped + empty
+
+
+def passage_texts(
+    metas: dict[str, DocumentMeta], passages: Sequence[Passage], settings: Settings
+) -> list[str]:
+    """What is embedded and keyword-indexed for each passage."""
+    if settings.contextual_passages:
+        return [contextual_text(metas[p.doc_id], p) for p in passages]
+    return [p.text for p in passages]
+
+
+def embed_passages(
+    texts: list[str],
+    passages: Sequence[Passage],
+    settings: Settings,
+    embedder: Embedder,
+    progress: bool = False,
+) -> tuple[np.ndarray, list[bytes] | None]:
+    """The passages' vectors and, with ``settings.sentence_vectors``, their sentences' packed
+    vectors (pooled from the same forward pass: no extra model time)."""
+    if not settings.sentence_vectors:
+        return embedder.encode_passages(texts, show_progress=progress), None
+    spans = [sentence_spans(t, p.text) for t, p in zip(texts, passages, strict=True)]
+    vectors, sentences = embedder.encode_passages_with_sentences(texts, spans, progress)
+    return vectors, [pack(s) for s in sentences]
+
+
+def corpus_hash(documents: Sequence[tuple[DocumentMeta, str]]) -> str:
+    h = hashlib.sha256()
+    for meta, digest in sorted(documents, key=lambda d: d[0].doc_id):
+        h.update(f"{meta.doc_id}\t{digest}\n".encode())
+    return h.hexdigest()
+
+
+def write_bm25(build: Path, rows: np.ndarray, terms: Sequence[Sequence[str]]) -> None:
+    """The BM25 index over ``terms`` (one list per passage, in ``rows`` order)."""
+    import bm25s
+
+    bm25 = bm25s.BM25()
+    bm25.index([list(t) for t in terms], show_progress=False)
+    bm25.save(str(build / BM25_DIR))
+    np.save(build / BM25_ROWS, np.asarray(rows, dtype=np.int64), allow_pickle=False)
+
+
+def write_manifest(build: Path, settings: Settings, embedder: Embedder, **fields: Any) -> Manifest:
+    manifest = Manifest(
+        model=embedder.model_name,
+        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        contextual_passages=settings.contextual_passages,
+        max_passage_tokens=settings.max_passage_tokens,
+        files=checksum_files(build),
+        **fields,
+    )
+    (build / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    return manifest
+
+
+def build_index(
+    paths: Sequence[Path], settings: Settings, embedder: Embedder, progress: bool = False
+) -> BuildReport:
+    """Build a new index from ``paths`` and make it the live one in ``settings.index_dir``."""
+    import faiss
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    embedder.warm_up()
+    timings["load_model"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    documents, passages, skipped = collect_passages(paths, settings, embedder, progress)
+    timings["parse"] = time.perf_counter() - t0
+    if not passages:
+        raise ValueError("no passages to index: " + "; ".join(f"{f}: {r}" for f, r in skipped))
+
+    texts = passage_texts({m.doc_id: m for m, _ in documents}, passages, settings)
+    with index_lock(settings.index_dir):
+        build = new_build_dir(settings.index_dir)
+        try:
+            t0 = time.perf_counter()
+            vectors, sentences = embed_passages(texts, passages, settings, embedder, progress)
+            timings["embed"] = time.perf_counter() - t0
+
+            t0 = time.perf_counter()
+            rows = np.arange(len(passages), dtype=np.int64)
+            centroid = mean_direction(vectors)
+            np.save(build / CENTROID, centroid, allow_pickle=False)
+            index = build_vector_index(center(vectors, centroid), rows, settings)
+            faiss.write_index(index, str(build / VECTORS))
+            timings["faiss"] = time.perf_counter() - t0
+
+            t0 = time.perf_counter()
+            terms = [analyze(t) for t in texts]
+            write_bm25(build, rows, terms)
+            timings["bm25"] = time.perf_counter() - t0
+
+            t0 = time.perf_counter()
+            write_store(build / STORE, documents, passages, terms, sentences)
+            write_manifest(
+                build,
+                settings,
+                embedder,
+                dimension=int(vectors.shape[1]),
+                passage_count=len(passages),
+                document_count=len(documents),
+                corpus_hash=corpus_hash(documents),
+                faiss_type=describe(index),
+            )
+            publish(settings.index_dir, build)
+            timings["write"] = time.perf_counter() - t0
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+    return BuildReport(build, len(documents), len(passages), skipped, timings)

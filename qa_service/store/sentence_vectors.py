@@ -1,0 +1,59 @@
+"""Answer-sentence vectors stored with each passage (int8, one row per sentence).
+
+At index time every passage's forward pass also yields a vector for each of its sentences
+(:meth:`~qa_service.embedding.Embedder.encode_passages_with_sentences`): the mean of the
+passage's token embeddings over the sentence. The answerer can then score the sentences of
+the retrieved passages without running the model again (``answer_sentences_nl/en=index``).
+
+A passage's sentences are those of :func:`~qa_service.parsing.chunking.split_sentences` on its text,
+in order; a stored row is ``float32 scale`` then ``dimension`` int8 codes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qa_service.parsing.chunking import split_sentences
+
+
+def sentence_spans(embedded: str, passage_text: str) -> list[tuple[int, int]]:
+    """The character spans in ``embedded`` (what the model reads for the passage: title,
+    section, speaker, then the passage text) of each sentence of ``passage_text``."""
+    base = embedded.rfind(passage_text)
+    sentences = split_sentences(passage_text)
+    if base < 0:
+        return [(0, 0)] * len(sentences)  # not found: no token is inside an empty span
+    spans = []
+    cursor = base
+    for sentence in sentences:
+        start = embedded.find(sentence, cursor)
+        if start < 0:  # cannot happen: split_sentences returns stripped slices of the text
+            spans.append((0, 0))
+            continue
+        cursor = start + len(sentence)
+        spans.append((start, cursor))
+    return spans
+
+
+def pack(vectors: np.ndarray) -> bytes:
+    """Rows of unit vectors as int8 codes with one float32 scale per row (zero rows stay zero)."""
+    v = np.asarray(vectors, dtype=np.float32)
+    scales = np.abs(v).max(axis=1, initial=0.0) / 127.0
+    codes = np.zeros(v.shape, dtype=np.int8)
+    nonzero = scales > 0
+    codes[nonzero] = np.rint(v[nonzero] / scales[nonzero, None]).astype(np.int8)
+    rows = np.empty((len(v), 4 + v.shape[1]), dtype=np.uint8)
+    rows[:, :4] = scales.astype("<f4").view(np.uint8).reshape(len(v), 4)
+    rows[:, 4:] = codes.view(np.uint8)
+    return rows.tobytes()
+
+
+def unpack(blob: bytes, dimension: int) -> np.ndarray:
+    """The float32 rows of :func:`pack` (approximately: int8 precision)."""
+    width = 4 + dimension
+    if len(blob) % width:
+        raise ValueError(f"sentence vectors of {len(blob)} bytes are not rows of {width}")
+    rows = np.frombuffer(blob, dtype=np.uint8).reshape(-1, width)
+    scales = rows[:, :4].copy().view("<f4").reshape(-1)
+    codes = rows[:, 4:].view(np.int8).astype(np.float32)
+    return codes * scales[:, None]

@@ -1,0 +1,151 @@
+"""Which vectors the extractive answerer scores sentences with: stored (index) or embedded now."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+from qa_service.answer.extractive import ExtractiveAnswerer
+from qa_service.config import Settings
+from qa_service.embedding import Embedder
+from qa_service.search.retriever import Hit
+from qa_service.service import QAService
+
+DUTCH = "Wat heeft de minister toegezegd voor Afghanistan?"
+ENGLISH = "What did the NATO defence ministers decide about deterrence?"
+
+
+@pytest.fixture(scope="module")
+def service(corpus_index: Settings, embedder: Embedder) -> Iterator[QAService]:
+    s = QAService(corpus_index.model_copy(update={"answer_sentence_cache": 0}), embedder)
+    s.warm_up()
+    yield s
+    s.close()
+
+
+class EmbedSpy:
+    def __init__(self, answerer: ExtractiveAnswerer, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.texts: list[str] = []
+        original = answerer._embed_sentences
+
+        def embed(texts: list[str]) -> np.ndarray:
+            self.texts.extend(texts)
+            return original(texts)
+
+        monkeypatch.setattr(answerer, "_embed_sentences", embed)
+
+
+def test_dutch_questions_use_the_stored_sentence_vectors(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = EmbedSpy(service.answerer, monkeypatch)
+    answer = service.ask(DUTCH, 5).answer
+    assert answer.answerable and answer.citations
+    assert spy.texts == []  # no sentence embedded at query time
+    assert "toegezegd" in answer.answer  # the pledge itself
+    for citation in answer.citations:
+        if citation.quote:
+            assert citation.quote.split(" … ")[0] in citation.hit.passage.text
+
+
+def test_english_questions_embed_the_sentences(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = EmbedSpy(service.answerer, monkeypatch)
+    answer = service.ask(ENGLISH, 5).answer
+    assert answer.answerable and spy.texts
+
+
+def test_the_setting_chooses_per_language(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = EmbedSpy(service.answerer, monkeypatch)
+    monkeypatch.setattr(
+        service.answerer,
+        "settings",
+        service.settings.model_copy(
+            update={"answer_sentences_nl": "query", "answer_sentences_en": "index"}
+        ),
+    )
+    assert service.ask(ENGLISH, 5).answer.answerable and spy.texts == []
+    assert service.ask(DUTCH, 5).answer.answerable and spy.texts
+
+
+def test_stored_vectors_are_close_to_the_sentences_embedded_alone(service: QAService) -> None:
+    """Stored vectors are the sentences read in context: near, not equal, to embedding each
+    sentence alone."""
+    answerer = service.answerer
+    retrieval = service.search(DUTCH, 5)
+    hits = retrieval.hits
+    candidates = answerer._candidates(hits)
+    stored = answerer._stored_vectors(hits, candidates, "nl")
+    assert all(v is not None for v in stored)
+    texts = [c.text for c in candidates]
+    alone = answerer._embed_sentences(texts)
+    agreement = np.array(
+        [float(v @ a) for v, a in zip(stored, alone, strict=True) if v is not None]
+    )
+    assert np.median(agreement) > 0.5
+
+
+def stored_changed(
+    service: QAService,
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[list[Hit], list[Any], dict[int, np.ndarray]], None],
+) -> tuple[list[Hit], list[Any]]:
+    """The Dutch question's hits and candidates, with the index's stored sentence vectors
+    altered by ``change`` (hits, candidates, vectors by row) before the answerer reads them."""
+    answerer = service.answerer
+    hits = service.search(DUTCH, 5).hits
+    candidates = answerer._candidates(hits)
+    index = answerer.index
+    assert index is not None
+    real = index.sentence_vectors
+
+    def altered(rows: list[int]) -> dict[int, np.ndarray]:
+        vectors = real(rows)
+        change(hits, candidates, vectors)
+        return vectors
+
+    monkeypatch.setattr(index, "sentence_vectors", altered)
+    return hits, candidates
+
+
+def test_a_passage_whose_sentences_changed_falls_back_to_embedding(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored vectors whose count no longer matches the passage's sentences (a different
+    sentence splitter wrote them) are not used."""
+
+    def one_short(hits: list[Hit], candidates: list[Any], vectors: dict[int, np.ndarray]) -> None:
+        for row in vectors:
+            vectors[row] = vectors[row][:-1]
+
+    hits, candidates = stored_changed(service, monkeypatch, one_short)
+    stored = service.answerer._stored_vectors(hits, candidates, "nl")
+    assert stored == [None] * len(candidates)
+
+
+def test_a_sentence_beyond_the_window_falls_back_to_embedding(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zero row (the sentence lay beyond the model's window when indexed) is embedded now;
+    the passage's other sentences keep their stored vectors."""
+
+    def first_zeroed(
+        hits: list[Hit], candidates: list[Any], vectors: dict[int, np.ndarray]
+    ) -> None:
+        first = candidates[0]
+        vectors[hits[first.hit_rank].row][first.order] = 0.0
+
+    hits, candidates = stored_changed(service, monkeypatch, first_zeroed)
+    first = candidates[0]
+    stored = service.answerer._stored_vectors(hits, candidates, "nl")
+    assert stored[0] is None
+    assert all(v is not None for v in stored[1:])
+    spy = EmbedSpy(service.answerer, monkeypatch)
+    assert service.ask(DUTCH, 5).answer.answerable
+    assert spy.texts == [first.text] or spy.texts[0].endswith(first.text)

@@ -1,0 +1,316 @@
+"""Evaluation: the metric functions on hand-made cases, the question formats, the report
+rendering, and a regression check of today's quality on the bundled corpus."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qa_service.cli.commands import main
+from qa_service.config import Settings
+from qa_service.documents import DocumentMeta, Passage
+from qa_service.embedding import Embedder
+from qa_service.evaluation import core as ev
+from qa_service.evaluation.report import replace_block, table
+from qa_service.service import QAService
+from tests.samples import LABELLED_QUESTIONS
+
+# -- metrics ---------------------------------------------------------------------------------
+
+
+def test_hit_at_k() -> None:
+    ranking = [False, False, True, False]
+    assert ev.hit_at_k(ranking, 1) == 0.0
+    assert ev.hit_at_k(ranking, 2) == 0.0
+    assert ev.hit_at_k(ranking, 3) == 1.0
+    assert ev.hit_at_k(ranking, 10) == 1.0
+    assert ev.hit_at_k([], 5) == 0.0
+
+
+def test_reciprocal_rank() -> None:
+    assert ev.reciprocal_rank([True, True]) == 1.0
+    assert ev.reciprocal_rank([False, False, False, True]) == 0.25
+    # only the first relevant item counts, and only within k
+    assert ev.reciprocal_rank([False, True, True]) == 0.5
+    assert ev.reciprocal_rank([False] * 10 + [True], k=10) == 0.0
+    assert ev.reciprocal_rank([False] * 10 + [True], k=11) == pytest.approx(1 / 11)
+
+
+def test_ndcg_known_values() -> None:
+    # one relevant item at rank 3: DCG = 1/log2(4) = 0.5, ideal = 1
+    assert ev.ndcg_at_k([False, False, True], 10, 1) == pytest.approx(0.5)
+    # two relevant at ranks 1 and 3 of two: (1 + 0.5) / (1 + 1/log2(3))
+    assert ev.ndcg_at_k([True, False, True], 10, 2) == pytest.approx(1.5 / (1 + 1 / math.log2(3)))
+    # perfect ranking
+    assert ev.ndcg_at_k([True, True, False], 10, 2) == pytest.approx(1.0)
+    # relevant items below k do not count; nothing relevant in the index gives 0
+    assert ev.ndcg_at_k([False, False, True], 2, 1) == 0.0
+    assert ev.ndcg_at_k([False, False], 10, 0) == 0.0
+    # more relevant items than k: the ideal DCG is capped at k
+    assert ev.ndcg_at_k([True, True], 2, 5) == pytest.approx(1.0)
+
+
+def test_score_rankings_means() -> None:
+    rankings = [
+        ev.Ranking("a", "dev", "nl", [True, False], 1),
+        ev.Ranking("b", "dev", "nl", [False, False, False, False, False, True], 1),
+        ev.Ranking("c", "dev", "nl", [False, False], 1),
+    ]
+    s = ev.score_rankings(rankings, depth=6)
+    assert s.n == 3
+    assert s.hit1 == pytest.approx(1 / 3)
+    assert s.hit5 == pytest.approx(1 / 3)
+    assert s.hit10 == pytest.approx(2 / 3)
+    assert s.mrr10 == pytest.approx((1 + 1 / 6) / 3)
+    assert s.curve == pytest.approx([1 / 3] * 5 + [2 / 3])
+
+
+def test_groups_and_aggregate() -> None:
+    items = [
+        ev.Ranking("a", "dev", "nl", [True], 1),
+        ev.Ranking("b", "calibration", "nl", [False], 1),
+        ev.Ranking("c", "dev", "en", [True], 1),
+        ev.Ranking("m", "motions", "nl", [True], 1),
+    ]
+    groups = ev.groups_of(items)
+    assert {k: len(v) for k, v in groups.items()} == {
+        "dev/nl": 1,
+        "calibration/nl": 1,
+        "dev/en": 1,
+        "motions": 1,
+        "questions/nl": 2,
+        "questions/en": 1,
+        "all": 4,
+    }
+    scores = {k: ev.score_rankings(v) for k, v in groups.items()}
+    # each pool weighs the same: (0.5 + 1 + 1) / 3
+    assert ev.aggregate(scores, "hit1") == pytest.approx(2.5 / 3)
+
+
+# -- relevance and answers -------------------------------------------------------------------
+def _question(**kw: object) -> ev.LabelledQuestion:
+    base: dict = dict(
+        id="q",
+        set="dev",
+        lang="nl",
+        question="Waartoe riepen de ministers op?",
+        answerable=True,
+        gold_docs=("kst-1",),
+        gold_passage=("oproep aan  Afghanistan",),
+        facts=(("verkiezingen", "elections"), ("Ghani",)),
+    )
+    base.update(kw)
+    return ev.LabelledQuestion(**base)
+
+
+def test_passage_relevance_collapses_whitespace_and_case() -> None:
+    q = _question()
+    hit = Passage("kst-1#p1", "kst-1", "De ministers deden een OPROEP aan\nAfghanistan.")
+    other_doc = Passage("kst-2#p1", "kst-2", "een oproep aan Afghanistan")
+    miss = Passage("kst-1#p2", "kst-1", "Iets anders.")
+    assert ev.passage_is_relevant(q, hit)
+    assert not ev.passage_is_relevant(q, other_doc)
+    assert not ev.passage_is_relevant(q, miss)
+    doc_level = _question(gold_passage=())
+    assert ev.passage_is_relevant(doc_level, miss)
+    assert not ev.passage_is_relevant(doc_level, other_doc)
+
+
+def test_fact_coverage() -> None:
+    facts = (("verkiezingen", "elections"), ("Ghani",))
+    assert ev.fact_coverage("Tijdige  VERKIEZINGEN [1]", facts) == 0.5
+    assert ev.fact_coverage("elections; president Ghani", facts) == 1.0
+    assert ev.fact_coverage("niets", facts) == 0.0
+    assert math.isnan(ev.fact_coverage("x", ()))
+
+
+def test_score_answers() -> None:
+    records = [
+        # answered, both facts, cites the answer, 1 of 2 citations in a gold document
+        ev.AnswerRecord("a", "dev", "nl", True, False, 0.5, 1.0, True, 2, 1),
+        # answerable but declined
+        ev.AnswerRecord("b", "dev", "nl", True, True, 0.2, 0.0, None),
+        # unanswerable, declined
+        ev.AnswerRecord("c", "dev", "nl", False, True, 0.1),
+        # unanswerable, answered
+        ev.AnswerRecord("d", "dev", "nl", False, False, 0.4),
+    ]
+    s = ev.score_answers(records)
+    assert (s.answerable, s.unanswerable) == (2, 2)
+    assert s.fact_coverage == 0.5
+    assert s.facts_complete == 0.5
+    assert s.cites_answer == 1.0
+    assert s.citation_precision == 0.5
+    assert s.declined_unanswerable == 0.5
+    assert s.declined_answerable == 0.5
+    assert s.abstention_precision == 0.5
+    only_answerable = ev.score_answers(records[:2])
+    assert math.isnan(only_answerable.abstention_precision)
+    assert math.isnan(only_answerable.declined_unanswerable)
+
+
+# -- data files ------------------------------------------------------------------------------
+def test_bundled_question_files_load() -> None:
+    questions = [q for f in ev.DEFAULT_QUESTION_FILES for q in ev.load_questions(f)]
+    assert len(questions) == 68
+    assert {q.set for q in questions} == {"dev", "calibration"}
+    assert {q.lang for q in questions} == {"nl", "en"}
+    assert all(q.gold_docs and q.gold_passage for q in questions if q.answerable)
+    nld, eng = ev.load_tatoeba(ev.TATOEBA_DIR)
+    assert len(nld) == len(eng) == 1000
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("not json", "line 2"),
+        ('["a list"]', "JSON object"),
+        ('{"question": ""}', "non-empty"),
+        ('{"question": "q", "lang": "de", "gold_docs": ["x"]}', "lang"),
+        ('{"question": "q", "answerable": true}', "gold_docs"),
+        ('{"question": "q", "gold_docs": "kst-1"}', "list of strings"),
+    ],
+)
+def test_bad_question_file(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "mine.jsonl"
+    good = '{"question": "Wat?", "answerable": false}'
+    path.write_text(good + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(ev.EvalDataError, match=message):
+        ev.load_questions(path)
+
+
+def test_empty_or_unreadable_question_file(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    with pytest.raises(ev.EvalDataError, match="no questions"):
+        ev.load_questions(empty)
+    with pytest.raises(ev.EvalDataError, match="cannot read"):
+        ev.load_questions(tmp_path / "missing.jsonl")
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ev.EvalDataError, match="cannot read"):
+        ev.load_questions(binary)
+
+
+def test_motion_queries_map_files_to_documents(tmp_path: Path) -> None:
+    moties = tmp_path / "moties.jsonl"
+    rows = [
+        {"file": "kst-1-2.txt", "subject": "Motie van het lid A over B"},
+        {"file": "tk-abc.txt", "subject": "Motie van het lid C over D"},
+        {"file": "absent.txt", "subject": "Motie van het lid E"},
+    ]
+    moties.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    docs = [
+        DocumentMeta("kst-1-2", source="corpus/moties/kst-1-2.txt"),
+        DocumentMeta("kst-36410-V-65", source="/abs/corpus/moties/tk-abc.txt"),
+    ]
+    queries, missing = ev.motion_queries(moties, docs)
+    assert [(q.question, q.gold_docs) for q in queries] == [
+        ("Motie van het lid A over B", ("kst-1-2",)),
+        ("Motie van het lid C over D", ("kst-36410-V-65",)),
+    ]
+    assert all(q.doc_level and q.set == "motions" for q in queries)
+    assert missing == ["absent.txt"]
+
+
+# -- rendering -------------------------------------------------------------------------------
+def test_replace_block_keeps_the_rest() -> None:
+    text = "# T\n\nintro\n\n<!-- BEGIN x -->\nold\n<!-- END x -->\n\nhand-written notes\n"
+    out = replace_block(text, "x", "new")
+    assert out == "# T\n\nintro\n\n<!-- BEGIN x -->\nnew\n<!-- END x -->\n\nhand-written notes\n"
+    assert replace_block("# T\n", "y", "a") == "# T\n\n<!-- BEGIN y -->\na\n<!-- END y -->\n"
+    # a second block of another name is left alone
+    assert "new" in replace_block(out, "z", "zz") and "zz" in replace_block(out, "z", "zz")
+
+
+def test_table_pads_columns() -> None:
+    assert table(["a", "bb"], [["ccc", "d"]]).splitlines() == [
+        "| a   | bb |",
+        "|-----|----|",
+        "| ccc | d  |",
+    ]
+
+
+# -- against the bundled corpus --------------------------------------------------------------
+@pytest.fixture(scope="module")
+def service(corpus_index: Settings, embedder: Embedder) -> Iterator[QAService]:
+    svc = QAService(corpus_index, ev.CachedEmbedder(embedder))
+    svc.warm_up()
+    yield svc
+    svc.close()
+
+
+#: Floors a little under the figures of docs/evaluation.md; a change that drops below one has
+#: made retrieval or abstention worse. One question of a pool of 23 is 0.043.
+HIT5_FLOORS = {"questions/nl": 0.95, "questions/en": 0.85, "motions": 0.97}
+MIN_UNANSWERABLE_DECLINED = 0.80  # today 19/22
+MAX_ANSWERABLE_DECLINED = 0.10  # today 3/46
+
+
+def test_hybrid_retrieval_does_not_regress(service: QAService) -> None:
+    questions = [q for f in ev.DEFAULT_QUESTION_FILES for q in ev.load_questions(f)]
+    motions, note = ev.bundled_motion_queries(service.settings, service.index.store)
+    assert len(motions) == 484, note
+    ranked = ev.rank_questions(service.retriever, questions + motions[::4], "hybrid")
+    hit5 = {name: ev.score_rankings(rs).hit5 for name, rs in ev.groups_of(ranked).items()}
+    for pool, floor in HIT5_FLOORS.items():
+        assert hit5[pool] >= floor, hit5
+    # the project's goal: every answerable dev question's passage in the top 5
+    assert hit5["dev/nl"] == hit5["dev/en"] == 1.0, hit5
+
+
+def test_abstention_does_not_regress(service: QAService) -> None:
+    questions = [q for f in ev.DEFAULT_QUESTION_FILES for q in ev.load_questions(f)]
+    records = ev.abstention_decisions(service, questions)
+    scores = ev.score_answers(records)
+    assert scores.declined_unanswerable >= MIN_UNANSWERABLE_DECLINED, scores
+    assert scores.declined_answerable <= MAX_ANSWERABLE_DECLINED, scores
+    # the project's goal: every unanswerable dev question declined, no answerable one
+    dev = ev.score_answers([r for r in records if r.set == "dev"])
+    assert dev.declined_unanswerable == 1.0 and dev.declined_answerable == 0.0, dev
+
+
+def test_abstention_decisions_match_ask(service: QAService) -> None:
+    questions = [q for q in ev.load_questions(ev.DEFAULT_QUESTION_FILES[0])]
+    quick = ev.abstention_decisions(service, questions)
+    asked = ev.answer_questions(service, questions)
+    assert [r.declined for r in quick] == [r.declined for r in asked]
+    assert {r.declined for r in asked} == {True, False}
+
+
+def test_eval_command(
+    corpus_index: Settings, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    questions = tmp_path / "mine.jsonl"
+    questions.write_text("\n".join(json.dumps(r) for r in LABELLED_QUESTIONS), encoding="utf-8")
+    out, docs = tmp_path / "figures.json", tmp_path / "docs" / "evaluation.md"
+    docs.parent.mkdir()
+    docs.write_text("# Evaluation\n\nNotes that must survive.\n", encoding="utf-8")
+    argv = ["eval", "--questions", str(questions), "--index-dir", str(corpus_index.index_dir)]
+    argv += ["--no-motions", "--quick", "--out", str(out), "--docs", str(docs)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "hit@5" in printed and "Tatoeba" in printed and "reranker" in printed
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert set(figures["retrieval"]) == {"bm25", "dense", "hybrid"}
+    assert figures["retrieval"]["hybrid"]["mine/nl"]["n"] == 1
+    assert figures["answers"]["mine/en"]["declined_unanswerable"] == 1.0
+    assert figures["tatoeba"]["pairs"] == 250 and figures["tatoeba"]["nld->eng"] > 0.8
+    assert figures["command"].startswith("qa-service eval --questions")
+    text = docs.read_text(encoding="utf-8")
+    assert text.startswith("# Evaluation\n\nNotes that must survive.")
+    assert "<!-- BEGIN qa-service eval -->" in text and "evaluation-hitk.png" in text
+    assert (docs.parent / "evaluation-hitk.png").stat().st_size > 1000
+
+
+def test_eval_command_rejects_a_bad_question_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "x"}\n{oops\n', encoding="utf-8")
+    assert main(["eval", "--questions", str(bad), "--index-dir", str(tmp_path)]) == 2
+    assert "line 1" in capsys.readouterr().err
