@@ -11,6 +11,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from qa_service.kamerstukken import short_vergaderjaar
+
 OFFICIAL_URL = "https://zoek.officielebekendmakingen.nl/{doc_id}.html"
 
 
@@ -60,14 +62,6 @@ class DocumentMeta:
         data["url"] = self.url
         data["citation"] = self.citation()
         return data
-
-
-def short_vergaderjaar(vergaderjaar: str) -> str:
-    """``2017-2018`` -> ``2017/18`` (empty when unknown or malformed)."""
-    m = re.fullmatch(r"(\d{4})\s*[-–/]\s*(\d{2,4})", vergaderjaar.strip())
-    if not m:
-        return ""
-    return f"{m.group(1)}/{m.group(2)[-2:]}"
 
 
 @dataclass

@@ -24,10 +24,11 @@ from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
 from qa_service.embedding.embedder import configure_torch_threads
+from qa_service.filters import NO_FILTERS, Filters
 from qa_service.ingest.update import UpdateReport, update_index
-from qa_service.search.filters import NO_FILTERS, Filters
 from qa_service.search.retriever import Hit, Mode, RetrievalResult, Retriever
-from qa_service.store.index import LoadedIndex, current_build, load_index
+from qa_service.store.layout import current_build
+from qa_service.store.loaded import LoadedIndex, load_index
 from qa_service.store.vectors import configure_faiss_threads
 
 if TYPE_CHECKING:

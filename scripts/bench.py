@@ -131,7 +131,8 @@ def bench_index(docs: int, work: Path, ceiling: bool, sample: int = 0) -> dict[s
     of them, or a random ``sample`` of them when given (to save time on the full corpus)."""
     from qa_service.embedding import Embedder
     from qa_service.ingest.build import build_index, passage_texts
-    from qa_service.store.index import current_build, load_index
+    from qa_service.store.layout import current_build
+    from qa_service.store.loaded import load_index
 
     corpus = subset_corpus(docs, work / "corpora")
     index_dir = work / f"index-docs-{docs}"
@@ -233,7 +234,7 @@ def source_build(work: Path, docs: int) -> Path:
     """The index of the first ``docs`` historical documents (built by the ``index`` stage,
     else now)."""
     index_dir = work / f"index-docs-{docs}"
-    from qa_service.store.index import index_exists
+    from qa_service.store.layout import index_exists
 
     if not index_exists(index_dir):
         print(f"building the index of {docs} historical documents first ...", flush=True)
@@ -252,26 +253,14 @@ def synthesise(source: Path, size: int, target: Path, noise: float = 0.02) -> di
     """
     import dataclasses
 
-    import faiss
     import numpy as np
 
     from qa_service.documents import Passage
-    from qa_service.ingest.build import write_bm25
-    from qa_service.store.index import (
-        CENTROID,
-        MANIFEST,
-        STORE,
-        VECTORS,
-        Manifest,
-        checksum_files,
-        current_build,
-        index_exists,
-        load_index,
-        new_build_dir,
-        publish,
-        write_store,
-    )
+    from qa_service.ingest.build import corpus_hash
+    from qa_service.store.layout import MANIFEST, Manifest, current_build, index_exists
+    from qa_service.store.loaded import load_index
     from qa_service.store.vectors import build_vector_index, describe
+    from qa_service.store.writer import BuildWriter
 
     if index_exists(target):
         manifest = Manifest.from_file(current_build(target) / MANIFEST)
@@ -279,13 +268,8 @@ def synthesise(source: Path, size: int, target: Path, noise: float = 0.02) -> di
     t0 = time.perf_counter()
     src = load_index(source, verify=False)
     rows_passages = src.store.all_passages()
-    con = src.store._con
-    terms_by_row = {r: t.split() for r, t in con.execute("SELECT row, terms FROM passages")}
-    sentences_by_row = dict(
-        con.execute("SELECT row, sentences FROM passages WHERE sentences IS NOT NULL")
-        if src.store.has_sentence_vectors
-        else []
-    )
+    terms_by_row = src.store.terms_by_row()
+    sentences_by_row = src.store.all_sentence_blobs()
     metas = src.store.documents({p.doc_id for _, p in rows_passages})
     hashes = src.store.content_hashes()
     vectors = np.vstack([src.vectors.reconstruct(int(r)) for r, _ in rows_passages])
@@ -325,32 +309,27 @@ def synthesise(source: Path, size: int, target: Path, noise: float = 0.02) -> di
     all_vectors = np.vstack(chunks).astype(np.float32)
     rows = np.arange(len(passages), dtype=np.int64)
     settings = settings_for(target)
-    build = new_build_dir(target)
-    np.save(build / CENTROID, centroid, allow_pickle=False)
-    t1 = time.perf_counter()
-    index = build_vector_index(all_vectors, rows, settings)
-    faiss.write_index(index, str(build / VECTORS))
-    t_faiss = time.perf_counter() - t1
-    t1 = time.perf_counter()
-    write_bm25(build, rows, terms)
-    t_bm25 = time.perf_counter() - t1
-    write_store(build / STORE, documents, passages, terms, sentences)
-    from qa_service.ingest.build import corpus_hash
-
-    manifest = Manifest(
-        model=settings.embedding_model,
-        dimension=int(all_vectors.shape[1]),
-        passage_count=len(passages),
-        document_count=len(documents),
-        corpus_hash=corpus_hash(documents),
-        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        faiss_type=describe(index),
-        contextual_passages=settings.contextual_passages,
-        max_passage_tokens=settings.max_passage_tokens,
-        files=checksum_files(build),
-    )
-    (build / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-    publish(target, build)
+    with BuildWriter(target) as writer:
+        writer.write_centroid(centroid)
+        t1 = time.perf_counter()
+        index = build_vector_index(all_vectors, rows, settings)
+        writer.write_vectors(index)
+        t_faiss = time.perf_counter() - t1
+        t1 = time.perf_counter()
+        writer.write_bm25(rows, terms)
+        t_bm25 = time.perf_counter() - t1
+        writer.write_store(documents, passages, terms, sentences)
+        writer.finish(
+            model=settings.embedding_model,
+            dimension=int(all_vectors.shape[1]),
+            passage_count=len(passages),
+            document_count=len(documents),
+            corpus_hash=corpus_hash(documents),
+            faiss_type=describe(index),
+            contextual_passages=settings.contextual_passages,
+            max_passage_tokens=settings.max_passage_tokens,
+        )
+        writer.publish()
     np.save(target / "vectors.npy", all_vectors)  # for the recall measurement
     return {
         "passages": len(passages),
@@ -372,7 +351,7 @@ def questions(index_dir: Path, count: int) -> list[str]:
     (answered: the answer path runs in full)."""
     import random
 
-    from qa_service.store.index import load_index
+    from qa_service.store.loaded import load_index
 
     out = [q.question for q in labelled_questions()]
     rng = random.Random(0)
@@ -494,7 +473,7 @@ def drive(url: str, endpoint: str, qs: list[str], clients: int) -> dict[str, Any
 def bench_serve(
     index_dir: Path, requests: int, ask_requests: int, env: dict[str, str] | None
 ) -> dict[str, Any]:
-    from qa_service.store.index import MANIFEST, Manifest, current_build
+    from qa_service.store.layout import MANIFEST, Manifest, current_build
 
     build = current_build(index_dir)
     manifest = Manifest.from_file(build / MANIFEST)
@@ -563,16 +542,14 @@ def bench_serve(
 
 def _column_bytes(build: Path, column: str) -> int:
     """Bytes of one column of the passages in the store (0 when absent)."""
-    import sqlite3
+    from qa_service.store.layout import STORE
+    from qa_service.store.sqlite import PassageStore
 
-    con = sqlite3.connect(f"file:{build / 'store.sqlite'}?mode=ro", uri=True)
+    store = PassageStore(build / STORE)
     try:
-        query = f"SELECT sum(length(CAST({column} AS BLOB))) FROM passages"
-        return int(con.execute(query).fetchone()[0] or 0)
-    except sqlite3.OperationalError:  # a store from before that column
-        return 0
+        return store.column_bytes(column)
     finally:
-        con.close()
+        store.close()
 
 
 def run_serve(args: argparse.Namespace) -> None:
@@ -643,8 +620,8 @@ def run_faiss(args: argparse.Namespace) -> None:
     import numpy as np
 
     from qa_service.embedding import Embedder
-    from qa_service.store.index import center, load_index
-    from qa_service.store.vectors import build_vector_index, recall_at_k
+    from qa_service.store.loaded import load_index
+    from qa_service.store.vectors import build_vector_index, center, recall_at_k
 
     faiss.omp_set_num_threads(1)
     largest = args.work / f"synthetic-{max(args.sizes)}-from-{args.source_docs}"
@@ -670,7 +647,7 @@ def run_faiss(args: argparse.Namespace) -> None:
             s = settings.model_copy(update={"faiss_index": kind})
             t0 = time.perf_counter()
             if kind == "ivf" and n == len(vectors):  # the IVF index the serve stage built
-                from qa_service.store.index import VECTORS, current_build
+                from qa_service.store.layout import VECTORS, current_build
                 from qa_service.store.vectors import prepare_for_search
 
                 index = faiss.read_index(str(current_build(largest) / VECTORS))

@@ -39,7 +39,8 @@ from qa_service.evaluation.report import fmt, table, update_docs
 from qa_service.ingest.build import build_index, default_corpus_paths
 from qa_service.search.retriever import Retriever
 from qa_service.service import QAService
-from qa_service.store.index import index_exists, load_index
+from qa_service.store.layout import index_exists
+from qa_service.store.loaded import load_index
 
 POOLS = ev.AGGREGATE_POOLS
 RRF_KS = (5, 10, 20, 30, 60, 100, 200)

@@ -20,7 +20,8 @@ from qa_service.embedding import Embedder
 from qa_service.embedding.cache import VectorCache
 from qa_service.parsing.chunking import split_sentences
 from qa_service.search.retriever import Hit, RetrievalResult
-from qa_service.store.index import LoadedIndex, center
+from qa_service.store.loaded import LoadedIndex
+from qa_service.store.vectors import center
 from qa_service.text.language import Language
 from qa_service.text.lexical import STOPWORDS, analyze, fold
 

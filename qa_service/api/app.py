@@ -26,7 +26,7 @@ from qa_service.config import Settings
 from qa_service.deadline import Cancelled
 from qa_service.generation.backends import GenerationError
 from qa_service.service import QAService
-from qa_service.store.index import IndexLoadError
+from qa_service.store.layout import IndexLoadError
 
 log = logging.getLogger(__name__)
 

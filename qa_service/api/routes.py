@@ -35,7 +35,7 @@ from qa_service.api.schemas import (
 )
 from qa_service.api.uploads import receive_uploads, update_response
 from qa_service.documents import DocumentMeta
-from qa_service.search.filters import Filters
+from qa_service.filters import Filters
 from qa_service.search.retriever import Hit
 from qa_service.service import AskResult, QAService, hit_title
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from qa_service.search import filters as core
+from qa_service import filters as core
 
 MAX_QUESTION_CHARS = 2000
 MAX_TOP_K = 50

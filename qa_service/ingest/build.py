@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -30,24 +29,10 @@ from qa_service.parsing import (
     parse_files,
 )
 from qa_service.parsing.chunking import chunk_document
-from qa_service.store.index import (
-    BM25_DIR,
-    BM25_ROWS,
-    CENTROID,
-    MANIFEST,
-    STORE,
-    VECTORS,
-    Manifest,
-    center,
-    checksum_files,
-    index_lock,
-    mean_direction,
-    new_build_dir,
-    publish,
-    write_store,
-)
+from qa_service.store.layout import index_lock
 from qa_service.store.sentence_vectors import pack, sentence_spans
-from qa_service.store.vectors import build_vector_index, describe
+from qa_service.store.vectors import build_vector_index, center, describe, mean_direction
+from qa_service.store.writer import BuildWriter
 from qa_service.text.lexical import analyze
 
 log = logging.getLogger(__name__)
@@ -193,34 +178,19 @@ def corpus_hash(documents: Sequence[tuple[DocumentMeta, str]]) -> str:
     return h.hexdigest()
 
 
-def write_bm25(build: Path, rows: np.ndarray, terms: Sequence[Sequence[str]]) -> None:
-    """The BM25 index over ``terms`` (one list per passage, in ``rows`` order)."""
-    import bm25s
-
-    bm25 = bm25s.BM25()
-    bm25.index([list(t) for t in terms], show_progress=False)
-    bm25.save(str(build / BM25_DIR))
-    np.save(build / BM25_ROWS, np.asarray(rows, dtype=np.int64), allow_pickle=False)
-
-
-def write_manifest(build: Path, settings: Settings, embedder: Embedder, **fields: Any) -> Manifest:
-    manifest = Manifest(
-        model=embedder.model_name,
-        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        contextual_passages=settings.contextual_passages,
-        max_passage_tokens=settings.max_passage_tokens,
-        files=checksum_files(build),
-        **fields,
-    )
-    (build / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-    return manifest
+def manifest_fields(settings: Settings, embedder: Embedder) -> dict[str, Any]:
+    """What a build's manifest records about how its passages were made."""
+    return {
+        "model": embedder.model_name,
+        "contextual_passages": settings.contextual_passages,
+        "max_passage_tokens": settings.max_passage_tokens,
+    }
 
 
 def build_index(
     paths: Sequence[Path], settings: Settings, embedder: Embedder, progress: bool = False
 ) -> BuildReport:
     """Build a new index from ``paths`` and make it the live one in ``settings.index_dir``."""
-    import faiss
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -234,41 +204,34 @@ def build_index(
         raise ValueError("no passages to index: " + "; ".join(f"{f}: {r}" for f, r in skipped))
 
     texts = passage_texts({m.doc_id: m for m, _ in documents}, passages, settings)
-    with index_lock(settings.index_dir):
-        build = new_build_dir(settings.index_dir)
-        try:
-            t0 = time.perf_counter()
-            vectors, sentences = embed_passages(texts, passages, settings, embedder, progress)
-            timings["embed"] = time.perf_counter() - t0
+    with index_lock(settings.index_dir), BuildWriter(settings.index_dir) as writer:
+        t0 = time.perf_counter()
+        vectors, sentences = embed_passages(texts, passages, settings, embedder, progress)
+        timings["embed"] = time.perf_counter() - t0
 
-            t0 = time.perf_counter()
-            rows = np.arange(len(passages), dtype=np.int64)
-            centroid = mean_direction(vectors)
-            np.save(build / CENTROID, centroid, allow_pickle=False)
-            index = build_vector_index(center(vectors, centroid), rows, settings)
-            faiss.write_index(index, str(build / VECTORS))
-            timings["faiss"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        rows = np.arange(len(passages), dtype=np.int64)
+        centroid = mean_direction(vectors)
+        writer.write_centroid(centroid)
+        index = build_vector_index(center(vectors, centroid), rows, settings)
+        writer.write_vectors(index)
+        timings["faiss"] = time.perf_counter() - t0
 
-            t0 = time.perf_counter()
-            terms = [analyze(t) for t in texts]
-            write_bm25(build, rows, terms)
-            timings["bm25"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        terms = [analyze(t) for t in texts]
+        writer.write_bm25(rows, terms)
+        timings["bm25"] = time.perf_counter() - t0
 
-            t0 = time.perf_counter()
-            write_store(build / STORE, documents, passages, terms, sentences)
-            write_manifest(
-                build,
-                settings,
-                embedder,
-                dimension=int(vectors.shape[1]),
-                passage_count=len(passages),
-                document_count=len(documents),
-                corpus_hash=corpus_hash(documents),
-                faiss_type=describe(index),
-            )
-            publish(settings.index_dir, build)
-            timings["write"] = time.perf_counter() - t0
-        except BaseException:
-            shutil.rmtree(build, ignore_errors=True)
-            raise
+        t0 = time.perf_counter()
+        writer.write_store(documents, passages, terms, sentences)
+        writer.finish(
+            **manifest_fields(settings, embedder),
+            dimension=int(vectors.shape[1]),
+            passage_count=len(passages),
+            document_count=len(documents),
+            corpus_hash=corpus_hash(documents),
+            faiss_type=describe(index),
+        )
+        build = writer.publish()
+        timings["write"] = time.perf_counter() - t0
     return BuildReport(build, len(documents), len(passages), skipped, timings)

@@ -1,7 +1,7 @@
 """Live updates: add, replace and remove documents without rebuilding the index.
 
 An update starts from the live build and writes a new one beside it (never touching the live
-build), then publishes it through ``CURRENT`` (:func:`~qa_service.store.index.publish`). A running
+build), then publishes it through ``CURRENT`` (:func:`~qa_service.store.layout.publish`). A running
 service keeps answering from the build it loaded and switches when it reloads; an interrupted
 update leaves the previous build live and intact.
 
@@ -18,13 +18,10 @@ update leaves the previous build live and intact.
 from __future__ import annotations
 
 import logging
-import shutil
-import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -36,27 +33,22 @@ from qa_service.ingest.build import (
     collect_documents,
     corpus_hash,
     embed_passages,
+    manifest_fields,
     passage_texts,
-    write_bm25,
-    write_manifest,
 )
-from qa_service.store.index import (
+from qa_service.store.layout import (
     CENTROID,
     MANIFEST,
     STORE,
     VECTORS,
     IndexMismatchError,
     Manifest,
-    center,
     current_build,
     index_lock,
-    insert_documents,
-    insert_passages,
-    meta_from_json,
-    new_build_dir,
-    publish,
 )
-from qa_service.store.vectors import describe
+from qa_service.store.sqlite import read_content_hashes
+from qa_service.store.vectors import center, describe, id_mapped
+from qa_service.store.writer import BuildWriter
 from qa_service.text.lexical import analyze
 
 log = logging.getLogger(__name__)
@@ -112,7 +104,7 @@ def update_index(
                 f"index in {old} was built with embedding model {manifest.model!r}, not "
                 f"{embedder.model_name!r}; rebuild it with `qa-service index`"
             )
-        hashes = _content_hashes(old / STORE)
+        hashes = read_content_hashes(old / STORE)
         report = UpdateReport(build=None, skipped=skipped)
         to_add: list[tuple[ParsedDocument, str]] = []
         for doc, digest in parsed:
@@ -144,14 +136,10 @@ def update_index(
             report.seconds = timings
             return report
 
-        build = new_build_dir(settings.index_dir)
-        try:
-            _write_update(old, build, settings, embedder, metas, passages, drop, timings)
+        with BuildWriter(settings.index_dir) as writer:
+            _write_update(old, writer, settings, embedder, metas, passages, drop, timings)
+            build = writer.publish()
             new_manifest = Manifest.from_file(build / MANIFEST)
-            publish(settings.index_dir, build)
-        except BaseException:
-            shutil.rmtree(build, ignore_errors=True)
-            raise
     report.build = build
     report.documents = new_manifest.document_count
     report.passages = new_manifest.passage_count
@@ -159,17 +147,9 @@ def update_index(
     return report
 
 
-def _content_hashes(store: Path) -> dict[str, str]:
-    con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
-    try:
-        return dict(con.execute("SELECT doc_id, content_hash FROM documents").fetchall())
-    finally:
-        con.close()
-
-
 def _write_update(
     old: Path,
-    build: Path,
+    writer: BuildWriter,
     settings: Settings,
     embedder: Embedder,
     metas: list[tuple[DocumentMeta, str]],
@@ -189,39 +169,24 @@ def _write_update(
 
     # the store: a copy of the old one, changed in one transaction
     t0 = time.perf_counter()
-    shutil.copy2(old / STORE, build / STORE)
-    shutil.copy2(old / CENTROID, build / CENTROID)
-    con = sqlite3.connect(build / STORE)
+    writer.copy_from(old, STORE, CENTROID)
+    store = writer.edit_store()
     try:
-        _ensure_terms(con, settings)
-        marks = ",".join("?" * len(drop))
-        ids = sorted(drop)
-        dropped_rows = np.fromiter(
-            (r for (r,) in con.execute(f"SELECT row FROM passages WHERE doc_id IN ({marks})", ids)),
-            dtype=np.int64,
-        )
-        con.execute(f"DELETE FROM passages WHERE doc_id IN ({marks})", ids)
-        con.execute(f"DELETE FROM documents WHERE doc_id IN ({marks})", ids)
-        start = int(con.execute("SELECT coalesce(max(row), -1) + 1 FROM passages").fetchone()[0])
-        start = max(start, int(dropped_rows.max()) + 1 if len(dropped_rows) else 0)
+        store.migrate(lambda meta, p: analyze(passage_texts({p.doc_id: meta}, [p], settings)[0]))
+        dropped_rows = store.remove_documents(drop)
+        start = store.next_row(int(dropped_rows.max()) + 1 if len(dropped_rows) else 0)
         rows = np.arange(start, start + len(passages), dtype=np.int64)
-        terms = [analyze(t) for t in texts]
-        insert_documents(con, metas)
-        insert_passages(con, rows, passages, terms, sentences)
-        con.commit()
-        all_rows, all_terms = [], []
-        for row, text in con.execute("SELECT row, terms FROM passages ORDER BY row"):
-            all_rows.append(row)
-            all_terms.append(text.split())
-        cur = con.execute("SELECT meta, content_hash FROM documents")
-        documents = [(meta_from_json(meta), digest) for meta, digest in cur]
+        store.add(metas, rows, passages, [analyze(t) for t in texts], sentences)
+        store.commit()
+        all_rows, all_terms = store.all_terms()
+        documents = store.documents()
     finally:
-        con.close()
+        store.close()
     timings["store"] = time.perf_counter() - t0
 
     # vectors: drop the old rows, add the new passages' centred with the stored centroid
     t0 = time.perf_counter()
-    index = _id_mapped(faiss.read_index(str(old / VECTORS)))
+    index = id_mapped(faiss.read_index(str(old / VECTORS)))
     if len(dropped_rows):
         index.remove_ids(faiss.IDSelectorArray(dropped_rows))  # IVF: an array only
     if vectors is not None:
@@ -229,70 +194,25 @@ def _write_update(
         index.add_with_ids(np.ascontiguousarray(center(vectors, centroid)), rows)
     timings["faiss"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    faiss.write_index(index, str(build / VECTORS))
+    writer.write_vectors(index)
     timings["faiss_write"] = time.perf_counter() - t0
 
     # BM25: rebuilt from the stored terms
     t0 = time.perf_counter()
     if not all_rows:
         raise ValueError("the update would leave the index empty; remove the index instead")
-    write_bm25(build, np.asarray(all_rows, dtype=np.int64), all_terms)
+    writer.write_bm25(np.asarray(all_rows, dtype=np.int64), all_terms)
     timings["bm25"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    write_manifest(
-        build,
-        settings,
-        embedder,
+    if index.ntotal != len(all_rows):
+        raise RuntimeError(f"index has {index.ntotal} vectors for {len(all_rows)} passages")
+    writer.finish(
+        **manifest_fields(settings, embedder),
         dimension=int(index.d),
         passage_count=int(index.ntotal),
         document_count=len(documents),
         corpus_hash=corpus_hash(documents),
         faiss_type=describe(index),
     )
-    if index.ntotal != len(all_rows):
-        raise RuntimeError(f"index has {index.ntotal} vectors for {len(all_rows)} passages")
     timings["write"] = time.perf_counter() - t0
-
-
-def _id_mapped(index: Any) -> Any:
-    """An index keyed by passage row (``IndexIDMap2``, or IVF); an index from before live
-    updates (a flat index where row = position) is converted."""
-    import faiss
-
-    if isinstance(index, faiss.IndexIDMap2) or faiss.try_extract_index_ivf(index) is not None:
-        return index  # an IVF index is keyed by row itself
-    flat = faiss.downcast_index(index)
-    mapped = faiss.IndexIDMap2(faiss.IndexFlatIP(flat.d))
-    n = flat.ntotal
-    if n:
-        mapped.add_with_ids(flat.reconstruct_n(0, n), np.arange(n, dtype=np.int64))
-    return mapped
-
-
-def _ensure_terms(con: sqlite3.Connection, settings: Settings) -> None:
-    """Stores written before live updates lack the analysed terms: add and fill them (and
-    the column of sentence vectors, which older passages go without)."""
-    columns = {row[1] for row in con.execute("PRAGMA table_info(passages)")}
-    if "sentences" not in columns:
-        con.execute("ALTER TABLE passages ADD COLUMN sentences BLOB")
-    if "terms" in columns:
-        missing = con.execute("SELECT count(*) FROM passages WHERE terms = ''").fetchone()[0]
-        if not missing:
-            return
-    else:
-        con.execute("ALTER TABLE passages ADD COLUMN terms TEXT NOT NULL DEFAULT ''")
-    from qa_service.documents import Passage
-
-    metas = {d: meta_from_json(m) for d, m in con.execute("SELECT doc_id, meta FROM documents")}
-    cur = con.execute(
-        "SELECT row, passage_id, doc_id, text, section, page, position FROM passages "
-        "WHERE terms = ''"
-    )
-    updates = []
-    for row, *fields in cur.fetchall():
-        passage = Passage(*fields)
-        meta = metas.get(passage.doc_id) or DocumentMeta(doc_id=passage.doc_id)
-        text = passage_texts({passage.doc_id: meta}, [passage], settings)[0]
-        updates.append((" ".join(analyze(text)), row))
-    con.executemany("UPDATE passages SET terms = ? WHERE row = ?", updates)

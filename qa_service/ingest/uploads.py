@@ -9,14 +9,13 @@ directory.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from qa_service.files import atomic_file
 from qa_service.parsing.formats import SUPPORTED_SUFFIXES, has_supported_suffix
 
 MAX_NAME = 150
@@ -65,39 +64,21 @@ def save_upload(upload_dir: Path, name: str, source: BinaryIO, max_bytes: int) -
     """Copy ``source`` to ``upload_dir/name`` (atomically; refused over ``max_bytes``)."""
     target = target_path(upload_dir, name)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=target.parent)
     written = 0
-    try:
-        with os.fdopen(fd, "wb") as out:
-            while block := source.read(1 << 20):
-                written += len(block)
-                if written > max_bytes:
-                    raise UploadError(
-                        f"{name}: larger than the limit of {max_bytes // (1024 * 1024)} MB "
-                        "(QA_MAX_UPLOAD_MB)",
-                        status=413,
-                    )
-                out.write(block)
-            out.flush()
-            os.fsync(out.fileno())  # on disk before the upload is acknowledged
+    # on disk (file and directory entry) before the upload is acknowledged
+    with atomic_file(target, "wb") as out:
+        while block := source.read(1 << 20):
+            written += len(block)
+            if written > max_bytes:
+                raise UploadError(
+                    f"{name}: larger than the limit of {max_bytes // (1024 * 1024)} MB "
+                    "(QA_MAX_UPLOAD_MB)",
+                    status=413,
+                )
+            out.write(block)
         if written == 0:
             raise UploadError(f"{name}: empty file", status=422)
-        os.replace(tmp, target)
-        _fsync_dir(target.parent)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError:  # some filesystems cannot sync a directory
-        pass
-    finally:
-        os.close(fd)
 
 
 def discard_unindexed(paths: Iterable[Path], indexed_sources: set[str]) -> None:

@@ -25,7 +25,8 @@ from qa_service.embedding import Embedder
 from qa_service.ingest.build import build_index, collect_documents
 from qa_service.ingest.update import UpdateReport, update_index
 from qa_service.parsing import iter_corpus_files
-from qa_service.store.index import STORE, PassageStore, current_build, index_exists
+from qa_service.store.layout import STORE, current_build, index_exists
+from qa_service.store.sqlite import PassageStore
 
 log = logging.getLogger(__name__)
 

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from qa_service.documents import ParsedDocument
+from qa_service.kamerstukken import iso_date, normalise_dossier, normalise_vergaderjaar
 from qa_service.parsing.formats import Limits, iter_lines
 from qa_service.parsing.koop_xml import title_case
 from qa_service.parsing.metadata import (
@@ -31,10 +32,8 @@ from qa_service.parsing.metadata import (
     KOOP_FIELDS,
     apply_koop_metadata,
     doc_type_from_title,
-    iso_date,
-    normalise_vergaderjaar,
 )
-from qa_service.parsing.text import ParseError, normalise_dossier, parse_text
+from qa_service.parsing.text import ParseError, parse_text
 
 TEXT_KEYS = ("text", "content", "body", "tekst")
 ID_KEYS = ("id", "doc_id", "identifier", "dc.identifier")

@@ -36,19 +36,13 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from qa_service.documents import DocumentMeta, Paragraph, ParsedDocument
-from qa_service.parsing.metadata import (
-    Metadata,
-    apply_koop_metadata,
-    doc_type_from_title,
-    iso_date,
-    normalise_vergaderjaar,
-)
+from qa_service.kamerstukken import iso_date, normalise_dossier, normalise_vergaderjaar
+from qa_service.parsing.metadata import Metadata, apply_koop_metadata, doc_type_from_title
 from qa_service.parsing.text import (
     ParseError,
     collapse_spaces,
     motion_title,
     name_case,
-    normalise_dossier,
     parse_indieners,
 )
 

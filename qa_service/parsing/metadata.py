@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date
 
 from qa_service.documents import DocumentMeta
-from qa_service.parsing.text import collapse_spaces, normalise_dossier, parse_dutch_date
+from qa_service.kamerstukken import iso_date, normalise_dossier, normalise_vergaderjaar
+from qa_service.parsing.text import collapse_spaces
 
 #: KOOP metadata name -> DocumentMeta field (first value wins; indieners are a list).
 KOOP_FIELDS: dict[str, str] = {
@@ -133,38 +133,3 @@ def doc_type_from_title(title: str) -> str:
 
 
 # -- dates and parliamentary years ------------------------------------------------------------
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_DUTCH_NUMERIC = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
-_VERGADERJAAR = re.compile(r"(\d{4})\s*[-–/]\s*(\d{4}|\d{2})(?!\d)")
-
-
-def iso_date(text: str) -> str:
-    """``2017-12-12``, ``2017-12-12T10:00:00``, ``12-12-2017`` or ``12 december 2017`` as ISO
-    ``2017-12-12``; ``""`` when there is no valid date."""
-    text = text.strip()
-    if not text:
-        return ""
-    m = _ISO.match(text)
-    if m:
-        parts = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    elif m := _DUTCH_NUMERIC.fullmatch(text):
-        parts = (int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    else:
-        return parse_dutch_date(text)
-    try:
-        return date(*parts).isoformat()
-    except ValueError:
-        return ""
-
-
-def normalise_vergaderjaar(text: str) -> str:
-    """``2017-2018``, ``2017/18``, ``2017–18``, ``2017/2018`` -> ``2017-2018``; ``""`` if none."""
-    m = _VERGADERJAAR.search(text.strip())
-    if not m:
-        return ""
-    start = int(m.group(1))
-    end = m.group(2)
-    end_year = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
-    if end_year != start + 1:
-        return ""
-    return f"{start}-{end_year}"

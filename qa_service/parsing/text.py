@@ -21,11 +21,16 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from difflib import get_close_matches
 from itertools import pairwise
 
 from qa_service.documents import DocumentMeta, Paragraph, ParsedDocument
+from qa_service.kamerstukken import (
+    DUTCH_DATE,
+    normalise_dossier,
+    parse_dutch_date,
+    vergaderjaar_for_date,
+)
 
 
 class ParseError(ValueError):
@@ -273,66 +278,10 @@ def assign_pages(footer_pages: Sequence[int | None], n_segments: int) -> list[in
 # Identifiers, dates, names
 # --------------------------------------------------------------------------------------------
 
-_DOSSIER = re.compile(r"(\d{2}\s?\d{3})(?:\s*-\s*|\s+)?([A-Za-z]+|\d{1,3})?")
 _ID = re.compile(r"(\d{5})(?:-([A-Z]{1,5}|\d{2}))?-(\d{1,5})")
-_MONTHS = {
-    month: number
-    for number, month in enumerate(
-        (
-            "januari",
-            "februari",
-            "maart",
-            "april",
-            "mei",
-            "juni",
-            "juli",
-            "augustus",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ),
-        start=1,
-    )
-}
-_DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b", re.IGNORECASE)
 _TUSSENVOEGSELS = frozenset(
     {"van", "de", "der", "den", "het", "ten", "ter", "te", "in", "'t", "op", "la", "le", "du", "da"}
 )
-
-
-def normalise_dossier(raw: str) -> str:
-    """``28 676`` -> ``28676``; ``36 410 XVI`` -> ``36410-XVI``; ``21 501-20`` -> ``21501-20``."""
-    raw = collapse_spaces(raw)
-    m = _DOSSIER.fullmatch(raw)
-    if not m:
-        return re.sub(r"\s*-\s*|\s+", "-", re.sub(r"(\d) (\d)", r"\1\2", raw))
-    number = m.group(1).replace(" ", "")
-    return f"{number}-{m.group(2)}" if m.group(2) else number
-
-
-def parse_dutch_date(text: str) -> str:
-    """First date like ``9 februari 2023`` in ``text`` as ISO ``2023-02-09`` (empty if none)."""
-    m = _DATE.search(text)
-    if not m:
-        return ""
-    try:
-        return date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1))).isoformat()
-    except ValueError:
-        return ""
-
-
-def vergaderjaar_for_date(iso_date: str) -> str:
-    """The parliamentary year containing a date; it starts on Prinsjesdag (third Tuesday of
-    September). ``2024-02-14`` -> ``2023-2024``."""
-    try:
-        day = date.fromisoformat(iso_date)
-    except ValueError:
-        return ""
-    first_sept = date(day.year, 9, 1)
-    prinsjesdag = first_sept + timedelta(days=(1 - first_sept.weekday()) % 7 + 14)
-    start = day.year if day >= prinsjesdag else day.year - 1
-    return f"{start}-{start + 1}"
 
 
 def name_case(upper: str) -> str:
@@ -617,7 +566,7 @@ def parse_motion_header(lines: Sequence[str]) -> MotionHeader:
         elif (m := _ID.fullmatch(line)) and not header.dossier:
             toevoeging = f"-{m.group(2)}" if m.group(2) else ""
             header.dossier, header.ondernummer = m.group(1) + toevoeging, m.group(3)
-        elif _DATE.fullmatch(line):
+        elif DUTCH_DATE.fullmatch(line):
             header.date = header.date or parse_dutch_date(line)
         elif not _HEADER_SKIP.fullmatch(line):
             header.title_lines.append(line)
@@ -786,7 +735,7 @@ def motion_authors(indieners: Indieners, signers: Sequence[str], subject: str) -
 
 def _loose_date(lines: Sequence[tuple[str, int | None]]) -> str:
     """The first line that is just a date (OCR front sheets print one at the top or bottom)."""
-    return next((parse_dutch_date(ln) for ln, _ in lines if _DATE.fullmatch(ln.strip())), "")
+    return next((parse_dutch_date(ln) for ln, _ in lines if DUTCH_DATE.fullmatch(ln.strip())), "")
 
 
 def _motion_id(name: str, footer: FooterInfo, header: MotionHeader) -> str:

@@ -4,7 +4,7 @@ BM25 with a Dutch stemmer is as good as dense search on Dutch questions but poor
 ones (the documents are Dutch), so its weight in the fusion depends on the question's
 detected language. Every weight is a setting; ``qa-service eval`` compares them.
 
-Filters (:class:`~qa_service.search.filters.Filters`) restrict both searches to the passages of the
+Filters (:class:`~qa_service.filters.Filters`) restrict both searches to the passages of the
 matching documents inside the search itself (a FAISS ``IDSelector`` and a BM25 weight mask),
 so a filtered search returns a full top-k whenever enough passages match.
 """
@@ -20,8 +20,9 @@ import numpy as np
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
-from qa_service.search.filters import Filters
-from qa_service.store.index import LoadedIndex, center
+from qa_service.filters import Filters
+from qa_service.store.loaded import LoadedIndex
+from qa_service.store.vectors import center
 from qa_service.store.vectors import search as vector_search
 from qa_service.text.language import Language, detect_language
 from qa_service.text.lexical import analyze

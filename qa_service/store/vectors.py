@@ -172,3 +172,38 @@ def recall_at_k(approx: Any, vectors: np.ndarray, queries: np.ndarray, k: int = 
     _, found = approx.search(np.ascontiguousarray(queries, dtype=np.float32), k)
     hits = sum(len(set(t[t >= 0]) & set(f[f >= 0])) for t, f in zip(truth, found, strict=True))
     return hits / max(1, int((truth >= 0).sum()))
+
+
+def mean_direction(vectors: np.ndarray) -> np.ndarray:
+    """The unit mean of a set of embeddings (the direction they all share)."""
+    mean = vectors.astype(np.float64).mean(axis=0)
+    return (mean / max(np.linalg.norm(mean), 1e-12)).astype(np.float32)
+
+
+def center(vectors: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Remove the shared direction from each row and re-normalise.
+
+    Sentence embeddings all lean one way (anisotropy), which squeezes cosine similarities
+    into a narrow band. Without that common component the cosine of a question and its
+    answering passage stands out far more from unrelated passages: retrieval improves a
+    little and the similarity becomes a usable abstention signal (see docs/evaluation.md).
+    """
+    v = vectors.astype(np.float32, copy=True)
+    v -= np.outer(v @ direction, direction)
+    v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+    return v
+
+
+def id_mapped(index: Any) -> Any:
+    """An index keyed by passage row (``IndexIDMap2``, or IVF); an index from before live
+    updates (a flat index where row = position) is converted."""
+    import faiss
+
+    if isinstance(index, faiss.IndexIDMap2) or faiss.try_extract_index_ivf(index) is not None:
+        return index  # an IVF index is keyed by row itself
+    flat = faiss.downcast_index(index)
+    mapped = faiss.IndexIDMap2(faiss.IndexFlatIP(flat.d))
+    n = flat.ntotal
+    if n:
+        mapped.add_with_ids(flat.reconstruct_n(0, n), np.arange(n, dtype=np.int64))
+    return mapped

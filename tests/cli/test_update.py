@@ -12,7 +12,7 @@ import pytest
 import qa_service.embedding as embedding_module
 from qa_service.cli.commands import main
 from qa_service.embedding import Embedder
-from qa_service.store.index import load_index
+from qa_service.store.loaded import load_index
 from tests.conftest import CORPUS, KAMERBRIEF, PROJECT_ROOT
 
 KOOP = PROJECT_ROOT / "tests" / "fixtures" / "koop"

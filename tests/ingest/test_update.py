@@ -16,19 +16,20 @@ from qa_service.embedding import Embedder
 from qa_service.ingest.build import build_index
 from qa_service.ingest.update import update_index
 from qa_service.service import QAService
-from qa_service.store.index import (
+from qa_service.store.layout import (
     BM25_ROWS,
     BUILDS,
     CENTROID,
     CURRENT,
+    FORMAT_VERSION,
     MANIFEST,
     STORE,
     VECTORS,
     Manifest,
     checksum_files,
     current_build,
-    load_index,
 )
+from qa_service.store.loaded import load_index
 from tests.conftest import CORPUS, KAMERBRIEF, PROJECT_ROOT
 from tests.samples import TEST_MOTION
 
@@ -194,6 +195,7 @@ def _downgrade(build: Path) -> None:
     con.commit()
     con.close()
     manifest = Manifest.from_file(build / MANIFEST)
+    manifest.format_version = 1
     manifest.faiss_type = "IndexFlatIP"
     manifest.files = checksum_files(build)
     (build / MANIFEST).write_text(manifest.to_json())
@@ -221,6 +223,38 @@ def test_an_index_from_before_live_updates_is_upgraded(
     # the store gained the column: the new passages have sentence vectors, the old ones not
     new_rows = [old.size, old.size + 1]
     assert sorted(service.index.sentence_vectors([0, *new_rows])) == new_rows
+
+
+def _as_format_1(build: Path) -> None:
+    """Make ``build`` what the code before format 2 wrote: the same files, a manifest saying
+    format 1 and a store without a schema version."""
+    con = sqlite3.connect(build / STORE)
+    con.execute("PRAGMA user_version = 0")
+    con.commit()
+    con.close()
+    manifest = Manifest.from_file(build / MANIFEST)
+    manifest.format_version = 1
+    manifest.files = checksum_files(build)
+    (build / MANIFEST).write_text(manifest.to_json())
+
+
+def test_a_format_1_index_loads_and_an_update_writes_format_2(
+    built: Settings, embedder: Embedder, tmp_path: Path
+) -> None:
+    build = current_build(built.index_dir)
+    before = load_index(built.index_dir).store.all_passages()
+    _as_format_1(build)
+    assert FORMAT_VERSION == 2
+    old = load_index(built.index_dir, expected_model=embedder.model_name)
+    assert old.manifest.format_version == 1
+    assert old.store.all_passages() == before and old.store.has_sentence_vectors
+    update_index(built, embedder, add=[_motion(tmp_path / "new", "zoutwinning")])
+    new = load_index(built.index_dir)
+    assert new.manifest.format_version == 2
+    con = sqlite3.connect(new.build / STORE)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    con.close()
+    assert new.size == old.size + 2
 
 
 def test_queries_during_updates_see_one_index_or_the_other(

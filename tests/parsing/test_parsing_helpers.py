@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from qa_service.kamerstukken import normalise_dossier, parse_dutch_date, vergaderjaar_for_date
 from qa_service.parsing.text import (
     assign_pages,
     document_vocabulary,
     join_lines,
     name_case,
-    normalise_dossier,
-    parse_dutch_date,
     parse_text,
-    vergaderjaar_for_date,
 )
 
 EMPTY: frozenset[str] = frozenset()

@@ -13,7 +13,7 @@ import pytest
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.embedding import Embedder
 from qa_service.service import QAService
-from qa_service.store.index import load_index
+from qa_service.store.loaded import load_index
 
 
 @pytest.fixture(scope="module")

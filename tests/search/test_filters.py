@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from qa_service.documents import DocumentMeta, Passage
-from qa_service.search.filters import Filters
-from qa_service.store.index import PassageStore, write_store
+from qa_service.filters import Filters
+from qa_service.store.sqlite import PassageStore, write_store
 
 DOCS = [
     DocumentMeta("kst-28676-280", doc_type="brief", dossier="28676", date="2017-11-24",

@@ -8,7 +8,7 @@ import pytest
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.search.retriever import Retriever, top_positive
-from qa_service.store.index import load_index
+from qa_service.store.loaded import load_index
 from qa_service.text.lexical import analyze
 
 

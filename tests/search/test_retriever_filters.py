@@ -11,7 +11,7 @@ import pytest
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta
 from qa_service.embedding import Embedder
-from qa_service.search.filters import Filters
+from qa_service.filters import Filters
 from qa_service.service import QAService
 
 K = 10

@@ -18,15 +18,15 @@ from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.ingest.update import update_index
 from qa_service.service import QAService
-from qa_service.store.index import (
+from qa_service.store.layout import (
     BUILDS,
     CURRENT,
     MANIFEST,
     IndexCorruptError,
     Manifest,
     current_build,
-    load_index,
 )
+from qa_service.store.loaded import load_index
 from tests.conftest import CORPUS
 
 QUESTIONS = [
@@ -209,7 +209,7 @@ def test_publish_flushes_the_build_to_disk(
 ) -> None:
     """Every file of a new build, its directories and the pointer are fsynced before the
     update returns (what an acknowledged upload relies on after a power cut)."""
-    import qa_service.store.index as index_module
+    import qa_service.store.layout as index_module
 
     synced: list[str] = []
     real_fsync = os.fsync

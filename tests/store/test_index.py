@@ -12,7 +12,7 @@ from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.ingest.build import build_index
 from qa_service.parsing.chunking import split_sentences
-from qa_service.store.index import (
+from qa_service.store.layout import (
     BUILDS,
     CURRENT,
     MANIFEST,
@@ -22,8 +22,8 @@ from qa_service.store.index import (
     IndexMismatchError,
     IndexNotFoundError,
     current_build,
-    load_index,
 )
+from qa_service.store.loaded import load_index
 from tests.conftest import CORPUS, KAMERBRIEF
 
 MOTIONS = ["kst-29754-673.txt", "kst-36284-6.txt", "kst-34682-141.txt"]

@@ -55,7 +55,7 @@ def test_unpack_refuses_a_blob_of_the_wrong_size() -> None:
 
 def test_a_damaged_entry_in_the_store_is_left_out(tmp_path: Path) -> None:
     from qa_service.documents import DocumentMeta, Passage
-    from qa_service.store.index import PassageStore, write_store
+    from qa_service.store.sqlite import PassageStore, write_store
 
     passages = [Passage(f"p{i}", "d", f"Zin {i}.", "", None, i) for i in range(3)]
     good = pack(np.ones((1, 384), np.float32) / np.sqrt(384))

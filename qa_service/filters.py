@@ -1,7 +1,7 @@
 """Document filters: which documents a search, an answer or a listing may draw on.
 
-:class:`Filters` is a plain, hashable value (the API's ``filters`` object converts to it). It
-turns into an SQL condition over the ``documents`` table of an index (:meth:`Filters.where`);
+:class:`Filters` is a plain, hashable value (the API's ``filters`` object converts to it). The
+store turns it into an SQL condition (:func:`qa_service.store.sqlite.filter_sql`);
 retrieval turns the matching passages into a FAISS ``IDSelector`` and a BM25 weight mask, so
 filtering happens inside the search and a filtered search still returns a full top-k.
 
@@ -19,10 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from typing import Any
 
-from qa_service.parsing.metadata import iso_date, normalise_vergaderjaar
-from qa_service.parsing.text import normalise_dossier
+from qa_service.kamerstukken import iso_date, normalise_dossier, normalise_vergaderjaar
 
 
 def _tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -81,41 +79,6 @@ class Filters:
     @property
     def active(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))
-
-    def where(self, alias: str = "d") -> tuple[str, list[Any]]:
-        """An SQL condition over the ``documents`` table (as ``alias``) and its parameters."""
-        meta = f"{alias}.meta"
-        clauses: list[str] = []
-        params: list[Any] = []
-        if self.doc_ids:
-            clauses.append(f"{alias}.doc_id IN ({','.join('?' * len(self.doc_ids))})")
-            params.extend(self.doc_ids)
-        if self.dossier:
-            field = f"upper(json_extract({meta}, '$.dossier'))"
-            parts = []
-            for dossier in self.dossier:
-                if "-" in dossier:
-                    parts.append(f"{field} = ?")
-                    params.append(dossier)
-                else:  # the dossier and its sub-dossiers (36410 -> 36410-XVI)
-                    parts.append(f"({field} = ? OR substr({field}, 1, ?) = ?)")
-                    params.extend([dossier, len(dossier) + 1, dossier + "-"])
-            clauses.append("(" + " OR ".join(parts) + ")")
-        if self.doc_type:
-            marks = ",".join("?" * len(self.doc_type))
-            clauses.append(f"lower(json_extract({meta}, '$.doc_type')) IN ({marks})")
-            params.extend(self.doc_type)
-        if self.date_from:
-            clauses.append(f"json_extract({meta}, '$.date') >= ?")
-            params.append(self.date_from)
-        if self.date_to:
-            clauses.append(f"(json_extract({meta}, '$.date') BETWEEN '0001' AND ?)")
-            params.append(self.date_to)
-        if self.vergaderjaar:
-            marks = ",".join("?" * len(self.vergaderjaar))
-            clauses.append(f"json_extract({meta}, '$.vergaderjaar') IN ({marks})")
-            params.extend(self.vergaderjaar)
-        return (" AND ".join(clauses) or "1"), params
 
 
 NO_FILTERS = Filters()
