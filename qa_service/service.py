@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qa_service import deadline
-from qa_service.answer.extractive import Answer, ExtractiveAnswerer
+from qa_service.answer.extractive import Answer, Citation, ExtractiveAnswerer
 from qa_service.answer.followup import Turn, resolve
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
@@ -42,6 +42,20 @@ class AskResult:
     retrieval: RetrievalResult
     timings_ms: dict[str, float] = field(default_factory=dict)
     search_query: str = ""  # what retrieval searched: the question, or with its context
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as the API, the CLI (``--json``) and bulk output files give it."""
+        a = self.answer
+        return {
+            "question": a.question,
+            "answer": a.answer,
+            "answerable": a.answerable,
+            "citations": [citation_dict(c) for c in a.citations],
+            "timings_ms": self.timings_ms,
+            "search_query": self.search_query,
+            "backend": a.backend,
+            "removed_sentences": a.removed_sentences,
+        }
 
 
 @dataclass(frozen=True)
@@ -308,3 +322,23 @@ def _delete_upload(source: str, remaining: set[str], upload_dir: Path) -> None:
 def hit_title(hit: Hit) -> str:
     """A document title for display; the citation where the document has no title."""
     return hit.document.title or hit.document.citation()
+
+
+def hit_dict(hit: Hit) -> dict[str, Any]:
+    """A retrieved passage with what a reader needs to check it (citation, link)."""
+    p, d = hit.passage, hit.document
+    return {
+        "passage_id": p.passage_id,
+        "doc_id": p.doc_id,
+        "title": hit_title(hit),
+        "citation": d.citation(p.page),
+        "url": d.url,
+        "section": p.section,
+        "page": p.page,
+        "text": p.text,
+        "score": round(hit.score, 6),
+    }
+
+
+def citation_dict(c: Citation) -> dict[str, Any]:
+    return {"n": c.n, "quote": c.quote, **hit_dict(c.hit)}

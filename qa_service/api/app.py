@@ -20,8 +20,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa_service import __version__
 from qa_service.api import middleware
+from qa_service.api.deps import ServiceUnavailable
 from qa_service.api.redact import redact_in_logs
-from qa_service.api.routes import ServiceUnavailable, router
+from qa_service.api.routes import router
 from qa_service.config import Settings
 from qa_service.deadline import Cancelled
 from qa_service.generation.backends import GenerationError

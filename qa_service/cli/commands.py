@@ -135,46 +135,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 # -- ask ------------------------------------------------------------------------------------
 def cmd_ask(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
-    from qa_service.api.routes import citation_out
-    from qa_service.api.schemas import AskRequest
+    from qa_service.answer.questions import MAX_TOP_K, clean_question
+    from qa_service.generation.backends import GenerationError
     from qa_service.service import QAService
 
     try:
-        request = AskRequest(question=args.question, top_k=args.top_k)
-    except ValidationError as exc:
-        print(f"error: {exc.errors()[0]['msg']}", file=sys.stderr)
+        question = clean_question(args.question)
+    except ValueError as exc:
+        print(f"error: the question {exc}", file=sys.stderr)
         return 2
-    from qa_service.generation.backends import GenerationError
-
+    if not 1 <= args.top_k <= MAX_TOP_K:
+        print(f"error: --top-k must be 1 to {MAX_TOP_K}", file=sys.stderr)
+        return 2
     service = QAService(_settings(args))
     service.warm_up()
     try:
-        result = service.ask(request.question, request.top_k)
+        result = service.ask(question, args.top_k)
     except GenerationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    a = result.answer
-    citations = [citation_out(c) for c in a.citations]
+    out = result.to_dict()
     if args.json:
-        out = {
-            "question": a.question,
-            "answer": a.answer,
-            "answerable": a.answerable,
-            "citations": [c.model_dump() for c in citations],
-            "timings_ms": result.timings_ms,
-            "backend": a.backend,
-            "removed_sentences": a.removed_sentences,
-        }
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
-    print(a.answer)
+    print(out["answer"])
     print()
-    for c in citations:
-        print(f"[{c.n}] {c.citation} — {c.title}" + (f" ({c.section})" if c.section else ""))
-        if c.url:
-            print(f"    {c.url}")
+    for c in out["citations"]:
+        section = f" ({c['section']})" if c["section"] else ""
+        print(f"[{c['n']}] {c['citation']} — {c['title']}{section}")
+        if c["url"]:
+            print(f"    {c['url']}")
     return 0
 
 
@@ -269,7 +259,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 # -- bulk -----------------------------------------------------------------------------------
 def cmd_bulk(args: argparse.Namespace) -> int:
-    from qa_service.api.schemas import MAX_BATCH_QUESTIONS, MAX_TOP_K
+    from qa_service.answer.questions import MAX_BATCH_QUESTIONS, MAX_TOP_K
     from qa_service.bulk.run import (
         AnswerBatch,
         BulkError,

@@ -9,8 +9,8 @@ import threading
 import time
 from pathlib import Path
 
+from qa_service.api.routes.stream import ask_events, sse
 from qa_service.api.schemas import AskRequest
-from qa_service.api.streaming import ask_events, sse
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.generation.backends import LocalGenerator

@@ -1,4 +1,4 @@
-"""Server-Sent Events for ``POST /api/ask/stream``.
+"""``POST /api/ask/stream``: the answer as Server-Sent Events.
 
 The answer is computed by :meth:`QAService.ask` in a worker thread (generation is CPU- or
 network-bound and must not block the event loop); its callbacks put events on an asyncio
@@ -24,14 +24,19 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
 from qa_service.answer.extractive import Citation
-from qa_service.api.routes import ask_response, citation_out
+from qa_service.api.deps import ServiceDep
 from qa_service.api.schemas import AskRequest, StreamCitations
+from qa_service.api.views import ask_response, citation_out
 from qa_service.generation.backends import GenerationError
 from qa_service.search.retriever import Hit
 from qa_service.service import QAService
 
 log = logging.getLogger(__name__)
+router = APIRouter()
 
 _END = "end"
 
@@ -91,3 +96,19 @@ async def ask_events(service: QAService, body: AskRequest) -> AsyncIterator[str]
             yield sse(event, data)
     finally:
         cancel.set()  # the client went away, or we are done: stop generating either way
+
+
+@router.post(
+    "/api/ask/stream",
+    tags=["query"],
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}},
+)
+async def ask_stream(body: AskRequest, service: ServiceDep) -> StreamingResponse:
+    """The answer as Server-Sent Events: ``citations`` (the passages), ``delta`` (text as it is
+    generated), then ``final`` (the verified answer, as /api/ask returns it) or ``error``."""
+    return StreamingResponse(
+        ask_events(service, body),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
