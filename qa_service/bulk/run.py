@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from qa_service.api.schemas import clean_question
+from qa_service.answer.questions import clean_question
 from qa_service.files import atomic_write_text
 
 if TYPE_CHECKING:
@@ -297,12 +297,16 @@ class OutputWriter:
 
     def __init__(self, path: Path) -> None:
         self.csv = path.suffix.lower() == ".csv"
+        self.ids: set[str] = set()  # the ids of the rows this writer wrote
         new = not path.exists() or path.stat().st_size == 0
         self._fh: TextIO = open(path, "a", encoding="utf-8", newline="")  # noqa: SIM115
         if self.csv and new:
             self._write(_csv_line(CSV_COLUMNS))
 
     def write(self, row: Row) -> None:
+        # marked before it is written: an interruption in between loses the row (it is asked
+        # again on resume) instead of writing it twice
+        self.ids.add(str(row["id"]))
         if self.csv:
             self._write(_csv_line(csv_row(row)))
         else:
@@ -328,11 +332,10 @@ def failed_row(item: Item, error: str) -> Row:
 
 def local_answerer(service: QAService, top_k: int) -> AnswerBatch:
     """Answer batches with :meth:`QAService.ask_batch` in this process."""
-    from qa_service.api.routes import ask_response
 
     def rows(items: list[Item]) -> list[Row]:
         return [
-            {"id": item.id, **ask_response(result).model_dump()}
+            {"id": item.id, **result.to_dict()}
             for item, result in zip(
                 items, service.ask_batch([i.question for i in items], top_k), strict=True
             )
@@ -529,6 +532,7 @@ def run_bulk(
     writer = OutputWriter(output)
     bar = tqdm(total=len(pending), unit="q", disable=not progress, dynamic_ncols=True)
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="bulk")
+    futures: list[Future[list[Row]]] = []  # batches submitted and not yet written, in order
     try:
         for item in pending:
             if item.error:
@@ -536,10 +540,8 @@ def run_bulk(
                 writer.write(row)
                 summary.count(row)
                 bar.update(1)
-        good = [item for item in pending if not item.error]
-        futures: list[Future[list[Row]]] = [
-            pool.submit(answer, chunk) for chunk in _chunks(good, max(1, batch_size))
-        ]
+        for chunk in _chunks([item for item in pending if not item.error], max(1, batch_size)):
+            futures.append(pool.submit(answer, chunk))
         while futures:
             rows = futures[0].result()
             for row in rows:
@@ -549,13 +551,15 @@ def run_bulk(
             futures.pop(0)
     except KeyboardInterrupt:
         # Ctrl-C: drop the batches not started, let those in progress finish (a worker torn
-        # down by interpreter shutdown fails noisily) and keep their answers, in order.
+        # down by interpreter shutdown fails noisily) and keep their answers, in order; rows
+        # already written (a batch interrupted while it was being written) are not repeated.
         pool.shutdown(wait=True, cancel_futures=True)
         for future in futures:
             if future.cancelled() or future.exception() is not None:
                 break
             for row in future.result():
-                writer.write(row)
+                if str(row["id"]) not in writer.ids:
+                    writer.write(row)
         raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

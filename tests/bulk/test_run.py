@@ -15,6 +15,7 @@ from qa_service.bulk.run import (
     CSV_COLUMNS,
     BulkError,
     Item,
+    OutputWriter,
     RemoteAnswerer,
     ServiceError,
     csv_row,
@@ -222,6 +223,59 @@ def test_resume_drops_a_truncated_last_line(tmp_path: Path, suffix: str) -> None
     run_bulk(items, out, fake, progress=False)
     assert fake.batches == [["2", "3"]]
     assert sorted(r["id"] for r in read_output(out)) == ["1", "2", "3"]
+
+
+class InterruptedWriter:
+    """Patches ``OutputWriter.write`` to raise KeyboardInterrupt (Ctrl-C) once, right after
+    its ``after``-th row was written."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, after: int) -> None:
+        self.calls = 0
+        real = OutputWriter.write
+
+        def write(writer: OutputWriter, row: dict[str, Any]) -> None:
+            real(writer, row)
+            self.calls += 1
+            if self.calls == after:
+                raise KeyboardInterrupt
+
+        monkeypatch.setattr(OutputWriter, "write", write)
+
+
+def test_ctrl_c_before_any_batch_is_submitted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted while the failed rows are written (no batch submitted yet): the run stops
+    with KeyboardInterrupt (not an UnboundLocalError) and a resume finishes the rest."""
+    items = read_questions(write(tmp_path / "q.txt", "x" * 2001 + "\nEen?\nTwee?\n"))
+    out = tmp_path / "out.jsonl"
+    fake = FakeAnswerer()
+    with monkeypatch.context() as patch:
+        InterruptedWriter(patch, after=1)
+        with pytest.raises(KeyboardInterrupt):
+            run_bulk(items, out, fake, progress=False)
+    assert fake.batches == [] and [r["id"] for r in read_output(out)] == ["1"]
+    run_bulk(items, out, fake, progress=False)
+    assert sorted(r["id"] for r in read_output(out)) == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_ctrl_c_while_a_batch_is_written_writes_no_row_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    items = read_questions(write(tmp_path / "q.txt", "".join(f"Vraag {i}?\n" for i in range(7))))
+    out = tmp_path / f"out{suffix}"
+    with monkeypatch.context() as patch:
+        InterruptedWriter(patch, after=2)  # in the middle of the first batch of three
+        with pytest.raises(KeyboardInterrupt):
+            run_bulk(items, out, FakeAnswerer(), batch_size=3, progress=False)
+    ids = [r["id"] for r in read_output(out)]
+    assert len(ids) == len(set(ids)) and ids[:2] == ["1", "2"]
+    fake = FakeAnswerer()
+    run_bulk(items, out, fake, batch_size=3, progress=False)
+    assert all(i not in ids for batch in fake.batches for i in batch)  # only what is missing
+    ids = [r["id"] for r in read_output(out)]
+    assert sorted(ids, key=int) == [str(i) for i in range(1, 8)]
 
 
 def test_resume_refuses_a_changed_input(tmp_path: Path) -> None:
