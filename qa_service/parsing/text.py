@@ -17,6 +17,7 @@ words split by line-break hyphenation.
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -55,13 +56,30 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\u00
 _LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"})
 
 
+#: byte-order marks of UTF-32 and UTF-16 (UTF-32 first: its little-endian mark starts with
+#: UTF-16's)
+_UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def decode_bytes(data: bytes) -> str:
-    """Decode file content: UTF-8 (with or without BOM), else cp1252.
+    """Decode file content: UTF-16 or UTF-32 with a byte-order mark, UTF-8 (with or without
+    BOM), else cp1252.
 
     Raises :class:`ParseError` for empty, binary or undecodable content.
     """
     if not data.strip():
         raise ParseError("empty file")
+    for bom, encoding in _UNICODE_BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise ParseError(f"undecodable text: not valid {encoding.upper()}") from None
     if b"\x00" in data:
         raise ParseError("binary content (NUL bytes)")
     for encoding in ("utf-8-sig", "cp1252"):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from qa_service.devtools.pdfs import kamerbrief_pdf
 from qa_service.parsing import (
     FileResult,
     Limits,
@@ -17,7 +18,6 @@ from qa_service.parsing import (
 )
 from qa_service.parsing.formats import detect_format
 from tests.conftest import CORPUS, KAMERBRIEF, PROJECT_ROOT
-from tests.fixtures.pdfs import kamerbrief_pdf
 
 KOOP = PROJECT_ROOT / "tests" / "fixtures" / "koop"
 

@@ -143,3 +143,12 @@ def test_random_bytes_never_crash(tmp_path: Path) -> None:
         except ParseError:
             continue
         assert all(p.text for p in doc.paragraphs)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_unicode_with_a_byte_order_mark_is_decoded(encoding: str) -> None:
+    from qa_service.parsing.text import decode_bytes
+
+    text = "De minister heeft toegezegd één team te sturen."
+    bom = {"utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    assert decode_bytes(bom + text.encode(encoding)) == text

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
+from qa_service.devtools.pdfs import FOOTER, kamerbrief_pdf, scanned_pdf, text_pdf
 from qa_service.parsing import ParseError, parse_documents, parse_file
 from qa_service.parsing.pdf import strip_running_lines
-from tests.fixtures.pdfs import FOOTER, kamerbrief_pdf, scanned_pdf, text_pdf
 
 
 @pytest.fixture()
