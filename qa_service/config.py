@@ -5,7 +5,6 @@ Example: ``QA_INDEX_DIR=/data/index qa-service serve``.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -265,9 +264,3 @@ class Settings(BaseSettings):
     reload_interval: float = Field(
         5.0, ge=0, description="Seconds between the service's checks for a newer index; 0 = off."
     )
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment."""
-    return Settings()

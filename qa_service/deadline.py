@@ -58,10 +58,6 @@ class Deadline:
 _current: ContextVar[Deadline | None] = ContextVar("qa_deadline", default=None)
 
 
-def current() -> Deadline | None:
-    return _current.get()
-
-
 def set_current(deadline: Deadline | None) -> None:
     """Give the current context (and the threads and tasks started from it) a deadline."""
     _current.set(deadline)

@@ -25,15 +25,15 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from qa_service.devtools.stats import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 HISTORICAL = ROOT / "corpus" / "historical" / "sgd-ocr.jsonl.gz"
 DEFAULT_OUT = ROOT / "docs" / "performance.json"
@@ -395,11 +395,10 @@ def rss_bytes(pid: int) -> dict[str, int]:
 def percentiles(values: list[float]) -> dict[str, float]:
     if not values:
         return {}
-    qs = statistics.quantiles(values, n=100, method="inclusive")
     return {
-        "p50": round(qs[49], 1),
-        "p95": round(qs[94], 1),
-        "p99": round(qs[98], 1),
+        "p50": round(percentile(values, 50), 1),
+        "p95": round(percentile(values, 95), 1),
+        "p99": round(percentile(values, 99), 1),
         "mean": round(statistics.fmean(values), 1),
     }
 
@@ -484,7 +483,7 @@ def bench_serve(
     qs = questions(index_dir, 20 + 2 * requests + 2 * ask_requests + len(english))
     qs = [q for q in qs if q not in english][: 20 + 2 * requests + 2 * ask_requests]
     warm, qs = qs[:20], qs[20:]
-    from tests.server import ServerProcess
+    from qa_service.devtools.server import ServerProcess
 
     log = Path(tempfile.gettempdir()) / "qa-bench-server.log"
     server = ServerProcess(index_dir, {"QA_RELOAD_INTERVAL": "0", **(env or {})}, log)

@@ -26,11 +26,9 @@ from typing import Any
 
 import httpx
 
+from qa_service.devtools.server import ServerProcess
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.server import ServerProcess  # noqa: E402 (after the path is set)
-
 EVAL = ROOT / "eval_data"
 
 

@@ -12,17 +12,15 @@ import gzip
 import json
 import random
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from qa_service.config import Settings
+from qa_service.parsing import iter_corpus_files, parse_files
+from qa_service.text.lexical import analyze
 
-from qa_service.config import Settings  # noqa: E402
-from qa_service.parsing import iter_corpus_files, parse_files  # noqa: E402
-from qa_service.text.lexical import analyze  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def timed(label: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -33,7 +31,7 @@ def timed(label: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
 
 
 def make_pdfs(folder: Path, count: int, pages: int) -> None:
-    from tests.fixtures.pdfs import KAMERBRIEF_PAGES, text_pdf
+    from qa_service.devtools.pdfs import KAMERBRIEF_PAGES, text_pdf
 
     words = " ".join(line for page in KAMERBRIEF_PAGES for line in page).split()
     rng = random.Random(1)

@@ -22,44 +22,38 @@ balanced accuracy (with the true and false positive rates there). Set the chosen
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from qa_service.config import Settings
+from qa_service.evaluation.backends import DEFAULT_GENERATIONS_CACHE as DEFAULT_CACHE
+from qa_service.evaluation.backends import model_key as model_name
+from qa_service.evaluation.backends import read_cache
+from qa_service.evaluation.core import EVAL_DATA, LabelledQuestion, load_questions
+from qa_service.generation.guard import CitationGuard, Claim, split_claims
+from qa_service.search.retriever import Hit
+from qa_service.service import QAService
+from qa_service.text.language import detect_language
+from qa_service.text.lexical import fold
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from qa_service.config import Settings  # noqa: E402
-from qa_service.evaluation.backends import DEFAULT_GENERATIONS_CACHE as DEFAULT_CACHE  # noqa: E402
-from qa_service.evaluation.backends import model_key as model_name  # noqa: E402
-from qa_service.evaluation.backends import read_cache  # noqa: E402
-from qa_service.generation.guard import CitationGuard, Claim, split_claims  # noqa: E402
-from qa_service.search.retriever import Hit  # noqa: E402
-from qa_service.service import QAService  # noqa: E402
-from qa_service.text.language import detect_language  # noqa: E402
-from qa_service.text.lexical import fold  # noqa: E402
-
 WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
 QUESTION_FILES = ["dev-questions.jsonl", "calibration-questions.jsonl"]
 
 
-def load_questions() -> list[dict[str, Any]]:
-    out = []
-    for name in QUESTION_FILES:
-        with (ROOT / "eval_data" / name).open(encoding="utf-8") as f:
-            out.extend(json.loads(line) for line in f if line.strip())
-    return out
+def load_labelled() -> list[LabelledQuestion]:
+    return [q for name in QUESTION_FILES for q in load_questions(EVAL_DATA / name)]
 
 
 def norm(text: str) -> str:
     return " ".join(fold(text).split())
 
 
-def gold_hit(q: dict[str, Any], hits: list[Hit]) -> Hit | None:
-    golds = [norm(g) for g in q.get("gold_passage") or []]
+def gold_hit(q: LabelledQuestion, hits: list[Hit]) -> Hit | None:
+    golds = [norm(g) for g in q.gold_passage]
     for hit in hits:
         if any(g in norm(hit.passage.text) for g in golds):
             return hit
@@ -68,7 +62,7 @@ def gold_hit(q: dict[str, Any], hits: list[Hit]) -> Hit | None:
 
 def states_fact(text: str, q: dict[str, Any]) -> str | None:
     t = norm(text)
-    for group in q.get("facts") or []:
+    for group in q.facts:
         for alt in group:
             if norm(alt) in t:
                 return alt
@@ -77,7 +71,7 @@ def states_fact(text: str, q: dict[str, Any]) -> str | None:
 
 def collect(service: QAService, guard: CitationGuard, cache_path: Path, backend: str) -> list:
     """(language, semantic, lexical, label) for every labelled (sentence, passage) pair."""
-    questions = {q["id"]: q for q in load_questions()}
+    questions = {q.id: q for q in load_labelled()}
     model = model_name(service.settings.model_copy(update={"answer_backend": backend}))
     records = [
         r for r in read_cache(cache_path).values() if (r["backend"], r["model"]) == (backend, model)
@@ -91,33 +85,33 @@ def collect(service: QAService, guard: CitationGuard, cache_path: Path, backend:
         q = questions.get(r["id"])
         if q is None:
             continue
-        hits = service.search(q["question"], 5).hits[:k]
-        hits_of[q["id"]] = hits
-        if q["answerable"]:
+        hits = service.search(q.question, 5).hits[:k]
+        hits_of[q.id] = hits
+        if q.answerable:
             g = gold_hit(q, hits)
             if g is not None:
-                golds[q["id"]] = g
+                golds[q.id] = g
     pairs = []
     for r in records:
         q = questions.get(r["id"])
-        if q is None or q["id"] not in hits_of:
+        if q is None or q.id not in hits_of:
             continue
         claims = split_claims(r["raw"])
         for claim in claims:
             if len(claim.text.split()) < 3:
                 continue
-            if q["answerable"]:
+            if q.answerable:
                 fact = states_fact(claim.text, q)
-                if fact is None or q["id"] not in golds:
+                if fact is None or q.id not in golds:
                     continue  # unlabelled: the sentence may or may not be supported
-                targets = [(golds[q["id"]], 1)]
+                targets = [(golds[q.id], 1)]
                 targets += [
                     (h, 0)
                     for other, h in golds.items()
-                    if other != q["id"] and norm(fact) not in norm(h.passage.text)
+                    if other != q.id and norm(fact) not in norm(h.passage.text)
                 ]
             else:
-                targets = [(h, 0) for h in hits_of[q["id"]]]
+                targets = [(h, 0) for h in hits_of[q.id]]
             pairs.extend(measure(guard, claim, targets))
     return pairs
 

@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import ipaddress
 import json
-import math
 import socket
 import sys
 import time
@@ -32,6 +31,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+
+from qa_service.devtools.stats import percentile
 
 QUESTIONS = [
     "Wat heeft de minister toegezegd voor Afghanistan?",
@@ -95,14 +96,6 @@ class Results:
             if lat
             else {},
         }
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile of sorted ``values`` (nearest rank)."""
-    if not values:
-        return math.nan
-    rank = max(1, math.ceil(q / 100 * len(values)))
-    return values[min(rank, len(values)) - 1]
 
 
 def loopback_error(url: str) -> str | None:

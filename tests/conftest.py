@@ -16,8 +16,8 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from qa_service.config import PROJECT_ROOT, Settings
+from qa_service.devtools.server import free_port
 from qa_service.embedding import Embedder
-from tests.server import free_port
 
 CORPUS = PROJECT_ROOT / "corpus"
 KAMERBRIEF = CORPUS / "kamerstukken" / "kst-28676-280.txt"
@@ -64,7 +64,7 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -
 @pytest.fixture(scope="session")
 def corpus_server(corpus_index: Settings) -> Iterator[str]:
     """The base URL of the real server (``qa-service serve``) on the bundled corpus."""
-    from tests.server import running_server
+    from qa_service.devtools.server import running_server
 
     with running_server(corpus_index.index_dir) as url:
         yield url

@@ -1,5 +1,5 @@
-"""Start the real service in a subprocess: for end-to-end tests over HTTP, and for the
-benchmark scripts (``scripts/bench.py``, ``scripts/bench_bulk.py``)."""
+"""Start the real service in a subprocess on a free loopback port: for the end-to-end tests
+over HTTP and for the benchmark scripts (``scripts/bench.py``, ``scripts/bench_bulk.py``)."""
 
 from __future__ import annotations
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from qa_service.config import Settings
+from qa_service.devtools.stats import percentile
 from qa_service.embedding import Embedder
 from qa_service.evaluation.core import (
     EVAL_DATA,
@@ -218,14 +219,6 @@ class BackendComparison:
         return dict(_finite(out))
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (``q`` in 0..1) of a few values; NaN for none."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def ask_one(
     service: QAService, caching: CachingGenerator | None, q: LabelledQuestion, top_k: int
 ) -> BackendRow:
@@ -285,9 +278,9 @@ def summarise(backend: str, model: str, rows: Sequence[BackendRow]) -> BackendSu
         fallbacks=sum(r.backend_used == "extractive" for r in generated),
         statuses=statuses,
         first_token_ms_p50=statistics.median(ttft) if ttft else math.nan,
-        first_token_ms_p90=percentile(ttft, 0.9),
+        first_token_ms_p90=percentile(ttft, 90),
         total_ms_p50=statistics.median(total) if total else math.nan,
-        total_ms_p90=percentile(total, 0.9),
+        total_ms_p90=percentile(total, 90),
         english_answered=len(english),
         english_in_english=(
             sum(r.answer_language == "en" for r in english) / len(english) if english else math.nan

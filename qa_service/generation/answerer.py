@@ -52,9 +52,6 @@ class GenerativeAnswerer:
     def backend(self) -> str:
         return self.generator.name
 
-    def warm_up(self) -> None:
-        self.generator.warm_up()
-
     def sources(self, retrieval: RetrievalResult) -> list[Hit]:
         """The passages an answer is written from (all of them when it abstains)."""
         if self.extractive.should_abstain(retrieval):

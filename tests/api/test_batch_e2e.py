@@ -15,7 +15,7 @@ import pytest
 
 from qa_service.bulk.run import RemoteAnswerer, read_questions, run_bulk
 from qa_service.config import PROJECT_ROOT, Settings
-from tests.server import free_port, running_server
+from qa_service.devtools.server import free_port, running_server
 
 EXAMPLES = PROJECT_ROOT / "examples"
 

@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from qa_service.config import Settings
+from qa_service.devtools.pdfs import kamerbrief_pdf
+from qa_service.devtools.server import running_server
 from qa_service.embedding import Embedder
 from qa_service.ingest.build import build_index
 from tests.conftest import CORPUS, KAMERBRIEF, PROJECT_ROOT
-from tests.fixtures.pdfs import kamerbrief_pdf
-from tests.server import running_server
 
 KEY = "test-key-7f3a9c"
 AUTH = {"Authorization": f"Bearer {KEY}"}

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from qa_service.devtools.server import ServerProcess, server_process
 from tests.samples import TEST_MOTION
-from tests.server import ServerProcess, server_process
 
 KEY = "durable-key-5b1e0c9d7a3f4e21"
 AUTH = {"Authorization": f"Bearer {KEY}"}

@@ -21,7 +21,7 @@ from schemathesis import GenerationMode
 
 from qa_service.api.app import create_app
 from qa_service.config import Settings
-from tests.server import server_process
+from qa_service.devtools.server import server_process
 
 KEY = "fuzz-key-8d0a6c41e3b2f957"
 

@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from qa_service.config import PROJECT_ROOT
+from qa_service.devtools.server import server_process
 from qa_service.embedding import Embedder
-from tests.server import server_process
 
 LOADTEST = PROJECT_ROOT / "scripts" / "loadtest.py"
 

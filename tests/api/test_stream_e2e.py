@@ -17,11 +17,11 @@ from fastapi.testclient import TestClient
 
 from qa_service.api.app import create_app
 from qa_service.config import Settings
+from qa_service.devtools.server import free_port, running_server
 from qa_service.embedding import Embedder
 from qa_service.filters import Filters
 from qa_service.search.retriever import Mode, RetrievalResult
 from qa_service.service import QAService
-from tests.server import free_port, running_server
 
 QUESTION = "Wat heeft de minister toegezegd voor Afghanistan?"
 

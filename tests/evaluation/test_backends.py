@@ -100,12 +100,6 @@ def test_caching_generator_replays_only_the_same_question() -> None:
     assert cache[("local", "m@1", "a")]["question"] == "Another question under the same id?"
 
 
-def test_percentile() -> None:
-    assert eb.percentile([5.0, 1.0, 3.0], 0.5) == 3.0
-    assert eb.percentile([float(i) for i in range(1, 11)], 0.9) == 9.0
-    assert eb.percentile([], 0.9) != eb.percentile([], 0.9)  # NaN
-
-
 def test_comparison_generates_once_then_replays(
     corpus_index: Settings, embedder: Embedder, questions: list[LabelledQuestion], tmp_path: Path
 ) -> None:

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from qa_service.config import Settings
+from qa_service.devtools.server import free_port
 from qa_service.embedding import Embedder
 from qa_service.generation.backends import GenerationError, LocalGenerator, OpenAIGenerator
 from qa_service.search.retriever import Hit
 from qa_service.service import QAService
-from tests.server import free_port
 
 MESSAGES = [
     {"role": "system", "content": "Answer briefly."},

@@ -24,8 +24,8 @@ import httpx
 import pytest
 
 from qa_service.config import PROJECT_ROOT, Settings
+from qa_service.devtools.server import running_server
 from qa_service.embedding import Embedder
-from tests.server import running_server
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')"
