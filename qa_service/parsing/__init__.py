@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa_service.documents import ParsedDocument
+from qa_service.parsing.cleaning import decode_bytes
+from qa_service.parsing.errors import ParseError
 from qa_service.parsing.formats import (
     SUPPORTED_SUFFIXES,
     Limits,
@@ -48,7 +50,8 @@ from qa_service.parsing.formats import (
     read_limited,
 )
 from qa_service.parsing.metadata import safe_doc_id
-from qa_service.parsing.text import MotionInfo, ParseError, decode_bytes, parse_text
+from qa_service.parsing.motions import MotionInfo
+from qa_service.parsing.text import parse_text
 
 __all__ = [
     "SUPPORTED_SUFFIXES",

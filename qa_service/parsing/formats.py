@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa_service.parsing.text import ParseError
+from qa_service.parsing.errors import ParseError
 
 MB = 1024 * 1024
 

@@ -17,9 +17,10 @@ import re
 from pathlib import PurePath
 
 from qa_service.documents import DocumentMeta, Paragraph, ParsedDocument
+from qa_service.parsing.cleaning import collapse_spaces, decode_bytes
+from qa_service.parsing.errors import ParseError
 from qa_service.parsing.koop_xml import FOOTNOTES, title_case
 from qa_service.parsing.metadata import apply_koop_metadata, doc_type_from_title
-from qa_service.parsing.text import ParseError, collapse_spaces, decode_bytes
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset(

@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 from qa_service.documents import ParsedDocument
 from qa_service.kamerstukken import iso_date, normalise_dossier, normalise_vergaderjaar
+from qa_service.parsing.errors import ParseError
 from qa_service.parsing.formats import Limits, iter_lines
 from qa_service.parsing.koop_xml import title_case
 from qa_service.parsing.metadata import (
@@ -33,7 +34,7 @@ from qa_service.parsing.metadata import (
     apply_koop_metadata,
     doc_type_from_title,
 )
-from qa_service.parsing.text import ParseError, parse_text
+from qa_service.parsing.text import parse_text
 
 TEXT_KEYS = ("text", "content", "body", "tekst")
 ID_KEYS = ("id", "doc_id", "identifier", "dc.identifier")

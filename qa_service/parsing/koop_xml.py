@@ -37,14 +37,10 @@ from xml.etree.ElementTree import Element
 
 from qa_service.documents import DocumentMeta, Paragraph, ParsedDocument
 from qa_service.kamerstukken import iso_date, normalise_dossier, normalise_vergaderjaar
+from qa_service.parsing.cleaning import collapse_spaces, name_case
+from qa_service.parsing.errors import ParseError
 from qa_service.parsing.metadata import Metadata, apply_koop_metadata, doc_type_from_title
-from qa_service.parsing.text import (
-    ParseError,
-    collapse_spaces,
-    motion_title,
-    name_case,
-    parse_indieners,
-)
+from qa_service.parsing.motions import motion_title, parse_indieners
 
 FOOTNOTES = "Noten"
 

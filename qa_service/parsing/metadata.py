@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from qa_service.documents import DocumentMeta
 from qa_service.kamerstukken import iso_date, normalise_dossier, normalise_vergaderjaar
-from qa_service.parsing.text import collapse_spaces
+from qa_service.parsing.cleaning import collapse_spaces
 
 #: KOOP metadata name -> DocumentMeta field (first value wins; indieners are a list).
 KOOP_FIELDS: dict[str, str] = {

@@ -3,7 +3,7 @@
 Each page's text is extracted in pypdf's layout mode (which keeps the blank lines between
 paragraphs), running headers and footers that repeat on most pages and bare page numbers are
 dropped, and the pages are handed to the text parser with a page mark before each one
-(:data:`~qa_service.parsing.text.PAGE_MARK`). So a PDF gets the same Kamerstuk footer reading,
+(:data:`~qa_service.parsing.cleaning.PAGE_MARK`). So a PDF gets the same Kamerstuk footer reading,
 hyphenation repair, heading detection and paragraph re-joining across page breaks as a ``.txt``,
 and every paragraph carries the PDF page it starts on: a citation shows the right page.
 
@@ -20,14 +20,10 @@ from collections import Counter
 from collections.abc import Sequence
 
 from qa_service.documents import ParsedDocument
-from qa_service.parsing.text import (
-    PAGE_MARK,
-    MotionInfo,
-    ParseError,
-    collapse_spaces,
-    is_page_footer,
-    parse_text,
-)
+from qa_service.parsing.cleaning import PAGE_MARK, collapse_spaces, is_page_footer
+from qa_service.parsing.errors import ParseError
+from qa_service.parsing.motions import MotionInfo
+from qa_service.parsing.text import parse_text
 
 log = logging.getLogger(__name__)
 

@@ -5,13 +5,8 @@ from __future__ import annotations
 import pytest
 
 from qa_service.kamerstukken import normalise_dossier, parse_dutch_date, vergaderjaar_for_date
-from qa_service.parsing.text import (
-    assign_pages,
-    document_vocabulary,
-    join_lines,
-    name_case,
-    parse_text,
-)
+from qa_service.parsing.cleaning import assign_pages, document_vocabulary, join_lines, name_case
+from qa_service.parsing.text import parse_text
 
 EMPTY: frozenset[str] = frozenset()
 

@@ -19,12 +19,13 @@ from hypothesis import strategies as st
 from qa_service.documents import DocumentMeta, Paragraph, ParsedDocument
 from qa_service.parsing import FileResult, ParseError, parse_documents
 from qa_service.parsing.chunking import chunk_document, split_sentences
+from qa_service.parsing.cleaning import decode_bytes, normalise_text
 from qa_service.parsing.html import parse_html
 from qa_service.parsing.jsonl import parse_record
 from qa_service.parsing.koop_xml import parse_koop_xml
 from qa_service.parsing.metadata import safe_doc_id
 from qa_service.parsing.pdf import parse_pdf
-from qa_service.parsing.text import decode_bytes, normalise_text, parse_text
+from qa_service.parsing.text import parse_text
 
 # -- strategies --------------------------------------------------------------------------------
 #: Any character a decoded file can hold (surrogates cannot come out of decoding).

@@ -9,7 +9,8 @@ import pytest
 
 from qa_service.config import PROJECT_ROOT
 from qa_service.parsing import ParseError, parse_file
-from qa_service.parsing.text import decode_bytes, parse_text
+from qa_service.parsing.cleaning import decode_bytes
+from qa_service.parsing.text import parse_text
 
 CORPUS = PROJECT_ROOT / "corpus"
 LETTER = CORPUS / "kamerstukken" / "kst-28676-280.txt"
@@ -147,7 +148,7 @@ def test_random_bytes_never_crash(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
 def test_unicode_with_a_byte_order_mark_is_decoded(encoding: str) -> None:
-    from qa_service.parsing.text import decode_bytes
+    from qa_service.parsing.cleaning import decode_bytes
 
     text = "De minister heeft toegezegd één team te sturen."
     bom = {"utf-16-be": b"\xfe\xff"}.get(encoding, b"")
