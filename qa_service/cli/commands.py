@@ -260,18 +260,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
 # -- bulk -----------------------------------------------------------------------------------
 def cmd_bulk(args: argparse.Namespace) -> int:
     from qa_service.answer.questions import MAX_BATCH_QUESTIONS, MAX_TOP_K
-    from qa_service.bulk.run import (
+    from qa_service.bulk.answerers import (
         AnswerBatch,
-        BulkError,
         RemoteAnswerer,
-        ServiceError,
         default_workers,
         local_answerer,
-        pending_items,
-        prepare_output,
-        read_questions,
-        run_bulk,
     )
+    from qa_service.bulk.inputs import read_questions
+    from qa_service.bulk.items import BulkError, ServiceError
+    from qa_service.bulk.outputs import pending_items, prepare_output
+    from qa_service.bulk.run import run_bulk
 
     if not 1 <= args.top_k <= MAX_TOP_K:
         print(f"error: --top-k must be 1 to {MAX_TOP_K}", file=sys.stderr)

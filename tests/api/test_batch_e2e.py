@@ -13,7 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from qa_service.bulk.run import RemoteAnswerer, read_questions, run_bulk
+from qa_service.bulk.answerers import RemoteAnswerer
+from qa_service.bulk.inputs import read_questions
+from qa_service.bulk.run import run_bulk
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.devtools.server import free_port, running_server
 

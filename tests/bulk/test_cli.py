@@ -15,7 +15,9 @@ import pytest
 
 from qa_service.answer.extractive import Answer
 from qa_service.api.schemas import AskResponse
-from qa_service.bulk.run import local_answerer, read_questions, run_bulk
+from qa_service.bulk.answerers import local_answerer
+from qa_service.bulk.inputs import read_questions
+from qa_service.bulk.run import run_bulk
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.embedding import Embedder
 from qa_service.service import QAService

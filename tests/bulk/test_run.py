@@ -11,18 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from qa_service.bulk.run import (
-    CSV_COLUMNS,
-    BulkError,
-    Item,
-    OutputWriter,
-    RemoteAnswerer,
-    ServiceError,
-    csv_row,
-    prepare_output,
-    read_questions,
-    run_bulk,
-)
+from qa_service.bulk.answerers import RemoteAnswerer
+from qa_service.bulk.inputs import read_questions
+from qa_service.bulk.items import BulkError, Item, ServiceError
+from qa_service.bulk.outputs import CSV_COLUMNS, OutputWriter, csv_row, prepare_output
+from qa_service.bulk.run import run_bulk
 
 
 def write(path: Path, data: str | bytes) -> Path:
