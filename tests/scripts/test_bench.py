@@ -11,6 +11,7 @@ from types import ModuleType
 import pytest
 
 from qa_service.config import PROJECT_ROOT, Settings
+from qa_service.devtools.latency import percentiles
 from qa_service.embedding import Embedder
 from qa_service.service import QAService
 from qa_service.store.loaded import load_index
@@ -26,7 +27,7 @@ def bench() -> ModuleType:
 
 
 def test_percentiles_and_table(bench: ModuleType) -> None:
-    p = bench.percentiles([float(x) for x in range(1, 101)])
+    p = percentiles([float(x) for x in range(1, 101)])
     assert p["p50"] == pytest.approx(50.5)
     assert p["p95"] == pytest.approx(95.05, abs=0.1)
     assert 99 <= p["p99"] <= 100
