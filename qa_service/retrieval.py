@@ -21,7 +21,7 @@ from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
 from qa_service.filters import Filters
-from qa_service.index import LoadedIndex, center
+from qa_service.index import LoadedIndex, PassageStore, center
 from qa_service.language import Language, detect_language
 from qa_service.lexical import analyze
 from qa_service.vector_index import search as vector_search
@@ -73,6 +73,11 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.settings = settings
+
+    @property
+    def store(self) -> PassageStore:
+        """The passages and documents searched."""
+        return self.index.store
 
     def search(
         self, query: str, top_k: int, mode: Mode = "hybrid", filters: Filters | None = None
