@@ -737,6 +737,7 @@ def _finite(value: Any) -> Any:
 TUNED_SETTINGS = (
     "max_passage_tokens",
     "contextual_passages",
+    "context_weight",
     "dense_candidates",
     "bm25_candidates",
     "rrf_k",

@@ -6,10 +6,12 @@ Layout of an index directory::
       CURRENT                  name of the live build (replaced atomically)
       builds/<name>/
         manifest.json          model, dimension, counts, corpus hash, file checksums
-        vectors.faiss          FAISS inner-product index over centred, normalised vectors,
+        vectors.faiss          FAISS inner-product index over each passage's vector plus
+                               context_weight x its context's (title, section) vector,
                                keyed by passage row (IndexIDMap2 over a flat index, or IVF
                                past QA_ANN_THRESHOLD passages: qa_service/vector_index.py)
-        centroid.npy           the direction removed from every vector (see ``center``)
+        centroid.npy           the direction removed from both sides when measuring a
+                               question's similarity to a passage (see ``center``)
         bm25/                  bm25s index over the analysed passage text
         bm25_rows.npy          the passage row of each BM25 document (ascending)
         store.sqlite           documents and passages (row id = FAISS id), analysed terms,
@@ -86,6 +88,7 @@ class Manifest:
     created: str = ""
     faiss_type: str = "IndexFlatIP"
     contextual_passages: bool = True
+    context_weight: float = 0.0  # weight of the context vector in each passage's vector
     max_passage_tokens: int = 0
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
 

@@ -20,7 +20,14 @@ import numpy as np
 
 from qa_service.chunking import chunk_document
 from qa_service.config import Settings
-from qa_service.documents import DocumentMeta, ParsedDocument, Passage, contextual_text
+from qa_service.documents import (
+    DocumentMeta,
+    ParsedDocument,
+    Passage,
+    attributed,
+    context_of,
+    contextual_text,
+)
 from qa_service.embedding import Embedder
 from qa_service.index import (
     BM25_DIR,
@@ -30,7 +37,6 @@ from qa_service.index import (
     STORE,
     VECTORS,
     Manifest,
-    center,
     checksum_files,
     index_lock,
     mean_direction,
@@ -164,26 +170,57 @@ def collect_passages(
 def passage_texts(
     metas: dict[str, DocumentMeta], passages: Sequence[Passage], settings: Settings
 ) -> list[str]:
-    """What is embedded and keyword-indexed for each passage."""
+    """What is keyword-indexed for each passage."""
     if settings.contextual_passages:
         return [contextual_text(metas[p.doc_id], p) for p in passages]
     return [p.text for p in passages]
 
 
 def embed_passages(
-    texts: list[str],
+    metas: dict[str, DocumentMeta],
     passages: Sequence[Passage],
     settings: Settings,
     embedder: Embedder,
     progress: bool = False,
 ) -> tuple[np.ndarray, list[bytes] | None]:
-    """The passages' vectors and, with ``settings.sentence_vectors``, their sentences' packed
-    vectors (pooled from the same forward pass: no extra model time)."""
+    """The vector each passage is searched by and, with ``settings.sentence_vectors``, its
+    sentences' packed vectors (pooled from the same forward pass: no extra model time).
+
+    With ``contextual_passages`` a passage's vector is the embedding of its own text (with the
+    speaker named before first-person text) plus ``context_weight`` times the embedding of its
+    context (title and section heading, each distinct context embedded once), not normalised:
+    its inner product with a question is the passage's similarity plus the weighted
+    similarity of its context. The passages of one document share the context term, so among
+    them the one whose own text answers ranks first; embedded with the title in front of each,
+    they came out nearly alike (docs/evaluation.md). Without ``contextual_passages``: the
+    plain text's embedding.
+    """
+    if settings.contextual_passages:
+        texts = [attributed(metas[p.doc_id], p.text) for p in passages]
+    else:
+        texts = [p.text for p in passages]
     if not settings.sentence_vectors:
-        return embedder.encode_passages(texts, show_progress=progress), None
-    spans = [sentence_spans(t, p.text) for t, p in zip(texts, passages, strict=True)]
-    vectors, sentences = embedder.encode_passages_with_sentences(texts, spans, progress)
-    return vectors, [pack(s) for s in sentences]
+        vectors, sentences = embedder.encode_passages(texts, show_progress=progress), None
+    else:
+        spans = [sentence_spans(t, p.text) for t, p in zip(texts, passages, strict=True)]
+        vectors, pooled = embedder.encode_passages_with_sentences(texts, spans, progress)
+        sentences = [pack(s) for s in pooled]
+    if settings.contextual_passages and settings.context_weight > 0 and len(passages):
+        contexts = [context_of(metas[p.doc_id], p) for p in passages]
+        distinct = sorted({c for c in contexts if c})
+        if distinct:
+            encoded = dict(zip(distinct, embedder.encode_passages(distinct), strict=True))
+            zero = np.zeros(vectors.shape[1], dtype=np.float32)
+            context = np.stack([encoded[c] if c else zero for c in contexts])
+            vectors = vectors + np.float32(settings.context_weight) * context
+    return np.ascontiguousarray(vectors, dtype=np.float32), sentences
+
+
+def centroid_of(vectors: np.ndarray) -> np.ndarray:
+    """The mean direction of the passages' vectors (each normalised first), removed from
+    both sides when the service measures a question's similarity to a passage."""
+    norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return mean_direction(vectors / norms)
 
 
 def corpus_hash(documents: Sequence[tuple[DocumentMeta, str]]) -> str:
@@ -208,6 +245,7 @@ def write_manifest(build: Path, settings: Settings, embedder: Embedder, **fields
         model=embedder.model_name,
         created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         contextual_passages=settings.contextual_passages,
+        context_weight=settings.context_weight if settings.contextual_passages else 0.0,
         max_passage_tokens=settings.max_passage_tokens,
         files=checksum_files(build),
         **fields,
@@ -233,19 +271,20 @@ def build_index(
     if not passages:
         raise ValueError("no passages to index: " + "; ".join(f"{f}: {r}" for f, r in skipped))
 
-    texts = passage_texts({m.doc_id: m for m, _ in documents}, passages, settings)
+    metas = {m.doc_id: m for m, _ in documents}
+    texts = passage_texts(metas, passages, settings)
     with index_lock(settings.index_dir):
         build = new_build_dir(settings.index_dir)
         try:
             t0 = time.perf_counter()
-            vectors, sentences = embed_passages(texts, passages, settings, embedder, progress)
+            vectors, sentences = embed_passages(metas, passages, settings, embedder, progress)
             timings["embed"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
             rows = np.arange(len(passages), dtype=np.int64)
-            centroid = mean_direction(vectors)
-            np.save(build / CENTROID, centroid, allow_pickle=False)
-            index = build_vector_index(center(vectors, centroid), rows, settings)
+            # searched as they are (not centred): see retrieval.Retriever.search_batch
+            np.save(build / CENTROID, centroid_of(vectors), allow_pickle=False)
+            index = build_vector_index(vectors, rows, settings)
             faiss.write_index(index, str(build / VECTORS))
             timings["faiss"] = time.perf_counter() - t0
 

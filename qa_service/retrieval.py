@@ -37,7 +37,7 @@ class Hit:
     passage: Passage
     document: DocumentMeta
     score: float  # the fused score that orders the results
-    dense_score: float  # centred cosine similarity of question and passage
+    dense_score: float  # centred cosine similarity of question and passage vector
     bm25_score: float  # 0.0 when BM25 did not return it
 
 
@@ -96,7 +96,10 @@ class Retriever:
         if not queries:
             return []
         s = self.settings
-        # Centred row by row: a question's vector is then the same in any batch.
+        # The passages are ranked by inner product with the question's own vector (a
+        # passage's vector holds its context's, see indexing.embed_passages); the centred
+        # vector (centred row by row: the same in any batch) measures the similarity that
+        # abstention and sentence choice use.
         raw = self.embedder.encode_queries(list(queries))
         vectors = np.vstack([center(row[None, :], self.index.centroid) for row in raw])
         languages = [detect_language(q) for q in queries]
@@ -104,7 +107,7 @@ class Retriever:
         n = self.index.size if allowed is None else len(allowed)
 
         dense_k = min(n, max(top_k, s.dense_candidates))
-        dense_scores, dense_rows = self._dense(vectors, dense_k, allowed)
+        dense_scores, dense_rows = self._dense(np.ascontiguousarray(raw), dense_k, allowed)
 
         bm25_rows: list[list[int]] = [[] for _ in queries]
         bm25_scores: list[list[float]] = [[] for _ in queries]
@@ -205,7 +208,8 @@ class Retriever:
         return hits
 
     def _dense_scores(self, rows: list[int], query_vector: np.ndarray) -> list[float]:
+        """Centred cosine similarity of the (centred) question and each passage's vector."""
         if not rows:
             return []
         stored = np.vstack([self.index.vectors.reconstruct(int(r)) for r in rows])
-        return (stored @ query_vector).astype(float).tolist()
+        return (center(stored, self.index.centroid) @ query_vector).astype(float).tolist()

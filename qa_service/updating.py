@@ -12,7 +12,8 @@ update leaves the previous build live and intact.
 * BM25 is rebuilt from the analysed terms kept in SQLite (no re-analysis, no re-embedding):
   bm25s has no incremental update, and a rebuild from stored terms takes well under a second
   for tens of thousands of passages (see docs/ingestion.md).
-* The corpus centroid stays at the first build's value, so existing vectors stay valid.
+* The corpus centroid stays at the first build's value, so similarities to existing passages
+  stay as they were.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from qa_service.index import (
     VECTORS,
     IndexMismatchError,
     Manifest,
-    center,
     current_build,
     index_lock,
     insert_documents,
@@ -181,9 +181,10 @@ def _write_update(
 
     # the new passages' vectors (and their sentences' vectors, stored with them)
     t0 = time.perf_counter()
-    texts = passage_texts({m.doc_id: m for m, _ in metas}, passages, settings)
+    by_id = {m.doc_id: m for m, _ in metas}
+    texts = passage_texts(by_id, passages, settings)
     vectors, sentences = (
-        embed_passages(texts, passages, settings, embedder) if passages else (None, None)
+        embed_passages(by_id, passages, settings, embedder) if passages else (None, None)
     )
     timings["embed"] = time.perf_counter() - t0
 
@@ -219,14 +220,13 @@ def _write_update(
         con.close()
     timings["store"] = time.perf_counter() - t0
 
-    # vectors: drop the old rows, add the new passages' centred with the stored centroid
+    # vectors: drop the old rows, add the new passages' (as a full build stores them)
     t0 = time.perf_counter()
     index = _id_mapped(faiss.read_index(str(old / VECTORS)))
     if len(dropped_rows):
         index.remove_ids(faiss.IDSelectorArray(dropped_rows))  # IVF: an array only
     if vectors is not None:
-        centroid = np.load(old / CENTROID, allow_pickle=False).astype(np.float32)
-        index.add_with_ids(np.ascontiguousarray(center(vectors, centroid)), rows)
+        index.add_with_ids(np.ascontiguousarray(vectors), rows)
     timings["faiss"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     faiss.write_index(index, str(build / VECTORS))

@@ -91,7 +91,9 @@ def test_add_embeds_only_the_new_passages(
     after = load_index(built.index_dir, expected_model=embedder.model_name)
     new_passages = after.store.document_passages("kst-99999-1")
     assert report.added == ["kst-99999-1"] and report.changed
-    assert len(spy.texts) == len(new_passages) == 2
+    # the two passages, and once their context (the motion's title)
+    assert len(spy.texts) == len(new_passages) + 1 == 3
+    assert spy.texts[-1] == after.store.document("kst-99999-1").title  # type: ignore[union-attr]
     assert after.size == before.size + 2 == report.passages
     assert after.manifest.document_count == before.manifest.document_count + 1
     assert (after.build / CENTROID).read_bytes() == centroid  # the first build's centroid
@@ -132,7 +134,7 @@ def test_a_changed_document_is_replaced(
     spy = Spy(embedder, monkeypatch)
     report = update_index(built, embedder, add=[_motion(tmp_path / "v2", "bodemdaling")])
     assert report.replaced == ["kst-99999-1"] and not report.added
-    assert len(spy.texts) == 2
+    assert len(spy.texts) == 3  # its two passages and their context (the title)
     index = load_index(built.index_dir)
     assert index.size == size  # two passages out, two in
     texts = " ".join(p.text for p in index.store.document_passages("kst-99999-1"))
