@@ -176,6 +176,19 @@ def passage_texts(
     return [p.text for p in passages]
 
 
+def embedded_texts(
+    metas: dict[str, DocumentMeta], passages: Sequence[Passage], settings: Settings
+) -> tuple[list[str], list[str]]:
+    """What is embedded for each passage (its text, with the speaker named when
+    ``contextual_passages``), and each passage's context ("" when none or not used)."""
+    if not settings.contextual_passages:
+        return [p.text for p in passages], [""] * len(passages)
+    texts = [attributed(metas[p.doc_id], p.text) for p in passages]
+    if settings.context_weight <= 0:
+        return texts, [""] * len(passages)
+    return texts, [context_of(metas[p.doc_id], p) for p in passages]
+
+
 def embed_passages(
     metas: dict[str, DocumentMeta],
     passages: Sequence[Passage],
@@ -195,24 +208,19 @@ def embed_passages(
     they came out nearly alike (docs/evaluation.md). Without ``contextual_passages``: the
     plain text's embedding.
     """
-    if settings.contextual_passages:
-        texts = [attributed(metas[p.doc_id], p.text) for p in passages]
-    else:
-        texts = [p.text for p in passages]
+    texts, contexts = embedded_texts(metas, passages, settings)
     if not settings.sentence_vectors:
         vectors, sentences = embedder.encode_passages(texts, show_progress=progress), None
     else:
         spans = [sentence_spans(t, p.text) for t, p in zip(texts, passages, strict=True)]
         vectors, pooled = embedder.encode_passages_with_sentences(texts, spans, progress)
         sentences = [pack(s) for s in pooled]
-    if settings.contextual_passages and settings.context_weight > 0 and len(passages):
-        contexts = [context_of(metas[p.doc_id], p) for p in passages]
-        distinct = sorted({c for c in contexts if c})
-        if distinct:
-            encoded = dict(zip(distinct, embedder.encode_passages(distinct), strict=True))
-            zero = np.zeros(vectors.shape[1], dtype=np.float32)
-            context = np.stack([encoded[c] if c else zero for c in contexts])
-            vectors = vectors + np.float32(settings.context_weight) * context
+    distinct = sorted({c for c in contexts if c})
+    if distinct:
+        encoded = dict(zip(distinct, embedder.encode_passages(distinct), strict=True))
+        zero = np.zeros(vectors.shape[1], dtype=np.float32)
+        context = np.stack([encoded[c] if c else zero for c in contexts])
+        vectors = vectors + np.float32(settings.context_weight) * context
     return np.ascontiguousarray(vectors, dtype=np.float32), sentences
 
 

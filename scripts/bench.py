@@ -131,7 +131,7 @@ def bench_index(docs: int, work: Path, ceiling: bool, sample: int = 0) -> dict[s
     of them, or a random ``sample`` of them when given (to save time on the full corpus)."""
     from qa_service.embedding import Embedder
     from qa_service.index import current_build, load_index
-    from qa_service.indexing import build_index, passage_texts
+    from qa_service.indexing import build_index, embedded_texts
 
     corpus = subset_corpus(docs, work / "corpora")
     index_dir = work / f"index-docs-{docs}"
@@ -162,7 +162,9 @@ def bench_index(docs: int, work: Path, ceiling: bool, sample: int = 0) -> dict[s
         index = load_index(index_dir)
         rows = index.store.all_passages()
         metas = index.store.documents({p.doc_id for _, p in rows})
-        texts = passage_texts(metas, [p for _, p in rows], settings)
+        # what indexing embeds: each passage's text and each distinct context once
+        texts, contexts = embedded_texts(metas, [p for _, p in rows], settings)
+        texts += sorted({c for c in contexts if c})
         index.close()
         if 0 < sample < len(texts):
             import random
