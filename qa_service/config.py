@@ -108,7 +108,20 @@ class Settings(BaseSettings):
         1, ge=0, description="OpenMP threads per FAISS search while serving; 0 = FAISS default."
     )
     contextual_passages: bool = Field(
-        True, description="Index title and section heading together with each passage."
+        True,
+        description=(
+            "Index title and section heading together with each passage: in front of its "
+            "text for BM25, and as a context vector added to its vector (context_weight)."
+        ),
+    )
+    context_weight: float = Field(
+        0.75,
+        ge=0.0,
+        description=(
+            "Weight of a passage's context (title and section) vector in the vector it is "
+            "searched by: passage vector + weight x context vector, so the dense score is "
+            "the passage's similarity plus the weighted similarity of its context."
+        ),
     )
     sentence_vectors: bool = Field(
         True,
@@ -121,10 +134,10 @@ class Settings(BaseSettings):
 
     # --- answering -------------------------------------------------------------------------
     abstain_threshold_nl: float = Field(
-        0.33, description="Minimum centred similarity of the best passage, Dutch questions."
+        0.35, description="Minimum centred similarity of the best passage, Dutch questions."
     )
     abstain_threshold_en: float = Field(
-        0.28, description="Minimum centred similarity of the best passage, English questions."
+        0.30, description="Minimum centred similarity of the best passage, English questions."
     )
     answer_max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an answer.")
     answer_passages: int = Field(5, ge=1, le=20, description="Top passages quoted from.")
@@ -153,7 +166,7 @@ class Settings(BaseSettings):
         ),
     )
     answer_sentence_margin: float = Field(
-        0.08, ge=0.0, description="Extra sentences must score within this of the best one."
+        0.16, ge=0.0, description="Extra sentences must score within this of the best one."
     )
 
     # --- generated answers (qa_service/generation; see docs/generation.md) ------------------

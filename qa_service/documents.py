@@ -114,10 +114,20 @@ def attributed(meta: DocumentMeta, text: str) -> str:
     return text
 
 
+def context_of(meta: DocumentMeta, passage: Passage) -> str:
+    """A passage's context: its document title and section heading ("" when it has none)."""
+    return " — ".join(part for part in (meta.title, passage.section) if part)
+
+
 def contextual_text(meta: DocumentMeta, passage: Passage) -> str:
-    """What is embedded and keyword-indexed: title and section heading, then the passage."""
+    """What is keyword-indexed: title and section heading, then the passage (with its speaker).
+
+    What is embedded is the passage with its speaker alone, and its context on its own (see
+    :func:`qa_service.ingest.build.embed_passages`): with the title in front, the passages of one
+    document embed nearly alike and the one that answers does not stand out among them.
+    """
     text = attributed(meta, passage.text)
-    context = [part for part in (meta.title, passage.section) if part]
+    context = context_of(meta, passage)
     if not context:
         return text
-    return " — ".join(context) + "\n" + text
+    return context + "\n" + text

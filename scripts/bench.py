@@ -116,7 +116,7 @@ def bench_index(docs: int, work: Path, ceiling: bool, sample: int = 0) -> dict[s
     passage texts with plain ``SentenceTransformer.encode`` (same batch size and dtype): all
     of them, or a random ``sample`` of them when given (to save time on the full corpus)."""
     from qa_service.embedding import Embedder
-    from qa_service.ingest.build import build_index, passage_texts
+    from qa_service.ingest.build import build_index, embedded_texts
     from qa_service.store.layout import current_build
     from qa_service.store.loaded import load_index
 
@@ -149,7 +149,9 @@ def bench_index(docs: int, work: Path, ceiling: bool, sample: int = 0) -> dict[s
         index = load_index(index_dir)
         rows = index.store.all_passages()
         metas = index.store.documents({p.doc_id for _, p in rows})
-        texts = passage_texts(metas, [p for _, p in rows], settings)
+        # what indexing embeds: each passage's text and each distinct context once
+        texts, contexts = embedded_texts(metas, [p for _, p in rows], settings)
+        texts += sorted({c for c in contexts if c})
         index.close()
         if 0 < sample < len(texts):
             import random

@@ -201,7 +201,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print("error: --generations-cache needs --backends", file=sys.stderr)
         return 2
     settings = _settings(args)
-    files = [Path(p) for p in args.questions] if args.questions else ev.DEFAULT_QUESTION_FILES
+    if args.questions:
+        files = [Path(p) for p in args.questions]
+    else:  # the held-out questions too, except for the (slow) backend comparison
+        files = list(ev.DEFAULT_QUESTION_FILES) if backends else ev.default_question_files()
     try:
         questions = [q for f in files for q in ev.load_questions(Path(f))][: args.limit]
     except ev.EvalDataError as exc:
@@ -249,7 +252,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     notes += [note] if note else []
 
     report = ev.run_evaluation(
-        service, questions, tatoeba=tatoeba, top_k=args.top_k, command=command, notes=notes, log=log
+        service,
+        questions,
+        tatoeba=tatoeba,
+        top_k=args.top_k,
+        command=command,
+        notes=notes,
+        baseline=not args.no_baseline,
+        log=log,
     )
     print(render_text(report))
     for written in write_outputs(report, args.out, args.docs):
@@ -399,7 +409,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--questions",
         nargs="+",
         metavar="FILE",
-        help="JSONL files of labelled questions (default: the bundled dev and calibration sets)",
+        help="JSONL files of labelled questions (default: the bundled dev and calibration "
+        "sets, and eval_data/heldout-questions.jsonl when present)",
     )
     _add_index_dir(p)
     p.add_argument("--out", type=Path, metavar="JSON", help="write every figure to this file")
@@ -413,6 +424,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--quick", action="store_true", help="a quarter of the motion subjects, 250 Tatoeba pairs"
     )
     p.add_argument("--no-motions", action="store_true", help="skip the motion subject queries")
+    p.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the plain dense baseline (it embeds every passage's plain text once)",
+    )
     p.add_argument("--top-k", type=int, default=5, help="passages per answer (as the API)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N labelled questions")
     p.add_argument(

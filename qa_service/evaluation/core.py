@@ -23,29 +23,33 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
-from qa_service.search.retriever import Mode, RetrievalResult, Retriever
+from qa_service.search.retriever import Hit, Mode, RetrievalResult, Retriever
 from qa_service.service import AskResult, QAService
 from qa_service.store.sqlite import PassageStore
-from qa_service.text.language import Language
+from qa_service.text.language import Language, detect_language
 
 EVAL_DATA = PROJECT_ROOT / "eval_data"
 DEFAULT_QUESTION_FILES = (
     EVAL_DATA / "dev-questions.jsonl",
     EVAL_DATA / "calibration-questions.jsonl",
 )
+#: Held-out questions: measured (when the file is there), never tuned on.
+HELDOUT_FILE = EVAL_DATA / "heldout-questions.jsonl"
 TATOEBA_DIR = EVAL_DATA / "tatoeba"
 MOTIONS_SET = "motions"
 
 #: Retrievers compared. Hybrid + reranking joins this list once the pipeline has a reranker.
 RETRIEVERS: tuple[Mode, ...] = ("bm25", "dense", "hybrid")
 RERANKER_NOTE = "no reranker in the pipeline yet: hybrid + reranking is not measured"
+#: The baseline the service's ranking is measured against (:class:`PlainDenseRetriever`).
+PLAIN_DENSE = "plain dense"
 #: Deepest k of the hit@k curves; passages retrieved per question (documents for motions).
 CURVE_DEPTH = 20
 #: Passages retrieved for a document-level query, before merging passages of one document.
@@ -54,6 +58,12 @@ DOC_LEVEL_PASSAGES = 60
 
 class EvalDataError(ValueError):
     """A question file that cannot be read; the message names the file and line."""
+
+
+def default_question_files() -> list[Path]:
+    """The bundled dev and calibration questions, and the held-out questions if present."""
+    held_out = [HELDOUT_FILE] if HELDOUT_FILE.is_file() else []
+    return [*DEFAULT_QUESTION_FILES, *held_out]
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,17 +332,79 @@ class RetrievalScores:
     mrr10: float
     ndcg10: float
     curve: list[float] = field(default_factory=list)  # hit@1 .. hit@CURVE_DEPTH
+    mrr5: float = math.nan
+
+
+class Searcher(Protocol):
+    """What :func:`rank_questions` searches: the service's :class:`Retriever`, or the
+    :class:`PlainDenseRetriever` baseline."""
+
+    @property
+    def store(self) -> PassageStore: ...
+
+    def search_batch(
+        self, queries: Sequence[str], top_k: int, mode: Mode = "hybrid"
+    ) -> list[RetrievalResult]: ...
+
+
+class PlainDenseRetriever:
+    """The simplest dense baseline, as txtai or Haystack index by default: each passage's
+    plain text (no title, section or speaker in front, no centring) embedded with the same
+    model through the Embedder's passage encoding, searched in a flat inner-product FAISS
+    index by the question's vector (embedded as the service embeds it).
+
+    Built from the passages of an index's store, so it needs no second pass over the corpus;
+    embedding them takes as long as indexing's embedding step.
+    """
+
+    def __init__(self, store: PassageStore, embedder: Embedder) -> None:
+        import faiss
+
+        self.store = store
+        self.embedder = embedder
+        rows_passages = store.all_passages()
+        self.passages = dict(rows_passages)
+        self.documents = {meta.doc_id: meta for meta in all_documents(store)}
+        vectors = embedder.encode_passages([p.text for _, p in rows_passages])
+        self.vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(embedder.dimension))
+        if len(rows_passages):
+            rows = np.array([r for r, _ in rows_passages], dtype=np.int64)
+            self.vectors.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), rows)
+
+    def search_batch(
+        self, queries: Sequence[str], top_k: int, mode: Mode = "dense"
+    ) -> list[RetrievalResult]:
+        """The ``top_k`` passages of each query by inner product (``mode`` is ignored)."""
+        if not queries:
+            return []
+        vectors = self.embedder.encode_queries(list(queries))
+        k = min(top_k, int(self.vectors.ntotal))
+        scores: Any = np.zeros((len(queries), 0), dtype=np.float32)
+        rows: Any = np.zeros((len(queries), 0), dtype=np.int64)
+        if k > 0:
+            scores, rows = self.vectors.search(np.ascontiguousarray(vectors), k)
+        results = []
+        for query, vector, row_list, score_list in zip(queries, vectors, rows, scores, strict=True):
+            hits = []
+            for row, score in zip(row_list, score_list, strict=True):
+                passage = self.passages.get(int(row))
+                if passage is None:
+                    continue
+                meta = self.documents.get(passage.doc_id) or DocumentMeta(doc_id=passage.doc_id)
+                hits.append(Hit(int(row), passage, meta, float(score), float(score), 0.0))
+            results.append(RetrievalResult(query, detect_language(query), hits, vector))
+        return results
 
 
 def rank_questions(
-    retriever: Retriever,
+    retriever: Searcher,
     questions: Sequence[LabelledQuestion],
     mode: Mode,
     depth: int = CURVE_DEPTH,
     batch_size: int = 64,
 ) -> list[Ranking]:
     """Search every answerable question with one retriever and judge the results."""
-    store = retriever.index.store
+    store = retriever.store
     todo = [q for q in questions if q.answerable]
     out: list[Ranking | None] = [None] * len(todo)
     for doc_level in (False, True):
@@ -351,7 +423,7 @@ def rank_questions(
 def score_rankings(rankings: Sequence[Ranking], depth: int = CURVE_DEPTH) -> RetrievalScores:
     n = len(rankings)
     if n == 0:
-        return RetrievalScores(0, math.nan, math.nan, math.nan, math.nan, math.nan, [])
+        return RetrievalScores(0, math.nan, math.nan, math.nan, math.nan, math.nan, [], math.nan)
 
     def mean(values: Iterable[float]) -> float:
         return float(sum(values) / n)
@@ -364,6 +436,7 @@ def score_rankings(rankings: Sequence[Ranking], depth: int = CURVE_DEPTH) -> Ret
         mrr10=mean(reciprocal_rank(r.relevance, 10) for r in rankings),
         ndcg10=mean(ndcg_at_k(r.relevance, 10, r.n_relevant) for r in rankings),
         curve=[mean(hit_at_k(r.relevance, k) for r in rankings) for k in range(1, depth + 1)],
+        mrr5=mean(reciprocal_rank(r.relevance, 5) for r in rankings),
     )
 
 
@@ -404,14 +477,19 @@ def evaluate_retrieval(
     retriever: Retriever,
     questions: Sequence[LabelledQuestion],
     modes: Sequence[Mode] = RETRIEVERS,
+    baseline: Searcher | None = None,
 ) -> tuple[dict[str, dict[str, RetrievalScores]], dict[str, list[Ranking]]]:
-    """Scores per retriever and group, and the per-question rankings behind them."""
+    """Scores per retriever and group, and the per-question rankings behind them; with a
+    ``baseline`` (:class:`PlainDenseRetriever`), its scores too, as :data:`PLAIN_DENSE`."""
     scores: dict[str, dict[str, RetrievalScores]] = {}
     rankings: dict[str, list[Ranking]] = {}
-    for mode in modes:
-        ranked = rank_questions(retriever, questions, mode)
-        rankings[mode] = ranked
-        scores[mode] = {name: score_rankings(rs) for name, rs in groups_of(ranked).items()}
+    searches: list[tuple[str, Searcher, Mode]] = [(m, retriever, m) for m in modes]
+    if baseline is not None:
+        searches.append((PLAIN_DENSE, baseline, "dense"))
+    for name, searcher, mode in searches:
+        ranked = rank_questions(searcher, questions, mode)
+        rankings[name] = ranked
+        scores[name] = {group: score_rankings(rs) for group, rs in groups_of(ranked).items()}
     return scores, rankings
 
 
@@ -434,6 +512,7 @@ def diagnose_misses(
 
     ``chunking``: no indexed passage holds the answer; ``fusion``: BM25 or dense search alone
     has it in the top ``k`` but the fused ranking does not; ``retrievers``: neither has it.
+    The baseline's rank (when measured) is reported beside them.
     """
     if "hybrid" not in rankings:
         return []
@@ -444,9 +523,10 @@ def diagnose_misses(
         if hit_at_k(r.relevance, k):
             continue
         ranks = {m: per_mode[m][r.id].rank for m in per_mode}
+        parts = [rank for m, rank in ranks.items() if m in ("bm25", "dense")]
         if r.n_relevant == 0:
             cause = "chunking"
-        elif any(rank is not None and rank <= k for rank in ranks.values()):
+        elif any(rank is not None and rank <= k for rank in parts):
             cause = "fusion"
         else:
             cause = "retrievers"
@@ -657,6 +737,7 @@ def _finite(value: Any) -> Any:
 TUNED_SETTINGS = (
     "max_passage_tokens",
     "contextual_passages",
+    "context_weight",
     "dense_candidates",
     "bm25_candidates",
     "rrf_k",
@@ -724,6 +805,19 @@ def check_goals(
                 motions.hit5 >= 0.95,
             )
         )
+    baseline = retrieval.get(PLAIN_DENSE, {})
+    groups = [g for g in hybrid if g in baseline and g != "all" and hybrid[g].n]
+    if groups:
+        behind = [g for g in groups if hybrid[g].mrr5 < baseline[g].mrr5]
+        goals.append(
+            Goal(
+                "hybrid MRR@5 at least plain dense's, every set and language",
+                f"{len(groups)}/{len(groups)}",
+                f"{len(groups) - len(behind)}/{len(groups)}"
+                + (f" (behind: {', '.join(behind)})" if behind else ""),
+                not behind,
+            )
+        )
     return goals
 
 
@@ -736,17 +830,25 @@ def run_evaluation(
     top_k: int = 5,
     command: str = "",
     notes: Sequence[str] = (),
+    baseline: bool = True,
     log: Callable[[str], None] = lambda _: None,
 ) -> EvaluationReport:
     """Evaluate a warmed-up :class:`~qa_service.service.QAService` on ``questions``.
 
     ``answer_sets`` limits the (slower) answer evaluation to those question sets; all by
     default. ``top_k`` is the number of passages each answer is given, as in the API.
+    ``baseline``: also rank with :class:`PlainDenseRetriever` (embeds every passage once).
     """
     seconds: dict[str, float] = {}
+    plain = None
+    if baseline:
+        t0 = time.perf_counter()
+        log(f"baseline: embedding {service.index.size} passages' plain text ({PLAIN_DENSE})")
+        plain = PlainDenseRetriever(service.index.store, service.embedder)
+        seconds["baseline"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    log(f"retrieval: {len(questions)} queries x {len(RETRIEVERS)} retrievers")
-    retrieval, rankings = evaluate_retrieval(service.retriever, questions)
+    log(f"retrieval: {len(questions)} queries x {len(RETRIEVERS) + baseline} retrievers")
+    retrieval, rankings = evaluate_retrieval(service.retriever, questions, baseline=plain)
     seconds["retrieval"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -24,6 +24,7 @@ RETRIEVAL_METRICS = (
     ("hit1", "hit@1"),
     ("hit5", "hit@5"),
     ("hit10", "hit@10"),
+    ("mrr5", "MRR@5"),
     ("mrr10", "MRR@10"),
     ("ndcg10", "nDCG@10"),
 )

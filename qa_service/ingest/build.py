@@ -18,7 +18,14 @@ from typing import Any
 import numpy as np
 
 from qa_service.config import Settings
-from qa_service.documents import DocumentMeta, ParsedDocument, Passage, contextual_text
+from qa_service.documents import (
+    DocumentMeta,
+    ParsedDocument,
+    Passage,
+    attributed,
+    context_of,
+    contextual_text,
+)
 from qa_service.embedding import Embedder
 from qa_service.parsing import (
     FileResult,
@@ -31,7 +38,7 @@ from qa_service.parsing import (
 from qa_service.parsing.chunking import chunk_document
 from qa_service.store.layout import index_lock
 from qa_service.store.sentence_vectors import pack, sentence_spans
-from qa_service.store.vectors import build_vector_index, center, describe, mean_direction
+from qa_service.store.vectors import build_vector_index, describe, mean_direction
 from qa_service.store.writer import BuildWriter
 from qa_service.text.lexical import analyze
 
@@ -149,26 +156,65 @@ def collect_passages(
 def passage_texts(
     metas: dict[str, DocumentMeta], passages: Sequence[Passage], settings: Settings
 ) -> list[str]:
-    """What is embedded and keyword-indexed for each passage."""
+    """What is keyword-indexed for each passage."""
     if settings.contextual_passages:
         return [contextual_text(metas[p.doc_id], p) for p in passages]
     return [p.text for p in passages]
 
 
+def embedded_texts(
+    metas: dict[str, DocumentMeta], passages: Sequence[Passage], settings: Settings
+) -> tuple[list[str], list[str]]:
+    """What is embedded for each passage (its text, with the speaker named when
+    ``contextual_passages``), and each passage's context ("" when none or not used)."""
+    if not settings.contextual_passages:
+        return [p.text for p in passages], [""] * len(passages)
+    texts = [attributed(metas[p.doc_id], p.text) for p in passages]
+    if settings.context_weight <= 0:
+        return texts, [""] * len(passages)
+    return texts, [context_of(metas[p.doc_id], p) for p in passages]
+
+
 def embed_passages(
-    texts: list[str],
+    metas: dict[str, DocumentMeta],
     passages: Sequence[Passage],
     settings: Settings,
     embedder: Embedder,
     progress: bool = False,
 ) -> tuple[np.ndarray, list[bytes] | None]:
-    """The passages' vectors and, with ``settings.sentence_vectors``, their sentences' packed
-    vectors (pooled from the same forward pass: no extra model time)."""
+    """The vector each passage is searched by and, with ``settings.sentence_vectors``, its
+    sentences' packed vectors (pooled from the same forward pass: no extra model time).
+
+    With ``contextual_passages`` a passage's vector is the embedding of its own text (with the
+    speaker named before first-person text) plus ``context_weight`` times the embedding of its
+    context (title and section heading, each distinct context embedded once), not normalised:
+    its inner product with a question is the passage's similarity plus the weighted
+    similarity of its context. The passages of one document share the context term, so among
+    them the one whose own text answers ranks first; embedded with the title in front of each,
+    they came out nearly alike (docs/evaluation.md). Without ``contextual_passages``: the
+    plain text's embedding.
+    """
+    texts, contexts = embedded_texts(metas, passages, settings)
     if not settings.sentence_vectors:
-        return embedder.encode_passages(texts, show_progress=progress), None
-    spans = [sentence_spans(t, p.text) for t, p in zip(texts, passages, strict=True)]
-    vectors, sentences = embedder.encode_passages_with_sentences(texts, spans, progress)
-    return vectors, [pack(s) for s in sentences]
+        vectors, sentences = embedder.encode_passages(texts, show_progress=progress), None
+    else:
+        spans = [sentence_spans(t, p.text) for t, p in zip(texts, passages, strict=True)]
+        vectors, pooled = embedder.encode_passages_with_sentences(texts, spans, progress)
+        sentences = [pack(s) for s in pooled]
+    distinct = sorted({c for c in contexts if c})
+    if distinct:
+        encoded = dict(zip(distinct, embedder.encode_passages(distinct), strict=True))
+        zero = np.zeros(vectors.shape[1], dtype=np.float32)
+        context = np.stack([encoded[c] if c else zero for c in contexts])
+        vectors = vectors + np.float32(settings.context_weight) * context
+    return np.ascontiguousarray(vectors, dtype=np.float32), sentences
+
+
+def centroid_of(vectors: np.ndarray) -> np.ndarray:
+    """The mean direction of the passages' vectors (each normalised first), removed from
+    both sides when the service measures a question's similarity to a passage."""
+    norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return mean_direction(vectors / norms)
 
 
 def corpus_hash(documents: Sequence[tuple[DocumentMeta, str]]) -> str:
@@ -183,6 +229,7 @@ def manifest_fields(settings: Settings, embedder: Embedder) -> dict[str, Any]:
     return {
         "model": embedder.model_name,
         "contextual_passages": settings.contextual_passages,
+        "context_weight": settings.context_weight if settings.contextual_passages else 0.0,
         "max_passage_tokens": settings.max_passage_tokens,
     }
 
@@ -203,17 +250,18 @@ def build_index(
     if not passages:
         raise ValueError("no passages to index: " + "; ".join(f"{f}: {r}" for f, r in skipped))
 
-    texts = passage_texts({m.doc_id: m for m, _ in documents}, passages, settings)
+    metas = {m.doc_id: m for m, _ in documents}
+    texts = passage_texts(metas, passages, settings)
     with index_lock(settings.index_dir), BuildWriter(settings.index_dir) as writer:
         t0 = time.perf_counter()
-        vectors, sentences = embed_passages(texts, passages, settings, embedder, progress)
+        vectors, sentences = embed_passages(metas, passages, settings, embedder, progress)
         timings["embed"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
         rows = np.arange(len(passages), dtype=np.int64)
-        centroid = mean_direction(vectors)
-        writer.write_centroid(centroid)
-        index = build_vector_index(center(vectors, centroid), rows, settings)
+        # searched as they are (not centred): see search.retriever.Retriever.search_batch
+        writer.write_centroid(centroid_of(vectors))
+        index = build_vector_index(vectors, rows, settings)
         writer.write_vectors(index)
         timings["faiss"] = time.perf_counter() - t0
 

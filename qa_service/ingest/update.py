@@ -12,7 +12,8 @@ update leaves the previous build live and intact.
 * BM25 is rebuilt from the analysed terms kept in SQLite (no re-analysis, no re-embedding):
   bm25s has no incremental update, and a rebuild from stored terms takes well under a second
   for tens of thousands of passages (see docs/ingestion.md).
-* The corpus centroid stays at the first build's value, so existing vectors stay valid.
+* The corpus centroid stays at the first build's value, so similarities to existing passages
+  stay as they were.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, ParsedDocument
 from qa_service.embedding import Embedder
 from qa_service.ingest.build import (
+    centroid_of,
     chunk_documents,
     collect_documents,
     corpus_hash,
@@ -38,6 +40,7 @@ from qa_service.ingest.build import (
 )
 from qa_service.store.layout import (
     CENTROID,
+    FORMAT_VERSION,
     MANIFEST,
     STORE,
     VECTORS,
@@ -47,7 +50,7 @@ from qa_service.store.layout import (
     index_lock,
 )
 from qa_service.store.sqlite import read_content_hashes
-from qa_service.store.vectors import center, describe, id_mapped
+from qa_service.store.vectors import build_vector_index, describe, id_mapped
 from qa_service.store.writer import BuildWriter
 from qa_service.text.lexical import analyze
 
@@ -130,14 +133,15 @@ def update_index(
         report.replaced = [d for d in report.replaced if d in kept]
         timings["chunk"] = time.perf_counter() - t0
         drop = set(report.removed) | set(report.replaced)
-        if not metas and not drop:
+        reembed = _vectors_outdated(manifest, settings)
+        if not metas and not drop and not reembed:
             report.documents = len(hashes)
             report.passages = manifest.passage_count
             report.seconds = timings
             return report
 
         with BuildWriter(settings.index_dir) as writer:
-            _write_update(old, writer, settings, embedder, metas, passages, drop, timings)
+            _write_update(old, writer, settings, embedder, metas, passages, drop, timings, reembed)
             build = writer.publish()
             new_manifest = Manifest.from_file(build / MANIFEST)
     report.build = build
@@ -156,14 +160,18 @@ def _write_update(
     passages: list,
     drop: set[str],
     timings: dict[str, float],
+    reembed: bool = False,
 ) -> None:
+    """Write the new build: the old one with ``drop`` removed and ``passages`` added; with
+    ``reembed`` every passage's vectors are made anew (a build from an older format)."""
     import faiss
 
     # the new passages' vectors (and their sentences' vectors, stored with them)
     t0 = time.perf_counter()
-    texts = passage_texts({m.doc_id: m for m, _ in metas}, passages, settings)
+    by_id = {m.doc_id: m for m, _ in metas}
+    texts = passage_texts(by_id, passages, settings)
     vectors, sentences = (
-        embed_passages(texts, passages, settings, embedder) if passages else (None, None)
+        embed_passages(by_id, passages, settings, embedder) if passages else (None, None)
     )
     timings["embed"] = time.perf_counter() - t0
 
@@ -180,18 +188,33 @@ def _write_update(
         store.commit()
         all_rows, all_terms = store.all_terms()
         documents = store.documents()
+        if reembed:  # every passage, in row order, as a full build embeds them
+            t1 = time.perf_counter()
+            every = store.all_passages()
+            by_doc = {m.doc_id: m for m, _ in documents}
+            every_vectors, every_sentences = embed_passages(
+                by_doc, [p for _, p in every], settings, embedder
+            )
+            every_rows = np.asarray([r for r, _ in every], dtype=np.int64)
+            store.set_sentences(every_rows, every_sentences)
+            store.commit()
+            timings["embed"] += time.perf_counter() - t1
     finally:
         store.close()
     timings["store"] = time.perf_counter() - t0
 
-    # vectors: drop the old rows, add the new passages' centred with the stored centroid
+    # vectors: drop the old rows, add the new passages' (as a full build stores them)
     t0 = time.perf_counter()
-    index = id_mapped(faiss.read_index(str(old / VECTORS)))
-    if len(dropped_rows):
+    if reembed:
+        writer.write_centroid(centroid_of(every_vectors))
+        index = build_vector_index(every_vectors, every_rows, settings)
+        vectors = None  # the new passages are among them
+    else:
+        index = id_mapped(faiss.read_index(str(old / VECTORS)))
+    if len(dropped_rows) and not reembed:
         index.remove_ids(faiss.IDSelectorArray(dropped_rows))  # IVF: an array only
     if vectors is not None:
-        centroid = np.load(old / CENTROID, allow_pickle=False).astype(np.float32)
-        index.add_with_ids(np.ascontiguousarray(center(vectors, centroid)), rows)
+        index.add_with_ids(np.ascontiguousarray(vectors), rows)
     timings["faiss"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     writer.write_vectors(index)
@@ -216,3 +239,15 @@ def _write_update(
         faiss_type=describe(index),
     )
     timings["write"] = time.perf_counter() - t0
+
+
+def _vectors_outdated(manifest: Manifest, settings: Settings) -> bool:
+    """Whether the live build's passage vectors were made otherwise than this configuration
+    makes them (an older format, or another context weight): an update then embeds every
+    passage anew, so that old and new passages are searched alike."""
+    weight = settings.context_weight if settings.contextual_passages else 0.0
+    return (
+        manifest.format_version < FORMAT_VERSION
+        or manifest.contextual_passages != settings.contextual_passages
+        or abs(manifest.context_weight - weight) > 1e-9
+    )

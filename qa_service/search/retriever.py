@@ -22,6 +22,7 @@ from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
 from qa_service.filters import Filters
 from qa_service.store.loaded import LoadedIndex
+from qa_service.store.sqlite import PassageStore
 from qa_service.store.vectors import center
 from qa_service.store.vectors import search as vector_search
 from qa_service.text.language import Language, detect_language
@@ -38,7 +39,7 @@ class Hit:
     passage: Passage
     document: DocumentMeta
     score: float  # the fused score that orders the results
-    dense_score: float  # centred cosine similarity of question and passage
+    dense_score: float  # centred cosine similarity of question and passage vector
     bm25_score: float  # 0.0 when BM25 did not return it
 
 
@@ -75,6 +76,11 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
 
+    @property
+    def store(self) -> PassageStore:
+        """The passages and documents searched."""
+        return self.index.store
+
     def search(
         self, query: str, top_k: int, mode: Mode = "hybrid", filters: Filters | None = None
     ) -> RetrievalResult:
@@ -92,7 +98,10 @@ class Retriever:
         if not queries:
             return []
         s = self.settings
-        # Centred row by row: a question's vector is then the same in any batch.
+        # The passages are ranked by inner product with the question's own vector (a
+        # passage's vector holds its context's, see indexing.embed_passages); the centred
+        # vector (centred row by row: the same in any batch) measures the similarity that
+        # abstention and sentence choice use.
         raw = self.embedder.encode_queries(list(queries))
         vectors = np.vstack([center(row[None, :], self.index.centroid) for row in raw])
         languages = [detect_language(q) for q in queries]
@@ -100,7 +109,7 @@ class Retriever:
         n = self.index.size if allowed is None else len(allowed)
 
         dense_k = min(n, max(top_k, s.dense_candidates))
-        dense_scores, dense_rows = self._dense(vectors, dense_k, allowed)
+        dense_scores, dense_rows = self._dense(np.ascontiguousarray(raw), dense_k, allowed)
 
         bm25_rows: list[list[int]] = [[] for _ in queries]
         bm25_scores: list[list[float]] = [[] for _ in queries]
@@ -201,7 +210,8 @@ class Retriever:
         return hits
 
     def _dense_scores(self, rows: list[int], query_vector: np.ndarray) -> list[float]:
+        """Centred cosine similarity of the (centred) question and each passage's vector."""
         if not rows:
             return []
         stored = np.vstack([self.index.vectors.reconstruct(int(r)) for r in rows])
-        return (stored @ query_vector).astype(float).tolist()
+        return (center(stored, self.index.centroid) @ query_vector).astype(float).tolist()

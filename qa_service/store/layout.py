@@ -6,9 +6,11 @@ Layout of an index directory::
       CURRENT                  name of the live build (replaced atomically)
       builds/<name>/
         manifest.json          format version, model, dimension, counts, corpus hash, checksums
-        vectors.faiss          FAISS inner-product index over centred, normalised vectors,
+        vectors.faiss          FAISS inner-product index over each passage's vector plus
+                               context_weight x its context's (title, section) vector,
                                keyed by passage row (:mod:`qa_service.store.vectors`)
-        centroid.npy           the direction removed from every vector
+        centroid.npy           the direction removed from both sides when measuring a
+                               question's similarity to a passage
         bm25/                  bm25s index over the analysed passage text
         bm25_rows.npy          the passage row of each BM25 document (ascending)
         store.sqlite           documents and passages (row id = FAISS id), analysed terms,
@@ -36,11 +38,14 @@ from pathlib import Path
 
 from qa_service.files import atomic_write_text, fsync_dir
 
-#: 2: the store records its schema version (``PRAGMA user_version``), every passage has its
-#: analysed terms and a sentence-vector column, every build has ``bm25_rows.npy``. A format-1
-#: index still loads (its missing parts have defaults: :class:`~qa_service.store.sqlite.
-#: PassageStore`, :func:`~qa_service.store.bm25.load_bm25`), and a live update writes it anew
-#: as format 2 (:meth:`~qa_service.store.sqlite.StoreEditor.migrate`).
+#: 2: each passage's vector is its own text's embedding plus ``context_weight`` times its
+#: context's (title, section), not centred (format 1: the text with the title in front,
+#: centred); the store records its schema version (``PRAGMA user_version``), every passage has
+#: its analysed terms and a sentence-vector column, every build has ``bm25_rows.npy``. A
+#: format-1 index still loads and answers as before (its missing parts have defaults:
+#: :class:`~qa_service.store.sqlite.PassageStore`, :func:`~qa_service.store.bm25.load_bm25`);
+#: rebuild it for the better ranking. A live update keeps a format-1 build's vectors and
+#: writes its store as format 2 (:meth:`~qa_service.store.sqlite.StoreEditor.migrate`).
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
@@ -81,6 +86,7 @@ class Manifest:
     created: str = ""
     faiss_type: str = "IndexFlatIP"
     contextual_passages: bool = True
+    context_weight: float = 0.0  # weight of the context vector in each passage's vector
     max_passage_tokens: int = 0
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
 

@@ -16,6 +16,7 @@ from qa_service.filters import Filters
 from qa_service.store.bm25 import load_bm25
 from qa_service.store.layout import (
     CENTROID,
+    FORMAT_VERSION,
     MANIFEST,
     READABLE_VERSIONS,
     STORE,
@@ -116,6 +117,14 @@ def load_index(
         raise IndexMismatchError(
             f"index in {build} has format {manifest.format_version}, this version reads "
             f"{', '.join(map(str, READABLE_VERSIONS))}; rebuild it with `qa-service index`"
+        )
+    if manifest.format_version < FORMAT_VERSION:
+        log.warning(
+            "index in %s has format %d: it answers as before, but `qa-service index` rebuilds "
+            "it with the better ranking of format %d",
+            build,
+            manifest.format_version,
+            FORMAT_VERSION,
         )
     if expected_model is not None and manifest.model != expected_model:
         raise IndexMismatchError(

@@ -339,6 +339,22 @@ class StoreEditor:
             terms.append(text.split())
         return rows, terms
 
+    def all_passages(self) -> list[tuple[int, Passage]]:
+        """Every passage with its row, in row order."""
+        cur = self.con.execute(
+            "SELECT row, passage_id, doc_id, text, section, page, position FROM passages "
+            "ORDER BY row"
+        )
+        return [(r[0], Passage(*r[1:])) for r in cur.fetchall()]
+
+    def set_sentences(self, rows: np.ndarray, blobs: Sequence[bytes | None] | None) -> None:
+        """Replace the packed sentence vectors of passage ``rows``."""
+        values = blobs if blobs is not None else [None] * len(rows)
+        self.con.executemany(
+            "UPDATE passages SET sentences = ? WHERE row = ?",
+            [(blob, int(row)) for row, blob in zip(rows, values, strict=True)],
+        )
+
     def documents(self) -> list[tuple[DocumentMeta, str]]:
         cur = self.con.execute("SELECT meta, content_hash FROM documents")
         return [(meta_from_json(meta), digest) for meta, digest in cur]

@@ -92,7 +92,9 @@ def test_add_embeds_only_the_new_passages(
     after = load_index(built.index_dir, expected_model=embedder.model_name)
     new_passages = after.store.document_passages("kst-99999-1")
     assert report.added == ["kst-99999-1"] and report.changed
-    assert len(spy.texts) == len(new_passages) == 2
+    # the two passages, and once their context (the motion's title)
+    assert len(spy.texts) == len(new_passages) + 1 == 3
+    assert spy.texts[-1] == after.store.document("kst-99999-1").title  # type: ignore[union-attr]
     assert after.size == before.size + 2 == report.passages
     assert after.manifest.document_count == before.manifest.document_count + 1
     assert (after.build / CENTROID).read_bytes() == centroid  # the first build's centroid
@@ -133,7 +135,7 @@ def test_a_changed_document_is_replaced(
     spy = Spy(embedder, monkeypatch)
     report = update_index(built, embedder, add=[_motion(tmp_path / "v2", "bodemdaling")])
     assert report.replaced == ["kst-99999-1"] and not report.added
-    assert len(spy.texts) == 2
+    assert len(spy.texts) == 3  # its two passages and their context (the title)
     index = load_index(built.index_dir)
     assert index.size == size  # two passages out, two in
     texts = " ".join(p.text for p in index.store.document_passages("kst-99999-1"))
@@ -220,9 +222,10 @@ def test_an_index_from_before_live_updates_is_upgraded(
     assert service.index.manifest.faiss_type == "IndexIDMap2"
     assert service.index.size == old.size + 2
     assert [h.passage.passage_id for h in service.search("Navo Afghanistan", 5).hits] == expected
-    # the store gained the column: the new passages have sentence vectors, the old ones not
+    # the store gained the column, and every passage (re-embedded: the build was format 1) has
+    # its sentence vectors
     new_rows = [old.size, old.size + 1]
-    assert sorted(service.index.sentence_vectors([0, *new_rows])) == new_rows
+    assert sorted(service.index.sentence_vectors([0, *new_rows])) == [0, *new_rows]
 
 
 def _as_format_1(build: Path) -> None:
@@ -251,6 +254,7 @@ def test_a_format_1_index_loads_and_an_update_writes_format_2(
     update_index(built, embedder, add=[_motion(tmp_path / "new", "zoutwinning")])
     new = load_index(built.index_dir)
     assert new.manifest.format_version == 2
+    assert new.manifest.context_weight == built.context_weight  # vectors made anew
     con = sqlite3.connect(new.build / STORE)
     assert con.execute("PRAGMA user_version").fetchone()[0] == 2
     con.close()

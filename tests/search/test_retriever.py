@@ -1,14 +1,19 @@
-"""BM25 ranking in retrieval: the top-k of the positive scores, as bm25s ranks them."""
+"""Retrieval: BM25 ranking (the top-k of the positive scores, as bm25s ranks them), and the
+dense ranking by a passage's own vector plus its context's."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from qa_service.config import Settings
+from qa_service.documents import attributed, context_of
 from qa_service.embedding import Embedder
 from qa_service.search.retriever import Retriever, top_positive
 from qa_service.store.loaded import load_index
+from qa_service.store.vectors import center
 from qa_service.text.lexical import analyze
 
 
@@ -48,3 +53,53 @@ def test_bm25_equals_bm25s_retrieve(corpus_index: Settings, embedder: Embedder, 
     full = index.bm25.get_scores(terms)
     position = {int(row): p for p, row in enumerate(index.bm25_rows)}
     assert scores[0] == pytest.approx([float(full[position[r]]) for r in rows[0]])
+
+
+def test_passage_vector_is_its_text_plus_weighted_context(
+    small_index: Path, embedder: Embedder
+) -> None:
+    """A passage is searched by its own text's vector (speaker named, no title in front) plus
+    context_weight times its context's (title, section) vector, not centred; the similarity
+    that abstention uses is the centred cosine."""
+    settings = Settings(index_dir=small_index)
+    index = load_index(small_index)
+    assert index.manifest.context_weight == settings.context_weight > 0
+    docs = {m.doc_id: m for m, _ in index.store.list_documents(0, 100)}
+    rows_passages = index.store.all_passages()[:3] + index.store.all_passages()[-3:]
+    for row, passage in rows_passages:
+        meta = docs[passage.doc_id]
+        own = embedder.encode_passages([attributed(meta, passage.text)])[0]
+        context = embedder.encode_passages([context_of(meta, passage)])[0]
+        expected = own + settings.context_weight * context
+        assert np.allclose(index.vectors.reconstruct(row), expected, atol=0.02)
+    retriever = Retriever(index, embedder, settings)
+    result = retriever.search("Hoeveel extra geld krijgt Defensie?", 5, mode="dense")
+    query = embedder.encode_queries(["Hoeveel extra geld krijgt Defensie?"])[0]
+    for hit in result.hits:
+        stored = index.vectors.reconstruct(hit.row)
+        assert hit.dense_score == pytest.approx(
+            float(center(stored[None, :], index.centroid)[0] @ result.query_vector), abs=1e-5
+        )
+    scores = [float(index.vectors.reconstruct(h.row) @ query) for h in result.hits]
+    assert scores == sorted(scores, reverse=True)  # ranked by the uncentred inner product
+    index.close()
+
+
+def test_the_operative_clause_of_a_motion_ranks_first(
+    small_index: Path, embedder: Embedder
+) -> None:
+    """The passages of a motion share its title; which of them ranks first is decided by
+    their own text, so a question about what the motion asks finds the "verzoekt" clause."""
+    settings = Settings(index_dir=small_index)
+    index = load_index(small_index)
+    retriever = Retriever(index, embedder, settings)
+    for doc_id in ("kst-29754-673", "kst-36284-6", "kst-34682-141"):
+        passages = index.store.document_passages(doc_id)
+        operative = [p for p in passages if p.text.lower().startswith("verzoekt")]
+        assert operative, doc_id
+        # the clause's own words, as a question would put them
+        query = "Welke motie " + operative[0].text.split(",")[0]
+        hits = [h for h in retriever.search(query, 20, mode="dense").hits]
+        first = next(h for h in hits if h.passage.doc_id == doc_id)
+        assert first.passage.passage_id == operative[0].passage_id, (doc_id, query)
+    index.close()
