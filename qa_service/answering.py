@@ -23,6 +23,13 @@ from qa_service.index import LoadedIndex, center
 from qa_service.language import Language
 from qa_service.lexical import STOPWORDS, analyze, fold
 from qa_service.retrieval import Hit, RetrievalResult
+from qa_service.sentence_choice import (
+    LATE_WEIGHT_EN,
+    PASSAGE_WEIGHT,
+    Candidate,
+    choose,
+    question_terms,
+)
 
 ABSTAIN = {
     "nl": "De documenten geven geen antwoord op deze vraag.",
@@ -77,6 +84,13 @@ def _lead(hit: Hit) -> str:
     return ""
 
 
+def _unit(hit: Hit) -> str:
+    """What one answer is drawn from: a motion as a whole, else the passage."""
+    if hit.document.doc_type == "motie":
+        return hit.document.doc_id
+    return hit.passage.passage_id
+
+
 class ExtractiveAnswerer:
     """Picks answer sentences from the top passages; no model beyond the embedder."""
 
@@ -110,7 +124,10 @@ class ExtractiveAnswerer:
         batch-invariantly (see :meth:`Embedder.encode_queries`). Either way every answer is
         the one :meth:`run` gives for its question alone.
         """
-        plans: list[tuple[list[_Sentence], list[str], list[np.ndarray | None]] | None] = []
+        plans: list[
+            tuple[list[_Sentence], list[str], list[np.ndarray | None], list[np.ndarray | None]]
+            | None
+        ] = []
         for retrieval in retrievals:
             if self.should_abstain(retrieval):
                 plans.append(None)
@@ -119,7 +136,10 @@ class ExtractiveAnswerer:
             candidates = self._candidates(hits)
             texts = [attributed(hits[c.hit_rank].document, c.text) for c in candidates]
             stored = self._stored_vectors(hits, candidates, retrieval.language)
-            plans.append((candidates, texts, stored))
+            late = stored
+            if any(v is None for v in stored):  # embedded now: also read the stored ones
+                late = self._stored_vectors(hits, candidates, retrieval.language, force=True)
+            plans.append((candidates, texts, stored, late))
         everything = list(
             dict.fromkeys(
                 t
@@ -136,11 +156,12 @@ class ExtractiveAnswerer:
             if plan is None:
                 answers.append(self.abstain(question, retrieval))
                 continue
-            candidates, texts, stored = plan
+            candidates, texts, stored, late = plan
             vectors = [
                 v if v is not None else by_text[t] for t, v in zip(texts, stored, strict=True)
             ]
-            chosen = self._select(question, retrieval, candidates, texts, vectors)
+            blend = [lv if sv is None else None for sv, lv in zip(stored, late, strict=True)]
+            chosen = self._select(question, retrieval, candidates, texts, vectors, blend)
             answers.append(self._compose(question, retrieval.language, retrieval.hits, chosen))
         return answers
 
@@ -163,13 +184,18 @@ class ExtractiveAnswerer:
         return out
 
     def _stored_vectors(
-        self, hits: list[Hit], candidates: list[_Sentence], language: Language
+        self,
+        hits: list[Hit],
+        candidates: list[_Sentence],
+        language: Language,
+        force: bool = False,
     ) -> list[np.ndarray | None]:
         """Each candidate's vector stored with its passage (centred), or None where the
-        question's language embeds sentences at query time or the passage has none."""
+        question's language embeds sentences at query time (unless ``force``) or the passage
+        has none."""
         s = self.settings
         mode = s.answer_sentences_en if language == "en" else s.answer_sentences_nl
-        if mode != "index" or self.index is None or not candidates:
+        if (mode != "index" and not force) or self.index is None or not candidates:
             return [None] * len(candidates)
         stored = self.index.sentence_vectors(sorted({hits[c.hit_rank].row for c in candidates}))
         out: list[np.ndarray | None] = []
@@ -190,31 +216,54 @@ class ExtractiveAnswerer:
         candidates: list[_Sentence],
         texts: list[str],
         vectors: list[np.ndarray],
+        late: list[np.ndarray | None] | None = None,
     ) -> list[_Sentence]:
-        """Score the candidates; ``texts`` are their texts with the speaker named,
-        ``vectors`` their centred vectors."""
+        """Score the candidates and choose among them (:mod:`qa_service.sentence_choice`);
+        ``texts`` are their texts with the speaker named, ``vectors`` their centred vectors,
+        ``late`` the stored in-context vectors of those embedded at query time (or None)."""
         if not candidates:
             return []
+        language = retrieval.language
         semantic = np.stack(vectors) @ retrieval.query_vector
-        lexical = self._lexical(question, texts)
+        if late is not None:  # English: blend with the vectors stored in context at index time
+            for i, v in enumerate(late):
+                if v is not None:
+                    semantic[i] = (1 - LATE_WEIGHT_EN) * semantic[i] + LATE_WEIGHT_EN * float(
+                        v @ retrieval.query_vector
+                    )
+        terms = question_terms(question, language)
+        lexical, found = self._lexical(terms, texts)
         weight = (
             self.settings.answer_lexical_weight_en
-            if retrieval.language == "en"
+            if language == "en"
             else self.settings.answer_lexical_weight_nl
         )
+        # the passage as a whole: does it hold all the question asks (prefer the passage that
+        # answers over sentences scattered across passages that share words)
+        hits = retrieval.hits
+        ranks = sorted({c.hit_rank for c in candidates})
+        whole, _ = self._lexical(
+            terms, [attributed(hits[r].document, hits[r].passage.text) for r in ranks]
+        )
+        passage_lexical = dict(zip(ranks, whole, strict=True))
         for c, sem, lex in zip(candidates, semantic, lexical, strict=True):
-            c.score = float(sem) + weight * lex + 0.02 / (1 + c.hit_rank)
-
-        best = max(candidates, key=lambda c: c.score)
-        chosen = [best]
-        margin = self.settings.answer_sentence_margin
-        for c in sorted(candidates, key=lambda c: -c.score):
-            if len(chosen) >= self.settings.answer_max_sentences:
-                break
-            if c is best or c.score < best.score - margin:
-                continue
-            chosen.append(c)
-        return chosen  # best first
+            c.score = (
+                float(sem)
+                + weight * lex
+                + PASSAGE_WEIGHT * passage_lexical[c.hit_rank]
+                + 0.02 / (1 + c.hit_rank)
+            )
+        pool = [
+            Candidate(c.hit_rank, c.order, c.text, c.score, found[i], _unit(hits[c.hit_rank]))
+            for i, c in enumerate(candidates)
+        ]
+        picked = choose(
+            pool,
+            margin=self.settings.answer_sentence_margin,
+            max_sentences=self.settings.answer_max_sentences,
+        )
+        by_position = {(c.hit_rank, c.order): c for c in candidates}
+        return [by_position[(p.passage, p.order)] for p in picked]
 
     def _embed_sentences(self, texts: list[str]) -> np.ndarray:
         """Centred sentence vectors, batch-invariant: the same in any batch and any cache state."""
@@ -223,30 +272,34 @@ class ExtractiveAnswerer:
             vectors = center(vectors, self.index.centroid)
         return vectors
 
-    def _lexical(self, question: str, texts: list[str]) -> list[float]:
-        """IDF-weighted share of the question's terms found in each text.
+    def _lexical(self, terms: list[str], texts: list[str]) -> tuple[list[float], list[set[str]]]:
+        """IDF-weighted share of the question's ``terms`` found in each text, and which.
 
         A term missing by stem still earns half its weight when a 5-letter word prefix
         matches (``Afghanistan``/``Afghaanse``, ``reinforcement``/``reinforcement``).
         """
-        terms = list(dict.fromkeys(analyze(question)))
         if not terms:
-            return [0.0] * len(texts)
+            return [0.0] * len(texts), [set() for _ in texts]
         weights = self.index.idf(terms) if self.index is not None else [1.0] * len(terms)
         total = sum(weights)
         q_prefixes = {t: t[:5] for t in terms if len(t) >= 5}
         out = []
+        sets = []
         for text in texts:
             found = set(analyze(text))
             prefixes = _prefixes(text)
             got = 0.0
+            hit: set[str] = set()
             for term, w in zip(terms, weights, strict=True):
                 if term in found:
                     got += w
+                    hit.add(term)
                 elif term in q_prefixes and q_prefixes[term] in prefixes:
                     got += 0.5 * w
+                    hit.add(term)
             out.append(got / total)
-        return out
+            sets.append(hit)
+        return out, sets
 
     # -- output ---------------------------------------------------------------------------
     def _compose(

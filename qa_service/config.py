@@ -133,7 +133,7 @@ class Settings(BaseSettings):
         0.3, ge=0.0, description="Weight of question-term overlap in sentence choice (Dutch)."
     )
     answer_lexical_weight_en: float = Field(
-        0.0, ge=0.0, description="Weight of question-term overlap in sentence choice (English)."
+        0.15, ge=0.0, description="Weight of question-term overlap in sentence choice (English)."
     )
     answer_sentences_nl: Literal["index", "query"] = Field(
         "index",
