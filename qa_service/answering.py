@@ -19,9 +19,11 @@ from qa_service.config import Settings
 from qa_service.documents import attributed
 from qa_service.embedding import Embedder
 from qa_service.embedding.cache import VectorCache
+from qa_service.filters import Filters
 from qa_service.index import LoadedIndex, center
 from qa_service.language import Language
 from qa_service.lexical import STOPWORDS, analyze, fold
+from qa_service.metadata_answers import classify, evidence_passage, statement
 from qa_service.retrieval import Hit, RetrievalResult
 from qa_service.sentence_choice import (
     LATE_WEIGHT_EN,
@@ -128,8 +130,11 @@ class ExtractiveAnswerer:
             tuple[list[_Sentence], list[str], list[np.ndarray | None], list[np.ndarray | None]]
             | None
         ] = []
-        for retrieval in retrievals:
-            if self.should_abstain(retrieval):
+        about_document = [
+            self.metadata_answer(q, r) for q, r in zip(questions, retrievals, strict=True)
+        ]
+        for retrieval, known in zip(retrievals, about_document, strict=True):
+            if known is not None or self.should_abstain(retrieval):
                 plans.append(None)
                 continue
             hits = retrieval.hits
@@ -152,7 +157,12 @@ class ExtractiveAnswerer:
         encoded = self.sentence_cache.encode(everything, self._embed_sentences)
         by_text = dict(zip(everything, encoded, strict=True))
         answers = []
-        for question, retrieval, plan in zip(questions, retrievals, plans, strict=True):
+        for question, retrieval, plan, known in zip(
+            questions, retrievals, plans, about_document, strict=True
+        ):
+            if known is not None:
+                answers.append(known)
+                continue
             if plan is None:
                 answers.append(self.abstain(question, retrieval))
                 continue
@@ -172,6 +182,51 @@ class ExtractiveAnswerer:
             text += " " + CLOSEST[language]
         citations = [Citation(n=i + 1, hit=h, quote="") for i, h in enumerate(retrieval.hits)]
         return Answer(question, text, False, language, citations)
+
+    # -- questions about the document itself ------------------------------------------------
+    def metadata_answer(self, question: str, retrieval: RetrievalResult) -> Answer | None:
+        """The answer to a question about a document itself (who signed or submitted it,
+        its date, dossier, vergaderjaar, what motion N asks) from its metadata, citing a
+        passage of it (:mod:`qa_service.metadata_answers`); None for other questions."""
+        asked = classify(question)
+        if asked is None or self.index is None:
+            return None
+        store = self.index.store
+        meta = next((m for d in asked.doc_ids if (m := store.document(d)) is not None), None)
+        if meta is None:
+            if any(d.count("-") >= 2 for d in asked.doc_ids):
+                return self.abstain(question, retrieval)  # names a document that is not here
+            if self.should_abstain(retrieval):
+                return None
+            meta = retrieval.hits[0].document
+        lead = statement(asked.kind, meta, retrieval.language)
+        passage = evidence_passage(asked.kind, meta, store.document_passages(meta.doc_id))
+        if lead is None or passage is None:
+            return None
+        hit = next((h for h in retrieval.hits if h.passage.passage_id == passage.passage_id), None)
+        if hit is None:
+            rows = store.rows_matching(Filters.create(doc_ids=[meta.doc_id]))
+            by_row = store.passages_by_rows([int(r) for r in rows])
+            row = next((r for r, p in by_row.items() if p.passage_id == passage.passage_id), -1)
+            hit = Hit(row, passage, meta, 0.0, 0.0, 0.0)
+        sentences = split_sentences(passage.text) or [passage.text]
+        if asked.kind == "asks":
+            quote = passage.text.strip()
+        elif asked.kind == "signer":
+            quote = sentences[-1]
+        else:
+            quote = sentences[0]
+        text = f"{lead} {quote} [1]"
+        citations = [Citation(1, hit, quote)]
+        top = retrieval.hits[0] if retrieval.hits else None
+        if top is not None and top.document.doc_id == meta.doc_id and top is not hit:
+            # found by its content: quote the passage that matched the question as well
+            matched = top.passage.text.strip()
+            if len(matched) > 400:
+                matched = (split_sentences(matched) or [matched])[0]
+            text += f" {matched} [2]"
+            citations.append(Citation(2, top, matched))
+        return Answer(question, text, True, retrieval.language, citations)
 
     # -- sentence selection ----------------------------------------------------------------
     def _candidates(self, hits: list[Hit]) -> list[_Sentence]:
