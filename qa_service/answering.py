@@ -8,6 +8,8 @@ so in the question's language, offering the closest passages.
 
 from __future__ import annotations
 
+import math
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ from qa_service.sentence_choice import (
     choose,
     question_terms,
 )
+from qa_service.support import evidence_text, missing_specifics
 
 ABSTAIN = {
     "nl": "De documenten geven geen antwoord op deze vraag.",
@@ -42,6 +45,7 @@ CLOSEST = {
     "en": "The closest passages are listed below.",
 }
 QUOTE_GAP = " … "
+SUPPORT_CHECK = os.environ.get("QA_X_SUP", "1") == "1"
 
 _WORD = re.compile(r"\w+")
 
@@ -172,7 +176,17 @@ class ExtractiveAnswerer:
             ]
             blend = [lv if sv is None else None for sv, lv in zip(stored, late, strict=True)]
             chosen = self._select(question, retrieval, candidates, texts, vectors, blend)
-            answers.append(self._compose(question, retrieval.language, retrieval.hits, chosen))
+            answer = self._compose(question, retrieval.language, retrieval.hits, chosen)
+            floor = (
+                self.settings.answer_support_threshold_en
+                if retrieval.language == "en"
+                else self.settings.answer_support_threshold_nl
+            )
+            if (chosen and max(c.score for c in chosen) < floor) or self.unsupported(
+                question, answer
+            ):
+                answer = self.abstain(question, retrieval)
+            answers.append(answer)
         return answers
 
     def abstain(self, question: str, retrieval: RetrievalResult) -> Answer:
@@ -182,6 +196,24 @@ class ExtractiveAnswerer:
             text += " " + CLOSEST[language]
         citations = [Citation(n=i + 1, hit=h, quote="") for i, h in enumerate(retrieval.hits)]
         return Answer(question, text, False, language, citations)
+
+    def unsupported(self, question: str, answer: Answer) -> list[str]:
+        """The names and numbers of ``question`` that the answer's passages and documents
+        do not hold (:mod:`qa_service.support`): near, but not an answer."""
+        if self.index is None or not SUPPORT_CHECK:
+            return []
+        cited = [c.hit for c in answer.citations]
+        evidence = evidence_text([h.passage.text for h in cited], [h.document for h in cited])
+        return missing_specifics(question, answer.language, evidence, self._rarity)
+
+    def _rarity(self, word: str) -> float | None:
+        """The rarest of ``word``'s analysed terms' IDF; None when the corpus lacks one."""
+        terms = analyze(word)
+        if not terms or self.index is None:
+            return 0.0
+        unknown = math.log((self.index.size + 1) / 0.5)
+        idf = self.index.idf(terms)
+        return None if max(idf) >= unknown - 1e-6 else max(idf)
 
     # -- questions about the document itself ------------------------------------------------
     def metadata_answer(self, question: str, retrieval: RetrievalResult) -> Answer | None:

@@ -125,7 +125,17 @@ class Settings(BaseSettings):
         0.33, description="Minimum centred similarity of the best passage, Dutch questions."
     )
     abstain_threshold_en: float = Field(
-        0.28, description="Minimum centred similarity of the best passage, English questions."
+        0.25, description="Minimum centred similarity of the best passage, English questions."
+    )
+    answer_support_threshold_nl: float = Field(
+        0.40,
+        description=(
+            "Minimum score of the best answer sentence (similarity + term overlap + its "
+            "passage's term coverage), Dutch questions; under it the answer is declined."
+        ),
+    )
+    answer_support_threshold_en: float = Field(
+        0.30, description="As answer_support_threshold_nl, for English questions."
     )
     answer_max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an answer.")
     answer_passages: int = Field(5, ge=1, le=20, description="Top passages quoted from.")
