@@ -198,12 +198,13 @@ class ExtractiveAnswerer:
         return Answer(question, text, False, language, citations)
 
     def unsupported(self, question: str, answer: Answer) -> list[str]:
-        """The names and numbers of ``question`` that the answer's passages and documents
-        do not hold (:mod:`qa_service.support`): near, but not an answer."""
+        """The names and numbers of ``question`` that the answer's documents (their text and
+        metadata) do not hold (:mod:`qa_service.support`): near, but not an answer."""
         if self.index is None or not SUPPORT_CHECK:
             return []
-        cited = [c.hit for c in answer.citations]
-        evidence = evidence_text([h.passage.text for h in cited], [h.document for h in cited])
+        documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
+        texts = [p.text for d in documents for p in self.index.store.document_passages(d)]
+        evidence = evidence_text(texts, documents.values())
         return missing_specifics(question, answer.language, evidence, self._rarity)
 
     def _rarity(self, word: str) -> float | None:

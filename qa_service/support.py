@@ -6,8 +6,8 @@ neighbouring topic (fireworks in general, not the ban asked about; the 2034 Worl
 thing the question names that the answer does not hold: a name or other capitalised word, or
 a number.
 
-:func:`missing_specifics` lists the question's specifics that the cited passages (with
-their documents' titles, authors, dates and dossiers) do not hold:
+:func:`missing_specifics` lists the question's specifics that the cited documents (their
+text, titles, authors, dates and dossiers) do not hold:
 
 - a capitalised word (after the first) none of whose parts (``Navo-organisatie``) is there,
   whole, by its 5-letter prefix or inside a compound; not when the corpus holds it so often
