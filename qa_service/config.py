@@ -139,13 +139,23 @@ class Settings(BaseSettings):
     abstain_threshold_en: float = Field(
         0.30, description="Minimum centred similarity of the best passage, English questions."
     )
+    answer_support_threshold_nl: float = Field(
+        0.40,
+        description=(
+            "Minimum score of the best answer sentence (similarity + term overlap + its "
+            "passage's term coverage), Dutch questions; under it the answer is declined."
+        ),
+    )
+    answer_support_threshold_en: float = Field(
+        0.30, description="As answer_support_threshold_nl, for English questions."
+    )
     answer_max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an answer.")
     answer_passages: int = Field(5, ge=1, le=20, description="Top passages quoted from.")
     answer_lexical_weight_nl: float = Field(
         0.3, ge=0.0, description="Weight of question-term overlap in sentence choice (Dutch)."
     )
     answer_lexical_weight_en: float = Field(
-        0.0, ge=0.0, description="Weight of question-term overlap in sentence choice (English)."
+        0.15, ge=0.0, description="Weight of question-term overlap in sentence choice (English)."
     )
     answer_sentences_nl: Literal["index", "query"] = Field(
         "index",

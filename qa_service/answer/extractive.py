@@ -8,16 +8,28 @@ so in the question's language, offering the closest passages.
 
 from __future__ import annotations
 
+import math
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from qa_service.answer.metadata import classify, evidence_passage, statement
+from qa_service.answer.sentence_choice import (
+    LATE_WEIGHT_EN,
+    PASSAGE_WEIGHT,
+    Candidate,
+    choose,
+    question_terms,
+)
+from qa_service.answer.support import evidence_text, missing_specifics
 from qa_service.config import Settings
 from qa_service.documents import attributed
 from qa_service.embedding import Embedder
 from qa_service.embedding.cache import VectorCache
+from qa_service.filters import Filters
 from qa_service.parsing.chunking import split_sentences
 from qa_service.search.retriever import Hit, RetrievalResult
 from qa_service.store.loaded import LoadedIndex
@@ -34,6 +46,7 @@ CLOSEST = {
     "en": "The closest passages are listed below.",
 }
 QUOTE_GAP = " … "
+SUPPORT_CHECK = os.environ.get("QA_X_SUP", "1") == "1"
 
 _WORD = re.compile(r"\w+")
 
@@ -78,6 +91,13 @@ def _lead(hit: Hit) -> str:
     return ""
 
 
+def _unit(hit: Hit) -> str:
+    """What one answer is drawn from: a motion as a whole, else the passage."""
+    if hit.document.doc_type == "motie":
+        return hit.document.doc_id
+    return hit.passage.passage_id
+
+
 class ExtractiveAnswerer:
     """Picks answer sentences from the top passages; no model beyond the embedder."""
 
@@ -111,16 +131,25 @@ class ExtractiveAnswerer:
         batch-invariantly (see :meth:`Embedder.encode_queries`). Either way every answer is
         the one :meth:`run` gives for its question alone.
         """
-        plans: list[tuple[list[_Sentence], list[str], list[np.ndarray | None]] | None] = []
-        for retrieval in retrievals:
-            if self.should_abstain(retrieval):
+        plans: list[
+            tuple[list[_Sentence], list[str], list[np.ndarray | None], list[np.ndarray | None]]
+            | None
+        ] = []
+        about_document = [
+            self.metadata_answer(q, r) for q, r in zip(questions, retrievals, strict=True)
+        ]
+        for retrieval, known in zip(retrievals, about_document, strict=True):
+            if known is not None or self.should_abstain(retrieval):
                 plans.append(None)
                 continue
             hits = retrieval.hits
             candidates = self._candidates(hits)
             texts = [attributed(hits[c.hit_rank].document, c.text) for c in candidates]
             stored = self._stored_vectors(hits, candidates, retrieval.language)
-            plans.append((candidates, texts, stored))
+            late = stored
+            if any(v is None for v in stored):  # embedded now: also read the stored ones
+                late = self._stored_vectors(hits, candidates, retrieval.language, force=True)
+            plans.append((candidates, texts, stored, late))
         everything = list(
             dict.fromkeys(
                 t
@@ -133,16 +162,32 @@ class ExtractiveAnswerer:
         encoded = self.sentence_cache.encode(everything, self._embed_sentences)
         by_text = dict(zip(everything, encoded, strict=True))
         answers = []
-        for question, retrieval, plan in zip(questions, retrievals, plans, strict=True):
+        for question, retrieval, plan, known in zip(
+            questions, retrievals, plans, about_document, strict=True
+        ):
+            if known is not None:
+                answers.append(known)
+                continue
             if plan is None:
                 answers.append(self.abstain(question, retrieval))
                 continue
-            candidates, texts, stored = plan
+            candidates, texts, stored, late = plan
             vectors = [
                 v if v is not None else by_text[t] for t, v in zip(texts, stored, strict=True)
             ]
-            chosen = self._select(question, retrieval, candidates, texts, vectors)
-            answers.append(self._compose(question, retrieval.language, retrieval.hits, chosen))
+            blend = [lv if sv is None else None for sv, lv in zip(stored, late, strict=True)]
+            chosen = self._select(question, retrieval, candidates, texts, vectors, blend)
+            answer = self._compose(question, retrieval.language, retrieval.hits, chosen)
+            floor = (
+                self.settings.answer_support_threshold_en
+                if retrieval.language == "en"
+                else self.settings.answer_support_threshold_nl
+            )
+            if (chosen and max(c.score for c in chosen) < floor) or self.unsupported(
+                question, answer
+            ):
+                answer = self.abstain(question, retrieval)
+            answers.append(answer)
         return answers
 
     def abstain(self, question: str, retrieval: RetrievalResult) -> Answer:
@@ -152,6 +197,70 @@ class ExtractiveAnswerer:
             text += " " + CLOSEST[language]
         citations = [Citation(n=i + 1, hit=h, quote="") for i, h in enumerate(retrieval.hits)]
         return Answer(question, text, False, language, citations)
+
+    def unsupported(self, question: str, answer: Answer) -> list[str]:
+        """The names and numbers of ``question`` that the answer's documents (their text and
+        metadata) do not hold (:mod:`qa_service.answer.support`): near, but not an answer."""
+        if self.index is None or not SUPPORT_CHECK:
+            return []
+        documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
+        texts = [p.text for d in documents for p in self.index.store.document_passages(d)]
+        evidence = evidence_text(texts, documents.values())
+        return missing_specifics(question, answer.language, evidence, self._rarity)
+
+    def _rarity(self, word: str) -> float | None:
+        """The rarest of ``word``'s analysed terms' IDF; None when the corpus lacks one."""
+        terms = analyze(word)
+        if not terms or self.index is None:
+            return 0.0
+        unknown = math.log((self.index.size + 1) / 0.5)
+        idf = self.index.idf(terms)
+        return None if max(idf) >= unknown - 1e-6 else max(idf)
+
+    # -- questions about the document itself ------------------------------------------------
+    def metadata_answer(self, question: str, retrieval: RetrievalResult) -> Answer | None:
+        """The answer to a question about a document itself (who signed or submitted it,
+        its date, dossier, vergaderjaar, what motion N asks) from its metadata, citing a
+        passage of it (:mod:`qa_service.answer.metadata`); None for other questions."""
+        asked = classify(question)
+        if asked is None or self.index is None:
+            return None
+        store = self.index.store
+        meta = next((m for d in asked.doc_ids if (m := store.document(d)) is not None), None)
+        if meta is None:
+            if any(d.count("-") >= 2 for d in asked.doc_ids):
+                return self.abstain(question, retrieval)  # names a document that is not here
+            if self.should_abstain(retrieval):
+                return None
+            meta = retrieval.hits[0].document
+        lead = statement(asked.kind, meta, retrieval.language)
+        passage = evidence_passage(asked.kind, meta, store.document_passages(meta.doc_id))
+        if lead is None or passage is None:
+            return None
+        hit = next((h for h in retrieval.hits if h.passage.passage_id == passage.passage_id), None)
+        if hit is None:
+            rows = store.rows_matching(Filters.create(doc_ids=[meta.doc_id]))
+            by_row = store.passages_by_rows([int(r) for r in rows])
+            row = next((r for r, p in by_row.items() if p.passage_id == passage.passage_id), -1)
+            hit = Hit(row, passage, meta, 0.0, 0.0, 0.0)
+        sentences = split_sentences(passage.text) or [passage.text]
+        if asked.kind == "asks":
+            quote = passage.text.strip()
+        elif asked.kind == "signer":
+            quote = sentences[-1]
+        else:
+            quote = sentences[0]
+        text = f"{lead} {quote} [1]"
+        citations = [Citation(1, hit, quote)]
+        top = retrieval.hits[0] if retrieval.hits else None
+        if top is not None and top.document.doc_id == meta.doc_id and top is not hit:
+            # found by its content: quote the passage that matched the question as well
+            matched = top.passage.text.strip()
+            if len(matched) > 400:
+                matched = (split_sentences(matched) or [matched])[0]
+            text += f" {matched} [2]"
+            citations.append(Citation(2, top, matched))
+        return Answer(question, text, True, retrieval.language, citations)
 
     # -- sentence selection ----------------------------------------------------------------
     def _candidates(self, hits: list[Hit]) -> list[_Sentence]:
@@ -164,13 +273,18 @@ class ExtractiveAnswerer:
         return out
 
     def _stored_vectors(
-        self, hits: list[Hit], candidates: list[_Sentence], language: Language
+        self,
+        hits: list[Hit],
+        candidates: list[_Sentence],
+        language: Language,
+        force: bool = False,
     ) -> list[np.ndarray | None]:
         """Each candidate's vector stored with its passage (centred), or None where the
-        question's language embeds sentences at query time or the passage has none."""
+        question's language embeds sentences at query time (unless ``force``) or the passage
+        has none."""
         s = self.settings
         mode = s.answer_sentences_en if language == "en" else s.answer_sentences_nl
-        if mode != "index" or self.index is None or not candidates:
+        if (mode != "index" and not force) or self.index is None or not candidates:
             return [None] * len(candidates)
         stored = self.index.sentence_vectors(sorted({hits[c.hit_rank].row for c in candidates}))
         out: list[np.ndarray | None] = []
@@ -191,31 +305,54 @@ class ExtractiveAnswerer:
         candidates: list[_Sentence],
         texts: list[str],
         vectors: list[np.ndarray],
+        late: list[np.ndarray | None] | None = None,
     ) -> list[_Sentence]:
-        """Score the candidates; ``texts`` are their texts with the speaker named,
-        ``vectors`` their centred vectors."""
+        """Score the candidates and choose among them (:mod:`qa_service.answer.sentence_choice`);
+        ``texts`` are their texts with the speaker named, ``vectors`` their centred vectors,
+        ``late`` the stored in-context vectors of those embedded at query time (or None)."""
         if not candidates:
             return []
+        language = retrieval.language
         semantic = np.stack(vectors) @ retrieval.query_vector
-        lexical = self._lexical(question, texts)
+        if late is not None:  # English: blend with the vectors stored in context at index time
+            for i, v in enumerate(late):
+                if v is not None:
+                    semantic[i] = (1 - LATE_WEIGHT_EN) * semantic[i] + LATE_WEIGHT_EN * float(
+                        v @ retrieval.query_vector
+                    )
+        terms = question_terms(question, language)
+        lexical, found = self._lexical(terms, texts)
         weight = (
             self.settings.answer_lexical_weight_en
-            if retrieval.language == "en"
+            if language == "en"
             else self.settings.answer_lexical_weight_nl
         )
+        # the passage as a whole: does it hold all the question asks (prefer the passage that
+        # answers over sentences scattered across passages that share words)
+        hits = retrieval.hits
+        ranks = sorted({c.hit_rank for c in candidates})
+        whole, _ = self._lexical(
+            terms, [attributed(hits[r].document, hits[r].passage.text) for r in ranks]
+        )
+        passage_lexical = dict(zip(ranks, whole, strict=True))
         for c, sem, lex in zip(candidates, semantic, lexical, strict=True):
-            c.score = float(sem) + weight * lex + 0.02 / (1 + c.hit_rank)
-
-        best = max(candidates, key=lambda c: c.score)
-        chosen = [best]
-        margin = self.settings.answer_sentence_margin
-        for c in sorted(candidates, key=lambda c: -c.score):
-            if len(chosen) >= self.settings.answer_max_sentences:
-                break
-            if c is best or c.score < best.score - margin:
-                continue
-            chosen.append(c)
-        return chosen  # best first
+            c.score = (
+                float(sem)
+                + weight * lex
+                + PASSAGE_WEIGHT * passage_lexical[c.hit_rank]
+                + 0.02 / (1 + c.hit_rank)
+            )
+        pool = [
+            Candidate(c.hit_rank, c.order, c.text, c.score, found[i], _unit(hits[c.hit_rank]))
+            for i, c in enumerate(candidates)
+        ]
+        picked = choose(
+            pool,
+            margin=self.settings.answer_sentence_margin,
+            max_sentences=self.settings.answer_max_sentences,
+        )
+        by_position = {(c.hit_rank, c.order): c for c in candidates}
+        return [by_position[(p.passage, p.order)] for p in picked]
 
     def _embed_sentences(self, texts: list[str]) -> np.ndarray:
         """Centred sentence vectors, batch-invariant: the same in any batch and any cache state."""
@@ -224,30 +361,34 @@ class ExtractiveAnswerer:
             vectors = center(vectors, self.index.centroid)
         return vectors
 
-    def _lexical(self, question: str, texts: list[str]) -> list[float]:
-        """IDF-weighted share of the question's terms found in each text.
+    def _lexical(self, terms: list[str], texts: list[str]) -> tuple[list[float], list[set[str]]]:
+        """IDF-weighted share of the question's ``terms`` found in each text, and which.
 
         A term missing by stem still earns half its weight when a 5-letter word prefix
         matches (``Afghanistan``/``Afghaanse``, ``reinforcement``/``reinforcement``).
         """
-        terms = list(dict.fromkeys(analyze(question)))
         if not terms:
-            return [0.0] * len(texts)
+            return [0.0] * len(texts), [set() for _ in texts]
         weights = self.index.idf(terms) if self.index is not None else [1.0] * len(terms)
         total = sum(weights)
         q_prefixes = {t: t[:5] for t in terms if len(t) >= 5}
         out = []
+        sets = []
         for text in texts:
             found = set(analyze(text))
             prefixes = _prefixes(text)
             got = 0.0
+            hit: set[str] = set()
             for term, w in zip(terms, weights, strict=True):
                 if term in found:
                     got += w
+                    hit.add(term)
                 elif term in q_prefixes and q_prefixes[term] in prefixes:
                     got += 0.5 * w
+                    hit.add(term)
             out.append(got / total)
-        return out
+            sets.append(hit)
+        return out, sets
 
     # -- output ---------------------------------------------------------------------------
     def _compose(

@@ -622,22 +622,25 @@ def answer_questions(
 def abstention_decisions(
     service: QAService, questions: Sequence[LabelledQuestion], top_k: int = 5
 ) -> list[AnswerRecord]:
-    """Whether the service declines each question, without composing the answers.
+    """Whether the service declines each question, without judging the answers.
 
-    The same decision :meth:`QAService.ask` takes first (same retrieval, same
-    ``should_abstain``), at a fraction of the cost: for quick checks such as the test suite.
+    The decision :meth:`QAService.ask` takes (same retrieval, same answerer: the similarity
+    threshold, then whether the chosen sentences carry what the question asks), in one batch:
+    for quick checks such as the test suite.
     """
-    results = service.retriever.search_batch([q.question for q in questions], top_k)
+    texts = [q.question for q in questions]
+    results = service.retriever.search_batch(texts, top_k)
+    answers = service.answerer.run_batch(texts, results)
     return [
         AnswerRecord(
             id=q.id,
             set=q.set,
             lang=q.lang,
             answerable=q.answerable,
-            declined=service.answerer.should_abstain(r),
+            declined=not a.answerable,
             best_similarity=max((h.dense_score for h in r.hits), default=-1.0),
         )
-        for q, r in zip(questions, results, strict=True)
+        for q, r, a in zip(questions, results, answers, strict=True)
     ]
 
 

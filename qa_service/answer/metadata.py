@@ -1,0 +1,208 @@
+"""Questions about a document itself, answered from its metadata.
+
+"Who signed the letter about ...?", "Wie diende motie 36410-XVI-119 in?", "In welk
+vergaderjaar ...?", "Which dossier does the motion on ... belong to?", "Wat vraagt motie
+36410-XVI-119?": the answer is in the document's metadata (:class:`DocumentMeta`: signers or
+indieners, date, dossier, vergaderjaar) rather than in a sentence that retrieval can match.
+
+The document is the one the question names by number (``36410-XVI-119``, ``36 410 XVI, nr.
+119``, ``kst-28676-280``), else the best retrieved passage's. The answer states the fact from
+the metadata and quotes, with its ``[n]``, a real passage of that document: the signature or
+indieners passage for who signed or submitted it, the motion's dictum ("verzoekt de regering
+...") for what a motion asks, otherwise the document's first passage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from qa_service.documents import DocumentMeta, Passage
+from qa_service.text.lexical import fold
+
+Kind = Literal["signer", "date", "dossier", "vergaderjaar", "asks"]
+
+_PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
+    (
+        "signer",
+        re.compile(
+            r"\b(?:who|whom|by whom)\b.*\b(?:sign|wrote|written|author|submit|tabled|filed|"
+            r"put forward|propos|sent|send)"
+            r"|\bwie\b.*\b(?:ondertek|schreef|geschreven|stuurde|verstuurd|diende|ingediend|"
+            r"indiener|afzender|auteur|stelde .* voor)"
+            r"|\bdoor wie\b|\bindieners?\b|\bsignator|\bsigned by\b"
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"\b(?:when|what date|which date|on what day)\b.*\b(?:letter|motion|document)\b.*"
+            r"\b(?:dated|written|sent|signed|submitted|tabled|filed|proposed|put forward)"
+            r"|\b(?:wanneer|welke datum|op welke dag)\b.*\b(?:brief|motie|document|kamerstuk)\b.*"
+            r"\b(?:gedateerd|geschreven|verstuurd|verzonden|ondertekend|ingediend|voorgesteld)"
+            r"|\bdate of (?:the|this) (?:letter|motion|document)\b"
+            r"|\bdatum van (?:de|deze) (?:brief|motie|document)\b"
+        ),
+    ),
+    ("vergaderjaar", re.compile(r"\bvergaderjaar|\bparliamentary (?:year|session)|\bsession year")),
+    (
+        "dossier",
+        re.compile(
+            r"\b(?:which|what) (?:dossier|kamerstuk|file)\b|\bdossier ?(?:number|nummer)"
+            r"|\bwelk (?:dossier|kamerstuk)|\b(?:tot|bij|in) welk dossier|\bwhat dossier"
+        ),
+    ),
+    (
+        "asks",
+        re.compile(
+            r"\b(?:wat|what)\b.*\b(?:vraagt|verzoekt|wil|vroeg|ask|asks|asked|request|want|call)"
+        ),
+    ),
+]
+
+#: A document number in a question: a five-digit dossier (``36410``, ``36 410``), an optional
+#: sub-dossier (``XVI``, ``07``) and an optional number (``nr. 119``, ``-119``).
+_REFERENCE = re.compile(
+    r"\b(?:kst-)?(\d{2}\s?\d{3})"
+    r"(?:[\s-]+([ivxlc]+|\d{1,2}|[a-z])(?=[\s,.\-?]|$))?"
+    r"(?:\s*,?\s*[-\s]\s*(?:(?:nr|no|nummer|number)\.?\s*)?(\d{1,4}))?\b"
+)
+
+#: What a motion asks: its dictum opens with one of these.
+_DICTUM = re.compile(r"^\s*(?:verzoekt|spreekt uit|roept|draagt|besluit|vraagt)", re.I)
+
+
+@dataclass(frozen=True)
+class MetaQuestion:
+    kind: Kind
+    doc_ids: tuple[str, ...]  # documents the question names by number (candidate ids)
+
+
+def referenced_doc_ids(question: str) -> tuple[str, ...]:
+    """Candidate document ids for the numbers in ``question``, most specific first."""
+    out: list[str] = []
+    for m in _REFERENCE.finditer(fold(question)):
+        dossier = m.group(1).replace(" ", "")
+        sub, number = m.group(2), m.group(3)
+        parts = [dossier] + [p.upper() if p.isalpha() else p for p in (sub, number) if p]
+        for i in range(len(parts), 0, -1):
+            out.append("kst-" + "-".join(parts[:i]))
+    return tuple(dict.fromkeys(out))
+
+
+def classify(question: str) -> MetaQuestion | None:
+    """What ``question`` asks about a document, or None when it asks about its content.
+
+    "What does motion N ask" is a metadata question only when it names the motion by number;
+    "who/when/which dossier" questions count only when they are about a document.
+    """
+    text = fold(question)
+    refs = referenced_doc_ids(question)
+    for kind, pattern in _PATTERNS:
+        if not pattern.search(text):
+            continue
+        if kind == "asks" and not (refs and re.search(r"\b(?:motie|motion)\b", text)):
+            continue
+        return MetaQuestion(kind, refs)
+    return None
+
+
+def _surname(author: str) -> str:
+    """``A.Th.B. Bijleveld-Schouten`` -> ``Bijleveld-Schouten``."""
+    words = [w for w in re.split(r"[\s.]+", author) if w]
+    return words[-1] if words else author
+
+
+def evidence_passage(kind: Kind, meta: DocumentMeta, passages: list[Passage]) -> Passage | None:
+    """The passage of the document that shows the fact: its signature/indieners passage
+    (the last that names an author), its dictum for what a motion asks, else its first."""
+    if not passages:
+        return None
+    if kind == "signer" or (kind == "date" and meta.doc_type != "motie"):
+        names = [fold(_surname(a)) for a in meta.authors if a.strip()]
+        for p in reversed(passages):
+            text = fold(p.text)
+            if names and any(n in text for n in names):
+                return p
+    if kind in ("asks", "signer", "date"):
+        for p in passages:
+            if _DICTUM.search(p.text):
+                return p
+    return passages[0]
+
+
+_MONTHS_NL = (
+    "januari februari maart april mei juni juli augustus september oktober november december"
+).split()
+_MONTHS_EN = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def _date(iso: str, language: str) -> str:
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso)
+    if not m:
+        return iso
+    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if language == "en":
+        return f"{day} {_MONTHS_EN[month - 1]} {year}"
+    return f"{day} {_MONTHS_NL[month - 1]} {year}"
+
+
+def _join(names: list[str], language: str) -> str:
+    names = [n for n in names if n.strip()]
+    if len(names) <= 1:
+        return "".join(names)
+    word = " and " if language == "en" else " en "
+    return ", ".join(names[:-1]) + word + names[-1]
+
+
+def statement(kind: Kind, meta: DocumentMeta, language: str) -> str | None:
+    """The fact from the metadata as one lead sentence (without citation), or None when the
+    metadata does not hold it."""
+    en = language == "en"
+    what = meta.title or meta.citation()
+    ref = meta.citation()
+    if kind == "signer":
+        if not meta.authors:
+            return None
+        who = _join(meta.authors, language)
+        if meta.doc_type == "motie":
+            return (
+                f"{what} ({ref}) was submitted by {who}."
+                if en
+                else (f"{what} ({ref}) is ingediend door {who}.")
+            )
+        return (
+            f"{what} ({ref}) was signed by {who}."
+            if en
+            else (f"{what} ({ref}) is ondertekend door {who}.")
+        )
+    if kind == "date":
+        if not meta.date:
+            return None
+        when = _date(meta.date, language)
+        return f"{what} ({ref}) is dated {when}." if en else f"{what} ({ref}) is van {when}."
+    if kind == "dossier":
+        if not meta.dossier:
+            return None
+        title = f" ({meta.dossier_title})" if meta.dossier_title else ""
+        return (
+            f"{what} ({ref}) belongs to dossier {meta.dossier}{title}."
+            if en
+            else f"{what} ({ref}) hoort bij dossier {meta.dossier}{title}."
+        )
+    if kind == "vergaderjaar":
+        if not meta.vergaderjaar:
+            return None
+        return (
+            f"{what} ({ref}) is from parliamentary year {meta.vergaderjaar}."
+            if en
+            else f"{what} ({ref}) is uit vergaderjaar {meta.vergaderjaar}."
+        )
+    # "asks": the dictum quoted is the answer; name the motion and who submitted it
+    who = _join(meta.authors, language)
+    if en:
+        return f"{what} ({ref})" + (f", submitted by {who}:" if who else ":")
+    return f"{what} ({ref})" + (f", ingediend door {who}:" if who else ":")

@@ -1,0 +1,190 @@
+"""Which sentences of the retrieved passages make the answer.
+
+An answer is the smallest set of passage sentences that together answer the question:
+
+1. the *answer-bearing* sentence (the best scored candidate) fixes the answer passage (for
+   a motion: the whole motion, whose considerations and dictum may lie in two passages);
+2. it brings the neighbours it needs: a sentence that opens with a connective or a pronoun
+   ("Voorts heb ik toegezegd ...", "Dit centrum ...") continues the sentence before it, and a
+   sentence that ends in ":" needs the one after it;
+3. further sentences join only when they score near the best one and either come from the
+   answer passage or cover question terms that the chosen sentences do not cover yet (a
+   composite question, "X en Y"): sentences of other passages that merely share words with
+   the question stay out.
+
+The chosen sentences are returned in reading order: the answer passage first, then the
+others in rank order, each passage's sentences in their order in the passage.
+
+Also here: a small, general English -> Dutch map of parliamentary vocabulary, so that an
+English question's "pledge" finds a Dutch "toegezegd" in the lexical part of the score.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa_service.text.lexical import analyze, fold
+
+_WORD = re.compile(r"\w+")
+
+#: First words that make a sentence continue the one before it.
+CONNECTIVES = frozenset(
+    """
+    voorts daarnaast ook tevens dit deze hierbij hiermee hierin hierover daarbij daarmee
+    daarin daarover daardoor bovendien verder eveneens echter wel zij ze hij zo aldus
+    also furthermore moreover additionally this these it they he she
+    """.split()
+)
+
+#: English answers: weight of the sentence vector stored in context at index time, against
+#: the sentence embedded alone at query time.
+LATE_WEIGHT_EN = 0.5
+#: Weight of the share of the question's terms that a sentence's whole passage holds.
+PASSAGE_WEIGHT = 0.2
+
+#: General parliamentary vocabulary: English word prefix -> Dutch analysed terms (stems).
+#: Only verbs and nouns of parliamentary procedure, nothing specific to a document.
+EN_NL_TERMS: dict[str, str] = {
+    "pledg": "toegezegd toezegging",
+    "promis": "toegezegd beloofd",
+    "commit": "toegezegd",
+    "offer": "aangeboden aanbieden",
+    "request": "verzoekt verzocht",
+    "ask": "verzoekt verzocht",
+    "call": "verzoekt oproep",
+    "urge": "verzoekt oproep",
+    "sign": "ondertekend",
+    "submit": "ingediend indiener",
+    "motion": "motie",
+    "govern": "regering",
+    "cabinet": "kabinet",
+    "parliament": "Kamer",
+    "inform": "informeren",
+    "report": "rapporteren",
+    "evaluat": "evalueren evaluatie",
+    "support": "steun",
+    "troop": "militairen troepen",
+    "soldier": "militairen",
+    "money": "geld middelen",
+    "fund": "middelen financiering",
+    "budget": "begroting",
+    "law": "wet",
+    "research": "onderzoek",
+    "investigat": "onderzoek",
+    "sanction": "sancties",
+    "decid": "besloten besluit",
+    "agree": "afspraken akkoord",
+    "welcom": "verwelkomd",
+}
+
+
+#: Question words that carry no content (beyond the stop words of the BM25 analysis).
+QUESTION_WORDS = frozenset(
+    """
+    what did does do who whom whose which when where why how many much was were is are has
+    have had would should could will can about regarding say said tell told give given
+    wat wie welke welk wanneer waar waarom hoe hoeveel waartoe waarvoor waarover zei zegt
+    """.split()
+)
+
+
+def needs_previous(sentence: str) -> bool:
+    """Whether ``sentence`` continues the one before it (opens with a connective/pronoun)."""
+    words = _WORD.findall(fold(sentence[:40]))
+    return bool(words) and words[0] in CONNECTIVES
+
+
+def needs_next(sentence: str) -> bool:
+    """Whether ``sentence`` announces the one after it (ends in a colon)."""
+    return sentence.rstrip().endswith(":")
+
+
+def question_terms(question: str, language: str) -> list[str]:
+    """The question's analysed terms; in an English question the words of
+    :data:`EN_NL_TERMS` are replaced by their Dutch terms."""
+    terms: list[str] = []
+    for word in _WORD.findall(question):
+        folded = fold(word)
+        if folded in QUESTION_WORDS:
+            continue
+        dutch = None
+        if language == "en":
+            dutch = next((d for p, d in EN_NL_TERMS.items() if folded.startswith(p)), None)
+        terms.extend(analyze(dutch if dutch is not None else word))
+    return list(dict.fromkeys(terms))
+
+
+@dataclass
+class Candidate:
+    """What the chooser needs to know of a sentence."""
+
+    passage: int  # rank of its passage among the hits
+    order: int  # position within its passage
+    text: str
+    score: float
+    terms: set[str]  # the question terms it holds
+    unit: str = ""  # what counts as one answer unit: the passage, or a whole (short) motion
+
+
+def _neighbours(c: Candidate, by_position: dict[tuple[int, int], Candidate]) -> list[Candidate]:
+    """``c`` with the sentences it needs around it, in reading order."""
+    out = [c]
+    cur = c
+    while needs_previous(cur.text) and (cur.passage, cur.order - 1) in by_position:
+        cur = by_position[(cur.passage, cur.order - 1)]
+        out.insert(0, cur)
+    cur = c
+    while needs_next(cur.text) and (cur.passage, cur.order + 1) in by_position:
+        cur = by_position[(cur.passage, cur.order + 1)]
+        out.append(cur)
+    return out
+
+
+def choose(
+    candidates: Sequence[Candidate],
+    *,
+    margin: float,
+    max_sentences: int,
+    other_margin: float = 0.0,
+    home_margin: float | None = None,
+) -> list[Candidate]:
+    """The answer's sentences (see the module docstring), in reading order.
+
+    ``margin``: how far under
+    the best score a sentence of the answer passage, or of another passage that adds
+    question terms not covered yet, may score; ``home_margin`` (default ``margin``) and
+    ``other_margin`` (default 0: none): how close to the best a sentence of the answer
+    passage, or of another passage, must score to join without adding a missing term.
+    Neighbours needed for context come on top of ``max_sentences``, up to twice it.
+    """
+    if not candidates:
+        return []
+    if home_margin is None:
+        home_margin = margin
+    by_position = {(c.passage, c.order): c for c in candidates}
+    ranked = sorted(candidates, key=lambda c: (-c.score, c.passage, c.order))
+    best = ranked[0]
+    home = best.unit or best.passage
+    chosen: list[Candidate] = list(_neighbours(best, by_position))
+    covered = set().union(*(c.terms for c in chosen))
+    primary = 1  # sentences chosen for their own score (not as neighbours)
+    for c in ranked[1:]:
+        if primary >= max_sentences or len(chosen) >= 2 * max_sentences:
+            break
+        if c in chosen:
+            continue
+        close = home_margin if (c.unit or c.passage) == home else other_margin
+        if c.score < best.score - close and not (
+            c.score >= best.score - margin and c.terms - covered
+        ):
+            continue  # only close to the best, or adding what is still missing
+        group = [n for n in _neighbours(c, by_position) if n not in chosen]
+        if len(chosen) + len(group) > 2 * max_sentences:
+            continue
+        chosen.extend(group)
+        covered |= set().union(*(n.terms for n in group))
+        primary += 1
+    passages = list(dict.fromkeys(c.passage for c in chosen))
+    return sorted(chosen, key=lambda c: (passages.index(c.passage), c.order))

@@ -1,0 +1,156 @@
+"""Questions about a document itself, on small fixtures (no index)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.answer.metadata import (
+    classify,
+    evidence_passage,
+    referenced_doc_ids,
+    statement,
+)
+from qa_service.answer.support import evidence_text, missing_specifics, specifics
+from qa_service.documents import DocumentMeta, Passage
+
+LETTER = DocumentMeta(
+    doc_id="kst-28676-280",
+    title="Brief van de Minister van Defensie",
+    doc_type="brief",
+    dossier="28676",
+    ondernummer="280",
+    vergaderjaar="2017-2018",
+    authors=["A.Th.B. Bijleveld-Schouten"],
+)
+MOTION = DocumentMeta(
+    doc_id="kst-36410-XVI-119",
+    title="Motie van het lid Paulusma over regels voor transfers met Rusland",
+    doc_type="motie",
+    dossier="36410-XVI",
+    ondernummer="119",
+    vergaderjaar="2023-2024",
+    date="2024-02-12",
+    authors=["Paulusma"],
+    dossier_title="Vaststelling van de begrotingsstaten van VWS voor het jaar 2024",
+)
+
+
+def passages(doc_id: str, *texts: str) -> list[Passage]:
+    return [Passage(f"{doc_id}#p{i}", doc_id, t, position=i) for i, t in enumerate(texts)]
+
+
+LETTER_PASSAGES = passages(
+    "kst-28676-280",
+    "Hierbij bied ik u het verslag aan.",
+    "Ik heb toegezegd trainers beschikbaar te stellen.",
+    "De Minister van Defensie, A.Th.B. Bijleveld-Schouten",
+)
+MOTION_PASSAGES = passages(
+    "kst-36410-XVI-119",
+    "constaterende dat veel voetbalclubs transferdeals maken met Rusland;",
+    "verzoekt de regering om in Europees verband duidelijke regels op te stellen,",
+    "Paulusma",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who signed the letter about the NATO defence ministers meeting?", "signer"),
+        ("Wie heeft de brief over de Navo-bijeenkomst ondertekend?", "signer"),
+        ("Wie diende de motie over voetbalclubs in?", "signer"),
+        ("Who submitted the motion on football clubs and Russia?", "signer"),
+        ("Door wie is de motie over Rusland ingediend?", "signer"),
+        ("On what date was the motion on football transfers submitted?", "date"),
+        ("Wanneer is de motie over voetbalclubs ingediend?", "date"),
+        ("In welk vergaderjaar is de motie over voetbalclubs ingediend?", "vergaderjaar"),
+        ("In which parliamentary year was the letter sent?", "vergaderjaar"),
+        ("Which dossier does the motion on football clubs belong to?", "dossier"),
+        ("Bij welk dossier hoort de motie over voetbalclubs?", "dossier"),
+        ("Wat vraagt motie 36410-XVI-119?", "asks"),
+        ("What does motion 36410-XVI, nr. 119 ask?", "asks"),
+    ],
+)
+def test_questions_about_the_document(question: str, kind: str) -> None:
+    asked = classify(question)
+    assert asked is not None and asked.kind == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wat heeft de minister toegezegd voor Afghanistan?",
+        "Wanneer wordt het aangepaste voorstel ter goedkeuring voorgelegd?",
+        "Who won the football World Cup in 2010?",
+        "What did the motion by Van der Plas ask the cabinet to do?",  # no number: content
+        "Hoeveel woningen wil het kabinet tot 2030 bouwen?",
+    ],
+)
+def test_content_questions_are_not_about_the_document(question: str) -> None:
+    assert classify(question) is None
+
+
+def test_document_numbers_in_questions() -> None:
+    assert referenced_doc_ids("Wat vraagt motie 36410-XVI-119?")[0] == "kst-36410-XVI-119"
+    assert referenced_doc_ids("motie 36 410 XVI, nr. 119")[0] == "kst-36410-XVI-119"
+    assert referenced_doc_ids("kst-28676-280")[0] == "kst-28676-280"
+    assert referenced_doc_ids("motion 21501-07 nr. 1926")[0] == "kst-21501-07-1926"
+    assert referenced_doc_ids("Hoeveel woningen tot 2030?") == ()
+
+
+def test_the_signer_cites_the_signature() -> None:
+    p = evidence_passage("signer", LETTER, LETTER_PASSAGES)
+    assert p is not None and p.passage_id == "kst-28676-280#p2"
+    text = statement("signer", LETTER, "en")
+    assert text is not None and "signed by A.Th.B. Bijleveld-Schouten" in text
+    assert "Kamerstukken II 2017/18, 28676, nr. 280" in text
+    p = evidence_passage("signer", MOTION, MOTION_PASSAGES)
+    assert p is not None and p.text == "Paulusma"
+    assert "ingediend door Paulusma" in (statement("signer", MOTION, "nl") or "")
+
+
+def test_what_a_motion_asks_cites_its_dictum() -> None:
+    p = evidence_passage("asks", MOTION, MOTION_PASSAGES)
+    assert p is not None and p.text.startswith("verzoekt de regering")
+
+
+def test_date_dossier_vergaderjaar_from_the_metadata() -> None:
+    assert "12 februari 2024" in (statement("date", MOTION, "nl") or "")
+    assert "12 February 2024" in (statement("date", MOTION, "en") or "")
+    assert statement("date", LETTER, "nl") is None  # unknown: never invented
+    assert "dossier 36410-XVI (Vaststelling" in (statement("dossier", MOTION, "en") or "")
+    assert "vergaderjaar 2017-2018" in (statement("vergaderjaar", LETTER, "nl") or "")
+
+
+def test_specifics_the_answer_must_hold() -> None:
+    assert specifics("Wat besloten de NAVO-ministers over een missie in Venezuela?") == [
+        "NAVO-ministers",
+        "Venezuela",
+    ]
+    evidence = evidence_text(["De Navo-ministers stemden in met de commandostructuur."], [])
+    rarity = {"venezuela": None, "navo-ministers": 5.0}
+
+    def known(word: str) -> float | None:
+        return rarity.get(word.lower(), 3.0)
+
+    q = "Wat besloten de NAVO-ministers over een missie in Venezuela?"
+    assert missing_specifics(q, "nl", evidence, known) == ["Venezuela"]
+    # an English word the corpus does not know may be a translation: not held against it
+    q = "What did the minister say about the Mars rover?"
+    assert missing_specifics(q, "en", evidence, lambda w: None) == []
+    # possessives, compounds with a part that is there, parliamentary vocabulary
+    q = "What did NATO's Navo-organisatie tell the Kamerleden?"
+    assert missing_specifics(q, "en", evidence, lambda w: 6.0) == []
+    # a word too common to name anything specific is not held against the answer
+    q = "Wat besloten de ministers over Nederland?"
+    assert missing_specifics(q, "nl", evidence, lambda w: 2.0) == []
+    # a long Dutch word the corpus lacks names a topic it does not cover
+    q = "Hoeveel onderzeeboten wil Defensie aanschaffen?"
+    assert "onderzeeboten" in missing_specifics(q, "nl", evidence, lambda w: None)
+    # numbers must be there; English names of Dutch things are looked up in Dutch
+    q = "Who won the World Cup in 2010?"
+    wk = evidence_text(["toewijzing van het WK 2034 aan Saudi-Arabië"], [])
+    assert "2010" in missing_specifics(q, "en", wk, lambda w: 6.0)
+    q = "How many soldiers did the Netherlands send in 2018?"
+    nl = evidence_text(["Nederland levert honderd militairen voor 2018."], [])
+    assert missing_specifics(q, "en", nl, lambda w: 6.0) == []

@@ -1,0 +1,89 @@
+"""The sentence chooser on small fixtures: answer passage first, needed neighbours,
+composite questions, and the English -> Dutch vocabulary."""
+
+from __future__ import annotations
+
+from qa_service.answer.sentence_choice import (
+    Candidate,
+    choose,
+    needs_next,
+    needs_previous,
+    question_terms,
+)
+
+
+def c(passage: int, order: int, score: float, *terms: str, unit: str = "") -> Candidate:
+    return Candidate(passage, order, f"p{passage}s{order}", score, set(terms), unit)
+
+
+def texts(chosen: list[Candidate]) -> list[str]:
+    return [x.text for x in chosen]
+
+
+def test_connectives_and_colons() -> None:
+    assert needs_previous("Voorts heb ik toegezegd trainers beschikbaar te stellen.")
+    assert needs_previous("Daarnaast is er geld.")
+    assert needs_previous("Dit centrum is geen onderdeel van Resolute Support.")
+    assert needs_previous("Also, the minister agreed.")
+    assert not needs_previous("Ik heb toegelicht dat we bezig zijn.")
+    assert not needs_previous("De Ministers verwelkomden de strategie.")
+    assert needs_next("De Kamer verzoekt de regering:")
+    assert not needs_next("Dat is alles.")
+
+
+def test_a_continuing_sentence_brings_the_one_before_it() -> None:
+    pool = [
+        c(0, 0, 0.40, "afghanistan"),
+        c(0, 1, 0.55, "toezeg"),
+        c(0, 2, 0.70, "toezeg", "afghanistan"),
+        c(1, 0, 0.66, "afghanistan"),
+    ]
+    pool[2].text = "Voorts heb ik toegezegd trainers beschikbaar te stellen."
+    chosen = choose(pool, margin=0.08, max_sentences=3)
+    # the best sentence with its predecessor, in reading order; passage 1 adds no new term
+    assert [(x.passage, x.order) for x in chosen] == [(0, 1), (0, 2)]
+
+
+def test_a_colon_brings_the_next_sentence() -> None:
+    pool = [c(0, 0, 0.8, "a"), c(0, 1, 0.1)]
+    pool[0].text = "Het kabinet neemt twee maatregelen:"
+    assert [(x.passage, x.order) for x in choose(pool, margin=0.05, max_sentences=1)] == [
+        (0, 0),
+        (0, 1),
+    ]
+
+
+def test_other_passages_join_only_for_missing_parts() -> None:
+    pool = [
+        c(0, 0, 0.70, "geld"),
+        c(1, 0, 0.68, "geld"),  # close, but nothing new: left out
+        c(2, 0, 0.65, "troep"),  # the question's other part
+        c(3, 0, 0.50, "anders"),  # too far below the best
+    ]
+    chosen = choose(pool, margin=0.08, max_sentences=3)
+    assert [x.passage for x in chosen] == [0, 2]
+
+
+def test_the_answer_passage_contributes_within_the_margin() -> None:
+    pool = [c(0, 0, 0.70, "a"), c(0, 3, 0.65, "a"), c(0, 5, 0.5, "a")]
+    assert [x.order for x in choose(pool, margin=0.08, max_sentences=3)] == [0, 3]
+
+
+def test_a_motion_is_one_unit() -> None:
+    """Considerations and dictum of one motion may lie in two passages."""
+    pool = [c(0, 0, 0.70, "a", unit="m1"), c(1, 0, 0.66, "a", unit="m1")]
+    assert [x.passage for x in choose(pool, margin=0.08, max_sentences=3)] == [0, 1]
+
+
+def test_at_most_max_sentences_chosen_for_their_score() -> None:
+    pool = [c(0, i, 0.9 - i * 0.001, "a") for i in range(6)]
+    assert len(choose(pool, margin=0.08, max_sentences=3)) == 3
+    assert choose([], margin=0.08, max_sentences=3) == []
+
+
+def test_english_parliamentary_verbs_find_dutch_terms() -> None:
+    en = question_terms("What did the minister pledge for Afghanistan?", "en")
+    nl = question_terms("Wat heeft de minister toegezegd voor Afghanistan?", "nl")
+    assert "toezeg" in en and "toezeg" in nl
+    assert set(en) == set(nl)  # question words ("what", "did") are no content terms
+    assert "verzoek" in question_terms("Which motion requested an evaluation?", "en")
