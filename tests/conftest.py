@@ -18,6 +18,10 @@ from hypothesis import settings as hypothesis_settings
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.devtools.server import free_port
 from qa_service.embedding import Embedder
+from qa_service.embedding.embedder import limit_cpu_isa
+
+# the service caps oneDNN when its embedder loads; here before any test runs a model
+limit_cpu_isa(Settings().onednn_max_isa)
 
 CORPUS = PROJECT_ROOT / "corpus"
 KAMERBRIEF = CORPUS / "kamerstukken" / "kst-28676-280.txt"

@@ -35,6 +35,14 @@ def cpu_supports_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+def limit_cpu_isa(isa: str) -> None:
+    """Cap the instructions of oneDNN's kernels (read by oneDNN once, at its first use in the
+    process: call before the first model runs). An ``ONEDNN_MAX_CPU_ISA`` already in the
+    environment is kept."""
+    if isa:
+        os.environ.setdefault("ONEDNN_MAX_CPU_ISA", isa)
+
+
 def configure_torch_threads(threads: int) -> None:
     import torch
 
@@ -80,6 +88,7 @@ class Embedder:
         with self._lock:
             if self._model is not None:
                 return
+            limit_cpu_isa(self.settings.onednn_max_isa)
             import torch
             from sentence_transformers import SentenceTransformer
 

@@ -53,3 +53,11 @@ def test_questions_are_encoded_without_padding(embedder: Embedder) -> None:
         del embedder._encode_padded
     n = len(tokenizer(prompt + TEXTS[-1])["input_ids"])
     assert calls == [(None, [n, n])]  # one batch of both, not padded
+
+
+def test_the_kernels_are_capped_before_the_model_runs(embedder: Embedder) -> None:
+    """AMX kernels would make a vector depend on its batch (see Settings.onednn_max_isa)."""
+    import os
+
+    assert embedder.settings.onednn_max_isa == "AVX512_CORE_BF16"
+    assert os.environ["ONEDNN_MAX_CPU_ISA"] == "AVX512_CORE_BF16"
