@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa_service import __version__
-from qa_service.api import middleware
+from qa_service.api import integrations, middleware
 from qa_service.api.redact import redact_in_logs
 from qa_service.api.routes import ServiceUnavailable, router
 from qa_service.config import Settings
@@ -114,6 +114,8 @@ def create_app(settings: Settings, service: QAService | None = None, load: bool 
             "exact passages."
         ),
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc: qa_service.api.docs_assets (no CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.service = service or QAService(settings)
@@ -159,6 +161,7 @@ def create_app(settings: Settings, service: QAService | None = None, load: bool 
     app.include_router(router)
     _mount_ui(app)
     middleware.install(app, settings)
+    integrations.install(app, settings)  # /v1 (OpenAI), /mcp, /metrics, /docs, request log
     _protect_key(settings)
     return app
 
