@@ -12,6 +12,8 @@ from qa_service.config import Settings
 def install(app: FastAPI, settings: Settings) -> None:
     """Call after :func:`qa_service.api.middleware.install`: the metrics and the request log
     wrap the other middleware, so they see the 413s and 503s those send."""
-    from qa_service.api import openai_compat
+    from qa_service.api import metrics, openai_compat
 
     openai_compat.install(app)
+    if settings.metrics:
+        metrics.install(app)
