@@ -12,8 +12,9 @@ from qa_service.config import Settings
 def install(app: FastAPI, settings: Settings) -> None:
     """Call after :func:`qa_service.api.middleware.install`: the metrics and the request log
     wrap the other middleware, so they see the 413s and 503s those send."""
-    from qa_service.api import metrics, openai_compat
+    from qa_service.api import docs_assets, metrics, openai_compat
 
     openai_compat.install(app)
+    docs_assets.install(app)
     if settings.metrics:
         metrics.install(app)

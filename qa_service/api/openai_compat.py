@@ -298,6 +298,23 @@ def _as_openai_error(exc: BaseException) -> OpenAIError:
 
 
 # -- the routes ---------------------------------------------------------------------------------
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema with its ``$defs`` written in place (OpenAPI has no ``$defs``)."""
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    return dict(resolve(schema))
+
+
 def check_key(request: Request) -> None:
     settings: Settings = request.app.state.settings
     expected = settings.chat_api_key.get_secret_value().strip() if settings.chat_api_key else ""
@@ -330,7 +347,9 @@ async def list_models(request: Request) -> JSONResponse:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": ChatRequest.model_json_schema()}},
+            "content": {
+                "application/json": {"schema": inline_refs(ChatRequest.model_json_schema())}
+            },
         }
     },
 )
