@@ -16,5 +16,9 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     openai_compat.install(app)
     docs_assets.install(app)
+    if settings.mcp_http:
+        from qa_service.mcp import mount
+
+        mount(app, settings)
     if settings.metrics:
         metrics.install(app)
