@@ -12,7 +12,7 @@ from qa_service.config import Settings
 def install(app: FastAPI, settings: Settings) -> None:
     """Call after :func:`qa_service.api.middleware.install`: the metrics and the request log
     wrap the other middleware, so they see the 413s and 503s those send."""
-    from qa_service.api import docs_assets, metrics, openai_compat
+    from qa_service.api import docs_assets, metrics, openai_compat, request_log
 
     openai_compat.install(app)
     docs_assets.install(app)
@@ -22,3 +22,4 @@ def install(app: FastAPI, settings: Settings) -> None:
         mount(app, settings)
     if settings.metrics:
         metrics.install(app)
+    request_log.install(app, settings)
