@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import hmac
 import json
+import logging
 import re
 import threading
 import time
@@ -51,6 +52,7 @@ from qa_service.deadline import Cancelled
 from qa_service.generation.backends import GenerationError
 from qa_service.service import QAService
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["openai"])
 
 #: The heading of the sources list appended to the answer text.
@@ -273,7 +275,11 @@ async def stream_answer(
         cancel.set()  # the client went away: stop generating
         raise
     except Exception as exc:
-        error = _as_openai_error(exc)
+        try:
+            error = _as_openai_error(exc)
+        except Exception:
+            log.exception("streamed chat completion failed")
+            error = OpenAIError(500, f"internal error ({type(exc).__name__})", type="server_error")
         yield f"data: {json.dumps(error.body(), ensure_ascii=False)}\n\n"
         yield "data: [DONE]\n\n"
         return
