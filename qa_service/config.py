@@ -297,3 +297,23 @@ class Settings(BaseSettings):
     reload_interval: float = Field(
         5.0, ge=0, description="Seconds between the service's checks for a newer index; 0 = off."
     )
+
+    # --- integrations and operations (OpenAI-compatible chat, MCP, metrics, logs) ------------
+    chat_api_key: SecretStr | None = Field(
+        None,
+        description="Bearer key for /v1/chat/completions and /v1/models; unset = open.",
+    )
+    chat_model_id: str = Field(
+        "kamerstukken-qa",
+        min_length=1,
+        max_length=100,
+        description="The model id /v1/models lists and /v1/chat/completions accepts.",
+    )
+    mcp_http: bool = Field(True, description="Serve MCP over streamable HTTP at /mcp.")
+    metrics: bool = Field(True, description="Serve Prometheus metrics at /metrics.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text lines, or one JSON object a line."
+    )
+    log_questions: bool = Field(
+        False, description="Put question text in the request log lines (off: never logged)."
+    )

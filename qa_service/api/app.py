@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa_service import __version__
-from qa_service.api import middleware
+from qa_service.api import integrations, middleware
 from qa_service.api.deps import ServiceUnavailable
 from qa_service.api.redact import redact_in_logs
 from qa_service.api.routes import router
@@ -115,6 +115,8 @@ def create_app(settings: Settings, service: QAService | None = None, load: bool 
             "exact passages."
         ),
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc: qa_service.api.docs_assets (no CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.service = service or QAService(settings)
@@ -160,6 +162,7 @@ def create_app(settings: Settings, service: QAService | None = None, load: bool 
     app.include_router(router)
     _mount_ui(app)
     middleware.install(app, settings)
+    integrations.install(app, settings)  # /v1 (OpenAI), /mcp, /metrics, /docs, request log
     _protect_key(settings)
     return app
 

@@ -282,9 +282,9 @@ class SecurityHeadersMiddleware:
 
 # -- wiring -------------------------------------------------------------------------------------
 def is_api(scope: Scope) -> bool:
-    """Requests that do work (everything under /api/); the page, /health and the API docs are
-    cheap and stay reachable under load."""
-    return str(scope.get("path", "")).startswith("/api/")
+    """Requests that do work (everything under /api/, and the OpenAI-compatible /v1/); the
+    page, /health, /metrics and the API docs are cheap and stay reachable under load."""
+    return str(scope.get("path", "")).startswith(("/api/", "/v1/"))
 
 
 def is_timed(scope: Scope) -> bool:

@@ -1,4 +1,4 @@
-"""Command line: ``qa-service index | serve | ask | bulk | eval``."""
+"""Command line: ``qa-service index | serve | mcp | ask | bulk | eval``."""
 
 from __future__ import annotations
 
@@ -129,7 +129,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
         build_index(paths, settings, embedder, progress=True)
     app = create_app(settings, QAService(settings, embedder))
     print(f"serving on http://{settings.host}:{settings.port}/ (API docs at /docs)")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    from qa_service.api.request_log import configure_logging
+
+    configure_logging(settings, verbose=args.verbose)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,  # one line per request from qa_service.api.request_log instead
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
+    )
+    return 0
+
+
+# -- mcp ------------------------------------------------------------------------------------
+def cmd_mcp(args: argparse.Namespace) -> int:
+    """Serve the tools over MCP on stdin/stdout (for desktop assistants)."""
+    from qa_service.api.mcp import run_stdio
+    from qa_service.api.request_log import configure_logging
+    from qa_service.store.layout import index_exists
+
+    settings = _settings(args)
+    configure_logging(settings, verbose=args.verbose)  # to stderr: stdout carries MCP
+    if not index_exists(settings.index_dir):
+        print(f"error: no index in {settings.index_dir} (run qa-service index)", file=sys.stderr)
+        return 2
+    run_stdio(settings)
     return 0
 
 
@@ -396,6 +422,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_index_dir(p)
     p.add_argument("--no-build", action="store_true", help="fail instead of indexing")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("mcp", help="serve the tools over MCP on stdin/stdout")
+    _add_index_dir(p)
+    p.set_defaults(func=cmd_mcp)
 
     p = sub.add_parser("ask", help="answer one question in the terminal")
     p.add_argument("question")

@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _FILES = {
     "app.js": "text/javascript; charset=utf-8",
+    "i18n.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }

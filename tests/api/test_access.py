@@ -26,6 +26,8 @@ TEXT = b"Tweede Kamer der Staten-Generaal\n\nEen korte tekst over de proefpolder
 
 #: POST endpoints that only read (questions); every other non-GET endpoint changes data.
 READ_ONLY_POSTS = {"/api/ask", "/api/search", "/api/ask/batch", "/api/ask/stream"}
+# questions too, guarded by their own optional key (QA_CHAT_API_KEY)
+READ_ONLY_POSTS |= {"/v1/chat/completions"}
 
 
 @pytest.fixture()

@@ -41,7 +41,9 @@ def check(response: httpx.Response | object) -> None:
     assert status < 500, f"{status}: {text[:500]}"
     assert "Traceback" not in text and 'File "/' not in text
     if status >= 400 and status != 405:
-        detail = response.json()["detail"]  # type: ignore[attr-defined]
+        body = response.json()  # type: ignore[attr-defined]
+        # /v1 (the OpenAI-compatible endpoint) answers in OpenAI's shape
+        detail = body["error"]["message"] if "error" in body else body["detail"]
         assert isinstance(detail, str) and detail.strip()
 
 

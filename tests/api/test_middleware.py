@@ -333,6 +333,7 @@ def test_which_requests_are_limited_and_timed() -> None:
 
     assert is_api(scope("POST", "/api/ask")) and is_api(scope("POST", "/api/ask/batch"))
     assert not is_api(scope("GET", "/health")) and not is_api(scope("GET", "/"))
+    assert is_api(scope("POST", "/v1/chat/completions")) and not is_api(scope("GET", "/metrics"))
     assert is_timed(scope("POST", "/api/ask")) and is_timed(scope("POST", "/api/ask/stream"))
     assert is_timed(scope("GET", "/api/documents/kst-1-1"))
     assert not is_timed(scope("POST", "/api/documents"))

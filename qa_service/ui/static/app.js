@@ -65,7 +65,7 @@ class ApiError extends Error {
   constructor(message, retry, label) {
     super(message);
     this.retry = retry; // whether trying again may help
-    this.label = label || "Er ging iets mis"; // the heading shown above the message
+    this.label = label || t("Er ging iets mis"); // the heading shown above the message
   }
 }
 
@@ -76,21 +76,21 @@ class Stopped extends Error {}
 function httpError(status, body) {
   const detail = body && typeof body.detail === "string" ? body.detail : "";
   if (status === 422) {
-    return new ApiError(`De vraag is niet geldig: ${detail || "onbekende fout"}.`, false);
+    return new ApiError(t("De vraag is niet geldig: {detail}.", { detail: detail || t("onbekende fout") }), false);
   }
   if (status === 413) {
-    return new ApiError("De vraag is te groot voor de service. Maak haar korter.", false);
+    return new ApiError(t("De vraag is te groot voor de service. Maak haar korter."), false);
   }
   if (status === 503) {
     const why = detail ? ` (${detail})` : "";
-    return new ApiError(`De service is nog niet klaar${why}. Probeer het zo opnieuw.`, true);
+    return new ApiError(t("De service is nog niet klaar{why}. Probeer het zo opnieuw.", { why }), true);
   }
   if (status === 502) {
     const why = detail ? `: ${detail}` : "";
-    return new ApiError(`Het taalmodel gaf geen antwoord${why}.`, true);
+    return new ApiError(t("Het taalmodel gaf geen antwoord{why}.", { why }), true);
   }
   const why = detail ? `: ${detail}` : "";
-  return new ApiError(`De service gaf een fout (HTTP ${status}${why}).`, true);
+  return new ApiError(t("De service gaf een fout (HTTP {status}{why}).", { status, why }), true);
 }
 
 async function jsonOrNull(response) {
@@ -134,11 +134,11 @@ class InFlight {
   failure(lost) {
     if (this.reason === "stop") return new Stopped("gestopt");
     if (this.reason === "timeout") {
-      return new ApiError(`Het antwoord bleef langer dan ${TIMEOUT_MS / 1000} seconden uit.`, true);
+      return new ApiError(t("Het antwoord bleef langer dan {seconds} seconden uit.", { seconds: TIMEOUT_MS / 1000 }), true);
     }
     return lost
-      ? new ApiError("De verbinding werd verbroken voordat het antwoord klaar was.", true)
-      : new ApiError("Geen verbinding met de service. Controleer of de server draait.", true);
+      ? new ApiError(t("De verbinding werd verbroken voordat het antwoord klaar was."), true)
+      : new ApiError(t("Geen verbinding met de service. Controleer of de server draait."), true);
   }
 }
 
@@ -162,7 +162,7 @@ async function askApi(body, request) {
     throw request.failure(false);
   }
   if (response.ok && data && typeof data.answer === "string") return data;
-  if (response.ok) throw new ApiError("Onverwacht antwoord van de service.", true);
+  if (response.ok) throw new ApiError(t("Onverwacht antwoord van de service."), true);
   throw httpError(response.status, data);
 }
 
@@ -188,7 +188,7 @@ async function askStream(body, request, onEvent) {
   if (!response.ok) throw httpError(response.status, await jsonOrNull(response));
   const type = response.headers.get("content-type") || "";
   if (!type.startsWith("text/event-stream") || !response.body) {
-    throw new ApiError("Onverwacht antwoord van de service.", true);
+    throw new ApiError(t("Onverwacht antwoord van de service."), true);
   }
 
   const reader = response.body.getReader();
@@ -212,12 +212,12 @@ async function askStream(body, request, onEvent) {
       if (!event) continue;
       if (event.name === "final") {
         if (event.data && typeof event.data.answer === "string") return event.data;
-        throw new ApiError("Onverwacht antwoord van de service.", true);
+        throw new ApiError(t("Onverwacht antwoord van de service."), true);
       }
       if (event.name === "error") {
         const detail = event.data && typeof event.data.detail === "string" ? event.data.detail : "";
         throw new ApiError(
-          `Het antwoord kon niet worden gemaakt${detail ? `: ${detail}` : ""}.`,
+          t("Het antwoord kon niet worden gemaakt{why}.", { why: detail ? `: ${detail}` : "" }),
           true
         );
       }
@@ -273,7 +273,7 @@ function renderBusy(turn) {
   const dots = el("span", "dots");
   dots.setAttribute("aria-hidden", "true");
   dots.append(el("span"), el("span"), el("span"));
-  a.append(dots, el("span", "pending-text", "Bezig met zoeken in de documenten \u2026"));
+  a.append(dots, el("span", "pending-text", t("Bezig met zoeken in de documenten \u2026")));
 }
 
 /**
@@ -294,10 +294,10 @@ function renderDraft(turn, text, passages) {
   const dots = el("span", "dots");
   dots.setAttribute("aria-hidden", "true");
   dots.append(el("span"), el("span"), el("span"));
-  label.append(dots, "Concept \u2013 nog niet gecontroleerd");
+  label.append(dots, t("Concept \u2013 nog niet gecontroleerd"));
   a.append(label);
   if (text) a.append(el("p", "answer-text draft-text", text));
-  else a.append(el("p", "pending-text", `${passages} passages gevonden, het antwoord wordt geschreven \u2026`));
+  else a.append(el("p", "pending-text", t("{n} passages gevonden, het antwoord wordt geschreven \u2026", { n: passages })));
 }
 
 function renderError(turn, error, retry) {
@@ -309,7 +309,7 @@ function renderError(turn, error, retry) {
   a.append(el("p", "answer-label", error.label));
   a.append(el("p", "error-text", error.message));
   if (error.retry) {
-    const again = button("button-quiet", "Opnieuw proberen");
+    const again = button("button-quiet", t("Opnieuw proberen"));
     again.addEventListener("click", retry);
     const actions = el("div", "actions");
     actions.append(again);
@@ -331,7 +331,7 @@ function renderAnswer(turn, data) {
   const byNumber = new Map(citations.map((c) => [c.n, c]));
   a.className = data.answerable ? "answer" : "answer abstained";
 
-  a.append(el("p", "answer-label", data.answerable ? "Antwoord" : "Geen antwoord in de documenten"));
+  a.append(el("p", "answer-label", data.answerable ? t("Antwoord") : t("Geen antwoord in de documenten")));
   const text = el("p", "answer-text");
   const viewer = el("section", "passage");
   viewer.hidden = true;
@@ -348,7 +348,7 @@ function renderAnswer(turn, data) {
     if (!citation) continue;
     // a no-break space keeps the [n] on the line of the sentence it ends
     text.append(answerText.slice(last, match.index).replace(/ $/, "\u00a0"));
-    const cite = button("cite", String(n), `Bron ${n}: ${citation.citation || citation.title}`);
+    const cite = button("cite", String(n), t("Bron {n}: {label}", { n, label: citation.citation || citation.title }));
     cite.dataset.n = String(n);
     cite.setAttribute("aria-expanded", "false");
     cite.addEventListener("click", () => open(n, cite));
@@ -360,17 +360,17 @@ function renderAnswer(turn, data) {
 
   if (data.search_query && data.search_query !== data.question) {
     const note = el("p", "searched");
-    note.append("Vervolgvraag, gezocht als: ", el("q", "", data.search_query));
+    note.append(t("Vervolgvraag, gezocht als: "), el("q", "", data.search_query));
     a.append(note);
   }
   if (turn.filters) {
-    a.append(el("p", "searched", `Alleen gezocht in: ${describeFilters(turn.filters)}`));
+    a.append(el("p", "searched", t("Alleen gezocht in: {filters}", { filters: describeFilters(turn.filters) })));
   }
   a.append(viewer);
 
   if (citations.length) {
     const sources = el("section", "sources");
-    const heading = data.answerable ? "Bronnen" : "Dichtstbijzijnde passages";
+    const heading = data.answerable ? t("Bronnen") : t("Dichtstbijzijnde passages");
     sources.append(el("h3", "sources-label", heading));
     const list = el("ol", "source-list");
     for (const c of citations) {
@@ -390,12 +390,12 @@ function renderAnswer(turn, data) {
   }
 
   const actions = el("div", "actions");
-  const copy = button("button-quiet", "Kopieer met bronnen");
+  const copy = button("button-quiet", t("Kopieer met bronnen"));
   copy.addEventListener("click", () => copyAnswer(data, copy));
   actions.append(copy);
   const ms = data.timings_ms && data.timings_ms.total;
   if (typeof ms === "number") {
-    const seconds = (ms / 1000).toLocaleString("nl-NL", {
+    const seconds = (ms / 1000).toLocaleString(pageLocale(), {
       minimumFractionDigits: 1,
       maximumFractionDigits: 1,
     });
@@ -428,7 +428,7 @@ function openPassage(turn, viewer, c, opener) {
   titles.append(el("h4", "passage-title", c.title || c.citation));
   const meta = [c.citation, c.section].filter(Boolean).join(" \u00b7 ");
   titles.append(el("p", "passage-meta", meta));
-  const close = button("passage-close", "\u00d7", "Sluit de bron");
+  const close = button("passage-close", "\u00d7", t("Sluit de bron"));
   close.addEventListener("click", () => closePassage(turn, viewer, opener));
   head.append(el("span", "passage-n", c.n), titles, close);
 
@@ -438,15 +438,15 @@ function openPassage(turn, viewer, c, opener) {
   const foot = el("div", "passage-foot");
   const href = safeUrl(c.url);
   if (href) {
-    const link = el("a", "official", "Officiële publicatie \u2197");
+    const link = el("a", "official", t("Officiële publicatie \u2197"));
     link.href = href;
     link.target = "_blank";
     link.rel = "noopener noreferrer";
     foot.append(link);
   } else {
-    foot.append(el("span", "no-link", "Geen link naar de officiële publicatie bekend"));
+    foot.append(el("span", "no-link", t("Geen link naar de officiële publicatie bekend")));
   }
-  if (c.quote) foot.append(el("span", "legend", "Gemarkeerd: de geciteerde zin"));
+  if (c.quote) foot.append(el("span", "legend", t("Gemarkeerd: de geciteerde zin")));
 
   viewer.append(head, body, foot);
   viewer.hidden = false;
@@ -501,10 +501,10 @@ function appendHighlighted(parent, text, quote) {
 
 /** The answer with its sources as plain text, for pasting into a memo. */
 function answerAsText(data) {
-  const lines = [`Vraag: ${data.question}`, "", `Antwoord: ${data.answer}`];
+  const lines = [t("Vraag: {question}", { question: data.question }), "", t("Antwoord: {answer}", { answer: data.answer })];
   const citations = Array.isArray(data.citations) ? data.citations : [];
   if (citations.length) {
-    lines.push("", data.answerable ? "Bronnen:" : "Dichtstbijzijnde passages:");
+    lines.push("", data.answerable ? t("Bronnen:") : t("Dichtstbijzijnde passages:"));
     for (const c of citations) {
       const parts = [c.citation, c.title, c.section].filter(Boolean).join(", ");
       lines.push(`[${c.n}] ${parts}${c.url ? ` \u2013 ${c.url}` : ""}`);
@@ -534,7 +534,7 @@ async function copyAnswer(data, trigger) {
     area.remove();
   }
   const label = trigger.textContent;
-  trigger.textContent = ok ? "Gekopieerd" : "Kopiëren lukte niet";
+  trigger.textContent = ok ? t("Gekopieerd") : t("Kopiëren lukte niet");
   setTimeout(() => {
     trigger.textContent = label;
   }, 2000);
@@ -571,8 +571,8 @@ function describeFilters(filters) {
   if (filters.dossier) parts.push(`dossier ${filters.dossier}`);
   if (filters.doc_type) parts.push(filters.doc_type);
   if (filters.vergaderjaar) parts.push(`vergaderjaar ${filters.vergaderjaar}`);
-  if (filters.date_from) parts.push(`vanaf ${filters.date_from}`);
-  if (filters.date_to) parts.push(`t/m ${filters.date_to}`);
+  if (filters.date_from) parts.push(t("vanaf {date}", { date: filters.date_from }));
+  if (filters.date_to) parts.push(t("t/m {date}", { date: filters.date_to }));
   return parts.join(" \u00b7 ");
 }
 
@@ -694,7 +694,7 @@ async function ask(question, turn, turns, filters) {
       ask(question, turn, turns, filters);
     };
     if (err instanceof Stopped) {
-      renderError(turn, new ApiError("U heeft het antwoord gestopt.", true, "Gestopt"), again);
+      renderError(turn, new ApiError(t("U heeft het antwoord gestopt."), true, t("Gestopt")), again);
       turn.answer.classList.add("stopped");
       turn.answer.removeAttribute("role");
     } else {
@@ -772,19 +772,19 @@ document.getElementById("new-chat").addEventListener("click", () => {
 
 /** The service's state in the top bar: documents indexed, still loading, or unreachable. */
 async function showStatus() {
-  let text = "Service niet bereikbaar";
+  let text = t("Service niet bereikbaar");
   let state = "down";
   try {
     const response = await fetch(API_HEALTH, { headers: { Accept: "application/json" } });
     const body = await response.json();
     if (response.ok && body.status === "ok") {
-      text = `${Number(body.documents).toLocaleString("nl-NL")} documenten`;
+      text = t("{n} documenten", { n: Number(body.documents).toLocaleString(pageLocale()) });
       state = "ok";
     } else if (body.status === "loading") {
-      text = "Index wordt geladen \u2026";
+      text = t("Index wordt geladen \u2026");
       state = "loading";
     } else {
-      text = "Index niet beschikbaar";
+      text = t("Index niet beschikbaar");
     }
   } catch {
     // keep "niet bereikbaar"
@@ -803,6 +803,11 @@ document.addEventListener("keydown", (event) => {
     event.preventDefault();
     input.focus();
   }
+});
+
+onLanguageChange(() => {
+  showStatus();
+  showFilters();
 });
 
 showStatus();
