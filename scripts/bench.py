@@ -255,7 +255,7 @@ def questions(index_dir: Path, count: int) -> list[str]:
 
 def labelled_questions() -> list[Any]:
     """The labelled evaluation questions (dev + calibration), about the bundled corpus."""
-    from qa_service.evaluation.core import DEFAULT_QUESTION_FILES, load_questions
+    from qa_service.evaluation.data import DEFAULT_QUESTION_FILES, load_questions
 
     return [q for path in DEFAULT_QUESTION_FILES for q in load_questions(path)]
 

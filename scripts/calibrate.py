@@ -34,15 +34,39 @@ import numpy as np
 
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.embedding import Embedder
-from qa_service.evaluation import core as ev
+from qa_service.evaluation.answers import (
+    AnswerRecord,
+    AnswerScores,
+    answer_questions,
+    score_answers,
+)
+from qa_service.evaluation.core import CachedEmbedder
+from qa_service.evaluation.data import (
+    DEFAULT_QUESTION_FILES,
+    MOTIONS_SET,
+    LabelledQuestion,
+    all_documents,
+    load_questions,
+    motion_queries,
+)
 from qa_service.evaluation.report import fmt, table, update_docs
+from qa_service.evaluation.retrieval import (
+    AGGREGATE_POOLS,
+    RETRIEVERS,
+    Ranking,
+    RetrievalScores,
+    aggregate,
+    groups_of,
+    rank_questions,
+    score_rankings,
+)
 from qa_service.ingest.build import build_index, default_corpus_paths
 from qa_service.search.retriever import Retriever
 from qa_service.service import QAService
 from qa_service.store.layout import index_exists
 from qa_service.store.loaded import load_index
 
-POOLS = ev.AGGREGATE_POOLS
+POOLS = AGGREGATE_POOLS
 RRF_KS = (5, 10, 20, 30, 60, 100, 200)
 BM25_WEIGHTS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 CANDIDATES = (10, 20, 50, 100, 200)
@@ -69,22 +93,22 @@ def pooled(scores: dict[str, Any], metric: str) -> list[str]:
 
 # -- retrieval sweeps -----------------------------------------------------------------------
 def hybrid_rankings(
-    index: Any, embedder: Embedder, settings: Settings, questions: Sequence[ev.LabelledQuestion]
-) -> list[ev.Ranking]:
-    return ev.rank_questions(Retriever(index, embedder, settings), questions, "hybrid")
+    index: Any, embedder: Embedder, settings: Settings, questions: Sequence[LabelledQuestion]
+) -> list[Ranking]:
+    return rank_questions(Retriever(index, embedder, settings), questions, "hybrid")
 
 
-def scores_of(rankings: Sequence[ev.Ranking]) -> dict[str, ev.RetrievalScores]:
-    return {name: ev.score_rankings(rs) for name, rs in ev.groups_of(rankings).items()}
+def scores_of(rankings: Sequence[Ranking]) -> dict[str, RetrievalScores]:
+    return {name: score_rankings(rs) for name, rs in groups_of(rankings).items()}
 
 
 def hybrid_scores(
-    index: Any, embedder: Embedder, settings: Settings, questions: Sequence[ev.LabelledQuestion]
-) -> dict[str, ev.RetrievalScores]:
+    index: Any, embedder: Embedder, settings: Settings, questions: Sequence[LabelledQuestion]
+) -> dict[str, RetrievalScores]:
     return scores_of(hybrid_rankings(index, embedder, settings, questions))
 
 
-def paired(new: Sequence[ev.Ranking], old: Sequence[ev.Ranking]) -> str:
+def paired(new: Sequence[Ranking], old: Sequence[Ranking]) -> str:
     """``+a/-b``: queries whose relevant item ranks higher / lower in ``new`` than in ``old``
     (a sign test on these counts says whether a change is more than noise)."""
     before = {r.id: r.rank or 10**6 for r in old}
@@ -95,13 +119,13 @@ def paired(new: Sequence[ev.Ranking], old: Sequence[ev.Ranking]) -> str:
 
 def fusion_sweep(index: Any, embedder: Embedder, base: Settings, questions: Sequence[Any]) -> str:
     """rrf_k x BM25 weight. Dutch pools use the weight as bm25_weight_nl, English as _en."""
-    grid: dict[tuple[int, float], dict[str, ev.RetrievalScores]] = {}
-    ranked: dict[tuple[int, float], dict[str, list[ev.Ranking]]] = {}
+    grid: dict[tuple[int, float], dict[str, RetrievalScores]] = {}
+    ranked: dict[tuple[int, float], dict[str, list[Ranking]]] = {}
     for k in RRF_KS:
         for w in BM25_WEIGHTS:
             s = base.model_copy(update={"rrf_k": k, "bm25_weight_nl": w, "bm25_weight_en": w})
-            ranked[(k, w)] = ev.groups_of(hybrid_rankings(index, embedder, s, questions))
-            grid[(k, w)] = {name: ev.score_rankings(rs) for name, rs in ranked[(k, w)].items()}
+            ranked[(k, w)] = groups_of(hybrid_rankings(index, embedder, s, questions))
+            grid[(k, w)] = {name: score_rankings(rs) for name, rs in ranked[(k, w)].items()}
         log(f"  fusion: rrf_k={k} done")
 
     def nl(k: int, w: float, metric: str) -> float:
@@ -165,8 +189,8 @@ def fusion_sweep(index: Any, embedder: Embedder, base: Settings, questions: Sequ
                 f"rrf_k={k}, nl={wn}, en={we}",
                 *pooled(per_pool, "hit5"),
                 *pooled(per_pool, "mrr10"),
-                fmt(ev.aggregate(per_pool, "hit5")),
-                fmt(ev.aggregate(per_pool, "mrr10")),
+                fmt(aggregate(per_pool, "hit5")),
+                fmt(aggregate(per_pool, "mrr10")),
             ]
         )
     out += [
@@ -201,8 +225,8 @@ def candidates_sweep(
                 f"{n}{mark}",
                 *pooled(sc, "hit5"),
                 *pooled(sc, "mrr10"),
-                fmt(ev.aggregate(sc, "hit5")),
-                fmt(ev.aggregate(sc, "mrr10")),
+                fmt(aggregate(sc, "hit5")),
+                fmt(aggregate(sc, "mrr10")),
             ]
         )
     headers = [
@@ -219,8 +243,8 @@ def candidates_sweep(
 
 # -- abstention -----------------------------------------------------------------------------
 def best_similarities(
-    index: Any, embedder: Embedder, settings: Settings, questions: Sequence[ev.LabelledQuestion]
-) -> list[tuple[ev.LabelledQuestion, float]]:
+    index: Any, embedder: Embedder, settings: Settings, questions: Sequence[LabelledQuestion]
+) -> list[tuple[LabelledQuestion, float]]:
     """The abstention signal of each question: the best centred similarity among the hybrid
     top 5 (what the answerer compares with the threshold)."""
     retriever = Retriever(index, embedder, settings)
@@ -257,19 +281,19 @@ def choose_threshold(
 
 
 def split_signal(
-    sims: list[tuple[ev.LabelledQuestion, float]], lang: str
+    sims: list[tuple[LabelledQuestion, float]], lang: str
 ) -> tuple[list[float], list[float], list[float]]:
     """The signal of answerable labelled questions, of motion subjects, and of unanswerable
     questions, in one language."""
     mine = [(q, s) for q, s in sims if q.lang == lang]
     return (
-        [s for q, s in mine if q.answerable and q.set != ev.MOTIONS_SET],
-        [s for q, s in mine if q.set == ev.MOTIONS_SET],
+        [s for q, s in mine if q.answerable and q.set != MOTIONS_SET],
+        [s for q, s in mine if q.set == MOTIONS_SET],
         [s for q, s in mine if not q.answerable],
     )
 
 
-def abstention_sweep(sims: list[tuple[ev.LabelledQuestion, float]], base: Settings) -> str:
+def abstention_sweep(sims: list[tuple[LabelledQuestion, float]], base: Settings) -> str:
     out = []
     chosen = {}
     for lang in ("nl", "en"):
@@ -319,24 +343,24 @@ def describe(values: Sequence[float]) -> str:
 
 # -- answers --------------------------------------------------------------------------------
 def answer_records(
-    settings: Settings, embedder: Embedder, questions: Sequence[ev.LabelledQuestion]
-) -> list[ev.AnswerRecord]:
+    settings: Settings, embedder: Embedder, questions: Sequence[LabelledQuestion]
+) -> list[AnswerRecord]:
     service = QAService(settings, embedder)
     service.warm_up()
     try:
-        return ev.answer_questions(service, questions)
+        return answer_questions(service, questions)
     finally:
         service.close()
 
 
 def answer_scores(
-    settings: Settings, embedder: Embedder, questions: Sequence[ev.LabelledQuestion]
-) -> dict[str, ev.AnswerScores]:
+    settings: Settings, embedder: Embedder, questions: Sequence[LabelledQuestion]
+) -> dict[str, AnswerScores]:
     records = answer_records(settings, embedder, questions)
-    return {name: ev.score_answers(rs) for name, rs in ev.groups_of(records).items()}
+    return {name: score_answers(rs) for name, rs in groups_of(records).items()}
 
 
-def facts_paired(new: Sequence[ev.AnswerRecord], old: Sequence[ev.AnswerRecord]) -> str:
+def facts_paired(new: Sequence[AnswerRecord], old: Sequence[AnswerRecord]) -> str:
     """``+a/-b``: questions whose answers hold more / fewer key facts than before."""
     before = {r.id: r.fact_coverage for r in old if r.fact_coverage is not None}
     now = {r.id: r.fact_coverage for r in new if r.fact_coverage is not None}
@@ -345,7 +369,7 @@ def facts_paired(new: Sequence[ev.AnswerRecord], old: Sequence[ev.AnswerRecord])
     return f"+{up}/-{down}"
 
 
-def answer_composite(scores: dict[str, ev.AnswerScores]) -> float:
+def answer_composite(scores: dict[str, AnswerScores]) -> float:
     """Mean over the pools of the mean of key facts, cites answer and citation precision."""
     per_pool = []
     for pool in POOLS:
@@ -357,12 +381,10 @@ def answer_composite(scores: dict[str, ev.AnswerScores]) -> float:
     return float(np.mean(per_pool)) if per_pool else math.nan
 
 
-def answer_row(
-    label: str, records: list[ev.AnswerRecord], current: list[ev.AnswerRecord]
-) -> list[str]:
-    scores = {name: ev.score_answers(rs) for name, rs in ev.groups_of(records).items()}
+def answer_row(label: str, records: list[AnswerRecord], current: list[AnswerRecord]) -> list[str]:
+    scores = {name: score_answers(rs) for name, rs in groups_of(records).items()}
     q = [scores.get(p) for p in ("questions/nl", "questions/en")]
-    m = scores.get(ev.MOTIONS_SET)
+    m = scores.get(MOTIONS_SET)
     return [
         label,
         *(fmt(s.fact_coverage if s else None) for s in q),
@@ -446,11 +468,11 @@ def variants_sweep(base: Settings, embedder: Embedder, questions: Sequence[Any],
         else:
             s = variant_index(base, embedder, tokens, contextual, root)
         index = load_index(s.index_dir, expected_model=embedder.model_name)
-        retrieval: dict[str, dict[str, ev.RetrievalScores]] = {}
+        retrieval: dict[str, dict[str, RetrievalScores]] = {}
         chunking = 0
-        for mode in ev.RETRIEVERS:
-            ranked = ev.rank_questions(Retriever(index, embedder, s), questions, mode)
-            retrieval[mode] = {n: ev.score_rankings(r) for n, r in ev.groups_of(ranked).items()}
+        for mode in RETRIEVERS:
+            ranked = rank_questions(Retriever(index, embedder, s), questions, mode)
+            retrieval[mode] = {n: score_rankings(r) for n, r in groups_of(ranked).items()}
             chunking = sum(r.n_relevant == 0 for r in ranked)
         sims = best_similarities(index, embedder, s, questions)
         errors = []
@@ -460,7 +482,7 @@ def variants_sweep(base: Settings, embedder: Embedder, questions: Sequence[Any],
                 errors.append(f"{choose_threshold([x for x in (pos, motions) if x], neg)[1]:.2f}")
         # answers on the labelled questions and a quarter of the motions (new sentences to
         # embed for every variant make this the slow part)
-        motion_ids = {q.id for q in questions if q.set == ev.MOTIONS_SET}
+        motion_ids = {q.id for q in questions if q.set == MOTIONS_SET}
         sample = set(sorted(motion_ids)[::4])
         answers = answer_scores(
             s,
@@ -474,9 +496,9 @@ def variants_sweep(base: Settings, embedder: Embedder, questions: Sequence[Any],
                 f"{tokens}, {'contextual' if contextual else 'plain'}",
                 str(index.size),
                 str(chunking),
-                *(fmt(ev.aggregate(retrieval[m], "hit5")) for m in ("bm25", "dense", "hybrid")),
+                *(fmt(aggregate(retrieval[m], "hit5")) for m in ("bm25", "dense", "hybrid")),
                 *pooled(hy, "hit5"),
-                fmt(ev.aggregate(hy, "mrr10")),
+                fmt(aggregate(hy, "mrr10")),
                 " / ".join(errors),
                 fmt(answer_composite(answers)),
             ]
@@ -519,14 +541,14 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     base = Settings(**({"index_dir": args.index_dir} if args.index_dir else {}))
-    embedder = ev.CachedEmbedder(Embedder(base))
+    embedder = CachedEmbedder(Embedder(base))
     embedder.warm_up()
     if not index_exists(base.index_dir):
         log(f"no index in {base.index_dir}: building the bundled corpus")
         build_index(default_corpus_paths(base), base, embedder)
     index = load_index(base.index_dir, expected_model=embedder.model_name)
-    questions = [q for f in ev.DEFAULT_QUESTION_FILES for q in ev.load_questions(f)]
-    motions, _ = ev.motion_queries(base.corpus_dir / "moties.jsonl", ev.all_documents(index.store))
+    questions = [q for f in DEFAULT_QUESTION_FILES for q in load_questions(f)]
+    motions, _ = motion_queries(base.corpus_dir / "moties.jsonl", all_documents(index.store))
     questions += motions[:: args.motion_stride]
     log(f"{len(questions)} queries; encoding them once")
     embedder.encode_queries([q.question for q in questions])

@@ -32,7 +32,7 @@ from qa_service.config import Settings
 from qa_service.evaluation.backends import DEFAULT_GENERATIONS_CACHE as DEFAULT_CACHE
 from qa_service.evaluation.backends import model_key as model_name
 from qa_service.evaluation.backends import read_cache
-from qa_service.evaluation.core import EVAL_DATA, LabelledQuestion, load_questions
+from qa_service.evaluation.data import EVAL_DATA, LabelledQuestion, load_questions
 from qa_service.generation.guard import CitationGuard, Claim, split_claims
 from qa_service.search.retriever import Hit
 from qa_service.service import QAService

@@ -32,15 +32,9 @@ from typing import Any, get_args
 from qa_service.config import Settings
 from qa_service.devtools.stats import percentile
 from qa_service.embedding import Embedder
-from qa_service.evaluation.core import (
-    EVAL_DATA,
-    AnswerRecord,
-    AnswerScores,
-    LabelledQuestion,
-    _finite,
-    judge_answer,
-    score_answers,
-)
+from qa_service.evaluation.answers import AnswerRecord, AnswerScores, judge_answer, score_answers
+from qa_service.evaluation.core import _finite
+from qa_service.evaluation.data import EVAL_DATA, LabelledQuestion
 from qa_service.evaluation.report import fmt, table, update_docs, write_json
 from qa_service.generation.backends import Generator, make_generator
 from qa_service.generation.prompt import SYSTEM, Message

@@ -10,15 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from qa_service.evaluation.core import (
-    AGGREGATE_POOLS,
-    CURVE_DEPTH,
-    MOTIONS_SET,
-    AnswerScores,
-    EvaluationReport,
-    RetrievalScores,
-    aggregate,
-)
+from qa_service.evaluation.answers import AnswerScores
+from qa_service.evaluation.core import EvaluationReport
+from qa_service.evaluation.data import MOTIONS_SET
+from qa_service.evaluation.retrieval import AGGREGATE_POOLS, CURVE_DEPTH, RetrievalScores, aggregate
 
 RETRIEVAL_METRICS = (
     ("hit1", "hit@1"),

@@ -14,7 +14,7 @@ from qa_service.cli.commands import main
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.evaluation import backends as eb
-from qa_service.evaluation.core import LabelledQuestion, load_questions
+from qa_service.evaluation.data import LabelledQuestion, load_questions
 from qa_service.generation.prompt import Message
 from tests.samples import LABELLED_QUESTIONS
 

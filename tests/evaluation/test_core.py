@@ -15,8 +15,37 @@ from qa_service.cli.commands import main
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
-from qa_service.evaluation import core as ev
+from qa_service.evaluation.answers import (
+    AnswerRecord,
+    abstention_decisions,
+    answer_questions,
+    fact_coverage,
+    score_answers,
+)
+from qa_service.evaluation.core import CachedEmbedder, check_goals
+from qa_service.evaluation.data import (
+    DEFAULT_QUESTION_FILES,
+    TATOEBA_DIR,
+    EvalDataError,
+    LabelledQuestion,
+    bundled_motion_queries,
+    load_questions,
+    load_tatoeba,
+    motion_queries,
+)
+from qa_service.evaluation.metrics import hit_at_k, ndcg_at_k, passage_is_relevant, reciprocal_rank
 from qa_service.evaluation.report import replace_block, table
+from qa_service.evaluation.retrieval import (
+    PLAIN_DENSE,
+    PlainDenseRetriever,
+    Ranking,
+    RetrievalScores,
+    aggregate,
+    evaluate_retrieval,
+    groups_of,
+    rank_questions,
+    score_rankings,
+)
 from qa_service.search.retriever import Retriever
 from qa_service.service import QAService
 from qa_service.store.loaded import load_index
@@ -27,43 +56,43 @@ from tests.samples import LABELLED_QUESTIONS
 
 def test_hit_at_k() -> None:
     ranking = [False, False, True, False]
-    assert ev.hit_at_k(ranking, 1) == 0.0
-    assert ev.hit_at_k(ranking, 2) == 0.0
-    assert ev.hit_at_k(ranking, 3) == 1.0
-    assert ev.hit_at_k(ranking, 10) == 1.0
-    assert ev.hit_at_k([], 5) == 0.0
+    assert hit_at_k(ranking, 1) == 0.0
+    assert hit_at_k(ranking, 2) == 0.0
+    assert hit_at_k(ranking, 3) == 1.0
+    assert hit_at_k(ranking, 10) == 1.0
+    assert hit_at_k([], 5) == 0.0
 
 
 def test_reciprocal_rank() -> None:
-    assert ev.reciprocal_rank([True, True]) == 1.0
-    assert ev.reciprocal_rank([False, False, False, True]) == 0.25
+    assert reciprocal_rank([True, True]) == 1.0
+    assert reciprocal_rank([False, False, False, True]) == 0.25
     # only the first relevant item counts, and only within k
-    assert ev.reciprocal_rank([False, True, True]) == 0.5
-    assert ev.reciprocal_rank([False] * 10 + [True], k=10) == 0.0
-    assert ev.reciprocal_rank([False] * 10 + [True], k=11) == pytest.approx(1 / 11)
+    assert reciprocal_rank([False, True, True]) == 0.5
+    assert reciprocal_rank([False] * 10 + [True], k=10) == 0.0
+    assert reciprocal_rank([False] * 10 + [True], k=11) == pytest.approx(1 / 11)
 
 
 def test_ndcg_known_values() -> None:
     # one relevant item at rank 3: DCG = 1/log2(4) = 0.5, ideal = 1
-    assert ev.ndcg_at_k([False, False, True], 10, 1) == pytest.approx(0.5)
+    assert ndcg_at_k([False, False, True], 10, 1) == pytest.approx(0.5)
     # two relevant at ranks 1 and 3 of two: (1 + 0.5) / (1 + 1/log2(3))
-    assert ev.ndcg_at_k([True, False, True], 10, 2) == pytest.approx(1.5 / (1 + 1 / math.log2(3)))
+    assert ndcg_at_k([True, False, True], 10, 2) == pytest.approx(1.5 / (1 + 1 / math.log2(3)))
     # perfect ranking
-    assert ev.ndcg_at_k([True, True, False], 10, 2) == pytest.approx(1.0)
+    assert ndcg_at_k([True, True, False], 10, 2) == pytest.approx(1.0)
     # relevant items below k do not count; nothing relevant in the index gives 0
-    assert ev.ndcg_at_k([False, False, True], 2, 1) == 0.0
-    assert ev.ndcg_at_k([False, False], 10, 0) == 0.0
+    assert ndcg_at_k([False, False, True], 2, 1) == 0.0
+    assert ndcg_at_k([False, False], 10, 0) == 0.0
     # more relevant items than k: the ideal DCG is capped at k
-    assert ev.ndcg_at_k([True, True], 2, 5) == pytest.approx(1.0)
+    assert ndcg_at_k([True, True], 2, 5) == pytest.approx(1.0)
 
 
 def test_score_rankings_means() -> None:
     rankings = [
-        ev.Ranking("a", "dev", "nl", [True, False], 1),
-        ev.Ranking("b", "dev", "nl", [False, False, False, False, False, True], 1),
-        ev.Ranking("c", "dev", "nl", [False, False], 1),
+        Ranking("a", "dev", "nl", [True, False], 1),
+        Ranking("b", "dev", "nl", [False, False, False, False, False, True], 1),
+        Ranking("c", "dev", "nl", [False, False], 1),
     ]
-    s = ev.score_rankings(rankings, depth=6)
+    s = score_rankings(rankings, depth=6)
     assert s.n == 3
     assert s.hit1 == pytest.approx(1 / 3)
     assert s.hit5 == pytest.approx(1 / 3)
@@ -74,12 +103,12 @@ def test_score_rankings_means() -> None:
 
 def test_groups_and_aggregate() -> None:
     items = [
-        ev.Ranking("a", "dev", "nl", [True], 1),
-        ev.Ranking("b", "calibration", "nl", [False], 1),
-        ev.Ranking("c", "dev", "en", [True], 1),
-        ev.Ranking("m", "motions", "nl", [True], 1),
+        Ranking("a", "dev", "nl", [True], 1),
+        Ranking("b", "calibration", "nl", [False], 1),
+        Ranking("c", "dev", "en", [True], 1),
+        Ranking("m", "motions", "nl", [True], 1),
     ]
-    groups = ev.groups_of(items)
+    groups = groups_of(items)
     assert {k: len(v) for k, v in groups.items()} == {
         "dev/nl": 1,
         "calibration/nl": 1,
@@ -89,13 +118,13 @@ def test_groups_and_aggregate() -> None:
         "questions/en": 1,
         "all": 4,
     }
-    scores = {k: ev.score_rankings(v) for k, v in groups.items()}
+    scores = {k: score_rankings(v) for k, v in groups.items()}
     # each pool weighs the same: (0.5 + 1 + 1) / 3
-    assert ev.aggregate(scores, "hit1") == pytest.approx(2.5 / 3)
+    assert aggregate(scores, "hit1") == pytest.approx(2.5 / 3)
 
 
 # -- relevance and answers -------------------------------------------------------------------
-def _question(**kw: object) -> ev.LabelledQuestion:
+def _question(**kw: object) -> LabelledQuestion:
     base: dict = dict(
         id="q",
         set="dev",
@@ -107,7 +136,7 @@ def _question(**kw: object) -> ev.LabelledQuestion:
         facts=(("verkiezingen", "elections"), ("Ghani",)),
     )
     base.update(kw)
-    return ev.LabelledQuestion(**base)
+    return LabelledQuestion(**base)
 
 
 def test_passage_relevance_collapses_whitespace_and_case() -> None:
@@ -115,34 +144,34 @@ def test_passage_relevance_collapses_whitespace_and_case() -> None:
     hit = Passage("kst-1#p1", "kst-1", "De ministers deden een OPROEP aan\nAfghanistan.")
     other_doc = Passage("kst-2#p1", "kst-2", "een oproep aan Afghanistan")
     miss = Passage("kst-1#p2", "kst-1", "Iets anders.")
-    assert ev.passage_is_relevant(q, hit)
-    assert not ev.passage_is_relevant(q, other_doc)
-    assert not ev.passage_is_relevant(q, miss)
+    assert passage_is_relevant(q, hit)
+    assert not passage_is_relevant(q, other_doc)
+    assert not passage_is_relevant(q, miss)
     doc_level = _question(gold_passage=())
-    assert ev.passage_is_relevant(doc_level, miss)
-    assert not ev.passage_is_relevant(doc_level, other_doc)
+    assert passage_is_relevant(doc_level, miss)
+    assert not passage_is_relevant(doc_level, other_doc)
 
 
 def test_fact_coverage() -> None:
     facts = (("verkiezingen", "elections"), ("Ghani",))
-    assert ev.fact_coverage("Tijdige  VERKIEZINGEN [1]", facts) == 0.5
-    assert ev.fact_coverage("elections; president Ghani", facts) == 1.0
-    assert ev.fact_coverage("niets", facts) == 0.0
-    assert math.isnan(ev.fact_coverage("x", ()))
+    assert fact_coverage("Tijdige  VERKIEZINGEN [1]", facts) == 0.5
+    assert fact_coverage("elections; president Ghani", facts) == 1.0
+    assert fact_coverage("niets", facts) == 0.0
+    assert math.isnan(fact_coverage("x", ()))
 
 
 def test_score_answers() -> None:
     records = [
         # answered, both facts, cites the answer, 1 of 2 citations in a gold document
-        ev.AnswerRecord("a", "dev", "nl", True, False, 0.5, 1.0, True, 2, 1),
+        AnswerRecord("a", "dev", "nl", True, False, 0.5, 1.0, True, 2, 1),
         # answerable but declined
-        ev.AnswerRecord("b", "dev", "nl", True, True, 0.2, 0.0, None),
+        AnswerRecord("b", "dev", "nl", True, True, 0.2, 0.0, None),
         # unanswerable, declined
-        ev.AnswerRecord("c", "dev", "nl", False, True, 0.1),
+        AnswerRecord("c", "dev", "nl", False, True, 0.1),
         # unanswerable, answered
-        ev.AnswerRecord("d", "dev", "nl", False, False, 0.4),
+        AnswerRecord("d", "dev", "nl", False, False, 0.4),
     ]
-    s = ev.score_answers(records)
+    s = score_answers(records)
     assert (s.answerable, s.unanswerable) == (2, 2)
     assert s.fact_coverage == 0.5
     assert s.facts_complete == 0.5
@@ -151,19 +180,19 @@ def test_score_answers() -> None:
     assert s.declined_unanswerable == 0.5
     assert s.declined_answerable == 0.5
     assert s.abstention_precision == 0.5
-    only_answerable = ev.score_answers(records[:2])
+    only_answerable = score_answers(records[:2])
     assert math.isnan(only_answerable.abstention_precision)
     assert math.isnan(only_answerable.declined_unanswerable)
 
 
 # -- data files ------------------------------------------------------------------------------
 def test_bundled_question_files_load() -> None:
-    questions = [q for f in ev.DEFAULT_QUESTION_FILES for q in ev.load_questions(f)]
+    questions = [q for f in DEFAULT_QUESTION_FILES for q in load_questions(f)]
     assert len(questions) == 68
     assert {q.set for q in questions} == {"dev", "calibration"}
     assert {q.lang for q in questions} == {"nl", "en"}
     assert all(q.gold_docs and q.gold_passage for q in questions if q.answerable)
-    nld, eng = ev.load_tatoeba(ev.TATOEBA_DIR)
+    nld, eng = load_tatoeba(TATOEBA_DIR)
     assert len(nld) == len(eng) == 1000
 
 
@@ -182,21 +211,21 @@ def test_bad_question_file(tmp_path: Path, line: str, message: str) -> None:
     path = tmp_path / "mine.jsonl"
     good = '{"question": "Wat?", "answerable": false}'
     path.write_text(good + "\n" + line + "\n", encoding="utf-8")
-    with pytest.raises(ev.EvalDataError, match=message):
-        ev.load_questions(path)
+    with pytest.raises(EvalDataError, match=message):
+        load_questions(path)
 
 
 def test_empty_or_unreadable_question_file(tmp_path: Path) -> None:
     empty = tmp_path / "empty.jsonl"
     empty.write_text("\n", encoding="utf-8")
-    with pytest.raises(ev.EvalDataError, match="no questions"):
-        ev.load_questions(empty)
-    with pytest.raises(ev.EvalDataError, match="cannot read"):
-        ev.load_questions(tmp_path / "missing.jsonl")
+    with pytest.raises(EvalDataError, match="no questions"):
+        load_questions(empty)
+    with pytest.raises(EvalDataError, match="cannot read"):
+        load_questions(tmp_path / "missing.jsonl")
     binary = tmp_path / "binary.jsonl"
     binary.write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(ev.EvalDataError, match="cannot read"):
-        ev.load_questions(binary)
+    with pytest.raises(EvalDataError, match="cannot read"):
+        load_questions(binary)
 
 
 def test_motion_queries_map_files_to_documents(tmp_path: Path) -> None:
@@ -211,7 +240,7 @@ def test_motion_queries_map_files_to_documents(tmp_path: Path) -> None:
         DocumentMeta("kst-1-2", source="corpus/moties/kst-1-2.txt"),
         DocumentMeta("kst-36410-V-65", source="/abs/corpus/moties/tk-abc.txt"),
     ]
-    queries, missing = ev.motion_queries(moties, docs)
+    queries, missing = motion_queries(moties, docs)
     assert [(q.question, q.gold_docs) for q in queries] == [
         ("Motie van het lid A over B", ("kst-1-2",)),
         ("Motie van het lid C over D", ("kst-36410-V-65",)),
@@ -226,7 +255,7 @@ def test_plain_dense_baseline(small_index: Path, embedder: Embedder) -> None:
     question embedded as a query: the same ranking as brute force over those vectors."""
     index = load_index(small_index)
     store = index.store
-    baseline = ev.PlainDenseRetriever(store, ev.CachedEmbedder(embedder))
+    baseline = PlainDenseRetriever(store, CachedEmbedder(embedder))
     rows_passages = store.all_passages()
     assert baseline.vectors.ntotal == len(rows_passages) == index.size
     plain = embedder.encode_passages([p.text for _, p in rows_passages])  # no title in front
@@ -248,29 +277,29 @@ def test_plain_dense_baseline(small_index: Path, embedder: Embedder) -> None:
     assert baseline.search_batch([], 5) == []
 
     # measured beside the service's retrievers, with MRR@5
-    question = ev.LabelledQuestion(
+    question = LabelledQuestion(
         "q", "mine", "nl", queries[0], True, ("kst-28676-280",), ("toegezegd",)
     )
     retriever = Retriever(index, embedder, Settings(index_dir=small_index))
-    scores, rankings = ev.evaluate_retrieval(retriever, [question], baseline=baseline)
-    assert set(scores) == {"bm25", "dense", "hybrid", ev.PLAIN_DENSE}
-    ranking = rankings[ev.PLAIN_DENSE][0]
-    assert scores[ev.PLAIN_DENSE]["mine/nl"].mrr5 == ev.reciprocal_rank(ranking.relevance, 5)
+    scores, rankings = evaluate_retrieval(retriever, [question], baseline=baseline)
+    assert set(scores) == {"bm25", "dense", "hybrid", PLAIN_DENSE}
+    ranking = rankings[PLAIN_DENSE][0]
+    assert scores[PLAIN_DENSE]["mine/nl"].mrr5 == reciprocal_rank(ranking.relevance, 5)
     index.close()
 
 
 def test_baseline_goal() -> None:
-    def scores(mrr5: float) -> ev.RetrievalScores:
-        return ev.RetrievalScores(1, 1.0, 1.0, 1.0, 1.0, 1.0, [], mrr5)
+    def scores(mrr5: float) -> RetrievalScores:
+        return RetrievalScores(1, 1.0, 1.0, 1.0, 1.0, 1.0, [], mrr5)
 
     retrieval = {
         "hybrid": {"dev/nl": scores(1.0), "dev/en": scores(0.5), "all": scores(0.1)},
-        ev.PLAIN_DENSE: {"dev/nl": scores(1.0), "dev/en": scores(0.75), "all": scores(0.9)},
+        PLAIN_DENSE: {"dev/nl": scores(1.0), "dev/en": scores(0.75), "all": scores(0.9)},
     }
-    goal = ev.check_goals(retrieval, {})[-1]
+    goal = check_goals(retrieval, {})[-1]
     assert goal.value == "1/2 (behind: dev/en)" and not goal.met
     retrieval["hybrid"]["dev/en"] = scores(0.75)
-    goal = ev.check_goals(retrieval, {})[-1]
+    goal = check_goals(retrieval, {})[-1]
     assert goal.value == "2/2" and goal.met
 
 
@@ -295,7 +324,7 @@ def test_table_pads_columns() -> None:
 # -- against the bundled corpus --------------------------------------------------------------
 @pytest.fixture(scope="module")
 def service(corpus_index: Settings, embedder: Embedder) -> Iterator[QAService]:
-    svc = QAService(corpus_index, ev.CachedEmbedder(embedder))
+    svc = QAService(corpus_index, CachedEmbedder(embedder))
     svc.warm_up()
     yield svc
     svc.close()
@@ -309,11 +338,11 @@ MAX_ANSWERABLE_DECLINED = 0.10  # today 1/46
 
 
 def test_hybrid_retrieval_does_not_regress(service: QAService) -> None:
-    questions = [q for f in ev.DEFAULT_QUESTION_FILES for q in ev.load_questions(f)]
-    motions, note = ev.bundled_motion_queries(service.settings, service.index.store)
+    questions = [q for f in DEFAULT_QUESTION_FILES for q in load_questions(f)]
+    motions, note = bundled_motion_queries(service.settings, service.index.store)
     assert len(motions) == 484, note
-    ranked = ev.rank_questions(service.retriever, questions + motions[::4], "hybrid")
-    hit5 = {name: ev.score_rankings(rs).hit5 for name, rs in ev.groups_of(ranked).items()}
+    ranked = rank_questions(service.retriever, questions + motions[::4], "hybrid")
+    hit5 = {name: score_rankings(rs).hit5 for name, rs in groups_of(ranked).items()}
     for pool, floor in HIT5_FLOORS.items():
         assert hit5[pool] >= floor, hit5
     # the project's goal: every answerable dev question's passage in the top 5
@@ -321,20 +350,20 @@ def test_hybrid_retrieval_does_not_regress(service: QAService) -> None:
 
 
 def test_abstention_does_not_regress(service: QAService) -> None:
-    questions = [q for f in ev.DEFAULT_QUESTION_FILES for q in ev.load_questions(f)]
-    records = ev.abstention_decisions(service, questions)
-    scores = ev.score_answers(records)
+    questions = [q for f in DEFAULT_QUESTION_FILES for q in load_questions(f)]
+    records = abstention_decisions(service, questions)
+    scores = score_answers(records)
     assert scores.declined_unanswerable >= MIN_UNANSWERABLE_DECLINED, scores
     assert scores.declined_answerable <= MAX_ANSWERABLE_DECLINED, scores
     # the project's goal: every unanswerable dev question declined, no answerable one
-    dev = ev.score_answers([r for r in records if r.set == "dev"])
+    dev = score_answers([r for r in records if r.set == "dev"])
     assert dev.declined_unanswerable == 1.0 and dev.declined_answerable == 0.0, dev
 
 
 def test_abstention_decisions_match_ask(service: QAService) -> None:
-    questions = [q for q in ev.load_questions(ev.DEFAULT_QUESTION_FILES[0])]
-    quick = ev.abstention_decisions(service, questions)
-    asked = ev.answer_questions(service, questions)
+    questions = [q for q in load_questions(DEFAULT_QUESTION_FILES[0])]
+    quick = abstention_decisions(service, questions)
+    asked = answer_questions(service, questions)
     assert [r.declined for r in quick] == [r.declined for r in asked]
     assert {r.declined for r in asked} == {True, False}
 
@@ -353,8 +382,8 @@ def test_eval_command(
     printed = capsys.readouterr().out
     assert "hit@5" in printed and "Tatoeba" in printed and "reranker" in printed
     figures = json.loads(out.read_text(encoding="utf-8"))
-    assert set(figures["retrieval"]) == {"bm25", "dense", "hybrid", ev.PLAIN_DENSE}
-    assert "MRR@5" in printed and ev.PLAIN_DENSE in printed
+    assert set(figures["retrieval"]) == {"bm25", "dense", "hybrid", PLAIN_DENSE}
+    assert "MRR@5" in printed and PLAIN_DENSE in printed
     assert figures["retrieval"]["hybrid"]["mine/nl"]["n"] == 1
     assert figures["answers"]["mine/en"]["declined_unanswerable"] == 1.0
     assert figures["tatoeba"]["pairs"] == 250 and figures["tatoeba"]["nld->eng"] > 0.8

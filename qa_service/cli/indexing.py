@@ -1,0 +1,86 @@
+"""``qa-service index``: build the index, or update it in place (add, remove, watch)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from qa_service.cli.common import settings_from
+from qa_service.config import Settings
+
+
+# -- index ----------------------------------------------------------------------------------
+def cmd_index(args: argparse.Namespace) -> int:
+    from qa_service.embedding import Embedder
+    from qa_service.ingest.build import build_index, default_corpus_paths
+
+    settings = settings_from(args)
+    if args.watch is not None or args.add or args.remove:
+        if args.paths:
+            print("error: give paths to --add (or --watch), not both", file=sys.stderr)
+            return 2
+        return _update(args, settings)
+    paths = [Path(p) for p in args.paths] or default_corpus_paths(settings)
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    uploads = settings.upload_dir
+    if not args.no_uploads and uploads.is_dir() and any(uploads.iterdir()):
+        print(f"also indexing the uploaded files kept in {uploads} (--no-uploads to leave out)")
+        paths.append(uploads)
+    started = time.perf_counter()
+    report = build_index(paths, settings, Embedder(settings), progress=not args.quiet)
+    elapsed = time.perf_counter() - started
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    print(
+        f"indexed {report.documents} documents, {report.passages} passages into "
+        f"{settings.index_dir} in {elapsed:.1f} s "
+        f"({', '.join(f'{k} {v:.1f} s' for k, v in report.seconds.items())})"
+    )
+    return 0
+
+
+def _update(args: argparse.Namespace, settings: Settings) -> int:
+    """``index --add/--remove``: a live update; ``index --watch DIR``: follow a folder."""
+    from qa_service.embedding import Embedder
+    from qa_service.ingest.build import build_index
+    from qa_service.ingest.update import update_index
+    from qa_service.ingest.watch import describe, watch
+    from qa_service.store.layout import index_exists
+
+    embedder = Embedder(settings)
+    if args.watch is not None:
+        folder = Path(args.watch)
+        if not folder.is_dir():
+            print(f"error: not a folder: {folder}", file=sys.stderr)
+            return 2
+        if args.interval is not None:
+            settings.watch_interval = args.interval
+        if not args.once:
+            print(f"watching {folder} every {settings.watch_interval:g} s (Ctrl-C to stop)")
+        watch(settings, embedder, folder, once=args.once)
+        return 0
+    add = [Path(p) for p in args.add or []]
+    missing = [str(p) for p in add if not p.exists()]
+    if missing:
+        print(f"error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    if not index_exists(settings.index_dir) and add and not args.remove:
+        report = build_index(add, settings, embedder, progress=not args.quiet)
+        for path, reason in report.skipped:
+            print(f"skipped {path}: {reason}", file=sys.stderr)
+        print(
+            f"no index yet: built one with {report.documents} documents, {report.passages} passages"
+        )
+        return 0
+    update = update_index(
+        settings, embedder, add=add, remove=args.remove or [], progress=not args.quiet
+    )
+    print(describe(update))
+    for doc_id in update.not_found:
+        print(f"not in the index: {doc_id}", file=sys.stderr)
+    return 1 if update.not_found and not update.changed else 0
