@@ -157,7 +157,7 @@ class Settings(BaseSettings):
         ),
     )
     answer_support_threshold_en: float = Field(
-        0.30, description="As answer_support_threshold_nl, for English questions."
+        0.25, description="As answer_support_threshold_nl, for English questions."
     )
     answer_max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an answer.")
     answer_passages: int = Field(5, ge=1, le=20, description="Top passages quoted from.")
@@ -165,7 +165,7 @@ class Settings(BaseSettings):
         0.3, ge=0.0, description="Weight of question-term overlap in sentence choice (Dutch)."
     )
     answer_lexical_weight_en: float = Field(
-        0.15, ge=0.0, description="Weight of question-term overlap in sentence choice (English)."
+        0.0, ge=0.0, description="Weight of question-term overlap in sentence choice (English)."
     )
     answer_sentences_nl: Literal["index", "query"] = Field(
         "index",

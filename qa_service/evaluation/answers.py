@@ -27,6 +27,7 @@ class AnswerRecord:
     citations: int = 0  # citations of an answered answerable question
     correct_citations: int = 0  # ... of which point into a gold document
     answer: str = ""
+    category: str = ""  # the question's category ("" when its file gives none)
 
 
 @dataclass
@@ -60,6 +61,7 @@ def judge_answer(question: LabelledQuestion, result: AskResult) -> AnswerRecord:
         set=question.set,
         lang=question.lang,
         answerable=question.answerable,
+        category=question.category,
         declined=not answer.answerable,
         best_similarity=float(best),
         answer=answer.answer,
@@ -144,3 +146,13 @@ def score_answers(records: Sequence[AnswerRecord]) -> AnswerScores:
             _ratio(sum(not r.answerable for r in declined), len(declined)) if neg else math.nan
         ),
     )
+
+
+def by_category(records: Sequence[AnswerRecord]) -> dict[str, AnswerScores]:
+    """Answer scores per question set and category (``heldout/metadata``), for the questions
+    whose file gives categories."""
+    groups: dict[str, list[AnswerRecord]] = {}
+    for r in records:
+        if r.category:
+            groups.setdefault(f"{r.set}/{r.category}", []).append(r)
+    return {key: score_answers(group) for key, group in sorted(groups.items())}

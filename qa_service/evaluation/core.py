@@ -33,6 +33,7 @@ from qa_service.evaluation.answers import (
     AnswerRecord,
     AnswerScores,
     answer_questions,
+    by_category,
     score_answers,
 )
 from qa_service.evaluation.data import MOTIONS_SET, LabelledQuestion
@@ -88,6 +89,7 @@ class EvaluationReport:
     reranker: str
     misses: list[Miss]
     answers: dict[str, AnswerScores]
+    answer_categories: dict[str, AnswerScores]
     answer_records: list[AnswerRecord]
     tatoeba: dict[str, Any] | None
     goals: list[Goal]
@@ -256,6 +258,7 @@ def run_evaluation(
         reranker=RERANKER_NOTE,
         misses=diagnose_misses(questions, rankings),
         answers=answers,
+        answer_categories=by_category(records),
         answer_records=records,
         tatoeba=tatoeba_scores,
         goals=check_goals(retrieval, answers),

@@ -50,6 +50,8 @@ class LabelledQuestion:
     gold_docs: tuple[str, ...] = ()
     gold_passage: tuple[str, ...] = ()  # empty: any passage of a gold document is relevant
     facts: tuple[tuple[str, ...], ...] = ()
+    #: composite, metadata, numbers, motions, fact, unanswerable (held-out files); "" = none
+    category: str = ""
 
     @property
     def doc_level(self) -> bool:
@@ -122,6 +124,7 @@ def _question(data: Any, set_name: str) -> LabelledQuestion:
         gold_docs=gold_docs,
         gold_passage=_strings(data.get("gold_passage", []), "gold_passage"),
         facts=tuple(_strings(group, "each facts group") for group in facts),
+        category=str(data.get("category", "")),
     )
 
 

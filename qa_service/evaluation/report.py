@@ -87,9 +87,9 @@ ANSWER_COLUMNS = (
 )
 
 
-def answer_table(answers: dict[str, AnswerScores]) -> str:
+def answer_table(answers: dict[str, AnswerScores], order: bool = True) -> str:
     rows = []
-    for group in group_order(list(answers)):
+    for group in group_order(list(answers)) if order else list(answers):
         a = answers[group]
         rows.append(
             [
@@ -145,6 +145,11 @@ def render_text(report: EvaluationReport) -> str:
         "Answers (QAService.ask)",
         answer_table(report.answers),
         "",
+        *(
+            ["Answers by category", answer_table(report.answer_categories, order=False), ""]
+            if report.answer_categories
+            else []
+        ),
         tatoeba_line(report),
         "",
         "Goals",
@@ -195,6 +200,18 @@ def render_markdown(report: EvaluationReport, plot_name: str | None) -> str:
         "",
         answer_table(report.answers),
         "",
+        *(
+            [
+                "By category (the held-out questions; `unanswerable` counts the in-domain "
+                "questions the documents do not answer, of which the share declined is the "
+                "last but one column):",
+                "",
+                answer_table(report.answer_categories, order=False),
+                "",
+            ]
+            if report.answer_categories
+            else []
+        ),
         "### Embedding model",
         "",
         tatoeba_line(report) + ".",
