@@ -13,7 +13,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
-from tests.server import server_process
+from qa_service.devtools.server import server_process
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from qa_service.api.app import create_app
 from qa_service.api.request_log import JsonFormatter
 from qa_service.config import Settings
+from qa_service.devtools.server import server_process
 from qa_service.embedding import Embedder
 from qa_service.service import QAService
-from tests.server import server_process
 
 QUESTION = "Wat heeft de minister toegezegd voor Afghanistan?"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.server import running_server
+from qa_service.devtools.server import running_server
 from tests.ui import test_page_browser as pages
 
 sync_api = pages.sync_api
