@@ -121,10 +121,10 @@ def _prefixes(words: list[str], size: int = 5) -> set[str]:
 class CitationGuard:
     """Measures how well the prompt's passages support each generated sentence."""
 
-    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, index: LoadedIndex) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.index: LoadedIndex | None = None  # set by the service (centroid, IDF)
+        self.index = index  # the loaded index the passages come from (centroid, IDF)
 
     # -- measuring ----------------------------------------------------------------------------
     def support(self, claims: list[Claim], hits: list[Hit]) -> None:
@@ -145,8 +145,7 @@ class CitationGuard:
                 owner.append(h)
                 is_sentence.append(False)
         vectors = self.embedder.encode_passages([c.text for c in claims] + units)
-        if self.index is not None:
-            vectors = center(vectors, self.index.centroid)
+        vectors = center(vectors, self.index.centroid)
         sims = vectors[: len(claims)] @ vectors[len(claims) :].T  # claims x units
         owners = np.asarray(owner)
         sentence_mask = np.asarray(is_sentence)
@@ -176,7 +175,7 @@ class CitationGuard:
             if not terms:
                 out.append([0.0] * len(hits))
                 continue
-            weights = self.index.idf(terms) if self.index is not None else [1.0] * len(terms)
+            weights = self.index.idf(terms)
             total = sum(weights) or 1.0
             row = []
             for terms_found, passage_prefixes in zip(found, prefixes, strict=True):
