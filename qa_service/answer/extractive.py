@@ -35,7 +35,8 @@ from qa_service.search.retriever import Hit, RetrievalResult
 from qa_service.store.loaded import LoadedIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language
-from qa_service.text.lexical import STOPWORDS, analyze, fold
+from qa_service.text.lexical import analyze
+from qa_service.text.overlap import TermOverlap
 
 ABSTAIN = {
     "nl": "De documenten geven geen antwoord op deze vraag.",
@@ -78,11 +79,6 @@ class _Sentence:
     of: int = 0  # sentences in its passage
 
 
-def _prefixes(text: str, size: int = 5) -> set[str]:
-    """Word prefixes: a cheap bridge between English questions and Dutch cognates."""
-    return {w[:size] for w in _WORD.findall(fold(text)) if len(w) >= size and w not in STOPWORDS}
-
-
 def _lead(hit: Hit) -> str:
     """Name a motion before quoting it: the question is often *which* motion said so."""
     doc = hit.document
@@ -107,6 +103,10 @@ class ExtractiveAnswerer:
         #: the loaded index answers are drawn from: its documents, centroid, stored sentence
         #: vectors and term statistics
         self.index = index
+        #: the IDF-weighted share of the question's terms a sentence or passage holds (a term
+        #: missing by stem earns half its weight when a 5-letter word prefix matches:
+        #: ``Afghanistan``/``Afghaanse``)
+        self.overlap = TermOverlap(index.idf)
         #: sentence vectors of recently quoted passages (centred with this index's centroid)
         self.sentence_cache = VectorCache(settings.answer_sentence_cache)
 
@@ -322,7 +322,7 @@ class ExtractiveAnswerer:
                         v @ retrieval.query_vector
                     )
         terms = question_terms(question, language)
-        lexical, found = self._lexical(terms, texts)
+        lexical, found = self.overlap.score(terms, texts)
         weight = (
             self.settings.answer_lexical_weight_en
             if language == "en"
@@ -332,7 +332,7 @@ class ExtractiveAnswerer:
         # answers over sentences scattered across passages that share words)
         hits = retrieval.hits
         ranks = sorted({c.hit_rank for c in candidates})
-        whole, _ = self._lexical(
+        whole, _ = self.overlap.score(
             terms, [attributed(hits[r].document, hits[r].passage.text) for r in ranks]
         )
         passage_lexical = dict(zip(ranks, whole, strict=True))
@@ -359,35 +359,6 @@ class ExtractiveAnswerer:
         """Centred sentence vectors, batch-invariant: the same in any batch and any cache state."""
         vectors = self.embedder.encode_passages(texts, batch_invariant=True)
         return center(vectors, self.index.centroid)
-
-    def _lexical(self, terms: list[str], texts: list[str]) -> tuple[list[float], list[set[str]]]:
-        """IDF-weighted share of the question's ``terms`` found in each text, and which.
-
-        A term missing by stem still earns half its weight when a 5-letter word prefix
-        matches (``Afghanistan``/``Afghaanse``, ``reinforcement``/``reinforcement``).
-        """
-        if not terms:
-            return [0.0] * len(texts), [set() for _ in texts]
-        weights = self.index.idf(terms)
-        total = sum(weights)
-        q_prefixes = {t: t[:5] for t in terms if len(t) >= 5}
-        out = []
-        sets = []
-        for text in texts:
-            found = set(analyze(text))
-            prefixes = _prefixes(text)
-            got = 0.0
-            hit: set[str] = set()
-            for term, w in zip(terms, weights, strict=True):
-                if term in found:
-                    got += w
-                    hit.add(term)
-                elif term in q_prefixes and q_prefixes[term] in prefixes:
-                    got += 0.5 * w
-                    hit.add(term)
-            out.append(got / total)
-            sets.append(hit)
-        return out, sets
 
     # -- output ---------------------------------------------------------------------------
     def _compose(
