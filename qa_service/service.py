@@ -113,16 +113,14 @@ class QAService:
         )
 
     def _snapshot(self, index: LoadedIndex) -> LoadedService:
-        answerer = ExtractiveAnswerer(self.settings, self.embedder)
-        answerer.index = index
+        answerer = ExtractiveAnswerer(self.settings, self.embedder, index)
         generative = None
         if self._generator is not None:
-            from qa_service.generation.answerer import GenerativeAnswerer
-            from qa_service.generation.guard import CitationGuard
+            from qa_service.generation.answerer import build_generative
 
-            guard = CitationGuard(self.settings, self.embedder)
-            guard.index = index
-            generative = GenerativeAnswerer(self.settings, self._generator, answerer, guard)
+            generative = build_generative(
+                self.settings, self._generator, answerer, self.embedder, index
+            )
         retriever = Retriever(index, self.embedder, self.settings)
         return LoadedService(index, retriever, answerer, generative)
 

@@ -181,8 +181,7 @@ def main() -> int:
     settings = Settings(**({"index_dir": args.index_dir} if args.index_dir else {}))
     service = QAService(settings)
     service.warm_up()
-    guard = CitationGuard(settings.model_copy(), service.embedder)
-    guard.index = service.index
+    guard = CitationGuard(settings.model_copy(), service.embedder, service.index)
     pairs = collect(service, guard, args.cache, args.backend)
     for language in ("nl", "en"):
         rows = [p for p in pairs if p[0] == language]

@@ -11,6 +11,7 @@ import pytest
 
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.embedding import Embedder
+from qa_service.search.bm25 import bm25_search
 from qa_service.service import AskResult, QAService
 
 
@@ -82,8 +83,8 @@ def test_ask_batch_with_top_k_and_nothing(service: QAService) -> None:
 
 def test_bm25_in_one_call_equals_one_query_at_a_time(service: QAService) -> None:
     queries = eval_questions()[:20] + ["zzzqqq onbekend", "de het een"]
-    rows, scores = service.retriever._bm25(queries, 50)
+    rows, scores = bm25_search(service.index, queries, 50)
     for i, q in enumerate(queries):
-        r1, s1 = service.retriever._bm25([q], 50)
+        r1, s1 = bm25_search(service.index, [q], 50)
         assert (rows[i], scores[i]) == (r1[0], s1[0])
     assert rows[-2] == [] and scores[-2] == []

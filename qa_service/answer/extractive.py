@@ -35,7 +35,8 @@ from qa_service.search.retriever import Hit, RetrievalResult
 from qa_service.store.loaded import LoadedIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language
-from qa_service.text.lexical import STOPWORDS, analyze, fold
+from qa_service.text.lexical import analyze
+from qa_service.text.overlap import TermOverlap
 
 ABSTAIN = {
     "nl": "De documenten geven geen antwoord op deze vraag.",
@@ -78,11 +79,6 @@ class _Sentence:
     of: int = 0  # sentences in its passage
 
 
-def _prefixes(text: str, size: int = 5) -> set[str]:
-    """Word prefixes: a cheap bridge between English questions and Dutch cognates."""
-    return {w[:size] for w in _WORD.findall(fold(text)) if len(w) >= size and w not in STOPWORDS}
-
-
 def _lead(hit: Hit) -> str:
     """Name a motion before quoting it: the question is often *which* motion said so."""
     doc = hit.document
@@ -101,13 +97,18 @@ def _unit(hit: Hit) -> str:
 class ExtractiveAnswerer:
     """Picks answer sentences from the top passages; no model beyond the embedder."""
 
-    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, index: LoadedIndex) -> None:
         self.settings = settings
         self.embedder = embedder
+        #: the loaded index answers are drawn from: its documents, centroid, stored sentence
+        #: vectors and term statistics
+        self.index = index
+        #: the IDF-weighted share of the question's terms a sentence or passage holds (a term
+        #: missing by stem earns half its weight when a 5-letter word prefix matches:
+        #: ``Afghanistan``/``Afghaanse``)
+        self.overlap = TermOverlap(index.idf)
         #: sentence vectors of recently quoted passages (centred with this index's centroid)
         self.sentence_cache = VectorCache(settings.answer_sentence_cache)
-        #: the loaded index (set by the service): its centroid and term statistics
-        self.index: LoadedIndex | None = None
 
     def should_abstain(self, retrieval: RetrievalResult) -> bool:
         if not retrieval.hits:
@@ -201,7 +202,7 @@ class ExtractiveAnswerer:
     def unsupported(self, question: str, answer: Answer) -> list[str]:
         """The names and numbers of ``question`` that the answer's documents (their text and
         metadata) do not hold (:mod:`qa_service.answer.support`): near, but not an answer."""
-        if self.index is None or not SUPPORT_CHECK:
+        if not SUPPORT_CHECK:
             return []
         documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
         texts = [p.text for d in documents for p in self.index.store.document_passages(d)]
@@ -211,7 +212,7 @@ class ExtractiveAnswerer:
     def _rarity(self, word: str) -> float | None:
         """The rarest of ``word``'s analysed terms' IDF; None when the corpus lacks one."""
         terms = analyze(word)
-        if not terms or self.index is None:
+        if not terms:
             return 0.0
         unknown = math.log((self.index.size + 1) / 0.5)
         idf = self.index.idf(terms)
@@ -223,7 +224,7 @@ class ExtractiveAnswerer:
         its date, dossier, vergaderjaar, what motion N asks) from its metadata, citing a
         passage of it (:mod:`qa_service.answer.metadata`); None for other questions."""
         asked = classify(question)
-        if asked is None or self.index is None:
+        if asked is None:
             return None
         store = self.index.store
         meta = next((m for d in asked.doc_ids if (m := store.document(d)) is not None), None)
@@ -284,7 +285,7 @@ class ExtractiveAnswerer:
         has none."""
         s = self.settings
         mode = s.answer_sentences_en if language == "en" else s.answer_sentences_nl
-        if (mode != "index" and not force) or self.index is None or not candidates:
+        if (mode != "index" and not force) or not candidates:
             return [None] * len(candidates)
         stored = self.index.sentence_vectors(sorted({hits[c.hit_rank].row for c in candidates}))
         out: list[np.ndarray | None] = []
@@ -321,7 +322,7 @@ class ExtractiveAnswerer:
                         v @ retrieval.query_vector
                     )
         terms = question_terms(question, language)
-        lexical, found = self._lexical(terms, texts)
+        lexical, found = self.overlap.score(terms, texts)
         weight = (
             self.settings.answer_lexical_weight_en
             if language == "en"
@@ -331,7 +332,7 @@ class ExtractiveAnswerer:
         # answers over sentences scattered across passages that share words)
         hits = retrieval.hits
         ranks = sorted({c.hit_rank for c in candidates})
-        whole, _ = self._lexical(
+        whole, _ = self.overlap.score(
             terms, [attributed(hits[r].document, hits[r].passage.text) for r in ranks]
         )
         passage_lexical = dict(zip(ranks, whole, strict=True))
@@ -357,38 +358,7 @@ class ExtractiveAnswerer:
     def _embed_sentences(self, texts: list[str]) -> np.ndarray:
         """Centred sentence vectors, batch-invariant: the same in any batch and any cache state."""
         vectors = self.embedder.encode_passages(texts, batch_invariant=True)
-        if self.index is not None:
-            vectors = center(vectors, self.index.centroid)
-        return vectors
-
-    def _lexical(self, terms: list[str], texts: list[str]) -> tuple[list[float], list[set[str]]]:
-        """IDF-weighted share of the question's ``terms`` found in each text, and which.
-
-        A term missing by stem still earns half its weight when a 5-letter word prefix
-        matches (``Afghanistan``/``Afghaanse``, ``reinforcement``/``reinforcement``).
-        """
-        if not terms:
-            return [0.0] * len(texts), [set() for _ in texts]
-        weights = self.index.idf(terms) if self.index is not None else [1.0] * len(terms)
-        total = sum(weights)
-        q_prefixes = {t: t[:5] for t in terms if len(t) >= 5}
-        out = []
-        sets = []
-        for text in texts:
-            found = set(analyze(text))
-            prefixes = _prefixes(text)
-            got = 0.0
-            hit: set[str] = set()
-            for term, w in zip(terms, weights, strict=True):
-                if term in found:
-                    got += w
-                    hit.add(term)
-                elif term in q_prefixes and q_prefixes[term] in prefixes:
-                    got += 0.5 * w
-                    hit.add(term)
-            out.append(got / total)
-            sets.append(hit)
-        return out, sets
+        return center(vectors, self.index.centroid)
 
     # -- output ---------------------------------------------------------------------------
     def _compose(

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 
 from qa_service.documents import DocumentMeta
 from qa_service.text.lexical import fold
+from qa_service.text.overlap import PREFIX, word_prefixes
 
 #: English names of things the Dutch documents name in Dutch (general, not per document).
 EN_NL_NAMES: dict[str, str] = {
@@ -147,7 +148,7 @@ def missing_specifics(
     corpus does not hold it at all; a word commoner than ``min_rarity`` (``Nederland``)
     names nothing specific."""
     words = set(_WORDISH.findall(evidence))
-    prefixes = {w[:5] for w in words if len(w) >= 5}
+    prefixes = word_prefixes(words, skip=frozenset())
     digits = re.sub(r"[.,\s]", "", evidence)
     out = []
     for item in specifics(question):
@@ -179,6 +180,6 @@ def _holds(part: str, language: str, words: set[str], prefixes: set[str], eviden
         dutch = EN_NL_NAMES[part]
         if dutch in evidence:
             return True
-    if part in words or (len(part) >= 5 and part[:5] in prefixes):
+    if part in words or (len(part) >= PREFIX and part[:PREFIX] in prefixes):
         return True
     return len(part) >= 4 and part in evidence  # inside a compound (Noord-Korea, SaudiArabië)

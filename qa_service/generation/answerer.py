@@ -23,10 +23,12 @@ from collections.abc import Callable
 from qa_service import deadline
 from qa_service.answer.extractive import Answer, ExtractiveAnswerer
 from qa_service.config import Settings
+from qa_service.embedding import Embedder
 from qa_service.generation.backends import GenerationCancelled, Generator
 from qa_service.generation.guard import CitationGuard, Verified
 from qa_service.generation.prompt import build_prompt
 from qa_service.search.retriever import Hit, RetrievalResult
+from qa_service.store.loaded import LoadedIndex
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +117,20 @@ class GenerativeAnswerer:
         answer = self.extractive.run(question, retrieval)
         answer.removed_sentences = verified.removed
         return answer, timings
+
+
+def build_generative(
+    settings: Settings,
+    generator: Generator,
+    extractive: ExtractiveAnswerer,
+    embedder: Embedder,
+    index: LoadedIndex,
+) -> GenerativeAnswerer:
+    """The generated-answer pipeline over one loaded build: ``generator`` writes, a
+    :class:`CitationGuard` over ``index`` verifies, ``extractive`` abstains and stands in
+    when no generated sentence is supported."""
+    guard = CitationGuard(settings, embedder, index)
+    return GenerativeAnswerer(settings, generator, extractive, guard)
 
 
 def _ms(seconds: float) -> float:

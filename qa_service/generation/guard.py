@@ -35,7 +35,8 @@ from qa_service.search.retriever import Hit
 from qa_service.store.loaded import LoadedIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import detect_language
-from qa_service.text.lexical import STOPWORDS, analyze, fold
+from qa_service.text.lexical import analyze, fold
+from qa_service.text.overlap import TermOverlap, TextTerms
 
 _NUMBERS = r"\d+(?:\s*[,;–-]\s*\d+)*"
 _MARKER = re.compile(rf"\[\s*(?:passage\s*)?({_NUMBERS})\s*\]", re.IGNORECASE)
@@ -114,17 +115,14 @@ def evidence(passage: str) -> list[str]:
     return [s for s in split_sentences(passage) if not _INSTRUCTION.search(s)] or [""]
 
 
-def _prefixes(words: list[str], size: int = 5) -> set[str]:
-    return {w[:size] for w in words if len(w) >= size and w not in STOPWORDS}
-
-
 class CitationGuard:
     """Measures how well the prompt's passages support each generated sentence."""
 
-    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, index: LoadedIndex) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.index: LoadedIndex | None = None  # set by the service (centroid, IDF)
+        self.index = index  # the loaded index the passages come from (centroid, IDF)
+        self.overlap = TermOverlap(index.idf)
 
     # -- measuring ----------------------------------------------------------------------------
     def support(self, claims: list[Claim], hits: list[Hit]) -> None:
@@ -145,8 +143,7 @@ class CitationGuard:
                 owner.append(h)
                 is_sentence.append(False)
         vectors = self.embedder.encode_passages([c.text for c in claims] + units)
-        if self.index is not None:
-            vectors = center(vectors, self.index.centroid)
+        vectors = center(vectors, self.index.centroid)
         sims = vectors[: len(claims)] @ vectors[len(claims) :].T  # claims x units
         owners = np.asarray(owner)
         sentence_mask = np.asarray(is_sentence)
@@ -166,29 +163,13 @@ class CitationGuard:
                     claim.quotes[h + 1] = hits[h].passage.text
 
     def lexical(self, texts: list[str], hits: list[Hit]) -> list[list[float]]:
-        """IDF-weighted share of each text's terms found in each passage (prefixes count half)."""
-        passages = [attributed(hit.document, " ".join(evidence(hit.passage.text))) for hit in hits]
-        found = [set(analyze(p)) for p in passages]
-        prefixes = [_prefixes(_WORD.findall(fold(p))) for p in passages]
-        out = []
-        for text in texts:
-            terms = list(dict.fromkeys(analyze(text)))
-            if not terms:
-                out.append([0.0] * len(hits))
-                continue
-            weights = self.index.idf(terms) if self.index is not None else [1.0] * len(terms)
-            total = sum(weights) or 1.0
-            row = []
-            for terms_found, passage_prefixes in zip(found, prefixes, strict=True):
-                got = 0.0
-                for term, weight in zip(terms, weights, strict=True):
-                    if term in terms_found:
-                        got += weight
-                    elif len(term) >= 5 and term[:5] in passage_prefixes:
-                        got += 0.5 * weight
-                row.append(got / total)
-            out.append(row)
-        return out
+        """IDF-weighted share of each text's terms found in each passage (prefixes count half;
+        :class:`~qa_service.text.overlap.TermOverlap`)."""
+        passages = [
+            TextTerms.of(attributed(hit.document, " ".join(evidence(hit.passage.text))))
+            for hit in hits
+        ]
+        return [self.overlap.score(analyze(text), passages)[0] for text in texts]
 
     def threshold(self, text: str) -> float:
         s = self.settings

@@ -1,8 +1,10 @@
 """Hybrid retrieval: dense (FAISS) and keyword (BM25) search fused by weighted RRF.
 
-BM25 with a Dutch stemmer is as good as dense search on Dutch questions but poor on English
-ones (the documents are Dutch), so its weight in the fusion depends on the question's
-detected language. Every weight is a setting; ``qa-service eval`` compares them.
+:class:`Retriever` orchestrates: it embeds the questions, runs the dense search (FAISS) and
+the keyword search (:mod:`qa_service.search.bm25`), fuses the two rankings
+(:mod:`qa_service.search.fusion`: reciprocal-rank fusion whose BM25 weight depends on the
+question's detected language; every weight is a setting, ``qa-service eval`` compares them)
+and hydrates the fused rows: each a :class:`Hit` with its passage, document and scores.
 
 Filters (:class:`~qa_service.filters.Filters`) restrict both searches to the passages of the
 matching documents inside the search itself (a FAISS ``IDSelector`` and a BM25 weight mask),
@@ -13,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
@@ -21,14 +22,13 @@ from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
 from qa_service.filters import Filters
+from qa_service.search.bm25 import bm25_search
+from qa_service.search.fusion import Mode, fuse
 from qa_service.store.loaded import LoadedIndex
 from qa_service.store.sqlite import PassageStore
 from qa_service.store.vectors import center
 from qa_service.store.vectors import search as vector_search
 from qa_service.text.language import Language, detect_language
-from qa_service.text.lexical import analyze
-
-Mode = Literal["hybrid", "dense", "bm25"]
 
 
 @dataclass
@@ -49,23 +49,6 @@ class RetrievalResult:
     language: Language
     hits: list[Hit]
     query_vector: np.ndarray
-
-
-def top_positive(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions and values of the ``k`` highest positive ``scores``, best first (ties by
-    position).
-
-    Only the positive scores are ranked: a query's BM25 terms occur in a small part of a large
-    index, and ``np.argpartition`` over an array of mostly equal zeros (bm25s's top-k) took
-    45 ms at 300k passages where this takes 1 ms.
-    """
-    positions = np.flatnonzero(scores > 0)
-    values = scores[positions]
-    if len(positions) > k:  # the k-th best score, and every score tied with it
-        keep = values >= np.partition(values, -k)[-k]
-        positions, values = positions[keep], values[keep]
-    order = np.lexsort((positions, -values))[:k]
-    return positions[order], values[order]
 
 
 class Retriever:
@@ -115,7 +98,7 @@ class Retriever:
         bm25_scores: list[list[float]] = [[] for _ in queries]
         if mode != "dense" and n > 0:
             k = min(n, max(top_k, s.bm25_candidates))
-            bm25_rows, bm25_scores = self._bm25(queries, k, allowed)
+            bm25_rows, bm25_scores = bm25_search(self.index, queries, k, allowed)
 
         results = []
         for i, query in enumerate(queries):
@@ -125,7 +108,7 @@ class Retriever:
                 if r >= 0
             ]
             keyword = list(zip(bm25_rows[i], bm25_scores[i], strict=True))
-            fused = self._fuse(dense, keyword, languages[i], mode)[:top_k]
+            fused = fuse(dense, keyword, languages[i], mode, s)[:top_k]
             hits = self._hits(fused, vectors[i], dict(keyword))
             results.append(RetrievalResult(query, languages[i], hits, vectors[i]))
         return results
@@ -139,51 +122,6 @@ class Retriever:
             empty = np.zeros((len(vectors), 0))
             return empty.astype(np.float32), empty.astype(np.int64)
         return vector_search(self.index.vectors, vectors, k, allowed, self.settings)
-
-    def _bm25(
-        self, queries: Sequence[str], k: int, allowed: np.ndarray | None = None
-    ) -> tuple[list[list[int]], list[list[float]]]:
-        """BM25 for each query (queries without a known term get nothing),
-        restricted to the ``allowed`` rows when given."""
-        vocab = self.index.bm25.vocab_dict
-        known = [[t for t in analyze(q) if t in vocab] for q in queries]
-        rows: list[list[int]] = [[] for _ in queries]
-        scores: list[list[float]] = [[] for _ in queries]
-        asked = [i for i, terms in enumerate(known) if terms]
-        if not asked:
-            return rows, scores
-        mask = self.index.bm25_mask(allowed) if allowed is not None else None
-        to_row = self.index.bm25_rows
-        bm25 = self.index.bm25
-        for i in asked:
-            positions, values = top_positive(
-                bm25.get_scores_from_ids(bm25.get_tokens_ids(known[i]), weight_mask=mask), k
-            )
-            rows[i] = [int(r) for r in to_row[positions]]
-            scores[i] = [float(v) for v in values]
-        return rows, scores
-
-    def _fuse(
-        self,
-        dense: list[tuple[int, float]],
-        keyword: list[tuple[int, float]],
-        language: Language,
-        mode: Mode,
-    ) -> list[tuple[int, float]]:
-        """Weighted reciprocal-rank fusion; returns ``(row, fused score)`` best first."""
-        s = self.settings
-        if mode == "dense":
-            return dense
-        if mode == "bm25":
-            return keyword
-        w_bm25 = s.bm25_weight_en if language == "en" else s.bm25_weight_nl
-        scores: dict[int, float] = {}
-        for weight, ranked in ((s.dense_weight, dense), (w_bm25, keyword)):
-            if weight <= 0:
-                continue
-            for rank, (row, _) in enumerate(ranked):
-                scores[row] = scores.get(row, 0.0) + weight / (s.rrf_k + rank + 1)
-        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def _hits(
         self, fused: list[tuple[int, float]], query_vector: np.ndarray, bm25: dict[int, float]

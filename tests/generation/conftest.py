@@ -22,6 +22,4 @@ def service(corpus_index: Settings, embedder: Embedder) -> Iterator[QAService]:
 
 @pytest.fixture(scope="session")
 def guard(service: QAService) -> CitationGuard:
-    g = CitationGuard(service.settings, service.embedder)
-    g.index = service.index
-    return g
+    return CitationGuard(service.settings, service.embedder, service.index)

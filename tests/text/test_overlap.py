@@ -1,0 +1,61 @@
+"""The one term-overlap scorer (answer sentence choice and the citation guard): pinned values
+on a small fixture."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from qa_service.text.lexical import analyze
+from qa_service.text.overlap import TermOverlap, TextTerms, word_prefixes
+
+QUESTION = "Wat heeft de minister toegezegd over Afghanistan en de NAVO-missie in 2021?"
+TEXTS = [
+    "De minister heeft de Kamer toegezegd de Afghaanse tolken te helpen.",
+    "In 2021 eindigde de Navo missie.",
+    "Geen overlap hier.",
+]
+IDF = {"mini": 0.5, "toezeg": 2.0, "afghanistan": 3.0, "navo": 1.5, "missie": 1.0, "2021": 2.5}
+
+
+def idf(terms: Sequence[str]) -> list[float]:
+    return [IDF[t] for t in terms]
+
+
+def test_terms_of_the_fixture() -> None:
+    assert analyze(QUESTION) == ["mini", "toezeg", "afghanistan", "navo", "missie", "2021"]
+    first = TextTerms.of(TEXTS[0])
+    assert {"mini", "toezeg", "afghaans"} <= first.terms
+    assert "afgha" in first.prefixes and "mini" not in first.prefixes  # 4 letters: no prefix
+
+
+def test_idf_weighted_share_with_half_credit_for_a_prefix() -> None:
+    shares, held = TermOverlap(idf).score(analyze(QUESTION), TEXTS)
+    # total weight 10.5; the first text holds mini + toezeg by stem and afghanistan by its
+    # prefix "afgha" (Afghaanse): 0.5 + 2.0 + 0.5 * 3.0
+    assert shares == pytest.approx([4.0 / 10.5, 5.0 / 10.5, 0.0])
+    assert shares[0] == 0.38095238095238093
+    assert held == [{"mini", "toezeg", "afghanistan"}, {"navo", "missie", "2021"}, set()]
+
+
+def test_without_an_idf_lookup_every_term_weighs_one() -> None:
+    shares, _ = TermOverlap().score(analyze(QUESTION), TEXTS)
+    assert shares == [2.5 / 6, 3.0 / 6, 0.0]
+
+
+def test_repeated_terms_count_once_and_analysed_texts_score_the_same() -> None:
+    overlap = TermOverlap(idf)
+    terms = analyze(QUESTION)
+    analysed = [TextTerms.of(t) for t in TEXTS]
+    assert overlap.score(terms + terms, analysed) == overlap.score(terms, TEXTS)
+
+
+def test_no_terms_scores_zero() -> None:
+    assert TermOverlap(idf).score([], TEXTS) == ([0.0, 0.0, 0.0], [set(), set(), set()])
+
+
+def test_stop_words_give_no_prefix() -> None:
+    words = ["hebben", "afghaanse", "navo"]
+    assert word_prefixes(words) == {"afgha"}  # "hebben" is a stop word, "navo" too short
+    assert word_prefixes(words, skip=frozenset()) == {"hebbe", "afgha"}
