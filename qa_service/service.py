@@ -213,7 +213,10 @@ class QAService:
 
         extra: dict[str, float] = {}
         if live.generative is None:
-            answer = live.answerer.run(question, retrieval)
+            # a follow-up ("En hoeveel militairen?") is answered with what it refers to: its
+            # sentences are chosen for the question together with the one it follows
+            answer = live.answerer.run(resolved.query, retrieval)
+            answer.question = question
             delta(answer.answer)
         else:
             answer, extra = live.generative.run(question, retrieval, delta, cancel)
