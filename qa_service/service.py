@@ -83,6 +83,10 @@ class QAService:
         self._live: LoadedService | None = None
         self._lock = threading.Lock()  # loading and swapping the index
         self._update_lock = threading.Lock()  # one live update at a time
+        #: seconds the first warm-up took (loading the index and the models)
+        self.load_seconds: float | None = None
+        #: called with every answer (e.g. to record its stage timings as metrics)
+        self.observers: list[Callable[[AskResult], None]] = []
         #: the language model of a generated-answer backend (loaded once, shared by builds)
         self._generator: Generator | None = generator  # given: used instead of the backend's
         if generator is None and settings.answer_backend != "extractive":
@@ -96,6 +100,7 @@ class QAService:
         with self._lock:
             if self._live is not None:
                 return
+            start = time.perf_counter()
             configure_faiss_threads(self.settings.faiss_threads)
             index = self._load_index()
             self.embedder.warm_up()
@@ -104,6 +109,7 @@ class QAService:
             if self._generator is not None:
                 self._generator.warm_up()
             self._live = self._snapshot(index)
+            self.load_seconds = time.perf_counter() - start
 
     def _load_index(self) -> LoadedIndex:
         return load_index(
@@ -228,7 +234,9 @@ class QAService:
             "first_token": round(((first[0] if first else t2) - t0) * 1000, 2),
             **extra,
         }
-        return AskResult(answer, retrieval, timings, resolved.query)
+        result = AskResult(answer, retrieval, timings, resolved.query)
+        self._notify([result])
+        return result
 
     def ask_batch(self, questions: Sequence[str], top_k: int) -> list[AskResult]:
         """Answer many questions at once: the same answers as :meth:`ask`, several times faster.
@@ -252,10 +260,17 @@ class QAService:
             "answer": round((t2 - t1) * 1000 / n, 2),
             "total": round((t2 - t0) * 1000 / n, 2),
         }
-        return [
+        results = [
             AskResult(a, r, dict(timings), q)
             for q, a, r in zip(questions, answers, retrievals, strict=True)
         ]
+        self._notify(results)
+        return results
+
+    def _notify(self, results: list[AskResult]) -> None:
+        for observe in self.observers:
+            for result in results:
+                observe(result)
 
     # -- documents ------------------------------------------------------------------------
     def list_documents(

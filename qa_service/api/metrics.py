@@ -17,10 +17,9 @@ Each app has its own registry (several apps may live in one process, in tests). 
 
 from __future__ import annotations
 
-import functools
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +64,6 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
-        self.model_load_seconds: float | None = None
 
     def observe_answer(self, result: AskResult) -> None:
         for stage in STAGES:
@@ -145,11 +143,11 @@ class ServiceCollector(Collector):
     def collect(self) -> Iterable[Metric]:
         service: QAService = self.app.state.service
         yield _gauge("qa_service_ready", "1 once the index and models are loaded.", service.ready)
-        if self.metrics.model_load_seconds is not None:
+        if service.load_seconds is not None:
             yield _gauge(
                 "qa_model_load_seconds",
                 "Seconds it took to load the index and the models at start-up.",
-                self.metrics.model_load_seconds,
+                service.load_seconds,
             )
         if service.ready:
             index = service.index
@@ -192,44 +190,11 @@ def _load_control(app: FastAPI) -> Any:
     return None
 
 
-def _observe_service(service: QAService, metrics: Metrics) -> None:
-    """Wrap this service object's ``ask``, ``ask_batch`` and ``warm_up`` (the instance only)
-    to record stage timings and the load time; answers are unchanged."""
-    ask: Callable[..., AskResult] = service.ask
-    ask_batch: Callable[..., list[AskResult]] = service.ask_batch
-    warm_up: Callable[[], None] = service.warm_up
-
-    @functools.wraps(ask)
-    def observed_ask(*args: Any, **kwargs: Any) -> AskResult:
-        result = ask(*args, **kwargs)
-        metrics.observe_answer(result)
-        return result
-
-    @functools.wraps(ask_batch)
-    def observed_batch(*args: Any, **kwargs: Any) -> list[AskResult]:
-        results = ask_batch(*args, **kwargs)
-        for result in results:
-            metrics.observe_answer(result)
-        return results
-
-    @functools.wraps(warm_up)
-    def observed_warm_up() -> None:
-        first = not service.ready
-        start = time.perf_counter()
-        warm_up()
-        if first:
-            metrics.model_load_seconds = time.perf_counter() - start
-
-    service.ask = observed_ask  # type: ignore[method-assign]
-    service.ask_batch = observed_batch  # type: ignore[method-assign]
-    service.warm_up = observed_warm_up  # type: ignore[method-assign]
-
-
 def install(app: FastAPI) -> Metrics:
     """``GET /metrics``, the middleware that counts requests, and the service's timings."""
     metrics = Metrics()
     metrics.registry.register(ServiceCollector(app, metrics))
-    _observe_service(app.state.service, metrics)
+    app.state.service.observers.append(metrics.observe_answer)
     app.state.metrics = metrics
 
     @app.get("/metrics", include_in_schema=False)
