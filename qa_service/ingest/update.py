@@ -166,12 +166,15 @@ def _write_update(
     ``reembed`` every passage's vectors are made anew (a build from an older format)."""
     import faiss
 
-    # the new passages' vectors (and their sentences' vectors, stored with them)
+    # the new passages' vectors (and their sentences' vectors, stored with them); with
+    # ``reembed`` they are embedded below, with every other passage
     t0 = time.perf_counter()
     by_id = {m.doc_id: m for m, _ in metas}
     texts = passage_texts(by_id, passages, settings)
     vectors, sentences = (
-        embed_passages(by_id, passages, settings, embedder) if passages else (None, None)
+        embed_passages(by_id, passages, settings, embedder)
+        if passages and not reembed
+        else (None, None)
     )
     timings["embed"] = time.perf_counter() - t0
 
@@ -205,16 +208,15 @@ def _write_update(
 
     # vectors: drop the old rows, add the new passages' (as a full build stores them)
     t0 = time.perf_counter()
-    if reembed:
+    if reembed:  # the new passages are among every passage
         writer.write_centroid(centroid_of(every_vectors))
         index = build_vector_index(every_vectors, every_rows, settings)
-        vectors = None  # the new passages are among them
     else:
         index = id_mapped(faiss.read_index(str(old / VECTORS)))
-    if len(dropped_rows) and not reembed:
-        index.remove_ids(faiss.IDSelectorArray(dropped_rows))  # IVF: an array only
-    if vectors is not None:
-        index.add_with_ids(np.ascontiguousarray(vectors), rows)
+        if len(dropped_rows):
+            index.remove_ids(faiss.IDSelectorArray(dropped_rows))  # IVF: an array only
+        if vectors is not None:
+            index.add_with_ids(np.ascontiguousarray(vectors), rows)
     timings["faiss"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     writer.write_vectors(index)
