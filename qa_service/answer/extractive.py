@@ -8,8 +8,8 @@ so in the question's language, offering the closest passages.
 
 from __future__ import annotations
 
+import functools
 import math
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,7 +47,6 @@ CLOSEST = {
     "en": "The closest passages are listed below.",
 }
 QUOTE_GAP = " … "
-SUPPORT_CHECK = os.environ.get("QA_X_SUP", "1") == "1"
 
 _WORD = re.compile(r"\w+")
 
@@ -109,6 +108,9 @@ class ExtractiveAnswerer:
         self.overlap = TermOverlap(index.idf)
         #: sentence vectors of recently quoted passages (centred with this index's centroid)
         self.sentence_cache = VectorCache(settings.answer_sentence_cache)
+        #: each document's passage texts, read once (the build never changes): the support
+        #: check reads the cited documents whole for every answer
+        self._document_texts = functools.lru_cache(maxsize=256)(self._read_document_texts)
 
     def should_abstain(self, retrieval: RetrievalResult) -> bool:
         if not retrieval.hits:
@@ -202,12 +204,13 @@ class ExtractiveAnswerer:
     def unsupported(self, question: str, answer: Answer) -> list[str]:
         """The names and numbers of ``question`` that the answer's documents (their text and
         metadata) do not hold (:mod:`qa_service.answer.support`): near, but not an answer."""
-        if not SUPPORT_CHECK:
-            return []
         documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
-        texts = [p.text for d in documents for p in self.index.store.document_passages(d)]
+        texts = [text for d in documents for text in self._document_texts(d)]
         evidence = evidence_text(texts, documents.values())
         return missing_specifics(question, answer.language, evidence, self._rarity)
+
+    def _read_document_texts(self, doc_id: str) -> tuple[str, ...]:
+        return tuple(p.text for p in self.index.store.document_passages(doc_id))
 
     def _rarity(self, word: str) -> float | None:
         """The rarest of ``word``'s analysed terms' IDF; None when the corpus lacks one."""

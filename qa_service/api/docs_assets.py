@@ -42,11 +42,8 @@ DOCS_CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-_HEADERS = {
-    "Content-Security-Policy": DOCS_CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+#: nosniff and no-referrer come from the security-headers middleware, as on every response
+_HEADERS = {"Content-Security-Policy": DOCS_CONTENT_SECURITY_POLICY}
 
 #: Starts Swagger UI (FastAPI's default settings), from a file instead of an inline script.
 SWAGGER_INIT = """\
