@@ -141,6 +141,16 @@ class Settings(BaseSettings):
             "answer_sentences_nl/en=index."
         ),
     )
+    sentence_vectors_alone: bool = Field(
+        True,
+        description=(
+            "With sentence_vectors, also store each sentence embedded on its own (what "
+            "answer_sentences_nl/en=query scores with; about 390 more bytes a sentence, and "
+            "model time for the sentences of passages with more than one), so that answers "
+            "run no model beyond the question's embedding. Off: such sentences are embedded "
+            "at question time."
+        ),
+    )
 
     # --- answering -------------------------------------------------------------------------
     abstain_threshold_nl: float = Field(

@@ -24,7 +24,7 @@ from qa_service.answer.sentence_choice import (
     choose,
     question_terms,
 )
-from qa_service.answer.support import evidence_text, missing_specifics
+from qa_service.answer.support import evidence_text, missing_answer_type, missing_specifics
 from qa_service.config import Settings
 from qa_service.documents import attributed
 from qa_service.embedding import Embedder
@@ -128,11 +128,13 @@ class ExtractiveAnswerer:
     ) -> list[Answer]:
         """Answer many questions, embedding all their candidate sentences in one batch.
 
-        A candidate sentence's vector is the one stored with its passage at index time when
-        the question's language is set to ``index`` (``answer_sentences_nl/en``) and the
-        passage has them; otherwise the sentence is embedded now, alone and
-        batch-invariantly (see :meth:`Embedder.encode_queries`). Either way every answer is
-        the one :meth:`run` gives for its question alone.
+        A candidate sentence is scored with a vector stored with its passage at index time:
+        read in the passage's context when the question's language is set to ``index``
+        (``answer_sentences_nl/en``), or embedded on its own (``query``; then blended with
+        the in-context one). Where the passage has no such vector (an index built without
+        ``sentence_vectors_alone``, or before), the sentence is embedded now, alone and
+        batch-invariantly (see :meth:`Embedder.encode_queries`): the same vector. Either way
+        every answer is the one :meth:`run` gives for its question alone.
         """
         plans: list[
             tuple[list[_Sentence], list[str], list[np.ndarray | None], list[np.ndarray | None]]
@@ -148,11 +150,14 @@ class ExtractiveAnswerer:
             hits = retrieval.hits
             candidates = self._candidates(hits)
             texts = [attributed(hits[c.hit_rank].document, c.text) for c in candidates]
-            stored = self._stored_vectors(hits, candidates, retrieval.language)
-            late = stored
-            if any(v is None for v in stored):  # embedded now: also read the stored ones
-                late = self._stored_vectors(hits, candidates, retrieval.language, force=True)
-            plans.append((candidates, texts, stored, late))
+            in_context = self._stored_vectors(hits, candidates)
+            s = self.settings
+            mode = s.answer_sentences_en if retrieval.language == "en" else s.answer_sentences_nl
+            if mode == "index":
+                plans.append((candidates, texts, in_context, [None] * len(candidates)))
+            else:  # each sentence alone (stored, or embedded now), blended with in-context
+                alone = self._stored_vectors(hits, candidates, alone=True)
+                plans.append((candidates, texts, alone, in_context))
         everything = list(
             dict.fromkeys(
                 t
@@ -174,11 +179,10 @@ class ExtractiveAnswerer:
             if plan is None:
                 answers.append(self.abstain(question, retrieval))
                 continue
-            candidates, texts, stored, late = plan
+            candidates, texts, stored, blend = plan
             vectors = [
                 v if v is not None else by_text[t] for t, v in zip(texts, stored, strict=True)
             ]
-            blend = [lv if sv is None else None for sv, lv in zip(stored, late, strict=True)]
             chosen = self._select(question, retrieval, candidates, texts, vectors, blend)
             answer = self._compose(question, retrieval.language, retrieval.hits, chosen)
             floor = (
@@ -203,11 +207,15 @@ class ExtractiveAnswerer:
 
     def unsupported(self, question: str, answer: Answer) -> list[str]:
         """The names and numbers of ``question`` that the answer's documents (their text and
-        metadata) do not hold (:mod:`qa_service.answer.support`): near, but not an answer."""
+        metadata) do not hold, and the kind of answer it asks for (a number, an amount, a
+        percentage) that the answer lacks (:mod:`qa_service.answer.support`): near, but not
+        an answer."""
         documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
         texts = [text for d in documents for text in self._document_texts(d)]
         evidence = evidence_text(texts, documents.values())
-        return missing_specifics(question, answer.language, evidence, self._rarity)
+        missing = missing_specifics(question, answer.language, evidence, self._rarity)
+        kind = missing_answer_type(question, answer.answer)
+        return missing + [kind] if kind else missing
 
     def _read_document_texts(self, doc_id: str) -> tuple[str, ...]:
         return tuple(p.text for p in self.index.store.document_passages(doc_id))
@@ -277,20 +285,15 @@ class ExtractiveAnswerer:
         return out
 
     def _stored_vectors(
-        self,
-        hits: list[Hit],
-        candidates: list[_Sentence],
-        language: Language,
-        force: bool = False,
+        self, hits: list[Hit], candidates: list[_Sentence], alone: bool = False
     ) -> list[np.ndarray | None]:
-        """Each candidate's vector stored with its passage (centred), or None where the
-        question's language embeds sentences at query time (unless ``force``) or the passage
-        has none."""
-        s = self.settings
-        mode = s.answer_sentences_en if language == "en" else s.answer_sentences_nl
-        if (mode != "index" and not force) or not candidates:
-            return [None] * len(candidates)
-        stored = self.index.sentence_vectors(sorted({hits[c.hit_rank].row for c in candidates}))
+        """Each candidate's vector stored with its passage (centred): read in the passage's
+        context, or with ``alone`` the sentence embedded on its own; None where the passage
+        has none (the answerer then embeds the sentence now)."""
+        if not candidates:
+            return []
+        rows = sorted({hits[c.hit_rank].row for c in candidates})
+        stored = self.index.sentence_vectors(rows, alone=alone)
         out: list[np.ndarray | None] = []
         for c in candidates:
             vectors = stored.get(hits[c.hit_rank].row)
@@ -313,7 +316,7 @@ class ExtractiveAnswerer:
     ) -> list[_Sentence]:
         """Score the candidates and choose among them (:mod:`qa_service.answer.sentence_choice`);
         ``texts`` are their texts with the speaker named, ``vectors`` their centred vectors,
-        ``late`` the stored in-context vectors of those embedded at query time (or None)."""
+        ``late`` the in-context vectors of those scored alone (or None), blended in."""
         if not candidates:
             return []
         language = retrieval.language

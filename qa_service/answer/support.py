@@ -20,6 +20,13 @@ text, titles, authors, dates and dossiers) do not hold:
 - in a Dutch question, a long word (mostly a compound noun: ``onderzeeboten``) that the
   corpus does not hold at all and whose first 7 letters the answer lacks.
 
+:func:`missing_answer_type` checks the kind of answer a question asks for (the "expected
+answer type" of classic question answering): a question asking how many or how much is not
+answered by sentences without a number beyond the question's own (dates do not count), a
+question asking for a percentage needs a percentage, one asking for an amount of money needs
+an amount. The topic may be right (the hotel in Albergen) while the figure asked for is
+nowhere in it.
+
 Calibrated on ``eval_data/dev``, ``calibration`` and ``calibration-extra`` (see
 docs/evaluation.md): together with the similarity thresholds, no answerable question of
 those sets is declined for it.
@@ -183,3 +190,48 @@ def _holds(part: str, language: str, words: set[str], prefixes: set[str], eviden
     if part in words or (len(part) >= PREFIX and part[:PREFIX] in prefixes):
         return True
     return len(part) >= 4 and part in evidence  # inside a compound (Noord-Korea, SaudiArabië)
+
+
+_QUANTITY = re.compile(
+    r"\b(how (many|much)|by how much|what (percentage|share|proportion|amount|number) of|"
+    r"hoeveel|hoe ?veel|welk (percentage|aandeel|bedrag|aantal)|voor welk bedrag|"
+    r"hoe (groot|hoog))\b"
+)
+_PERCENTAGE_ASKED = re.compile(r"\b(percentage|procent|percent|aandeel|share|proportion)\b")
+_PERCENTAGE = re.compile(r"%|\b(procent|percent|procentpunt)")
+_MONEY_ASKED = re.compile(
+    r"\b(bedrag|amount|kost|kosten|cost|costs|geld|money|euros?|budget|spend|uitgeven)\b"
+)
+_MONEY = re.compile(r"€|\b(euro|miljoen|miljard|mln|mld|dollar)")
+_NUMBER_WORDS = (
+    "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"
+    "twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend|"
+    "miljoen|miljard|tiental|dozijn|helft|kwart"
+)
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+#: dates and years: not the figure a "how many" asks for
+_DATE = re.compile(rf"\b\d{{1,2}}\s+({_MONTHS})(\s+\d{{4}})?\b|\b(19|20)\d\d\b|\b\d{{4}}/\d{{2}}\b")
+#: a figure: digits, or number words (``honderd``, ``tweehonderdvijftig``, ``duizenden``; not
+#: ``tweede`` or ``achter``)
+_FIGURE = re.compile(rf"\d+(?:[.,]\d+)*|\b(?:(?:{_NUMBER_WORDS})(?:en)?)+\b")
+
+
+def _figures(folded: str) -> set[str]:
+    return {m.group(0) for m in _FIGURE.finditer(_DATE.sub(" ", folded))}
+
+
+def missing_answer_type(question: str, answer: str) -> str | None:
+    """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
+    not hold: ``"a percentage"``, ``"an amount of money"``, ``"a number"``; None when it
+    asks for no quantity or the answer holds one."""
+    asked = fold(question)
+    if not _QUANTITY.search(asked):
+        return None
+    text = fold(answer)
+    if _PERCENTAGE_ASKED.search(asked) and not _PERCENTAGE.search(text):
+        return "a percentage"
+    if _MONEY_ASKED.search(asked) and not _MONEY.search(text):
+        return "an amount of money"
+    if not _figures(text) - _figures(asked):
+        return "a number"
+    return None

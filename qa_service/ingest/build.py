@@ -35,7 +35,7 @@ from qa_service.parsing import (
     load_motion_subjects,
     parse_files,
 )
-from qa_service.parsing.chunking import chunk_document
+from qa_service.parsing.chunking import chunk_document, split_sentences
 from qa_service.store.layout import index_lock
 from qa_service.store.sentence_vectors import pack, sentence_spans
 from qa_service.store.vectors import build_vector_index, describe, mean_direction
@@ -200,7 +200,13 @@ def embed_passages(
     else:
         spans = [sentence_spans(t, p.text) for t, p in zip(texts, passages, strict=True)]
         vectors, pooled = embedder.encode_passages_with_sentences(texts, spans, progress)
-        sentences = [pack(s) for s in pooled]
+        if settings.sentence_vectors_alone:
+            alone = embed_sentences_alone(
+                metas, passages, embedder, known=dict(zip(texts, vectors, strict=True))
+            )
+            sentences = [pack(s, a) for s, a in zip(pooled, alone, strict=True)]
+        else:
+            sentences = [pack(s) for s in pooled]
     distinct = sorted({c for c in contexts if c})
     if distinct:
         encoded = dict(zip(distinct, embedder.encode_passages(distinct), strict=True))
@@ -208,6 +214,34 @@ def embed_passages(
         context = np.stack([encoded[c] if c else zero for c in contexts])
         vectors = vectors + np.float32(settings.context_weight) * context
     return np.ascontiguousarray(vectors, dtype=np.float32), sentences
+
+
+def embed_sentences_alone(
+    metas: dict[str, DocumentMeta],
+    passages: Sequence[Passage],
+    embedder: Embedder,
+    known: dict[str, np.ndarray] | None = None,
+) -> list[np.ndarray]:
+    """Each passage's sentences embedded one by one (with the speaker named, as the answerer
+    reads them), batch-invariantly: the vectors the answerer would otherwise compute at
+    question time for ``answer_sentences_nl/en=query``. A sentence whose text was embedded
+    already (``known``: a passage of one sentence is that sentence) is not embedded again:
+    its vector differs from a batch-invariant one only by padding (about 1e-3), under the
+    int8 storage's own error."""
+    known = known or {}
+    texts = [
+        [attributed(metas[p.doc_id], sentence) for sentence in split_sentences(p.text)]
+        for p in passages
+    ]
+    todo = list(dict.fromkeys(t for group in texts for t in group if t not in known))
+    if todo:
+        encoded = embedder.encode_passages(todo, batch_invariant=True)
+        known = {**known, **dict(zip(todo, encoded, strict=True))}
+    dim = embedder.dimension
+    return [
+        np.stack([known[t] for t in group]) if group else np.zeros((0, dim), np.float32)
+        for group in texts
+    ]
 
 
 def centroid_of(vectors: np.ndarray) -> np.ndarray:

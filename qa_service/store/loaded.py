@@ -27,7 +27,7 @@ from qa_service.store.layout import (
     current_build,
     verify_checksums,
 )
-from qa_service.store.sentence_vectors import unpack
+from qa_service.store.sentence_vectors import unpack_both
 from qa_service.store.sqlite import PassageStore
 from qa_service.store.vectors import prepare_for_search
 
@@ -82,15 +82,20 @@ class LoadedIndex:
             out.append(float(np.log((n + 1) / (df + 0.5))))
         return out
 
-    def sentence_vectors(self, rows: Sequence[int]) -> dict[int, np.ndarray]:
+    def sentence_vectors(self, rows: Sequence[int], alone: bool = False) -> dict[int, np.ndarray]:
         """Each passage's stored sentence vectors (one row per sentence, not centred), for
-        the ``rows`` that have them; a corrupt entry is left out (and logged)."""
+        the ``rows`` that have them: read in the passage's context, or with ``alone`` each
+        sentence embedded on its own. A corrupt entry is left out (and logged)."""
         out = {}
         for row, blob in self.store.sentence_blobs(rows).items():
             try:
-                out[row] = unpack(blob, self.manifest.dimension)
+                context, separate = unpack_both(blob, self.manifest.dimension)
             except ValueError as exc:
                 log.warning("passage row %d: %s", row, exc)
+                continue
+            vectors = separate if alone else context
+            if vectors is not None:
+                out[row] = vectors
         return out
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from qa_service.answer.extractive import ExtractiveAnswerer
 from qa_service.config import Settings
+from qa_service.documents import attributed
 from qa_service.embedding import Embedder
 from qa_service.search.retriever import Hit
 from qa_service.service import QAService
@@ -51,18 +52,67 @@ def test_dutch_questions_use_the_stored_sentence_vectors(
             assert citation.quote.split(" … ")[0] in citation.hit.passage.text
 
 
-def test_english_questions_embed_the_sentences(
+def test_english_questions_read_the_sentences_embedded_alone_from_the_index(
     service: QAService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """English questions score each sentence embedded on its own: stored at index time, so
+    no model runs beyond the question's embedding."""
     spy = EmbedSpy(service.answerer, monkeypatch)
     answer = service.ask(ENGLISH, 5).answer
-    assert answer.answerable and spy.texts
+    assert answer.answerable and answer.citations
+    assert spy.texts == []
+
+
+def test_sentences_embedded_alone_at_index_time_are_those_embedded_now(
+    service: QAService,
+) -> None:
+    answerer = service.answerer
+    hits = service.search(ENGLISH, 5).hits
+    candidates = answerer._candidates(hits)
+    stored = answerer._stored_vectors(hits, candidates, alone=True)
+    assert candidates and all(v is not None for v in stored)
+    now = answerer._embed_sentences(
+        [attributed(hits[c.hit_rank].document, c.text) for c in candidates]
+    )
+    agreement = [
+        float(v @ n) / float(np.linalg.norm(v) * np.linalg.norm(n))
+        for v, n in zip(stored, now, strict=True)
+        if v is not None
+    ]
+    assert min(agreement) > 0.999  # int8 storage
+
+
+def test_an_index_without_them_embeds_the_sentences_and_answers_alike(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index built without ``sentence_vectors_alone`` (or before it): the sentences are
+    embedded at question time, and the answer is the same."""
+    stored_answer = service.ask(ENGLISH, 5).answer
+    index = service.answerer.index
+    real = index.sentence_vectors
+
+    def without_alone(rows: list[int], alone: bool = False) -> dict[int, np.ndarray]:
+        return {} if alone else real(rows)
+
+    monkeypatch.setattr(index, "sentence_vectors", without_alone)
+    spy = EmbedSpy(service.answerer, monkeypatch)
+    embedded_answer = service.ask(ENGLISH, 5).answer
+    assert spy.texts
+    assert embedded_answer.answer == stored_answer.answer
 
 
 def test_the_setting_chooses_per_language(
     service: QAService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    spy = EmbedSpy(service.answerer, monkeypatch)
+    index = service.answerer.index
+    real = index.sentence_vectors
+    reads: list[bool] = []
+
+    def spy(rows: list[int], alone: bool = False) -> dict[int, np.ndarray]:
+        reads.append(alone)
+        return real(rows, alone=alone)
+
+    monkeypatch.setattr(index, "sentence_vectors", spy)
     monkeypatch.setattr(
         service.answerer,
         "settings",
@@ -70,8 +120,11 @@ def test_the_setting_chooses_per_language(
             update={"answer_sentences_nl": "query", "answer_sentences_en": "index"}
         ),
     )
-    assert service.ask(ENGLISH, 5).answer.answerable and spy.texts == []
-    assert service.ask(DUTCH, 5).answer.answerable and spy.texts
+    assert service.ask(ENGLISH, 5).answer.answerable
+    assert reads == [False]  # in context only
+    reads.clear()
+    assert service.ask(DUTCH, 5).answer.answerable
+    assert sorted(reads) == [False, True]  # alone, blended with in context
 
 
 def test_stored_vectors_are_close_to_the_sentences_embedded_alone(service: QAService) -> None:
@@ -81,7 +134,7 @@ def test_stored_vectors_are_close_to_the_sentences_embedded_alone(service: QASer
     retrieval = service.search(DUTCH, 5)
     hits = retrieval.hits
     candidates = answerer._candidates(hits)
-    stored = answerer._stored_vectors(hits, candidates, "nl")
+    stored = answerer._stored_vectors(hits, candidates)
     assert all(v is not None for v in stored)
     texts = [c.text for c in candidates]
     alone = answerer._embed_sentences(texts)
@@ -105,8 +158,8 @@ def stored_changed(
     assert index is not None
     real = index.sentence_vectors
 
-    def altered(rows: list[int]) -> dict[int, np.ndarray]:
-        vectors = real(rows)
+    def altered(rows: list[int], alone: bool = False) -> dict[int, np.ndarray]:
+        vectors = real(rows, alone=alone)
         change(hits, candidates, vectors)
         return vectors
 
@@ -125,7 +178,7 @@ def test_a_passage_whose_sentences_changed_falls_back_to_embedding(
             vectors[row] = vectors[row][:-1]
 
     hits, candidates = stored_changed(service, monkeypatch, one_short)
-    stored = service.answerer._stored_vectors(hits, candidates, "nl")
+    stored = service.answerer._stored_vectors(hits, candidates)
     assert stored == [None] * len(candidates)
 
 
@@ -143,7 +196,7 @@ def test_a_sentence_beyond_the_window_falls_back_to_embedding(
 
     hits, candidates = stored_changed(service, monkeypatch, first_zeroed)
     first = candidates[0]
-    stored = service.answerer._stored_vectors(hits, candidates, "nl")
+    stored = service.answerer._stored_vectors(hits, candidates)
     assert stored[0] is None
     assert all(v is not None for v in stored[1:])
     spy = EmbedSpy(service.answerer, monkeypatch)

@@ -1,6 +1,12 @@
-"""Answers are the same with the sentence-vector cache as without it."""
+"""Answers are the same with the sentence-vector cache as without it.
+
+The cache serves sentences embedded at question time: those of an index without the vectors
+of sentences embedded alone (built with ``sentence_vectors_alone`` off, or before it)."""
 
 from __future__ import annotations
+
+import numpy as np
+import pytest
 
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
@@ -12,13 +18,25 @@ QUESTIONS = [
 ]
 
 
+def without_sentences_alone(service: QAService, monkeypatch: pytest.MonkeyPatch) -> None:
+    index = service.answerer.index
+    real = index.sentence_vectors
+
+    def in_context_only(rows: list[int], alone: bool = False) -> dict[int, np.ndarray]:
+        return {} if alone else real(rows)
+
+    monkeypatch.setattr(index, "sentence_vectors", in_context_only)
+
+
 def test_cached_sentence_vectors_give_the_same_answers(
-    corpus_index: Settings, embedder: Embedder
+    corpus_index: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cached = QAService(corpus_index, embedder)
     uncached = QAService(corpus_index.model_copy(update={"answer_sentence_cache": 0}), embedder)
     cached.warm_up()
     uncached.warm_up()
+    without_sentences_alone(cached, monkeypatch)
+    without_sentences_alone(uncached, monkeypatch)
     try:
         for _ in range(2):  # the second round is answered from the cache
             for q in QUESTIONS:

@@ -15,6 +15,7 @@ from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.ingest.build import build_index
 from qa_service.ingest.update import update_index
+from qa_service.parsing.chunking import split_sentences
 from qa_service.service import QAService
 from qa_service.store.layout import (
     BM25_ROWS,
@@ -58,12 +59,16 @@ class Spy:
 
     def __init__(self, embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
         self.texts: list[str] = []
+        self.sentences: list[str] = []
         plain = embedder.encode_passages
         with_sentences = embedder.encode_passages_with_sentences
 
-        def encode(texts: list[str], show_progress: bool = False) -> np.ndarray:
-            self.texts.extend(texts)
-            return plain(texts, show_progress)
+        def encode(
+            texts: list[str], show_progress: bool = False, batch_invariant: bool = False
+        ) -> np.ndarray:
+            # batch-invariant: the passages' sentences, each embedded alone
+            (self.sentences if batch_invariant else self.texts).extend(texts)
+            return plain(texts, show_progress, batch_invariant)
 
         def encode_with_sentences(
             texts: list[str], spans: list[list[tuple[int, int]]], show_progress: bool = False
@@ -95,6 +100,10 @@ def test_add_embeds_only_the_new_passages(
     # the two passages, and once their context (the motion's title)
     assert len(spy.texts) == len(new_passages) + 1 == 3
     assert spy.texts[-1] == after.store.document("kst-99999-1").title  # type: ignore[union-attr]
+    # and their sentences alone (for the answers; a one-sentence passage's own vector serves),
+    # no other passage's
+    mine = [s for p in new_passages for s in split_sentences(p.text)]
+    assert all(any(t.endswith(s) for s in mine) for t in spy.sentences)
     assert after.size == before.size + 2 == report.passages
     assert after.manifest.document_count == before.manifest.document_count + 1
     assert (after.build / CENTROID).read_bytes() == centroid  # the first build's centroid
@@ -123,7 +132,7 @@ def test_unchanged_documents_are_skipped(
         ["kst-28676-280", *(m.removesuffix(".txt") for m in MOTIONS)]
     )
     assert not report.changed and not report.added and not report.replaced
-    assert spy.texts == []
+    assert spy.texts == [] and spy.sentences == []
     assert (built.index_dir / CURRENT).read_text() == live  # no new build
 
 

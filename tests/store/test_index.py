@@ -84,6 +84,17 @@ def test_sentence_vectors_are_stored_per_passage(
         vectors = stored[row]
         assert vectors.shape == (len(split_sentences(passage.text)), index.manifest.dimension)
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=0.01)
+    alone = index.sentence_vectors(rows, alone=True)  # each sentence embedded on its own
+    assert sorted(alone) == rows
+    assert all(alone[r].shape == stored[r].shape for r in rows)
+    index.close()
+    # without those embedded alone: the in-context ones only
+    build_index(
+        [small_corpus], built.model_copy(update={"sentence_vectors_alone": False}), embedder
+    )
+    index = load_index(built.index_dir)
+    assert sorted(index.sentence_vectors(rows)) == rows
+    assert index.sentence_vectors(rows, alone=True) == {}
     index.close()
     # off: none stored, and the index reads as one without them
     build_index([small_corpus], built.model_copy(update={"sentence_vectors": False}), embedder)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from qa_service.parsing.chunking import split_sentences
-from qa_service.store.sentence_vectors import pack, sentence_spans, unpack
+from qa_service.store.sentence_vectors import pack, sentence_spans, unpack, unpack_both
 
 PASSAGE = "Ik heb toegezegd honderd militairen te leveren. Dat gebeurt in 2018. Zie bijv. art. 5."
 EMBEDDED = "Brief — Afghanistan\nDe minister van Defensie (ik): " + PASSAGE
@@ -46,6 +46,30 @@ def test_pack_round_trip_keeps_direction_and_zero_rows() -> None:
     cos = (v[keep] * w[keep]).sum(1) / np.linalg.norm(w[keep], axis=1)
     assert cos.min() > 0.999
     assert unpack(pack(np.zeros((0, 384), np.float32)), 384).shape == (0, 384)
+
+
+def test_sentences_embedded_alone_follow_the_in_context_rows() -> None:
+    rng = np.random.default_rng(2)
+    context, alone = (rng.normal(size=(3, 384)).astype(np.float32) for _ in range(2))
+    context /= np.linalg.norm(context, axis=1, keepdims=True)
+    alone /= np.linalg.norm(alone, axis=1, keepdims=True)
+    alone[1] = 0.0
+    blob = pack(context, alone)
+    assert len(blob) == 7 * (4 + 384)  # a marker row between the two
+    c, a = unpack_both(blob, 384)
+    assert a is not None and c.shape == a.shape == (3, 384) and not a[1].any()
+    assert ((c * context).sum(1) / np.linalg.norm(c, axis=1)).min() > 0.999
+    assert abs(float(a[0] @ alone[0]) / float(np.linalg.norm(a[0])) - 1.0) < 1e-3
+    assert np.array_equal(unpack(blob, 384), c)  # readers of the in-context rows only
+    assert unpack_both(pack(context), 384)[1] is None  # an entry written before
+    empty = pack(np.zeros((0, 384), np.float32), np.zeros((0, 384), np.float32))
+    assert [x.shape for x in unpack_both(empty, 384) if x is not None] == [(0, 384)] * 2
+
+
+def test_rows_embedded_alone_that_do_not_match_are_refused() -> None:
+    one, two = np.ones((1, 384), np.float32), np.ones((2, 384), np.float32)
+    with pytest.raises(ValueError, match="do not match"):
+        unpack_both(pack(one, two), 384)
 
 
 def test_unpack_refuses_a_blob_of_the_wrong_size() -> None:

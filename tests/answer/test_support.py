@@ -1,0 +1,55 @@
+"""The answer-type check: a question asking for a quantity needs one in the answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.answer.support import missing_answer_type
+
+TROOPS = (
+    "Ik heb toegelicht dat we thans bezig zijn met de uitwerking van de eerder toegezegde "
+    "personele bijdrage van ongeveer honderd militairen voor 2018."
+)
+HOTEL = (
+    "Motie van het lid Eerdmans over de asielopvang in het voormalige hotel in Albergen per "
+    "1 november 2032 definitief stoppen."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Hoeveel militairen stuurt Nederland in 2018?", TROOPS),  # honderd, not 2018
+        ("How many troops does the Netherlands send?", TROOPS),
+        ("Hoeveel Kamerleden steunden het?", "Het werd door tweehonderdvijftig mensen gesteund."),
+        ("What percentage of GDP goes to defence?", "Defensie krijgt 2 procent van het bbp."),
+        ("Welk percentage?", "Het tarief daalt naar 19%."),
+        ("Hoeveel geld trekt het kabinet uit?", "Het kabinet trekt 5 miljard euro uit."),
+        ("How much does the ban cost?", "Het verbod kost € 12 mln."),
+        ("Wie tekende de brief?", "De minister van Defensie."),  # no quantity asked
+        ("What did the minister pledge?", HOTEL),
+    ],
+)
+def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str) -> None:
+    assert missing_answer_type(question, answer) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "missing"),
+    [
+        # the topic is right, the figure asked for is not there (dates are not figures)
+        ("How many asylum seekers are housed in the hotel in Albergen?", HOTEL, "a number"),
+        ("Hoeveel asielzoekers wonen er in 2032?", HOTEL, "a number"),
+        # the question's own figures do not count, nor do "Tweede" or "achter"
+        ("Hoeveel van de 5 scholen?", "De Tweede Kamer staat achter de 5 scholen.", "a number"),
+        ("Welk percentage van het bbp?", "Defensie krijgt 5 miljard euro extra.", "a percentage"),
+        ("Voor welk bedrag kocht het COA het hotel?", HOTEL, "an amount of money"),
+        (
+            "How much money goes to the scholarships?",
+            "Minstens 50 studiebeurzen.",
+            "an amount of money",
+        ),
+    ],
+)
+def test_answers_without_it_are_flagged(question: str, answer: str, missing: str) -> None:
+    assert missing_answer_type(question, answer) == missing
