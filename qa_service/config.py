@@ -84,11 +84,32 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0.0, description="RRF weight of the dense retriever.")
 
     # --- vector index and serving threads (see qa_service/store/vectors.py, docs/performance.md)
-    faiss_index: Literal["auto", "flat", "ivf"] = Field(
-        "auto", description="auto = exact (flat) below ann_threshold passages, IVF from there."
+    faiss_index: Literal["auto", "flat", "ivf", "ivf_sq8", "hnsw_sq8"] = Field(
+        "auto",
+        description=(
+            "auto = exact (flat) below ann_threshold passages, IVF with fp16 codes (ivf) from "
+            "there, IVF with 8-bit codes (ivf_sq8) from compressed_threshold; hnsw_sq8 = an "
+            "HNSW graph over 8-bit codes (fastest at millions of passages, but a live update "
+            "that removes passages rebuilds it; docs/scale-out-onebox.md)."
+        ),
     )
     ann_threshold: int = Field(
         50_000, ge=1, description="Passages from which a full build uses the IVF index."
+    )
+    compressed_threshold: int = Field(
+        2_000_000,
+        ge=1,
+        description="Passages from which auto picks IVF with 8-bit codes (ivf_sq8).",
+    )
+    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW links a vector (hnsw_sq8).")
+    hnsw_ef_construction: int = Field(
+        80, ge=8, le=2048, description="HNSW beam width while building (hnsw_sq8)."
+    )
+    hnsw_ef_search: int = Field(
+        512, ge=8, le=8192, description="HNSW beam width of a search (hnsw_sq8): recall vs time."
+    )
+    hnsw_ef_search_max: int = Field(
+        4096, ge=8, description="Widest HNSW beam of a filtered search (hnsw_sq8)."
     )
     ivf_nlist: int = Field(0, ge=0, description="IVF cells; 0 = about 4 x sqrt(passages).")
     ivf_nprobe: int = Field(

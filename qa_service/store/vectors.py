@@ -9,6 +9,12 @@
   graph cannot remove vectors, and live updates (:mod:`qa_service.ingest.update`) remove the
   passages of replaced documents. Recall@10 against exact search is measured by
   ``scripts/bench.py`` and in the tests.
+* From ``QA_COMPRESSED_THRESHOLD`` passages (or ``QA_FAISS_INDEX=ivf_sq8``): the same inverted
+  file with 8-bit codes (1 byte a dimension, 384 B a passage: 10 million passages in 3.8 GB).
+  Every IVF kind reconstructs (approximately: decoded codes), removes and filters alike.
+  Product-quantised codes (``ivf_pq``, built only by ``scripts/bench_scale.py``) were measured
+  and rejected: recall@10 about 0.5 against exact search at 48 bytes a passage, whatever the
+  cells probed (docs/scale-out-onebox.md).
 
 FAISS runs each search with ``QA_FAISS_THREADS`` OpenMP threads (default 1): the server
 answers concurrent requests from a thread pool, and on two cores one search with several
@@ -29,6 +35,10 @@ log = logging.getLogger(__name__)
 
 FLAT = "flat"
 IVF = "ivf"
+IVF_SQ8 = "ivf_sq8"
+HNSW_SQ8 = "hnsw_sq8"
+IVF_PQ = "ivf_pq"  # measured by scripts/bench_scale.py only
+IVF_KINDS = (IVF, IVF_SQ8, IVF_PQ)
 
 
 def configure_faiss_threads(threads: int) -> None:
@@ -40,9 +50,12 @@ def configure_faiss_threads(threads: int) -> None:
 
 
 def index_kind(n: int, settings: Settings) -> str:
-    """``flat`` (exact) below the threshold, else ``ivf``; ``QA_FAISS_INDEX`` forces one."""
+    """``flat`` (exact) below ``ann_threshold``, ``ivf`` (fp16 codes) from there, ``ivf_sq8``
+    from ``compressed_threshold``; ``QA_FAISS_INDEX`` forces one."""
     if settings.faiss_index != "auto":
         return settings.faiss_index
+    if n >= settings.compressed_threshold:
+        return IVF_SQ8
     return IVF if n >= settings.ann_threshold else FLAT
 
 
@@ -61,15 +74,15 @@ def build_vector_index(vectors: np.ndarray, rows: np.ndarray, settings: Settings
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     rows = np.asarray(rows, dtype=np.int64)
     n, dim = vectors.shape
-    if index_kind(n, settings) == FLAT or n < 39:
+    kind = index_kind(n, settings)
+    if kind == FLAT or n < 39:
         flat = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         flat.add_with_ids(vectors, rows)
         return flat
+    if kind == HNSW_SQ8:
+        return build_hnsw(vectors, rows, settings)
     nlist = ivf_nlist(n, settings)
-    quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFScalarQuantizer(
-        quantizer, dim, nlist, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
-    )
+    index = empty_ivf(kind, dim, nlist)
     sample = vectors
     most = nlist * settings.ivf_train_per_cell
     if n > most:
@@ -77,19 +90,99 @@ def build_vector_index(vectors: np.ndarray, rows: np.ndarray, settings: Settings
         sample = vectors[np.sort(pick)]
     index.train(sample)
     index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
-    index.add_with_ids(vectors, rows)
+    for start in range(0, n, 1 << 18):  # in slices: FAISS's add holds a copy of its input
+        index.add_with_ids(vectors[start : start + (1 << 18)], rows[start : start + (1 << 18)])
     prepare_for_search(index, settings)
-    log.info("IVF index: %d vectors in %d cells (nprobe %d)", n, nlist, index.nprobe)
+    log.info("%s index: %d vectors (nprobe %d)", describe(index), n, index.nprobe)
     return index
 
 
+def empty_ivf(kind: str, dim: int, nlist: int, pq_bytes: int = 48) -> Any:
+    """An untrained inverted-file index of ``kind`` (``ivf``, ``ivf_sq8``; ``ivf_pq`` with
+    ``pq_bytes`` a vector, for the benchmark)."""
+    import faiss
+
+    quantizer = faiss.IndexFlatIP(dim)
+    ip = faiss.METRIC_INNER_PRODUCT
+    if kind == IVF_PQ:
+        return faiss.IndexIVFPQ(quantizer, dim, nlist, pq_subquantizers(dim, pq_bytes), 8, ip)
+    if kind not in IVF_KINDS:
+        raise ValueError(f"unknown FAISS index kind {kind!r}")
+    qtype = faiss.ScalarQuantizer.QT_8bit if kind == IVF_SQ8 else faiss.ScalarQuantizer.QT_fp16
+    return faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, qtype, ip)
+
+
+def build_hnsw(vectors: np.ndarray, rows: np.ndarray, settings: Settings) -> Any:
+    """An HNSW graph (``QA_HNSW_M`` links a vector) over 8-bit codes, keyed by row through an
+    ``IndexIDMap2``: logarithmic search time, but no removal (see :func:`remove_rows`)."""
+    import faiss
+
+    n, dim = vectors.shape
+    hnsw = faiss.IndexHNSWSQ(
+        dim, faiss.ScalarQuantizer.QT_8bit, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT
+    )
+    hnsw.hnsw.efConstruction = settings.hnsw_ef_construction
+    most = 64 * 1024
+    sample = vectors
+    if n > most:
+        sample = vectors[np.sort(np.random.default_rng(0).choice(n, size=most, replace=False))]
+    hnsw.train(sample)  # the 8-bit ranges of each dimension
+    index = faiss.IndexIDMap2(hnsw)
+    for start in range(0, n, 1 << 18):
+        index.add_with_ids(vectors[start : start + (1 << 18)], rows[start : start + (1 << 18)])
+    prepare_for_search(index, settings)
+    log.info("%s index: %d vectors (efSearch %d)", describe(index), n, hnsw.hnsw.efSearch)
+    return index
+
+
+def hnsw_of(index: Any) -> Any:
+    """The HNSW index inside ``index`` (an ``IndexIDMap2``), or None."""
+    import faiss
+
+    inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap2) else index
+    return inner if isinstance(inner, faiss.IndexHNSW) else None
+
+
+def remove_rows(index: Any, rows: np.ndarray, settings: Settings) -> Any:
+    """``index`` without the vectors of ``rows`` (a live update). An IVF or flat index
+    removes them in place; an HNSW graph cannot, so it is built anew from the (decoded)
+    vectors it keeps: time proportional to its size."""
+    import faiss
+
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    if hnsw_of(index) is None:
+        index.remove_ids(faiss.IDSelectorArray(rows))  # IVF: an array only
+        return index
+    keep = np.setdiff1d(faiss.vector_to_array(index.id_map), rows)
+    log.warning("HNSW cannot remove vectors: rebuilding its graph over %d vectors", len(keep))
+    vectors = index.reconstruct_batch(keep) if len(keep) else np.zeros((0, index.d), "float32")
+    rebuilt = build_hnsw(vectors, keep, settings) if len(keep) >= 39 else None
+    if rebuilt is None:
+        rebuilt = faiss.IndexIDMap2(faiss.IndexFlatIP(index.d))
+        rebuilt.add_with_ids(vectors, keep)
+    return rebuilt
+
+
+def pq_subquantizers(dim: int, nbytes: int) -> int:
+    """PQ sub-quantisers (one byte each): ``nbytes``, or the largest divisor of ``dim``
+    below it."""
+    m = min(nbytes, dim)
+    while dim % m:
+        m -= 1
+    return m
+
+
 def prepare_for_search(index: Any, settings: Settings) -> Any:
-    """Apply the search settings to a loaded index (``nprobe`` of an IVF index)."""
+    """Apply the search settings to a loaded index (``nprobe`` of an IVF index,
+    ``efSearch`` of an HNSW graph)."""
     import faiss
 
     ivf = faiss.try_extract_index_ivf(index)
     if ivf is not None:
         ivf.nprobe = ivf_nprobe(ivf.nlist, settings)
+    hnsw = hnsw_of(index)
+    if hnsw is not None:
+        hnsw.hnsw.efSearch = settings.hnsw_ef_search
     return index
 
 
@@ -115,11 +208,20 @@ def search(
     if allowed is None:
         return index.search(queries, k)
     ivf = faiss.try_extract_index_ivf(index)
-    if ivf is None:
+    hnsw = hnsw_of(index)
+    if ivf is None and hnsw is None:
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
         return index.search(queries, k, params=params)
     if len(allowed) <= settings.ivf_exact_filter_max:
         return _exact_subset(index, queries, k, allowed)
+    share = len(allowed) / max(1, index.ntotal)
+    if hnsw is not None:  # a wider beam, so that enough allowed vectors are met
+        ef = min(settings.hnsw_ef_search_max, math.ceil(hnsw.hnsw.efSearch / max(share, 1e-9)))
+        params = faiss.SearchParametersHNSW(sel=faiss.IDSelectorBatch(allowed), efSearch=max(ef, k))  # type: ignore[call-arg]
+        scores, rows = index.search(queries, k, params=params)
+        if (rows < 0).any():  # too selective for the graph: score the allowed set exactly
+            return _exact_subset(index, queries, k, allowed)
+        return scores, rows
     share = len(allowed) / max(1, index.ntotal)
     nprobe = min(ivf.nlist, math.ceil(ivf.nprobe / max(share, 1e-9)))
     params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBatch(allowed), nprobe=nprobe)  # type: ignore[call-arg]
@@ -148,17 +250,27 @@ def _exact_subset(
 def is_exact(index: Any) -> bool:
     import faiss
 
-    return faiss.try_extract_index_ivf(index) is None
+    return faiss.try_extract_index_ivf(index) is None and hnsw_of(index) is None
 
 
 def describe(index: Any) -> str:
-    """A short name for the manifest and logs: ``IndexIDMap2`` (flat) or ``IVF4096,SQfp16``."""
+    """A short name for the manifest and logs: ``IndexIDMap2`` (flat), ``IVF4096,SQfp16``,
+    ``IVF4096,SQ8`` or ``IVF4096,PQ48``."""
     import faiss
 
+    hnsw = hnsw_of(index)
+    if hnsw is not None:
+        return f"HNSW{hnsw.hnsw.nb_neighbors(1)},SQ8"
     ivf = faiss.try_extract_index_ivf(index)
     if ivf is None:
         return type(index).__name__
-    return f"IVF{ivf.nlist},SQfp16"
+    ivf = faiss.downcast_index(ivf)
+    if isinstance(ivf, faiss.IndexIVFPQ):
+        return f"IVF{ivf.nlist},PQ{ivf.pq.M}"
+    if isinstance(ivf, faiss.IndexIVFScalarQuantizer):
+        names = {faiss.ScalarQuantizer.QT_8bit: "SQ8", faiss.ScalarQuantizer.QT_fp16: "SQfp16"}
+        return f"IVF{ivf.nlist},{names.get(ivf.sq.qtype, 'SQ')}"
+    return f"IVF{ivf.nlist}"
 
 
 def recall_at_k(approx: Any, vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> float:
