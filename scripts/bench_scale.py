@@ -49,7 +49,7 @@ from qa_service.devtools.synthetic import ResidualTransfer, settings_for, synthe
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "qa-scale"
 DEFAULT_OUT = ROOT / "docs" / "scale-onebox.json"
-KINDS = ["ivf", "ivf_sq8", "ivf_pq"]
+KINDS = ["ivf", "ivf_sq8", "ivf_pq", "hnsw_sq8"]
 
 
 def source_index(work: Path, source: Path | None) -> Path:
@@ -128,11 +128,15 @@ def _build(index_dir: Path) -> Path:
 
 # -- FAISS kinds side by side -----------------------------------------------------------------
 def faiss_kinds(
-    vectors: np.ndarray, queries: np.ndarray, kinds: list[str], nprobes: list[int]
+    vectors: np.ndarray,
+    queries: np.ndarray,
+    kinds: list[str],
+    nprobes: list[int],
+    efs: list[int] = (128, 256, 512, 1024),  # type: ignore[assignment]
 ) -> list[dict[str, Any]]:
     import faiss
 
-    from qa_service.store.vectors import empty_ivf, ivf_nlist
+    from qa_service.store.vectors import build_hnsw, empty_ivf, hnsw_of, ivf_nlist
 
     n, dim = vectors.shape
     settings = settings_for(DEFAULT_WORK)
@@ -143,34 +147,43 @@ def faiss_kinds(
     t0 = time.perf_counter()
     coarse = faiss.Kmeans(dim, nlist, niter=10, seed=1234, spherical=False)
     coarse.cp.max_points_per_centroid = settings.ivf_train_per_cell
-    coarse.train(np.ascontiguousarray(sample, dtype=np.float32))
+    if any(kind != "hnsw_sq8" for kind in kinds):
+        coarse.train(np.ascontiguousarray(sample, dtype=np.float32))
     coarse_s = time.perf_counter() - t0
     truth = _exact(vectors, queries, 10)
     out = []
     for kind in kinds:
-        index = empty_ivf(kind, dim, nlist)
-        index.quantizer.add(coarse.centroids)  # shared: only the codes are trained per kind
         t0 = time.perf_counter()
-        index.train(sample)
-        index.set_direct_map_type(faiss.DirectMap.Hashtable)
-        for start in range(0, n, 1 << 17):
-            chunk = np.ascontiguousarray(vectors[start : start + (1 << 17)], dtype=np.float32)
-            index.add_with_ids(chunk, np.arange(start, start + len(chunk), dtype=np.int64))
+        if kind == "hnsw_sq8":
+            index = build_hnsw(vectors, np.arange(n, dtype=np.int64), settings)
+        else:
+            index = empty_ivf(kind, dim, nlist)
+            index.quantizer.add(coarse.centroids)  # shared: only the codes are trained per kind
+            index.train(sample)
+            index.set_direct_map_type(faiss.DirectMap.Hashtable)
+            for start in range(0, n, 1 << 17):
+                chunk = np.ascontiguousarray(vectors[start : start + (1 << 17)], dtype=np.float32)
+                index.add_with_ids(chunk, np.arange(start, start + len(chunk), dtype=np.int64))
         build_s = time.perf_counter() - t0
         code_bytes = len(faiss.serialize_index(index))
         row: dict[str, Any] = {
             "passages": n,
             "kind": kind,
-            "nlist": nlist,
-            "coarse_train_s": round(coarse_s, 1),
+            "nlist": nlist if kind != "hnsw_sq8" else 0,
+            "coarse_train_s": round(coarse_s, 1) if kind != "hnsw_sq8" else 0,
             "build_s": round(build_s, 1),
             "index_bytes": code_bytes,
             "bytes_per_passage": round(code_bytes / n, 1),
             "load": load()[0],
             "probes": [],
         }
-        for nprobe in sorted({min(p, nlist) for p in nprobes}):
-            index.nprobe = nprobe
+        hnsw = hnsw_of(index)
+        steps = efs if hnsw is not None else sorted({min(p, nlist) for p in nprobes})
+        for step in steps:
+            if hnsw is not None:
+                hnsw.hnsw.efSearch = step
+            else:
+                index.nprobe = step
             index.search(queries[:5], 50)
             t0 = time.perf_counter()
             for q in queries:
@@ -178,7 +191,11 @@ def faiss_kinds(
             ms = (time.perf_counter() - t0) * 1000 / len(queries)
             _, found = index.search(queries, 10)
             row["probes"].append(
-                {"nprobe": nprobe, "ms": round(ms, 2), "recall@10": round(_recall(truth, found), 4)}
+                {
+                    "efSearch" if hnsw is not None else "nprobe": step,
+                    "ms": round(ms, 2),
+                    "recall@10": round(_recall(truth, found), 4),
+                }
             )
         # the reconstructed vectors the retriever scores passages with: cosine to the original
         sample_rows = rng.choice(n, 500, replace=False)
@@ -240,7 +257,7 @@ def run_faiss(args: argparse.Namespace) -> None:
             "kind": r["kind"],
             "B/passage": r["bytes_per_passage"],
             "build s": r["build_s"],
-            "nprobe": p["nprobe"],
+            "nprobe/ef": p.get("nprobe", p.get("efSearch")),
             "ms": p["ms"],
             "recall@10": p["recall@10"],
             "rec cos": r["reconstruct_cos_mean"],
@@ -289,8 +306,11 @@ def in_process(index_dir: Path, texts: list[str], queries: np.ndarray) -> dict[s
     rng = np.random.default_rng(3)
     row_sets = [rng.integers(n, size=50).tolist() for _ in range(50)]
     out["sqlite_50_rows_ms"] = ms_per(index.store.passages_by_rows, row_sets)
-    out["faiss_k50_ms"] = ms_per(lambda q: search(index.vectors, q[None, :], 50, None, settings), list(queries))
-    dossier = next(iter(index.store.documents([index.store.passages_by_rows([0])[0].doc_id]).values())).dossier
+    out["faiss_k50_ms"] = ms_per(
+        lambda q: search(index.vectors, q[None, :], 50, None, settings), list(queries)
+    )
+    first = index.store.passages_by_rows([0])[0].doc_id
+    dossier = index.store.documents([first])[first].dossier
     if dossier:
         t0 = time.perf_counter()
         allowed = index.store.rows_matching(Filters(dossier=(dossier,)))
