@@ -49,7 +49,7 @@ from qa_service.devtools.synthetic import ResidualTransfer, settings_for, synthe
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "qa-scale"
 DEFAULT_OUT = ROOT / "docs" / "scale-onebox.json"
-KINDS = ["ivf", "ivf_sq8", "ivf_pq", "hnsw_sq8"]
+KINDS = ["ivf", "ivf_sq8", "ivf_pq", "hnsw_sq8", "hnsw_fp16"]
 
 
 def source_index(work: Path, source: Path | None) -> Path:
@@ -147,15 +147,15 @@ def faiss_kinds(
     t0 = time.perf_counter()
     coarse = faiss.Kmeans(dim, nlist, niter=10, seed=1234, spherical=False)
     coarse.cp.max_points_per_centroid = settings.ivf_train_per_cell
-    if any(kind != "hnsw_sq8" for kind in kinds):
+    if any(not kind.startswith("hnsw") for kind in kinds):
         coarse.train(np.ascontiguousarray(sample, dtype=np.float32))
     coarse_s = time.perf_counter() - t0
     truth = _exact(vectors, queries, 10)
     out = []
     for kind in kinds:
         t0 = time.perf_counter()
-        if kind == "hnsw_sq8":
-            index = build_hnsw(vectors, np.arange(n, dtype=np.int64), settings)
+        if kind.startswith("hnsw"):
+            index = build_hnsw(vectors, np.arange(n, dtype=np.int64), settings, kind)
         else:
             index = empty_ivf(kind, dim, nlist)
             index.quantizer.add(coarse.centroids)  # shared: only the codes are trained per kind
@@ -169,8 +169,8 @@ def faiss_kinds(
         row: dict[str, Any] = {
             "passages": n,
             "kind": kind,
-            "nlist": nlist if kind != "hnsw_sq8" else 0,
-            "coarse_train_s": round(coarse_s, 1) if kind != "hnsw_sq8" else 0,
+            "nlist": 0 if kind.startswith("hnsw") else nlist,
+            "coarse_train_s": 0 if kind.startswith("hnsw") else round(coarse_s, 1),
             "build_s": round(build_s, 1),
             "index_bytes": code_bytes,
             "bytes_per_passage": round(code_bytes / n, 1),

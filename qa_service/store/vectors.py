@@ -37,6 +37,8 @@ FLAT = "flat"
 IVF = "ivf"
 IVF_SQ8 = "ivf_sq8"
 HNSW_SQ8 = "hnsw_sq8"
+HNSW_FP16 = "hnsw_fp16"
+HNSW_KINDS = (HNSW_SQ8, HNSW_FP16)
 IVF_PQ = "ivf_pq"  # measured by scripts/bench_scale.py only
 IVF_KINDS = (IVF, IVF_SQ8, IVF_PQ)
 
@@ -79,8 +81,8 @@ def build_vector_index(vectors: np.ndarray, rows: np.ndarray, settings: Settings
         flat = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         flat.add_with_ids(vectors, rows)
         return flat
-    if kind == HNSW_SQ8:
-        return build_hnsw(vectors, rows, settings)
+    if kind in HNSW_KINDS:
+        return build_hnsw(vectors, rows, settings, kind)
     nlist = ivf_nlist(n, settings)
     index = empty_ivf(kind, dim, nlist)
     sample = vectors
@@ -112,15 +114,18 @@ def empty_ivf(kind: str, dim: int, nlist: int, pq_bytes: int = 48) -> Any:
     return faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, qtype, ip)
 
 
-def build_hnsw(vectors: np.ndarray, rows: np.ndarray, settings: Settings) -> Any:
-    """An HNSW graph (``QA_HNSW_M`` links a vector) over 8-bit codes, keyed by row through an
-    ``IndexIDMap2``: logarithmic search time, but no removal (see :func:`remove_rows`)."""
+def build_hnsw(
+    vectors: np.ndarray, rows: np.ndarray, settings: Settings, kind: str = HNSW_SQ8
+) -> Any:
+    """An HNSW graph (``QA_HNSW_M`` links a vector) over 8-bit (``hnsw_sq8``) or fp16
+    (``hnsw_fp16``) codes, keyed by row through an ``IndexIDMap2``: logarithmic search time,
+    but no removal (see :func:`remove_rows`)."""
     import faiss
 
     n, dim = vectors.shape
-    hnsw = faiss.IndexHNSWSQ(
-        dim, faiss.ScalarQuantizer.QT_8bit, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT
-    )
+    sq = faiss.ScalarQuantizer
+    qtype = sq.QT_fp16 if kind == HNSW_FP16 else sq.QT_8bit
+    hnsw = faiss.IndexHNSWSQ(dim, qtype, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)  # type: ignore[arg-type]
     hnsw.hnsw.efConstruction = settings.hnsw_ef_construction
     most = 64 * 1024
     sample = vectors
@@ -156,11 +161,21 @@ def remove_rows(index: Any, rows: np.ndarray, settings: Settings) -> Any:
     keep = np.setdiff1d(faiss.vector_to_array(index.id_map), rows)
     log.warning("HNSW cannot remove vectors: rebuilding its graph over %d vectors", len(keep))
     vectors = index.reconstruct_batch(keep) if len(keep) else np.zeros((0, index.d), "float32")
-    rebuilt = build_hnsw(vectors, keep, settings) if len(keep) >= 39 else None
+    fp16 = _hnsw_qtype(hnsw_of(index)) == faiss.ScalarQuantizer.QT_fp16
+    kind = HNSW_FP16 if fp16 else HNSW_SQ8
+    rebuilt = build_hnsw(vectors, keep, settings, kind) if len(keep) >= 39 else None
     if rebuilt is None:
         rebuilt = faiss.IndexIDMap2(faiss.IndexFlatIP(index.d))
         rebuilt.add_with_ids(vectors, keep)
     return rebuilt
+
+
+def _hnsw_qtype(hnsw: Any) -> int:
+    """The scalar-quantiser type of an HNSW index's stored codes."""
+    import faiss
+
+    storage: Any = faiss.downcast_index(hnsw.storage)
+    return int(storage.sq.qtype)
 
 
 def pq_subquantizers(dim: int, nbytes: int) -> int:
@@ -217,12 +232,13 @@ def search(
     share = len(allowed) / max(1, index.ntotal)
     if hnsw is not None:  # a wider beam, so that enough allowed vectors are met
         ef = min(settings.hnsw_ef_search_max, math.ceil(hnsw.hnsw.efSearch / max(share, 1e-9)))
-        params = faiss.SearchParametersHNSW(sel=faiss.IDSelectorBatch(allowed), efSearch=max(ef, k))  # type: ignore[call-arg]
-        scores, rows = index.search(queries, k, params=params)
+        selector = faiss.IDSelectorBatch(allowed)
+        hnsw_params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(ef, k))  # type: ignore[attr-defined]
+        scores, rows = index.search(queries, k, params=hnsw_params)
         if (rows < 0).any():  # too selective for the graph: score the allowed set exactly
             return _exact_subset(index, queries, k, allowed)
         return scores, rows
-    share = len(allowed) / max(1, index.ntotal)
+    assert ivf is not None
     nprobe = min(ivf.nlist, math.ceil(ivf.nprobe / max(share, 1e-9)))
     params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBatch(allowed), nprobe=nprobe)  # type: ignore[call-arg]
     return index.search(queries, k, params=params)
@@ -258,19 +274,20 @@ def describe(index: Any) -> str:
     ``IVF4096,SQ8`` or ``IVF4096,PQ48``."""
     import faiss
 
+    names = {faiss.ScalarQuantizer.QT_8bit: "SQ8", faiss.ScalarQuantizer.QT_fp16: "SQfp16"}
     hnsw = hnsw_of(index)
     if hnsw is not None:
-        return f"HNSW{hnsw.hnsw.nb_neighbors(1)},SQ8"
+        codes = names.get(_hnsw_qtype(hnsw), "SQ")
+        return f"HNSW{hnsw.hnsw.nb_neighbors(1)},{codes}"
     ivf = faiss.try_extract_index_ivf(index)
     if ivf is None:
         return type(index).__name__
-    ivf = faiss.downcast_index(ivf)
-    if isinstance(ivf, faiss.IndexIVFPQ):
-        return f"IVF{ivf.nlist},PQ{ivf.pq.M}"
-    if isinstance(ivf, faiss.IndexIVFScalarQuantizer):
-        names = {faiss.ScalarQuantizer.QT_8bit: "SQ8", faiss.ScalarQuantizer.QT_fp16: "SQfp16"}
-        return f"IVF{ivf.nlist},{names.get(ivf.sq.qtype, 'SQ')}"
-    return f"IVF{ivf.nlist}"
+    sub: Any = faiss.downcast_index(ivf)
+    if isinstance(sub, faiss.IndexIVFPQ):
+        return f"IVF{sub.nlist},PQ{sub.pq.M}"
+    if isinstance(sub, faiss.IndexIVFScalarQuantizer):
+        return f"IVF{sub.nlist},{names.get(sub.sq.qtype, 'SQ')}"
+    return f"IVF{sub.nlist}"
 
 
 def recall_at_k(approx: Any, vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> float:

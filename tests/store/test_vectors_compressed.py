@@ -136,17 +136,18 @@ def test_benchmark_only_pq_codes_are_described() -> None:
         empty_ivf("hnsw", 48, 4)
 
 
-@pytest.fixture(scope="module")
-def hnsw(case: tuple[np.ndarray, np.ndarray]) -> object:
+@pytest.fixture(scope="module", params=["hnsw_sq8", "hnsw_fp16"])
+def hnsw(request: pytest.FixtureRequest, case: tuple[np.ndarray, np.ndarray]) -> object:
     v, _ = case
-    return build_vector_index(v, np.arange(N, dtype=np.int64) + 3, Settings(faiss_index="hnsw_sq8"))
+    settings = Settings(faiss_index=request.param)
+    return build_vector_index(v, np.arange(N, dtype=np.int64) + 3, settings)
 
 
-def test_hnsw_over_8_bit_codes_is_keyed_by_row_with_recall_at_10_of_at_least_095(
+def test_hnsw_over_codes_is_keyed_by_row_with_recall_at_10_of_at_least_095(
     case: tuple[np.ndarray, np.ndarray], hnsw: object
 ) -> None:
     v, queries = case
-    assert describe(hnsw) == "HNSW32,SQ8"
+    assert describe(hnsw) in ("HNSW32,SQ8", "HNSW32,SQfp16")
     assert not is_exact(hnsw)
     _, found = hnsw.search(queries, 10)  # type: ignore[attr-defined]
     exact = faiss.IndexFlatIP(v.shape[1])
@@ -184,8 +185,9 @@ def test_hnsw_removal_rebuilds_the_graph_without_the_rows(
     v, _ = case
     faiss.write_index(hnsw, str(tmp_path / "v.faiss"))
     loaded = prepare_for_search(faiss.read_index(str(tmp_path / "v.faiss")), Settings())
-    assert describe(loaded) == "HNSW32,SQ8"
+    assert describe(loaded) == describe(hnsw)
     smaller = remove_rows(loaded, np.array([3, 4], dtype=np.int64), Settings())
+    assert describe(smaller) == describe(hnsw)  # rebuilt with the same codes
     smaller.add_with_ids(v[:1], np.array([90_000], dtype=np.int64))
     assert smaller.ntotal == N - 1
     _, found = smaller.search(v[:1], 5)
