@@ -12,6 +12,11 @@
 * From ``QA_COMPRESSED_THRESHOLD`` passages (or ``QA_FAISS_INDEX=ivf_sq8``): the same inverted
   file with 8-bit codes (1 byte a dimension, 384 B a passage: 10 million passages in 3.8 GB).
   Every IVF kind reconstructs (approximately: decoded codes), removes and filters alike.
+* ``QA_FAISS_INDEX=hnsw_fp16`` / ``hnsw_sq8`` (never chosen by ``auto``): an HNSW graph over
+  fp16 / 8-bit codes in an ``IndexIDMap2``. Search time grows with log n where IVF's grows
+  with n (e5 questions need 20-50 % of the IVF cells for recall@10 >= 0.95), so this is the
+  index for ten million passages on one box; but a removal rebuilds the graph
+  (:func:`remove_rows`). 8-bit codes lose recall as the collection grows (0.952 at 300k).
   Product-quantised codes (``ivf_pq``, built only by ``scripts/bench_scale.py``) were measured
   and rejected: recall@10 about 0.5 against exact search at 48 bytes a passage, whatever the
   cells probed (docs/scale-out-onebox.md).
