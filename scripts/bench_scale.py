@@ -248,7 +248,7 @@ def run_faiss(args: argparse.Namespace) -> None:
             [maker(base[s : s + 100_000], rng) for s in range(0, size, 100_000)]
         ).astype(np.float32)
         nprobes = [*args.nprobes, int(math.ceil(4 * math.sqrt(size))) // 2]
-        results += faiss_kinds(vectors, queries, args.kinds, nprobes)
+        results += faiss_kinds(vectors, queries, args.kinds, nprobes, args.efs)
         merge_out(args.out, "faiss_kinds", results)
         del vectors
     rows = [
@@ -399,6 +399,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--kinds", nargs="+", default=KINDS, help="faiss: kinds compared")
     parser.add_argument("--kind", default="auto", help="serve: the kind built and served")
     parser.add_argument("--nprobes", type=int, nargs="+", default=[16, 32, 64, 128, 256, 512])
+    parser.add_argument("--efs", type=int, nargs="+", default=[128, 256, 512, 1024])
     parser.add_argument("--queries", type=int, default=220, help="20 warm-up + the measured")
     parser.add_argument("--source", type=Path, help="the real build to copy (default: bundled)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
