@@ -84,11 +84,41 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0.0, description="RRF weight of the dense retriever.")
 
     # --- vector index and serving threads (see qa_service/store/vectors.py, docs/performance.md)
-    faiss_index: Literal["auto", "flat", "ivf"] = Field(
-        "auto", description="auto = exact (flat) below ann_threshold passages, IVF from there."
+    faiss_index: Literal["auto", "flat", "ivf", "ivf_sq8", "hnsw_sq8", "hnsw_fp16"] = Field(
+        "auto",
+        description=(
+            "auto = exact (flat) below ann_threshold passages, IVF with fp16 codes (ivf) from "
+            "there, IVF with 8-bit codes (ivf_sq8) from compressed_threshold; hnsw_sq8 / "
+            "hnsw_fp16 = an HNSW graph over 8-bit / fp16 codes (fast at millions of passages, "
+            "but a live update that removes passages rebuilds it; docs/scale-out-onebox.md)."
+        ),
     )
     ann_threshold: int = Field(
         50_000, ge=1, description="Passages from which a full build uses the IVF index."
+    )
+    compressed_threshold: int = Field(
+        10_000_000,
+        ge=1,
+        description=(
+            "Passages from which auto picks IVF with 8-bit codes (ivf_sq8): half the memory "
+            "of fp16 codes (4.3 against 8.1 GB at 10^7), about 1 point less recall@10."
+        ),
+    )
+    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW links a vector (hnsw_sq8).")
+    hnsw_ef_construction: int = Field(
+        80, ge=8, le=2048, description="HNSW beam width while building (hnsw_sq8)."
+    )
+    hnsw_ef_search: int = Field(
+        2048,
+        ge=8,
+        le=16384,
+        description=(
+            "HNSW beam width of a search: recall vs time (recall@10 0.963 at 10^6 passages, "
+            "docs/scale-out-onebox.md)."
+        ),
+    )
+    hnsw_ef_search_max: int = Field(
+        8192, ge=8, description="Widest HNSW beam of a filtered search (HNSW kinds)."
     )
     ivf_nlist: int = Field(0, ge=0, description="IVF cells; 0 = about 4 x sqrt(passages).")
     ivf_nprobe: int = Field(

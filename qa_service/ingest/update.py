@@ -50,7 +50,7 @@ from qa_service.store.layout import (
     index_lock,
 )
 from qa_service.store.sqlite import read_content_hashes
-from qa_service.store.vectors import build_vector_index, describe, id_mapped
+from qa_service.store.vectors import build_vector_index, describe, id_mapped, remove_rows
 from qa_service.store.writer import BuildWriter
 from qa_service.text.lexical import analyze
 
@@ -214,7 +214,7 @@ def _write_update(
     else:
         index = id_mapped(faiss.read_index(str(old / VECTORS)))
         if len(dropped_rows):
-            index.remove_ids(faiss.IDSelectorArray(dropped_rows))  # IVF: an array only
+            index = remove_rows(index, dropped_rows, settings)
         if vectors is not None:
             index.add_with_ids(np.ascontiguousarray(vectors), rows)
     timings["faiss"] = time.perf_counter() - t0

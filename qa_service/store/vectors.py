@@ -9,6 +9,17 @@
   graph cannot remove vectors, and live updates (:mod:`qa_service.ingest.update`) remove the
   passages of replaced documents. Recall@10 against exact search is measured by
   ``scripts/bench.py`` and in the tests.
+* From ``QA_COMPRESSED_THRESHOLD`` passages (or ``QA_FAISS_INDEX=ivf_sq8``): the same inverted
+  file with 8-bit codes (1 byte a dimension, 384 B a passage: 10 million passages in 3.8 GB).
+  Every IVF kind reconstructs (approximately: decoded codes), removes and filters alike.
+* ``QA_FAISS_INDEX=hnsw_fp16`` / ``hnsw_sq8`` (never chosen by ``auto``): an HNSW graph over
+  fp16 / 8-bit codes in an ``IndexIDMap2``. Search time grows with log n where IVF's grows
+  with n (e5 questions need 20-50 % of the IVF cells for recall@10 >= 0.95), so this is the
+  index for ten million passages on one box; but a removal rebuilds the graph
+  (:func:`remove_rows`). 8-bit codes lose recall as the collection grows (0.952 at 300k).
+  Product-quantised codes (``ivf_pq``, built only by ``scripts/bench_scale.py``) were measured
+  and rejected: recall@10 about 0.5 against exact search at 48 bytes a passage, whatever the
+  cells probed (docs/scale-out-onebox.md).
 
 FAISS runs each search with ``QA_FAISS_THREADS`` OpenMP threads (default 1): the server
 answers concurrent requests from a thread pool, and on two cores one search with several
@@ -29,6 +40,12 @@ log = logging.getLogger(__name__)
 
 FLAT = "flat"
 IVF = "ivf"
+IVF_SQ8 = "ivf_sq8"
+HNSW_SQ8 = "hnsw_sq8"
+HNSW_FP16 = "hnsw_fp16"
+HNSW_KINDS = (HNSW_SQ8, HNSW_FP16)
+IVF_PQ = "ivf_pq"  # measured by scripts/bench_scale.py only
+IVF_KINDS = (IVF, IVF_SQ8, IVF_PQ)
 
 
 def configure_faiss_threads(threads: int) -> None:
@@ -40,9 +57,12 @@ def configure_faiss_threads(threads: int) -> None:
 
 
 def index_kind(n: int, settings: Settings) -> str:
-    """``flat`` (exact) below the threshold, else ``ivf``; ``QA_FAISS_INDEX`` forces one."""
+    """``flat`` (exact) below ``ann_threshold``, ``ivf`` (fp16 codes) from there, ``ivf_sq8``
+    from ``compressed_threshold``; ``QA_FAISS_INDEX`` forces one."""
     if settings.faiss_index != "auto":
         return settings.faiss_index
+    if n >= settings.compressed_threshold:
+        return IVF_SQ8
     return IVF if n >= settings.ann_threshold else FLAT
 
 
@@ -61,15 +81,15 @@ def build_vector_index(vectors: np.ndarray, rows: np.ndarray, settings: Settings
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     rows = np.asarray(rows, dtype=np.int64)
     n, dim = vectors.shape
-    if index_kind(n, settings) == FLAT or n < 39:
+    kind = index_kind(n, settings)
+    if kind == FLAT or n < 39:
         flat = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         flat.add_with_ids(vectors, rows)
         return flat
+    if kind in HNSW_KINDS:
+        return build_hnsw(vectors, rows, settings, kind)
     nlist = ivf_nlist(n, settings)
-    quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFScalarQuantizer(
-        quantizer, dim, nlist, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
-    )
+    index = empty_ivf(kind, dim, nlist)
     sample = vectors
     most = nlist * settings.ivf_train_per_cell
     if n > most:
@@ -77,19 +97,112 @@ def build_vector_index(vectors: np.ndarray, rows: np.ndarray, settings: Settings
         sample = vectors[np.sort(pick)]
     index.train(sample)
     index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
-    index.add_with_ids(vectors, rows)
+    for start in range(0, n, 1 << 18):  # in slices: FAISS's add holds a copy of its input
+        index.add_with_ids(vectors[start : start + (1 << 18)], rows[start : start + (1 << 18)])
     prepare_for_search(index, settings)
-    log.info("IVF index: %d vectors in %d cells (nprobe %d)", n, nlist, index.nprobe)
+    log.info("%s index: %d vectors (nprobe %d)", describe(index), n, index.nprobe)
     return index
 
 
+def empty_ivf(kind: str, dim: int, nlist: int, pq_bytes: int = 48) -> Any:
+    """An untrained inverted-file index of ``kind`` (``ivf``, ``ivf_sq8``; ``ivf_pq`` with
+    ``pq_bytes`` a vector, for the benchmark)."""
+    import faiss
+
+    quantizer = faiss.IndexFlatIP(dim)
+    ip = faiss.METRIC_INNER_PRODUCT
+    if kind == IVF_PQ:
+        return faiss.IndexIVFPQ(quantizer, dim, nlist, pq_subquantizers(dim, pq_bytes), 8, ip)
+    if kind not in IVF_KINDS:
+        raise ValueError(f"unknown FAISS index kind {kind!r}")
+    qtype = faiss.ScalarQuantizer.QT_8bit if kind == IVF_SQ8 else faiss.ScalarQuantizer.QT_fp16
+    return faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, qtype, ip)
+
+
+def build_hnsw(
+    vectors: np.ndarray, rows: np.ndarray, settings: Settings, kind: str = HNSW_SQ8
+) -> Any:
+    """An HNSW graph (``QA_HNSW_M`` links a vector) over 8-bit (``hnsw_sq8``) or fp16
+    (``hnsw_fp16``) codes, keyed by row through an ``IndexIDMap2``: logarithmic search time,
+    but no removal (see :func:`remove_rows`)."""
+    import faiss
+
+    n, dim = vectors.shape
+    sq = faiss.ScalarQuantizer
+    qtype = sq.QT_fp16 if kind == HNSW_FP16 else sq.QT_8bit
+    hnsw = faiss.IndexHNSWSQ(dim, qtype, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)  # type: ignore[arg-type]
+    hnsw.hnsw.efConstruction = settings.hnsw_ef_construction
+    most = 64 * 1024
+    sample = vectors
+    if n > most:
+        sample = vectors[np.sort(np.random.default_rng(0).choice(n, size=most, replace=False))]
+    hnsw.train(sample)  # the 8-bit ranges of each dimension
+    index = faiss.IndexIDMap2(hnsw)
+    for start in range(0, n, 1 << 18):
+        index.add_with_ids(vectors[start : start + (1 << 18)], rows[start : start + (1 << 18)])
+    prepare_for_search(index, settings)
+    log.info("%s index: %d vectors (efSearch %d)", describe(index), n, hnsw.hnsw.efSearch)
+    return index
+
+
+def hnsw_of(index: Any) -> Any:
+    """The HNSW index inside ``index`` (an ``IndexIDMap2``), or None."""
+    import faiss
+
+    inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap2) else index
+    return inner if isinstance(inner, faiss.IndexHNSW) else None
+
+
+def remove_rows(index: Any, rows: np.ndarray, settings: Settings) -> Any:
+    """``index`` without the vectors of ``rows`` (a live update). An IVF or flat index
+    removes them in place; an HNSW graph cannot, so it is built anew from the (decoded)
+    vectors it keeps: time proportional to its size."""
+    import faiss
+
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    if hnsw_of(index) is None:
+        index.remove_ids(faiss.IDSelectorArray(rows))  # IVF: an array only
+        return index
+    keep = np.setdiff1d(faiss.vector_to_array(index.id_map), rows)
+    log.warning("HNSW cannot remove vectors: rebuilding its graph over %d vectors", len(keep))
+    vectors = index.reconstruct_batch(keep) if len(keep) else np.zeros((0, index.d), "float32")
+    fp16 = _hnsw_qtype(hnsw_of(index)) == faiss.ScalarQuantizer.QT_fp16
+    kind = HNSW_FP16 if fp16 else HNSW_SQ8
+    rebuilt = build_hnsw(vectors, keep, settings, kind) if len(keep) >= 39 else None
+    if rebuilt is None:
+        rebuilt = faiss.IndexIDMap2(faiss.IndexFlatIP(index.d))
+        rebuilt.add_with_ids(vectors, keep)
+    return rebuilt
+
+
+def _hnsw_qtype(hnsw: Any) -> int:
+    """The scalar-quantiser type of an HNSW index's stored codes."""
+    import faiss
+
+    storage: Any = faiss.downcast_index(hnsw.storage)
+    return int(storage.sq.qtype)
+
+
+def pq_subquantizers(dim: int, nbytes: int) -> int:
+    """PQ sub-quantisers (one byte each): ``nbytes``, or the largest divisor of ``dim``
+    below it."""
+    m = min(nbytes, dim)
+    while dim % m:
+        m -= 1
+    return m
+
+
 def prepare_for_search(index: Any, settings: Settings) -> Any:
-    """Apply the search settings to a loaded index (``nprobe`` of an IVF index)."""
+    """Apply the search settings to a loaded index (``nprobe`` of an IVF index,
+    ``efSearch`` of an HNSW graph)."""
     import faiss
 
     ivf = faiss.try_extract_index_ivf(index)
     if ivf is not None:
         ivf.nprobe = ivf_nprobe(ivf.nlist, settings)
+    hnsw = hnsw_of(index)
+    if hnsw is not None:
+        hnsw.hnsw.efSearch = settings.hnsw_ef_search
     return index
 
 
@@ -115,12 +228,22 @@ def search(
     if allowed is None:
         return index.search(queries, k)
     ivf = faiss.try_extract_index_ivf(index)
-    if ivf is None:
+    hnsw = hnsw_of(index)
+    if ivf is None and hnsw is None:
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
         return index.search(queries, k, params=params)
     if len(allowed) <= settings.ivf_exact_filter_max:
         return _exact_subset(index, queries, k, allowed)
     share = len(allowed) / max(1, index.ntotal)
+    if hnsw is not None:  # a wider beam, so that enough allowed vectors are met
+        ef = min(settings.hnsw_ef_search_max, math.ceil(hnsw.hnsw.efSearch / max(share, 1e-9)))
+        selector = faiss.IDSelectorBatch(allowed)
+        hnsw_params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(ef, k))  # type: ignore[attr-defined]
+        scores, rows = index.search(queries, k, params=hnsw_params)
+        if (rows < 0).any():  # too selective for the graph: score the allowed set exactly
+            return _exact_subset(index, queries, k, allowed)
+        return scores, rows
+    assert ivf is not None
     nprobe = min(ivf.nlist, math.ceil(ivf.nprobe / max(share, 1e-9)))
     params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBatch(allowed), nprobe=nprobe)  # type: ignore[call-arg]
     return index.search(queries, k, params=params)
@@ -148,17 +271,28 @@ def _exact_subset(
 def is_exact(index: Any) -> bool:
     import faiss
 
-    return faiss.try_extract_index_ivf(index) is None
+    return faiss.try_extract_index_ivf(index) is None and hnsw_of(index) is None
 
 
 def describe(index: Any) -> str:
-    """A short name for the manifest and logs: ``IndexIDMap2`` (flat) or ``IVF4096,SQfp16``."""
+    """A short name for the manifest and logs: ``IndexIDMap2`` (flat), ``IVF4096,SQfp16``,
+    ``IVF4096,SQ8`` or ``IVF4096,PQ48``."""
     import faiss
 
+    names = {faiss.ScalarQuantizer.QT_8bit: "SQ8", faiss.ScalarQuantizer.QT_fp16: "SQfp16"}
+    hnsw = hnsw_of(index)
+    if hnsw is not None:
+        codes = names.get(_hnsw_qtype(hnsw), "SQ")
+        return f"HNSW{hnsw.hnsw.nb_neighbors(1)},{codes}"
     ivf = faiss.try_extract_index_ivf(index)
     if ivf is None:
         return type(index).__name__
-    return f"IVF{ivf.nlist},SQfp16"
+    sub: Any = faiss.downcast_index(ivf)
+    if isinstance(sub, faiss.IndexIVFPQ):
+        return f"IVF{sub.nlist},PQ{sub.pq.M}"
+    if isinstance(sub, faiss.IndexIVFScalarQuantizer):
+        return f"IVF{sub.nlist},{names.get(sub.sq.qtype, 'SQ')}"
+    return f"IVF{sub.nlist}"
 
 
 def recall_at_k(approx: Any, vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> float:
