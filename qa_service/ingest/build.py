@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -195,11 +195,25 @@ def embed_passages(
     plain text's embedding.
     """
     texts, contexts = embedded_texts(metas, passages, settings)
+    return embed_texts(texts, [p.text for p in passages], contexts, settings, embedder, progress)
+
+
+def embed_texts(
+    texts: Sequence[str],
+    raw: Sequence[str],
+    contexts: Sequence[str],
+    settings: Settings,
+    embedder: Embedder,
+    progress: bool = False,
+) -> tuple[np.ndarray, list[bytes] | None]:
+    """:func:`embed_passages` from what :func:`embedded_texts` gives (``texts``, ``contexts``)
+    and each passage's own text (``raw``, whose sentences get vectors): the model's part of
+    a build, also run by the workers of a distributed one (:mod:`.distributed`)."""
     if not settings.sentence_vectors:
-        vectors, sentences = embedder.encode_passages(texts, show_progress=progress), None
+        vectors, sentences = embedder.encode_passages(list(texts), show_progress=progress), None
     else:
-        spans = [sentence_spans(t, p.text) for t, p in zip(texts, passages, strict=True)]
-        vectors, pooled = embedder.encode_passages_with_sentences(texts, spans, progress)
+        spans = [sentence_spans(t, r) for t, r in zip(texts, raw, strict=True)]
+        vectors, pooled = embedder.encode_passages_with_sentences(list(texts), spans, progress)
         sentences = [pack(s) for s in pooled]
     distinct = sorted({c for c in contexts if c})
     if distinct:
@@ -208,6 +222,33 @@ def embed_passages(
         context = np.stack([encoded[c] if c else zero for c in contexts])
         vectors = vectors + np.float32(settings.context_weight) * context
     return np.ascontiguousarray(vectors, dtype=np.float32), sentences
+
+
+class EmbedStep(Protocol):
+    """The embedding pass of a build: each passage's vector and packed sentence vectors, as
+    :func:`embed_passages` returns them. :func:`local_embed` runs it in this process;
+    :class:`qa_service.ingest.distributed.RayEmbedding` on a Ray cluster."""
+
+    def __call__(
+        self,
+        documents: Sequence[tuple[DocumentMeta, str]],
+        passages: Sequence[Passage],
+        settings: Settings,
+        embedder: Embedder,
+        progress: bool = False,
+    ) -> tuple[np.ndarray, list[bytes] | None]: ...
+
+
+def local_embed(
+    documents: Sequence[tuple[DocumentMeta, str]],
+    passages: Sequence[Passage],
+    settings: Settings,
+    embedder: Embedder,
+    progress: bool = False,
+) -> tuple[np.ndarray, list[bytes] | None]:
+    """:func:`embed_passages` as an :class:`EmbedStep` (the documents with content hashes)."""
+    metas = {m.doc_id: m for m, _ in documents}
+    return embed_passages(metas, passages, settings, embedder, progress)
 
 
 def centroid_of(vectors: np.ndarray) -> np.ndarray:
@@ -235,9 +276,16 @@ def manifest_fields(settings: Settings, embedder: Embedder) -> dict[str, Any]:
 
 
 def build_index(
-    paths: Sequence[Path], settings: Settings, embedder: Embedder, progress: bool = False
+    paths: Sequence[Path],
+    settings: Settings,
+    embedder: Embedder,
+    progress: bool = False,
+    embed: EmbedStep = local_embed,
 ) -> BuildReport:
-    """Build a new index from ``paths`` and make it the live one in ``settings.index_dir``."""
+    """Build a new index from ``paths`` and make it the live one in ``settings.index_dir``.
+
+    ``embed`` runs the embedding pass (here by default; on a Ray cluster with
+    :class:`~qa_service.ingest.distributed.RayEmbedding`); the rest is the same either way."""
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -254,7 +302,7 @@ def build_index(
     texts = passage_texts(metas, passages, settings)
     with index_lock(settings.index_dir), BuildWriter(settings.index_dir) as writer:
         t0 = time.perf_counter()
-        vectors, sentences = embed_passages(metas, passages, settings, embedder, progress)
+        vectors, sentences = embed(documents, passages, settings, embedder, progress)
         timings["embed"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
