@@ -44,6 +44,7 @@ from qa_service.ingest.build import embed_texts, embedded_texts, manifest_fields
 log = logging.getLogger(__name__)
 
 ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA"
+LOOPBACK_VARIABLE = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 SHARD_SUFFIX = ".npz"
 
 
@@ -51,8 +52,26 @@ class RayNotInstalled(RuntimeError):
     pass
 
 
-def import_ray() -> Any:
-    """The ``ray`` module (with Ray Data), or a clear error naming the extra."""
+def is_loopback_address(address: str) -> bool:
+    """``127.0.0.1:6390``, ``localhost:6390``, ``[::1]:6390`` (``ray://`` or not)."""
+    host = address.removeprefix("ray://").rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def import_ray(address: str = "") -> Any:
+    """The ``ray`` module (with Ray Data), or a clear error naming the extra.
+
+    For a cluster on loopback, Ray must not swap the address for the machine's network
+    address (which it does for any ``127.0.0.1``): ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``
+    turns that off, and Ray reads it once, when it is imported."""
+    loopback = is_loopback_address(address)
+    if loopback:
+        os.environ.setdefault(LOOPBACK_VARIABLE, "0")
     try:
         import ray
         import ray.data  # noqa: F401
@@ -61,6 +80,13 @@ def import_ray() -> Any:
             "--ray needs Ray Data: pip install 'qa-service[ray]' (on the driver and on every "
             f"node of the cluster) ({e})"
         ) from e
+    from ray._private import ray_constants
+
+    if loopback and ray_constants.ENABLE_RAY_CLUSTER:
+        raise RuntimeError(
+            f"Ray was imported before {LOOPBACK_VARIABLE}=0 was set: it would connect to "
+            f"{address} through this machine's network address. Set it in the environment."
+        )
     return ray
 
 
@@ -192,7 +218,7 @@ class RayEmbedding:
         cpus_per_worker: int = 1,
         batch_size: int = 256,
     ) -> None:
-        import_ray()
+        import_ray(address)
         self.address = address
         self.work_dir = Path(work_dir)
         self.workers = workers
@@ -263,7 +289,7 @@ class RayEmbedding:
     ) -> None:
         from tqdm import tqdm
 
-        ray = import_ray()
+        ray = import_ray(self.address)
         import pyarrow as pa
 
         run = self.last
@@ -360,20 +386,16 @@ def _batches(dataset: Any) -> Iterator[dict[str, np.ndarray]]:
 class _connected:
     """``ray.init`` on the cluster for the job, ``ray.shutdown`` after (also on errors).
 
-    For a cluster on loopback (``127.0.0.1:PORT``) the driver says it is on 127.0.0.1 too,
-    so Ray does not announce the machine's network address."""
+    For a cluster on loopback (``127.0.0.1:PORT``) the driver says it is on 127.0.0.1 too
+    (see :func:`import_ray`)."""
 
     def __init__(self, ray: Any, address: str) -> None:
         self.ray, self.address = ray, address
 
     def __enter__(self) -> None:
         kwargs: dict[str, Any] = {"address": self.address, "log_to_driver": False}
-        host = self.address.removeprefix("ray://").rsplit(":", 1)[0]
-        try:
-            if ipaddress.ip_address(host).is_loopback:
-                kwargs["_node_ip_address"] = host
-        except ValueError:
-            pass  # a host name, or "auto"
+        if is_loopback_address(self.address):
+            kwargs["_node_ip_address"] = "127.0.0.1"
         if not self.ray.is_initialized():
             self.ray.init(**kwargs)
             self._owned = True
