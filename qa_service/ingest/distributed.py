@@ -192,7 +192,9 @@ class EmbedRun:
     workers: int = 0
     device: str = "cpu"
     worker_isa: set[str] = field(default_factory=set)
-    seconds: float = 0.0
+    seconds: float = 0.0  #: the whole step
+    first_batch_seconds: float = 0.0  #: from connecting until the first vectors came back
+    first_batch_passages: int = 0
 
 
 @dataclass
@@ -307,6 +309,7 @@ class RayEmbedding:
             }
         )
         isa = os.environ.get(ISA_VARIABLE, settings.onednn_max_isa)
+        connecting = time.perf_counter()
         with _connected(ray, self.address):
             ctx = ray.data.DataContext.get_current()
             ctx.enable_progress_bars = False  # ours counts passages (below)
@@ -344,6 +347,9 @@ class RayEmbedding:
             pending: dict[int, _Pending] = {}
             bar = tqdm(total=len(order), desc="embedding", unit="passage", disable=not progress)
             for batch in _batches(dataset):
+                if not run.first_batch_passages:
+                    run.first_batch_seconds = time.perf_counter() - connecting
+                    run.first_batch_passages = len(batch["doc"])
                 run.worker_isa.update(str(v) for v in batch["isa"])
                 for k in range(len(batch["doc"])):
                     n, i = int(batch["doc"][k]), int(batch["i"][k])
