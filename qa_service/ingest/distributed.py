@@ -105,6 +105,7 @@ class EmbedWorker:
         self.embedder.warm_up()
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        started, cpu = time.perf_counter(), time.process_time()
         texts = [str(t) for t in batch["text"]]
         vectors, sentences = embed_texts(
             texts,
@@ -118,6 +119,10 @@ class EmbedWorker:
             "i": batch["i"],
             "vector": vectors,
             "isa": np.array([self.isa] * len(texts)),
+            # the worker's time on this batch (each row carries its share): for the rate
+            "worker": np.full(len(texts), os.getpid(), dtype=np.int64),
+            "busy": np.full(len(texts), (time.perf_counter() - started) / len(texts)),
+            "cpu": np.full(len(texts), (time.process_time() - cpu) / len(texts)),
         }
         if sentences is not None:
             out["sentences"] = np.empty(len(sentences), dtype=object)
@@ -193,8 +198,15 @@ class EmbedRun:
     device: str = "cpu"
     worker_isa: set[str] = field(default_factory=set)
     seconds: float = 0.0  #: the whole step
-    first_batch_seconds: float = 0.0  #: from connecting until the first vectors came back
-    first_batch_passages: int = 0
+    #: seconds each worker (by process id) spent embedding, without its start
+    busy: dict[int, float] = field(default_factory=dict)
+    cpu_seconds: float = 0.0  #: CPU time of the workers in their batches (all threads)
+
+    @property
+    def passages_per_second_embedding(self) -> float:
+        """The cluster's rate once its workers run: passages over the busiest worker's time
+        (leaves out starting the workers and loading the model, which a long job amortises)."""
+        return self.passages_embedded / max(max(self.busy.values(), default=0.0), 1e-9)
 
 
 @dataclass
@@ -309,7 +321,6 @@ class RayEmbedding:
             }
         )
         isa = os.environ.get(ISA_VARIABLE, settings.onednn_max_isa)
-        connecting = time.perf_counter()
         with _connected(ray, self.address):
             ctx = ray.data.DataContext.get_current()
             ctx.enable_progress_bars = False  # ours counts passages (below)
@@ -347,10 +358,10 @@ class RayEmbedding:
             pending: dict[int, _Pending] = {}
             bar = tqdm(total=len(order), desc="embedding", unit="passage", disable=not progress)
             for batch in _batches(dataset):
-                if not run.first_batch_passages:
-                    run.first_batch_seconds = time.perf_counter() - connecting
-                    run.first_batch_passages = len(batch["doc"])
                 run.worker_isa.update(str(v) for v in batch["isa"])
+                for pid, busy in zip(batch["worker"], batch["busy"], strict=True):
+                    run.busy[int(pid)] = run.busy.get(int(pid), 0.0) + float(busy)
+                run.cpu_seconds += float(batch["cpu"].sum())
                 for k in range(len(batch["doc"])):
                     n, i = int(batch["doc"][k]), int(batch["i"][k])
                     doc_id = todo[n]
