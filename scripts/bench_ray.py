@@ -90,7 +90,7 @@ def main() -> None:
             for label, workers, cpus in variants:
                 job = RayEmbedding(
                     cluster.address,
-                    tmp / f"work-{round_}-{workers}",  # fresh: nothing reused
+                    tmp / f"work-{round_}-{workers}x{cpus}",  # fresh: nothing reused
                     workers=workers,
                     cpus_per_worker=cpus,
                     batch_size=64,

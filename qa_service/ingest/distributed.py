@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA"
 LOOPBACK_VARIABLE = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 SHARD_SUFFIX = ".npz"
+#: passages sorted by length together (in ``batch_size`` units): see :func:`_order`
+WINDOW_BATCHES = 16
 
 
 class RayNotInstalled(RuntimeError):
@@ -82,7 +84,7 @@ def import_ray(address: str = "") -> Any:
         ) from e
     from ray._private import ray_constants
 
-    if loopback and ray_constants.ENABLE_RAY_CLUSTER:
+    if loopback and getattr(ray_constants, "ENABLE_RAY_CLUSTER", False):
         raise RuntimeError(
             f"Ray was imported before {LOOPBACK_VARIABLE}=0 was set: it would connect to "
             f"{address} through this machine's network address. Set it in the environment."
@@ -277,15 +279,17 @@ class RayEmbedding:
                 f"{shards.folder}"
             )
         if todo:
-            self._embed(todo, rows, metas, digests, passages, settings, shards, progress)
-            for doc_id in todo:
-                found = shards.load(digests[doc_id], len(rows[doc_id]))
-                if found is None:
-                    raise RuntimeError(f"the Ray job returned no vectors for {doc_id}")
-                vectors[rows[doc_id]] = found[0]
-                if sentences is not None and found[1] is not None:
-                    for row, blob in zip(rows[doc_id], found[1], strict=True):
+            done = self._embed(todo, rows, metas, digests, passages, settings, shards, progress)
+            for doc_id, doc_vectors, doc_sentences in done:
+                vectors[rows[doc_id]] = doc_vectors
+                if sentences is not None and doc_sentences is not None:
+                    for row, blob in zip(rows[doc_id], doc_sentences, strict=True):
                         sentences[row] = blob
+            if run.documents_embedded != len(todo):
+                raise RuntimeError(
+                    f"the Ray job returned vectors for {run.documents_embedded} of the "
+                    f"{len(todo)} documents sent"
+                )
         run.seconds = time.perf_counter() - started
         return vectors, sentences
 
@@ -300,21 +304,24 @@ class RayEmbedding:
         settings: Settings,
         shards: Shards,
         progress: bool,
-    ) -> None:
+    ) -> Iterator[tuple[str, np.ndarray, list[bytes] | None]]:
+        """Run the job; each document, once all its passages are back, is saved in the work
+        directory and yielded with its vectors."""
         from tqdm import tqdm
 
         ray = import_ray(self.address)
         import pyarrow as pa
 
         run = self.last
-        order = [i for doc_id in todo for i in rows[doc_id]]
+        order = _order(todo, rows, passages, self.batch_size * WINDOW_BATCHES)
         chosen = [passages[i] for i in order]
         texts, contexts = embedded_texts(metas, chosen, settings)
         doc_index = {doc_id: n for n, doc_id in enumerate(todo)}
+        position = {i: k for doc_id in todo for k, i in enumerate(rows[doc_id])}
         table = pa.table(
             {
                 "doc": pa.array([doc_index[p.doc_id] for p in chosen], pa.int32()),
-                "i": pa.array(_positions(todo, rows), pa.int32()),
+                "i": pa.array([position[i] for i in order], pa.int32()),
                 "text": pa.array(texts, pa.string()),
                 "raw": pa.array([p.text for p in chosen], pa.string()),
                 "context": pa.array(contexts, pa.string()),
@@ -381,6 +388,7 @@ class RayEmbedding:
                         shards.save(digests[doc_id], entry.vectors, entry.sentences)
                         del pending[n]
                         run.documents_embedded += 1
+                        yield doc_id, entry.vectors, entry.sentences
                 bar.update(len(batch["doc"]))
                 run.passages_embedded += len(batch["doc"])
             bar.close()
@@ -391,9 +399,18 @@ class RayEmbedding:
             )
 
 
-def _positions(todo: Sequence[str], rows: dict[str, list[int]]) -> list[int]:
-    """Each passage's position within its document, in the order of ``todo``."""
-    return [k for doc_id in todo for k in range(len(rows[doc_id]))]
+def _order(
+    todo: Sequence[str], rows: dict[str, list[int]], passages: Sequence[Passage], window: int
+) -> list[int]:
+    """The passages to embed, document after document, sorted longest first within windows
+    of ``window`` passages: batches of similar lengths need less padding (as the local pass,
+    which sorts all passages), while the documents of one window are done, and saved,
+    before those of the next."""
+    flat = [i for doc_id in todo for i in rows[doc_id]]
+    out: list[int] = []
+    for start in range(0, len(flat), window):
+        out += sorted(flat[start : start + window], key=lambda i: -len(passages[i].text))
+    return out
 
 
 def _batches(dataset: Any) -> Iterator[dict[str, np.ndarray]]:
