@@ -108,7 +108,11 @@ def attributed(meta: DocumentMeta, text: str) -> str:
     Questions ask what *the minister* said or pledged; the letter says "ik". Naming the
     writer lets both the embedding and BM25 connect the two. Display text is unchanged.
     """
-    who = speaker(meta)
+    return attributed_to(speaker(meta), text)
+
+
+def attributed_to(who: str, text: str) -> str:
+    """:func:`attributed` with the speaker given (``""``: none)."""
     if who and _FIRST_PERSON.search(text):
         return f"{who[0].upper()}{who[1:]} (ik): {text}"
     return text

@@ -14,7 +14,7 @@ from pathlib import Path
 from qa_service.cli.bulk import cmd_bulk
 from qa_service.cli.common import add_index_dir, settings_from
 from qa_service.cli.evaluate import cmd_eval
-from qa_service.cli.indexing import cmd_index
+from qa_service.cli.indexing import add_ray_options, cmd_index
 
 
 # -- serve ----------------------------------------------------------------------------------
@@ -141,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_index_dir(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    add_ray_options(p)
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("serve", help="start the API and the chat page")

@@ -6,18 +6,58 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa_service.cli.common import settings_from
 from qa_service.config import Settings
+
+if TYPE_CHECKING:
+    from qa_service.ingest.build import EmbedStep
+    from qa_service.ingest.distributed import RayEmbedding
+
+#: where ``--ray`` keeps each embedded document's vectors (inside the index folder)
+SHARDS = "embed-shards"
+
+
+def add_ray_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("embedding on a Ray cluster (pip install 'qa-service[ray]')")
+    g.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="run the embedding pass as a Ray Data job on the cluster at ADDRESS (host:port "
+        "of its head, or 'auto'); the rest of the build runs here",
+    )
+    g.add_argument(
+        "--ray-workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="model replicas (actors); 0 = one per GPU, or one per --ray-cpus-per-worker CPUs",
+    )
+    g.add_argument(
+        "--ray-cpus-per-worker", type=int, default=1, metavar="N", help="CPU cores per replica"
+    )
+    g.add_argument(
+        "--ray-batch-size", type=int, default=256, metavar="N", help="passages per Ray batch"
+    )
+    g.add_argument(
+        "--ray-work-dir",
+        metavar="DIR",
+        help=f"vectors of the documents done, by content hash, so that a re-run resumes "
+        f"(default: INDEX_DIR/{SHARDS})",
+    )
 
 
 # -- index ----------------------------------------------------------------------------------
 def cmd_index(args: argparse.Namespace) -> int:
     from qa_service.embedding import Embedder
-    from qa_service.ingest.build import build_index, default_corpus_paths
+    from qa_service.ingest.build import build_index, default_corpus_paths, local_embed
 
     settings = settings_from(args)
     if args.watch is not None or args.add or args.remove:
+        if args.ray:
+            print("error: --ray embeds for a full build, not for updates", file=sys.stderr)
+            return 2
         if args.paths:
             print("error: give paths to --add (or --watch), not both", file=sys.stderr)
             return 2
@@ -31,11 +71,35 @@ def cmd_index(args: argparse.Namespace) -> int:
     if not args.no_uploads and uploads.is_dir() and any(uploads.iterdir()):
         print(f"also indexing the uploaded files kept in {uploads} (--no-uploads to leave out)")
         paths.append(uploads)
+    embed: EmbedStep = local_embed
+    ray: RayEmbedding | None = None
+    if args.ray:
+        from qa_service.ingest.distributed import RayEmbedding, RayNotInstalled
+
+        work_dir = Path(args.ray_work_dir) if args.ray_work_dir else settings.index_dir / SHARDS
+        try:
+            embed = ray = RayEmbedding(
+                args.ray,
+                work_dir,
+                workers=args.ray_workers,
+                cpus_per_worker=args.ray_cpus_per_worker,
+                batch_size=args.ray_batch_size,
+            )
+        except RayNotInstalled as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
     started = time.perf_counter()
-    report = build_index(paths, settings, Embedder(settings), progress=not args.quiet)
+    report = build_index(paths, settings, Embedder(settings), not args.quiet, embed)
     elapsed = time.perf_counter() - started
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
+    if ray is not None:
+        run = ray.last
+        print(
+            f"Ray: embedded {run.passages_embedded} passages of {run.documents_embedded} "
+            f"documents on {run.workers} worker(s) ({run.device}), reused the vectors of "
+            f"{run.documents_reused} unchanged documents"
+        )
     print(
         f"indexed {report.documents} documents, {report.passages} passages into "
         f"{settings.index_dir} in {elapsed:.1f} s "

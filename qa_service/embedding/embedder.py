@@ -54,9 +54,12 @@ def configure_torch_threads(threads: int) -> None:
 class Embedder:
     """Encodes questions and passages into L2-normalised float32 vectors."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, device: str = "cpu") -> None:
+        """``device``: where the model runs (``"cuda"`` on a GPU worker of a distributed
+        build, :mod:`qa_service.ingest.distributed`; the service itself runs on the CPU)."""
         self.settings = settings
         self.model_name = settings.embedding_model
+        self.device = device
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
         # A fast (Rust) tokenizer keeps its padding and truncation settings as state that each
@@ -77,6 +80,10 @@ class Embedder:
     @property
     def dtype(self) -> str:
         wanted = self.settings.embedding_dtype
+        if wanted == "auto" and self.device != "cpu":
+            import torch
+
+            return "bfloat16" if torch.cuda.is_bf16_supported() else "float32"
         if wanted == "auto":
             return "bfloat16" if cpu_supports_bf16() else "float32"
         return wanted
@@ -95,7 +102,7 @@ class Embedder:
             configure_torch_threads(self.settings.torch_threads)
             path = self.resolve_model_path()
             log.info("loading embedding model %s (%s)", path, self.dtype)
-            model = SentenceTransformer(path, device="cpu")
+            model = SentenceTransformer(path, device=self.device)
             if self.dtype == "bfloat16":
                 model = model.to(torch.bfloat16)
             model.eval()
@@ -198,10 +205,10 @@ class Embedder:
                         )
                     )
                 offsets = features.pop("offset_mapping").numpy()
-                out = model(features)
+                out = model({k: v.to(model.device) for k, v in features.items()})
                 vectors = torch.nn.functional.normalize(out["sentence_embedding"].float(), dim=1)
-                passages[batch] = vectors.numpy()
-                tokens = out["token_embeddings"].float().numpy()
+                passages[batch] = vectors.cpu().numpy()
+                tokens = out["token_embeddings"].float().cpu().numpy()
                 for j, i in enumerate(batch):
                     sentences[i] = _pool_spans(tokens[j], offsets[j], spans[i], len(prompt))
                 bar.update(len(batch))

@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -23,8 +23,10 @@ from qa_service.documents import (
     ParsedDocument,
     Passage,
     attributed,
+    attributed_to,
     context_of,
     contextual_text,
+    speaker,
 )
 from qa_service.embedding import Embedder
 from qa_service.parsing import (
@@ -175,6 +177,12 @@ def embedded_texts(
     return texts, [context_of(metas[p.doc_id], p) for p in passages]
 
 
+def passage_speakers(metas: dict[str, DocumentMeta], passages: Sequence[Passage]) -> list[str]:
+    """Who says "ik" in each passage ("" for none): the answerer names them before such
+    sentences, so their vectors embedded alone do too."""
+    return [speaker(metas[p.doc_id]) for p in passages]
+
+
 def embed_passages(
     metas: dict[str, DocumentMeta],
     passages: Sequence[Passage],
@@ -195,15 +203,39 @@ def embed_passages(
     plain text's embedding.
     """
     texts, contexts = embedded_texts(metas, passages, settings)
+    return embed_texts(
+        texts,
+        [p.text for p in passages],
+        contexts,
+        settings,
+        embedder,
+        progress,
+        speakers=passage_speakers(metas, passages),
+    )
+
+
+def embed_texts(
+    texts: Sequence[str],
+    raw: Sequence[str],
+    contexts: Sequence[str],
+    settings: Settings,
+    embedder: Embedder,
+    progress: bool = False,
+    speakers: Sequence[str] | None = None,
+) -> tuple[np.ndarray, list[bytes] | None]:
+    """:func:`embed_passages` from what :func:`embedded_texts` gives (``texts``, ``contexts``)
+    and each passage's own text (``raw``, whose sentences get vectors) and speaker
+    (:func:`passage_speakers`; named before its first-person sentences embedded alone): the
+    model's part of a build, also run by the workers of a distributed one
+    (:mod:`.distributed`)."""
     if not settings.sentence_vectors:
-        vectors, sentences = embedder.encode_passages(texts, show_progress=progress), None
+        vectors, sentences = embedder.encode_passages(list(texts), show_progress=progress), None
     else:
-        spans = [sentence_spans(t, p.text) for t, p in zip(texts, passages, strict=True)]
-        vectors, pooled = embedder.encode_passages_with_sentences(texts, spans, progress)
+        spans = [sentence_spans(t, r) for t, r in zip(texts, raw, strict=True)]
+        vectors, pooled = embedder.encode_passages_with_sentences(list(texts), spans, progress)
         if settings.sentence_vectors_alone:
-            alone = embed_sentences_alone(
-                metas, passages, embedder, known=dict(zip(texts, vectors, strict=True))
-            )
+            known = dict(zip(texts, vectors, strict=True))
+            alone = embed_sentences_alone(raw, speakers or [""] * len(raw), embedder, known)
             sentences = [pack(s, a) for s, a in zip(pooled, alone, strict=True)]
         else:
             sentences = [pack(s) for s in pooled]
@@ -216,22 +248,50 @@ def embed_passages(
     return np.ascontiguousarray(vectors, dtype=np.float32), sentences
 
 
-def embed_sentences_alone(
-    metas: dict[str, DocumentMeta],
+class EmbedStep(Protocol):
+    """The embedding pass of a build: each passage's vector and packed sentence vectors, as
+    :func:`embed_passages` returns them. :func:`local_embed` runs it in this process;
+    :class:`qa_service.ingest.distributed.RayEmbedding` on a Ray cluster."""
+
+    def __call__(
+        self,
+        documents: Sequence[tuple[DocumentMeta, str]],
+        passages: Sequence[Passage],
+        settings: Settings,
+        embedder: Embedder,
+        progress: bool = False,
+    ) -> tuple[np.ndarray, list[bytes] | None]: ...
+
+
+def local_embed(
+    documents: Sequence[tuple[DocumentMeta, str]],
     passages: Sequence[Passage],
+    settings: Settings,
+    embedder: Embedder,
+    progress: bool = False,
+) -> tuple[np.ndarray, list[bytes] | None]:
+    """:func:`embed_passages` as an :class:`EmbedStep` (the documents with content hashes)."""
+    metas = {m.doc_id: m for m, _ in documents}
+    return embed_passages(metas, passages, settings, embedder, progress)
+
+
+def embed_sentences_alone(
+    raw: Sequence[str],
+    speakers: Sequence[str],
     embedder: Embedder,
     known: dict[str, np.ndarray] | None = None,
 ) -> list[np.ndarray]:
-    """Each passage's sentences embedded one by one (with the speaker named, as the answerer
-    reads them), batch-invariantly: the vectors the answerer would otherwise compute at
-    question time for ``answer_sentences_nl/en=query``. A sentence whose text was embedded
-    already (``known``: a passage of one sentence is that sentence) is not embedded again:
-    its vector differs from a batch-invariant one only by padding (about 1e-3), under the
-    int8 storage's own error."""
+    """Each passage's sentences (of its own text, ``raw``) embedded one by one, with the
+    passage's speaker named as the answerer reads them (``speakers``, "" for none),
+    batch-invariantly: the vectors the answerer would otherwise compute at question time for
+    ``answer_sentences_nl/en=query``. A sentence whose text was embedded already (``known``:
+    a passage of one sentence is that sentence) is not embedded again: its vector differs
+    from a batch-invariant one only by padding (about 1e-3), under the int8 storage's own
+    error."""
     known = known or {}
     texts = [
-        [attributed(metas[p.doc_id], sentence) for sentence in split_sentences(p.text)]
-        for p in passages
+        [attributed_to(who, sentence) for sentence in split_sentences(text)]
+        for text, who in zip(raw, speakers, strict=True)
     ]
     todo = list(dict.fromkeys(t for group in texts for t in group if t not in known))
     if todo:
@@ -269,9 +329,16 @@ def manifest_fields(settings: Settings, embedder: Embedder) -> dict[str, Any]:
 
 
 def build_index(
-    paths: Sequence[Path], settings: Settings, embedder: Embedder, progress: bool = False
+    paths: Sequence[Path],
+    settings: Settings,
+    embedder: Embedder,
+    progress: bool = False,
+    embed: EmbedStep = local_embed,
 ) -> BuildReport:
-    """Build a new index from ``paths`` and make it the live one in ``settings.index_dir``."""
+    """Build a new index from ``paths`` and make it the live one in ``settings.index_dir``.
+
+    ``embed`` runs the embedding pass (here by default; on a Ray cluster with
+    :class:`~qa_service.ingest.distributed.RayEmbedding`); the rest is the same either way."""
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -288,7 +355,7 @@ def build_index(
     texts = passage_texts(metas, passages, settings)
     with index_lock(settings.index_dir), BuildWriter(settings.index_dir) as writer:
         t0 = time.perf_counter()
-        vectors, sentences = embed_passages(metas, passages, settings, embedder, progress)
+        vectors, sentences = embed(documents, passages, settings, embedder, progress)
         timings["embed"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
