@@ -200,6 +200,20 @@ class Settings(BaseSettings):
         "file or a transformers model directory.",
     )
     local_repetition_penalty: float = Field(1.05, ge=1.0, le=2.0)
+    local_engine: Literal["auto", "openvino", "transformers"] = Field(
+        "auto",
+        description="What runs the local model: auto = OpenVINO GenAI when installed and it "
+        "reads the model (the packaged Qwen GGUF), else transformers.",
+    )
+    answer_assist: Literal["off", "verify"] = Field(
+        "off",
+        description="A short model-assisted step on extractive answers (needs the local "
+        "model): verify = the model checks that the quoted sentences state what is asked, "
+        "and the answer is declined when they do not (see docs/generation.md).",
+    )
+    assist_max_prompt_tokens: int = Field(
+        300, ge=64, le=2048, description="Token budget of a model-assisted step's prompt."
+    )
     openai_base_url: str = Field(
         "http://127.0.0.1:8080/v1", description="OpenAI-compatible API root (ending in /v1)."
     )
