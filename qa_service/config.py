@@ -260,8 +260,9 @@ class Settings(BaseSettings):
     generation_request_timeout: float = Field(
         300.0,
         ge=0,
-        description="request_timeout when a language model writes the answers "
-        "(QA_ANSWER_BACKEND local or openai: tens of seconds on a CPU); 0 = off.",
+        description="request_timeout when a language model writes or checks the answers "
+        "(QA_ANSWER_BACKEND local or openai, or QA_ANSWER_ASSIST on: tens of seconds on a "
+        "CPU); 0 = off.",
     )
     retry_after: int = Field(2, ge=1, description="Retry-After (seconds) sent with a 503.")
     cors_origins: Annotated[list[str], NoDecode] = Field(
