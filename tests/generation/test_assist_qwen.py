@@ -9,6 +9,7 @@ needs the ``local-llm`` extra::
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -22,13 +23,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def assisted(corpus_index: Settings, embedder: Embedder) -> QAService:
+def assisted(small_index: Path, embedder: Embedder) -> QAService:
     pytest.importorskip("openvino_genai", reason="needs the local-llm extra")
     try:
         gguf_path(QWEN, Settings().cache_dir)
     except ModelNotAvailable as exc:
         pytest.skip(str(exc))
-    settings = corpus_index.model_copy(update={"answer_assist": "verify"})
+    settings = Settings(index_dir=small_index, answer_assist="verify")
     svc = QAService(settings, embedder)
     svc.warm_up()
     assert svc.assist is not None and svc.assist.available
@@ -49,10 +50,21 @@ def test_qwen_runs_on_openvino_within_the_budget(assisted: QAService) -> None:
         assert result.answer.answerable and "[1]" in result.answer.answer
 
 
-def test_qwen_declines_a_neighbouring_motion(assisted: QAService) -> None:
-    # the corpus has a motion on scholarships for Belarusian students, none for Ukrainian ones
-    result = assisted.ask("Welke motie vroeg om 50 studiebeurzen voor Oekraïense studenten?", 5)
-    assert not result.answer.answerable
+def test_qwen_declines_sentences_about_something_else(assisted: QAService) -> None:
+    assert assisted.assist is not None
+    sentences = [
+        "Voorts spraken de Ministers over de Resolute Support Mission (RSM) in Afghanistan.",
+        "Gelijktijdig deden de Ministers een oproep aan Afghanistan om zich te blijven inzetten "
+        "voor tijdige verkiezingen.",
+    ]
+    messages, _ = fit_budget(
+        "What did the minister say about the Mars rover?",
+        sentences,
+        assisted.assist.count_tokens,
+        300,
+    )
+    report = assisted.assist.run_step(messages)
+    assert report.verdict == "none" and report.declined
 
 
 def test_qwen_stream_is_greedy_and_stops_when_cancelled(assisted: QAService) -> None:
