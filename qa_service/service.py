@@ -96,7 +96,7 @@ class QAService:
         #: the language model of a generated-answer backend (loaded once, shared by builds)
         self._generator: Generator | None = generator  # given: used instead of the backend's
         if generator is None and settings.answer_backend != "extractive":
-            from qa_service.generation.backends import make_generator
+            from qa_service.generation.engines import make_generator
 
             self._generator = make_generator(settings)
         #: a short model-assisted step on extractive answers (QA_ANSWER_ASSIST), or None

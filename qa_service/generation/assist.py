@@ -216,11 +216,11 @@ class AnswerAssist:
 
 def make_assist(settings: Settings, generator: Generator | None = None) -> AnswerAssist | None:
     """The assist step of ``settings.answer_assist`` (None when off), with ``generator`` or the
-    local model on its engine (:func:`~qa_service.generation.openvino_engine.choose_engine`)."""
+    local model on its engine (:func:`~qa_service.generation.engines.choose_engine`)."""
     if settings.answer_assist == "off":
         return None
     if generator is None:
-        from qa_service.generation.openvino_engine import make_local_generator
+        from qa_service.generation.engines import make_local_generator
 
         generator = make_local_generator(settings)
     return AnswerAssist(settings, generator)

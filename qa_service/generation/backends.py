@@ -233,14 +233,3 @@ def _sse_content(line: str) -> str | None:
     delta = choices[0].get("delta") or {}
     content = delta.get("content")
     return content if isinstance(content, str) else ""
-
-
-def make_generator(settings: Settings) -> Generator | None:
-    """The generator of ``settings.answer_backend``; None for the extractive backend."""
-    if settings.answer_backend == "local":
-        from qa_service.generation.openvino_engine import make_local_generator
-
-        return make_local_generator(settings)
-    if settings.answer_backend == "openai":
-        return OpenAIGenerator(settings)
-    return None

@@ -7,52 +7,31 @@ first load converts it into an OpenVINO model (about 11 s) written into
 with the attention backend ``SDPA`` (its default u8 KV cache with the paged-attention backend
 changed the greedy answer).
 
-It cannot read every GGUF (the Gemma 270M file is Q5_0/Q4_K mixed and fails), so
-:func:`choose_engine` keeps transformers (:class:`~qa_service.generation.backends.LocalGenerator`)
-for such models and for machines without the wheel.
+It cannot read every GGUF (the Gemma 270M file fails), so
+:func:`qa_service.generation.engines.choose_engine` keeps transformers
+(:class:`~qa_service.generation.backends.LocalGenerator`) for such models and for machines
+without the wheel.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import queue
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from qa_service.config import Settings
-from qa_service.generation.backends import GenerationError, LocalGenerator
-from qa_service.generation.models import PACKAGED, QWEN, gguf_path
+from qa_service.generation.backends import GenerationError
+from qa_service.generation.models import PACKAGED, gguf_path
 from qa_service.generation.prompt import Message
 
 log = logging.getLogger(__name__)
 
-Engine = Literal["openvino", "transformers"]
-
-#: packaged models whose GGUF OpenVINO GenAI reads (Gemma 270M's it does not)
-OPENVINO_READS = {QWEN.name}
-
 #: what a model loaded from the GGUF leaves in its folder (reused on the next load)
 _SAVED = "openvino_model.xml"
-
-
-def openvino_installed() -> bool:
-    return importlib.util.find_spec("openvino_genai") is not None
-
-
-def choose_engine(settings: Settings) -> Engine:
-    """``local_engine``; ``auto`` = OpenVINO for a packaged model it reads (Qwen) when its wheel
-    is installed, else transformers (a .gguf file of your own runs on OpenVINO only when
-    ``QA_LOCAL_ENGINE=openvino``: it reads some quantizations, not all)."""
-    if settings.local_engine != "auto":
-        return settings.local_engine
-    model = PACKAGED.get(settings.local_model)
-    if model is not None and model.name in OPENVINO_READS and openvino_installed():
-        return "openvino"
-    return "transformers"
 
 
 def openvino_model_dir(settings: Settings) -> Path:
@@ -81,7 +60,7 @@ class OpenVINOGenerator:
     """A GGUF model run with OpenVINO GenAI on the CPU; one generation at a time."""
 
     name = "local"
-    engine: Engine = "openvino"
+    engine = "openvino"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -176,10 +155,3 @@ class OpenVINOGenerator:
                 worker.join()
         if failure and not cancel.is_set():
             raise GenerationError(f"the local model failed: {failure[0]}") from failure[0]
-
-
-def make_local_generator(settings: Settings) -> OpenVINOGenerator | LocalGenerator:
-    """The in-process generator of ``settings.local_engine`` (see :func:`choose_engine`)."""
-    if choose_engine(settings) == "openvino":
-        return OpenVINOGenerator(settings)
-    return LocalGenerator(settings)

@@ -21,7 +21,7 @@ from qa_service.generation.assist import (
     verify_messages,
 )
 from qa_service.generation.backends import LocalGenerator
-from qa_service.generation.openvino_engine import choose_engine, openvino_installed
+from qa_service.generation.engines import choose_engine, openvino_installed
 from qa_service.search.retriever import Hit
 from qa_service.service import QAService
 
