@@ -240,6 +240,20 @@ class Settings(BaseSettings):
         "file or a transformers model directory.",
     )
     local_repetition_penalty: float = Field(1.05, ge=1.0, le=2.0)
+    local_engine: Literal["auto", "openvino", "transformers"] = Field(
+        "auto",
+        description="What runs the local model: auto = OpenVINO GenAI when installed and it "
+        "reads the model (the packaged Qwen GGUF), else transformers.",
+    )
+    answer_assist: Literal["off", "verify"] = Field(
+        "off",
+        description="A short model-assisted step on extractive answers (needs the local "
+        "model): verify = the model checks that the quoted sentences state what is asked, "
+        "and the answer is declined when they do not (see docs/generation.md).",
+    )
+    assist_max_prompt_tokens: int = Field(
+        300, ge=64, le=2048, description="Token budget of a model-assisted step's prompt."
+    )
     openai_base_url: str = Field(
         "http://127.0.0.1:8080/v1", description="OpenAI-compatible API root (ending in /v1)."
     )
@@ -286,8 +300,9 @@ class Settings(BaseSettings):
     generation_request_timeout: float = Field(
         300.0,
         ge=0,
-        description="request_timeout when a language model writes the answers "
-        "(QA_ANSWER_BACKEND local or openai: tens of seconds on a CPU); 0 = off.",
+        description="request_timeout when a language model writes or checks the answers "
+        "(QA_ANSWER_BACKEND local or openai, or QA_ANSWER_ASSIST on: tens of seconds on a "
+        "CPU); 0 = off.",
     )
     retry_after: int = Field(2, ge=1, description="Retry-After (seconds) sent with a 503.")
     cors_origins: Annotated[list[str], NoDecode] = Field(

@@ -33,6 +33,7 @@ from qa_service.store.vectors import configure_faiss_threads
 
 if TYPE_CHECKING:
     from qa_service.generation.answerer import GenerativeAnswerer
+    from qa_service.generation.assist import AnswerAssist, AssistReport
     from qa_service.generation.backends import Generator
 
 
@@ -42,11 +43,12 @@ class AskResult:
     retrieval: RetrievalResult
     timings_ms: dict[str, float] = field(default_factory=dict)
     search_query: str = ""  # what retrieval searched: the question, or with its context
+    assist: AssistReport | None = None  # the model-assisted step, when one ran (QA_ANSWER_ASSIST)
 
     def to_dict(self) -> dict[str, Any]:
         """The answer as the API, the CLI (``--json``) and bulk output files give it."""
         a = self.answer
-        return {
+        out = {
             "question": a.question,
             "answer": a.answer,
             "answerable": a.answerable,
@@ -56,6 +58,9 @@ class AskResult:
             "backend": a.backend,
             "removed_sentences": a.removed_sentences,
         }
+        if self.assist is not None:
+            out["assist"] = self.assist.to_dict()
+        return out
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class QAService:
         settings: Settings,
         embedder: Embedder | None = None,
         generator: Generator | None = None,
+        assist_generator: Generator | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder or Embedder(settings)
@@ -90,9 +96,15 @@ class QAService:
         #: the language model of a generated-answer backend (loaded once, shared by builds)
         self._generator: Generator | None = generator  # given: used instead of the backend's
         if generator is None and settings.answer_backend != "extractive":
-            from qa_service.generation.backends import make_generator
+            from qa_service.generation.engines import make_generator
 
             self._generator = make_generator(settings)
+        #: a short model-assisted step on extractive answers (QA_ANSWER_ASSIST), or None
+        self.assist: AnswerAssist | None = None
+        if settings.answer_assist != "off" and self._generator is None:
+            from qa_service.generation.assist import make_assist
+
+            self.assist = make_assist(settings, assist_generator)
 
     # -- life cycle -----------------------------------------------------------------------
     def warm_up(self) -> None:
@@ -108,6 +120,8 @@ class QAService:
             self.embedder.encode_queries(["warm-up"])  # first call initialises kernels
             if self._generator is not None:
                 self._generator.warm_up()
+            if self.assist is not None:
+                self.assist.warm_up()  # switches itself off when the model is not installed
             self._live = self._snapshot(index)
             self.load_seconds = time.perf_counter() - start
 
@@ -218,11 +232,16 @@ class QAService:
                 on_delta(text)
 
         extra: dict[str, float] = {}
+        report: AssistReport | None = None
         if live.generative is None:
             # a follow-up ("En hoeveel militairen?") is answered with what it refers to: its
             # sentences are chosen for the question together with the one it follows
             answer = live.answerer.run(resolved.query, retrieval)
             answer.question = question
+            if self.assist is not None:
+                answer, report = self.assist.check(resolved.query, retrieval, answer, live.answerer)
+                if report is not None:
+                    extra["assist"] = report.total_ms
             delta(answer.answer)
         else:
             answer, extra = live.generative.run(question, retrieval, delta, cancel)
@@ -234,7 +253,7 @@ class QAService:
             "first_token": round(((first[0] if first else t2) - t0) * 1000, 2),
             **extra,
         }
-        result = AskResult(answer, retrieval, timings, resolved.query)
+        result = AskResult(answer, retrieval, timings, resolved.query, report)
         self._notify([result])
         return result
 
@@ -247,8 +266,8 @@ class QAService:
         if not questions:
             return []
         live = self.live
-        if live.generative is not None:  # a language model writes one answer at a time
-            return [self.ask(q, top_k) for q in questions]
+        if live.generative is not None or self.assist is not None:
+            return [self.ask(q, top_k) for q in questions]  # a language model: one at a time
         t0 = time.perf_counter()
         retrievals = live.retriever.search_batch(questions, top_k)
         t1 = time.perf_counter()

@@ -6,6 +6,7 @@ stages can be run separately, e.g. the latency part again when the machine is qu
     python scripts/bench.py index  --docs 1000 5023        # indexing + the model's own ceiling
     python scripts/bench.py serve  --sizes 1000 30000 300000   # /api/search, /api/ask latency
     python scripts/bench.py bulk                           # questions per second
+    python scripts/bench.py assist --index-dir index       # the model-assisted step (local-llm)
     python scripts/bench.py all                            # everything (about an hour on 2 cores)
     python scripts/bench_report.py plot                    # docs/performance.png from the JSON
     python scripts/bench_report.py report                  # the JSON as markdown tables
@@ -506,7 +507,7 @@ def run_bulk(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "stage", choices=["index", "serve", "faiss", "bulk", "plot", "report", "all"]
+        "stage", choices=["index", "serve", "faiss", "bulk", "assist", "plot", "report", "all"]
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
@@ -528,6 +529,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--index-dir", type=Path, help="serve: measure this existing index instead")
     parser.add_argument("--requests", type=int, default=200, help="searches per run")
     parser.add_argument("--ask-requests", type=int, default=100, help="questions per run")
+    parser.add_argument(
+        "--assist-questions", type=int, default=30, help="assist: distinct questions per engine"
+    )
+    parser.add_argument(
+        "--assist-engines", nargs="+", default=["openvino"], help="assist: engines to measure"
+    )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     if args.stage in ("index", "all"):
@@ -538,6 +545,13 @@ def main(argv: list[str] | None = None) -> None:
         run_faiss(args)
     if args.stage in ("bulk", "all"):
         run_bulk(args)
+    if args.stage == "assist":  # not in `all`: needs the local-llm extra
+        from bench_assist import bench_latency  # scripts/ is on the path of a script
+
+        index_dir = args.index_dir or ROOT / "index"
+        rows = [bench_latency(index_dir, e, args.assist_questions) for e in args.assist_engines]
+        print(table(rows, list(rows[0])), flush=True)
+        merge_out(args.out, "assist", rows)
     if args.stage in ("plot", "report", "all"):  # kept here too: `bench.py all` does everything
         from bench_report import run_plot, run_report  # scripts/ is on the path of a script
 

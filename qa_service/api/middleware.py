@@ -319,7 +319,7 @@ def install(app: ASGIApp, settings: Settings) -> None:
         queue_timeout=settings.queue_timeout,
         request_timeout=(
             settings.request_timeout
-            if settings.answer_backend == "extractive"
+            if settings.answer_backend == "extractive" and settings.answer_assist == "off"
             else settings.generation_request_timeout
         ),
         retry_after=settings.retry_after,

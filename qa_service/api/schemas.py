@@ -165,6 +165,11 @@ class AskResponse(BaseModel):
     removed_sentences: int = Field(
         0, description="Generated sentences removed because no passage supported them."
     )
+    assist: dict[str, str | int | float | bool] | None = Field(
+        None,
+        description="The model-assisted step when one ran (QA_ANSWER_ASSIST): step, the "
+        "model's verdict, whether it declined the answer, engine, prompt tokens and timings.",
+    )
 
 
 class BatchAnswer(AskResponse):

@@ -36,7 +36,8 @@ from qa_service.evaluation.answers import AnswerRecord, AnswerScores, judge_answ
 from qa_service.evaluation.core import _finite
 from qa_service.evaluation.data import EVAL_DATA, LabelledQuestion
 from qa_service.evaluation.report import fmt, table, update_docs, write_json
-from qa_service.generation.backends import Generator, make_generator
+from qa_service.generation.backends import Generator
+from qa_service.generation.engines import make_generator
 from qa_service.generation.prompt import SYSTEM, Message
 from qa_service.service import QAService
 from qa_service.text.language import detect_language

@@ -53,6 +53,7 @@ class LocalGenerator:
     """A causal language model run with transformers; one generation at a time."""
 
     name = "local"
+    engine = "transformers"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -82,6 +83,17 @@ class LocalGenerator:
             model.eval()
             self._tokenizer = tokenizer
             self._model = model
+
+    def count_prompt_tokens(self, messages: list[Message]) -> int:
+        """Tokens of the prompt the model reads for ``messages`` (chat template included)."""
+        self.warm_up()
+        assert self._tokenizer is not None
+        ids: Any = self._tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, tokenize=True
+        )
+        if isinstance(ids, dict) or hasattr(ids, "keys"):
+            ids = ids["input_ids"]
+        return len(ids)
 
     def stream(
         self, messages: list[Message], max_tokens: int, cancel: threading.Event
@@ -221,12 +233,3 @@ def _sse_content(line: str) -> str | None:
     delta = choices[0].get("delta") or {}
     content = delta.get("content")
     return content if isinstance(content, str) else ""
-
-
-def make_generator(settings: Settings) -> Generator | None:
-    """The generator of ``settings.answer_backend``; None for the extractive backend."""
-    if settings.answer_backend == "local":
-        return LocalGenerator(settings)
-    if settings.answer_backend == "openai":
-        return OpenAIGenerator(settings)
-    return None
