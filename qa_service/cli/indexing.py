@@ -15,6 +15,7 @@ from qa_service.config import Settings
 def cmd_index(args: argparse.Namespace) -> int:
     from qa_service.embedding import Embedder
     from qa_service.ingest.build import build_index, default_corpus_paths
+    from qa_service.store.open import describe_store
 
     settings = settings_from(args)
     if args.watch is not None or args.add or args.remove:
@@ -38,7 +39,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     print(
         f"indexed {report.documents} documents, {report.passages} passages into "
-        f"{settings.index_dir} in {elapsed:.1f} s "
+        f"{describe_store(settings)} in {elapsed:.1f} s "
         f"({', '.join(f'{k} {v:.1f} s' for k, v in report.seconds.items())})"
     )
     return 0
@@ -50,7 +51,7 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
     from qa_service.ingest.build import build_index
     from qa_service.ingest.update import update_index
     from qa_service.ingest.watch import describe, watch
-    from qa_service.store.layout import index_exists
+    from qa_service.store.open import store_has_index
 
     embedder = Embedder(settings)
     if args.watch is not None:
@@ -69,7 +70,7 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
     if missing:
         print(f"error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
-    if not index_exists(settings.index_dir) and add and not args.remove:
+    if not store_has_index(settings) and add and not args.remove:
         report = build_index(add, settings, embedder, progress=not args.quiet)
         for path, reason in report.skipped:
             print(f"skipped {path}: {reason}", file=sys.stderr)

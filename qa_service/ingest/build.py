@@ -251,6 +251,8 @@ def build_index(
         raise ValueError("no passages to index: " + "; ".join(f"{f}: {r}" for f, r in skipped))
 
     metas = {m.doc_id: m for m, _ in documents}
+    if settings.store == "milvus":
+        return _build_milvus(settings, embedder, documents, passages, skipped, timings, progress)
     texts = passage_texts(metas, passages, settings)
     with index_lock(settings.index_dir), BuildWriter(settings.index_dir) as writer:
         t0 = time.perf_counter()
@@ -283,3 +285,27 @@ def build_index(
         build = writer.publish()
         timings["write"] = time.perf_counter() - t0
     return BuildReport(build, len(documents), len(passages), skipped, timings)
+
+
+def _build_milvus(
+    settings: Settings,
+    embedder: Embedder,
+    documents: list[tuple[DocumentMeta, str]],
+    passages: list[Passage],
+    skipped: list[tuple[str, str]],
+    timings: dict[str, float],
+    progress: bool,
+) -> BuildReport:
+    """A full build into Milvus (``QA_STORE=milvus``, :mod:`qa_service.ingest.milvus`)."""
+    from qa_service.ingest.milvus import build_milvus
+
+    metas = {m.doc_id: m for m, _ in documents}
+    with index_lock(settings.index_dir):
+        t0 = time.perf_counter()
+        vectors, sentences = embed_passages(metas, passages, settings, embedder, progress)
+        timings["embed"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        fields = {**manifest_fields(settings, embedder), "corpus_hash": corpus_hash(documents)}
+        name = build_milvus(settings, embedder, documents, passages, vectors, sentences, fields)
+        timings["milvus"] = time.perf_counter() - t0
+    return BuildReport(Path(name), len(documents), len(passages), skipped, timings)
