@@ -196,7 +196,10 @@ def milvus_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def milvus_settings(uri: str, collection: str, **overrides: object) -> Settings:
     return Settings(
-        store="milvus", milvus_uri=uri, milvus_collection=collection, **overrides  # type: ignore[arg-type]
+        store="milvus",
+        milvus_uri=uri,
+        milvus_collection=collection,
+        **overrides,  # type: ignore[arg-type]
     )
 
 

@@ -103,13 +103,17 @@ def update_milvus(
     from qa_service.ingest.build import corpus_hash
 
     t0 = time.perf_counter()
-    writer.remove_documents(drop)
+    # new versions first, then the old rows: a query meanwhile finds a replaced document
+    # (in its old or new version) rather than none
+    old_rows = writer.rows_of(drop)
     start = writer.next_row()
     rows = list(range(start, start + len(passages)))
     by_id = {m.doc_id: m for m, _ in metas}
     writer.write_documents(metas)
     if passages:
         write_passages(writer, settings, embedder, by_id, rows, passages)
+    writer.delete_rows(old_rows)
+    writer.delete_documents(drop - set(by_id))
     documents, passage_count = writer.counts()
     if passage_count == 0:
         raise ValueError("the update left the index empty; build it anew")

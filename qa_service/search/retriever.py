@@ -133,7 +133,15 @@ class Retriever:
                     if r >= 0
                 ]
                 fused = fuse(dense, keyword, languages[i], mode, s)
-            hits = self._hits(fused[:top_k], vectors[i], dict(keyword))
+            by_row = dict(keyword)
+            hits = self._hits(fused[:top_k], vectors[i], by_row)
+            start = top_k
+            while len(hits) < top_k and start < len(fused):
+                # a store changed in place (Milvus) may have dropped a passage since it was
+                # found: the next ones take its place, so the answer still gets top_k
+                more = fused[start : start + top_k - len(hits)]
+                hits += self._hits(more, vectors[i], by_row)
+                start += len(more)
             results.append(RetrievalResult(query, languages[i], hits, vectors[i]))
         return results
 

@@ -44,8 +44,9 @@ DUTCH_ANALYZER: dict[str, Any] = {
         {"type": "stemmer", "language": "dutch"},
     ],
 }
-#: the analyzer of text the service analysed itself (terms separated by spaces)
-WHITESPACE_ANALYZER: dict[str, Any] = {"tokenizer": "whitespace"}
+#: the analyzer of text the service analysed itself (its terms, separated by spaces: the
+#: standard tokenizer keeps them whole, and milvus-lite has no whitespace tokenizer)
+TERMS_ANALYZER: dict[str, Any] = {"tokenizer": "standard"}
 
 
 class MilvusNotInstalled(RuntimeError):
@@ -96,7 +97,7 @@ def create_build(client: Any, name: str, dimension: int, analyzer: str) -> None:
     from pymilvus import DataType, Function, FunctionType
 
     passages, documents, meta = build_collections(name)
-    keyword_analyzer = DUTCH_ANALYZER if analyzer == "dutch" else WHITESPACE_ANALYZER
+    keyword_analyzer = DUTCH_ANALYZER if analyzer == "dutch" else TERMS_ANALYZER
     s = client.create_schema(auto_id=False, enable_dynamic_field=False)
     s.add_field("row", DataType.INT64, is_primary=True)
     s.add_field("passage_id", DataType.VARCHAR, max_length=1024)
@@ -119,7 +120,7 @@ def create_build(client: Any, name: str, dimension: int, analyzer: str) -> None:
         DataType.VARCHAR,
         max_length=MAX_VARCHAR,
         enable_analyzer=True,
-        analyzer_params=WHITESPACE_ANALYZER,
+        analyzer_params=TERMS_ANALYZER,
         enable_match=True,
     )
     s.add_field("sentences", DataType.VARCHAR, max_length=MAX_VARCHAR)  # base64; "" none

@@ -142,18 +142,24 @@ class MilvusWriter:
         return [(meta_from_json(e["meta"]), e["content_hash"]) for e in found]
 
     # -- writing -------------------------------------------------------------------------------
-    def remove_documents(self, doc_ids: Iterable[str]) -> np.ndarray:
-        """Delete documents and their passages; returns the passage rows deleted."""
+    def rows_of(self, doc_ids: Iterable[str]) -> np.ndarray:
+        """The passage rows of documents ``doc_ids``, ascending."""
         ids = sorted(set(doc_ids))
         if not ids:
             return np.zeros(0, dtype=np.int64)
-        expr = f"doc_id in {literals(ids)}"
-        rows = np.fromiter(
-            (int(e["row"]) for e in self._all(self.passages, expr, ["row"])), dtype=np.int64
-        )
-        self.client.delete(self.passages, filter=expr)
-        self.client.delete(self.documents, filter=expr)
-        return np.sort(rows)
+        found = self._all(self.passages, f"doc_id in {literals(ids)}", ["row"])
+        return np.sort(np.fromiter((int(e["row"]) for e in found), dtype=np.int64))
+
+    def delete_rows(self, rows: np.ndarray) -> None:
+        for start in range(0, len(rows), 1000):
+            chunk = ", ".join(str(int(r)) for r in rows[start : start + 1000])
+            self.client.delete(self.passages, filter=f"row in [{chunk}]")
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> None:
+        """Delete documents (not their passages: :meth:`delete_rows`)."""
+        ids = sorted(set(doc_ids))
+        if ids:
+            self.client.delete(self.documents, filter=f"doc_id in {literals(ids)}")
 
     def write_documents(self, documents: Iterable[tuple[DocumentMeta, str]]) -> None:
         """Documents with their content hashes (an existing id is replaced)."""
