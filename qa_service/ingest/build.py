@@ -296,8 +296,9 @@ def _build_milvus(
     timings: dict[str, float],
     progress: bool,
 ) -> BuildReport:
-    """A full build into Milvus (``QA_STORE=milvus``, :mod:`qa_service.ingest.milvus`)."""
-    from qa_service.ingest.milvus import build_milvus
+    """A full build into Milvus (``QA_STORE=milvus``): new collections, filled, then the alias
+    moves to them (:class:`~qa_service.store.milvus.writer.MilvusWriter`)."""
+    from qa_service.store.milvus.writer import MilvusWriter
 
     metas = {m.doc_id: m for m, _ in documents}
     with index_lock(settings.index_dir):
@@ -305,7 +306,20 @@ def _build_milvus(
         vectors, sentences = embed_passages(metas, passages, settings, embedder, progress)
         timings["embed"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        fields = {**manifest_fields(settings, embedder), "corpus_hash": corpus_hash(documents)}
-        name = build_milvus(settings, embedder, documents, passages, vectors, sentences, fields)
+        with MilvusWriter.new(settings, int(vectors.shape[1])) as writer:
+            writer.write_documents(documents)
+            rows = list(range(len(passages)))
+            texts = passage_texts(metas, passages, settings)
+            terms = [analyze(t) for t in texts]
+            writer.write_passages(rows, passages, metas, vectors, texts, terms, sentences)
+            writer.finish(
+                centroid_of(vectors),
+                **manifest_fields(settings, embedder),
+                corpus_hash=corpus_hash(documents),
+                dimension=int(vectors.shape[1]),
+                passage_count=len(passages),
+                document_count=len(documents),
+            )
+            name = writer.publish()
         timings["milvus"] = time.perf_counter() - t0
     return BuildReport(Path(name), len(documents), len(passages), skipped, timings)

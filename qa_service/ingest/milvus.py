@@ -1,5 +1,6 @@
-"""Full builds and live updates into Milvus (``QA_STORE=milvus``): the same parsing, chunking
-and embedding as the local store (:mod:`qa_service.ingest.build`), written through
+"""Live updates in Milvus (``QA_STORE=milvus``), and moving a local build into Milvus: the
+same chunking and embedding as the local store (:mod:`qa_service.ingest.build`, which also
+writes full builds into Milvus), written through
 :class:`~qa_service.store.milvus.writer.MilvusWriter`.
 
 * A full build fills a new build's collections and moves the alias to it.
@@ -11,6 +12,7 @@ and embedding as the local store (:mod:`qa_service.ingest.build`), written throu
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import numpy as np
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
+from qa_service.ingest.build import corpus_hash, embed_passages, passage_texts
 from qa_service.store.layout import IndexMismatchError, Manifest
 from qa_service.store.milvus.writer import MilvusWriter
 from qa_service.text.lexical import analyze
@@ -37,41 +40,12 @@ def write_passages(
 ) -> np.ndarray:
     """Embed ``passages`` (unless ``vectors`` are given) and write them with ``rows``;
     returns their vectors."""
-    from qa_service.ingest.build import embed_passages, passage_texts
-
     if vectors is None:
         vectors, sentences = embed_passages(metas, passages, settings, embedder, progress)
     texts = passage_texts(metas, passages, settings)
     terms = [analyze(t) for t in texts]
     writer.write_passages(rows, passages, metas, vectors, texts, terms, sentences)
     return vectors
-
-
-def build_milvus(
-    settings: Settings,
-    embedder: Embedder,
-    documents: Sequence[tuple[DocumentMeta, str]],
-    passages: Sequence[Passage],
-    vectors: np.ndarray,
-    sentences: Sequence[bytes | None] | None,
-    fields: dict,
-) -> str:
-    """Write a full build (``vectors`` already embedded) and publish it; its name."""
-    from qa_service.ingest.build import centroid_of
-
-    metas = {m.doc_id: m for m, _ in documents}
-    with MilvusWriter.new(settings, int(vectors.shape[1])) as writer:
-        writer.write_documents(documents)
-        rows = list(range(len(passages)))
-        write_passages(writer, settings, embedder, metas, rows, passages, vectors, sentences)
-        writer.finish(
-            centroid_of(vectors),
-            **fields,
-            dimension=int(vectors.shape[1]),
-            passage_count=len(passages),
-            document_count=len(documents),
-        )
-        return writer.publish()
 
 
 def live_hashes(settings: Settings, embedder: Embedder) -> tuple[MilvusWriter, Manifest]:
@@ -98,10 +72,6 @@ def update_milvus(
     timings: dict[str, float],
 ) -> tuple[int, int]:
     """Apply an update to the live build in place; the documents and passages after it."""
-    import time
-
-    from qa_service.ingest.build import corpus_hash
-
     t0 = time.perf_counter()
     # new versions first, then the old rows: a query meanwhile finds a replaced document
     # (in its old or new version) rather than none
@@ -147,7 +117,6 @@ def import_local(settings: Settings, index_dir: Path) -> tuple[str, int, int]:
     without embedding anything again: its vectors, centroid, terms and sentence vectors are
     carried over (moving an index from one machine to Milvus). Returns the build's name and
     its documents and passages."""
-    from qa_service.ingest.build import passage_texts
     from qa_service.store.loaded import load_index
 
     local = load_index(index_dir)
