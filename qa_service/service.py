@@ -113,7 +113,8 @@ class QAService:
 
     def _load_index(self) -> SearchIndex:
         """The live index of the configured store (``QA_STORE``)."""
-        return open_index(self.settings, expected_model=self.embedder.model_name)
+        previous = self._live.index if self._live is not None else None
+        return open_index(self.settings, self.embedder.model_name, previous=previous)
 
     def _snapshot(self, index: SearchIndex) -> LoadedService:
         answerer = ExtractiveAnswerer(self.settings, self.embedder, index)

@@ -141,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-uploads", action="store_true", help="leave the uploaded files out of a rebuild"
     )
+    p.add_argument(
+        "--from-local",
+        metavar="DIR",
+        help=(
+            "with QA_STORE=milvus: copy the local index in DIR into Milvus as a new build "
+            "(its vectors are carried over, nothing is embedded again)"
+        ),
+    )
     add_index_dir(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_index)

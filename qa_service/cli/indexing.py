@@ -18,6 +18,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     from qa_service.store.open import describe_store
 
     settings = settings_from(args)
+    if args.from_local is not None:
+        return _from_local(Path(args.from_local), settings, bool(args.paths or args.add))
     if args.watch is not None or args.add or args.remove:
         if args.paths:
             print("error: give paths to --add (or --watch), not both", file=sys.stderr)
@@ -85,3 +87,23 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
     for doc_id in update.not_found:
         print(f"not in the index: {doc_id}", file=sys.stderr)
     return 1 if update.not_found and not update.changed else 0
+
+
+def _from_local(index_dir: Path, settings: Settings, other_work: bool) -> int:
+    """``index --from-local DIR``: the local build in DIR copied into Milvus."""
+    from qa_service.store.layout import IndexLoadError
+    from qa_service.store.open import describe_store
+
+    if settings.store != "milvus" or other_work:
+        print("error: --from-local needs QA_STORE=milvus and no other paths", file=sys.stderr)
+        return 2
+    from qa_service.ingest.milvus import import_local
+
+    try:
+        name, documents, passages = import_local(settings, index_dir)
+    except IndexLoadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"copied {documents} documents, {passages} passages into {describe_store(settings)}")
+    print(f"build {name}")
+    return 0

@@ -53,6 +53,7 @@ def live_hashes(settings: Settings, embedder: Embedder) -> tuple[MilvusWriter, M
     writer = MilvusWriter.live(settings)
     manifest, _, _ = writer.current_manifest()
     if manifest.model != embedder.model_name:
+        writer.client.close()
         raise IndexMismatchError(
             f"Milvus index {settings.milvus_collection!r} was built with embedding model "
             f"{manifest.model!r}, not {embedder.model_name!r}; rebuild it with "

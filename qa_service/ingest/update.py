@@ -141,15 +141,16 @@ def update_index(
         timings["chunk"] = time.perf_counter() - t0
         drop = set(report.removed) | set(report.replaced)
         if milvus is not None:  # changed in place (qa_service.ingest.milvus)
-            if metas or drop:
-                from qa_service.ingest.milvus import update_milvus
+            with milvus:
+                if metas or drop:
+                    from qa_service.ingest.milvus import update_milvus
 
-                report.documents, report.passages = update_milvus(
-                    milvus, manifest, settings, embedder, metas, passages, drop, timings
-                )
-                report.build = Path(milvus.name)
-            else:
-                report.documents, report.passages = len(hashes), manifest.passage_count
+                    report.documents, report.passages = update_milvus(
+                        milvus, manifest, settings, embedder, metas, passages, drop, timings
+                    )
+                    report.build = Path(milvus.name)
+                else:
+                    report.documents, report.passages = len(hashes), manifest.passage_count
             report.seconds = timings
             return report
         reembed = _vectors_outdated(manifest, settings)

@@ -12,16 +12,21 @@ from qa_service.store.protocol import DocumentStore, SearchIndex
 
 
 def open_index(
-    settings: Settings, expected_model: str | None = None, verify: bool = True
+    settings: Settings,
+    expected_model: str | None = None,
+    verify: bool = True,
+    previous: SearchIndex | None = None,
 ) -> SearchIndex:
-    """The live index of the configured store.
+    """The live index of the configured store; ``previous`` (the index loaded before, when
+    reloading) lends its connection to the server.
 
     Raises :class:`~qa_service.store.layout.IndexLoadError` (not found, another model,
     corrupt) with a message for the user."""
     if settings.store == "milvus":
-        from qa_service.store.milvus.index import load_milvus_index
+        from qa_service.store.milvus.index import MilvusIndex, load_milvus_index
 
-        return load_milvus_index(settings, expected_model)
+        client = previous.client if isinstance(previous, MilvusIndex) else None
+        return load_milvus_index(settings, expected_model, client)
     from qa_service.store.loaded import load_index
 
     return load_index(settings.index_dir, expected_model, verify=verify, settings=settings)
@@ -51,10 +56,13 @@ def open_documents(settings: Settings) -> Iterator[DocumentStore]:
         from qa_service.store.milvus.schema import connect
 
         client = connect(settings)
-        name = live_build(client, settings.milvus_collection)
-        if name is None:
-            raise IndexNotFoundError(f"no index in {describe_store(settings)}")
-        yield MilvusStore(client, name)
+        try:
+            name = live_build(client, settings.milvus_collection)
+            if name is None:
+                raise IndexNotFoundError(f"no index in {describe_store(settings)}")
+            yield MilvusStore(client, name)
+        finally:
+            client.close()
         return
     from qa_service.store.sqlite import PassageStore
 

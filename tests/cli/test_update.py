@@ -150,3 +150,24 @@ def test_updates_on_milvus(
     assert service.reload()
     assert service.search("slavernijverleden", 3).hits[0].passage.doc_id == "kst-36284-6"
     assert service.info()["documents"] == 2
+
+
+def test_from_local_copies_an_index_into_milvus(
+    small_index: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    milvus_uri: str,
+) -> None:
+    from tests.conftest import milvus_env
+
+    assert main(["index", "--from-local", str(small_index)]) == 2  # QA_STORE=local
+    assert "needs QA_STORE=milvus" in capsys.readouterr().err
+    for name, value in milvus_env(milvus_uri, "from_local").items():
+        monkeypatch.setenv(name, value)
+    assert main(["index", "--from-local", str(small_index)]) == 0
+    assert "copied 4 documents" in capsys.readouterr().out
+    from qa_service.config import Settings
+    from qa_service.store.open import open_documents
+
+    with open_documents(Settings()) as store:
+        assert "kst-36284-6" in store.content_hashes()

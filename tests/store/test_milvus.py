@@ -35,9 +35,7 @@ def local(small_index: Path) -> Iterator[LoadedIndex]:
 @pytest.fixture(scope="module", params=["dutch", "client"])
 def milvus(request: pytest.FixtureRequest, small_index: Path, milvus_uri: str) -> MilvusIndex:
     """The small index copied into Milvus, with each keyword analyzer."""
-    settings = milvus_settings(
-        milvus_uri, f"small_{request.param}", milvus_analyzer=request.param
-    )
+    settings = milvus_settings(milvus_uri, f"small_{request.param}", milvus_analyzer=request.param)
     import_local(settings, small_index)
     return load_milvus_index(settings, expected_model=Settings().embedding_model)
 

@@ -42,6 +42,7 @@ from qa_service.store.milvus.schema import (
     filter_expression,
     literal,
     literals,
+    query_all,
 )
 from qa_service.store.protocol import Ranking
 from qa_service.store.sentence_vectors import unpack
@@ -109,18 +110,7 @@ class MilvusStore:
     # -- helpers -------------------------------------------------------------------------------
     def _query(self, collection: str, expr: str, fields: list[str]) -> list[dict[str, Any]]:
         """Every entity matching ``expr`` (paged, so any number)."""
-        iterator = self.client.query_iterator(
-            collection, batch_size=4096, filter=expr or "", output_fields=fields
-        )
-        out: list[dict[str, Any]] = []
-        try:
-            while True:
-                batch = iterator.next()
-                if not batch:
-                    return out
-                out.extend(batch)
-        finally:
-            iterator.close()
+        return query_all(self.client, collection, expr, fields)
 
     def _by_rows(self, rows: Sequence[int], fields: list[str]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -436,20 +426,28 @@ class MilvusIndex:
         return version == self.version
 
     def close(self) -> None:
-        pass  # the client is shared by the versions a service loads; closed with the process
+        """Close the connection (shared with the versions loaded after this one: see
+        :func:`load_milvus_index`), when the service stops."""
+        self.client.close()
 
 
 def milvus_index_exists(settings: Settings) -> bool:
     client = connect(settings)
-    return live_build(client, settings.milvus_collection) is not None
+    try:
+        return live_build(client, settings.milvus_collection) is not None
+    finally:
+        client.close()
 
 
-def load_milvus_index(settings: Settings, expected_model: str | None = None) -> MilvusIndex:
-    """The live build of ``QA_MILVUS_COLLECTION``.
+def load_milvus_index(
+    settings: Settings, expected_model: str | None = None, client: Any = None
+) -> MilvusIndex:
+    """The live build of ``QA_MILVUS_COLLECTION``, read through ``client`` (a new
+    connection when None; a service reloading passes the one it has).
 
     Raises :class:`IndexNotFoundError` when there is none and :class:`IndexMismatchError`
     when it was built with another model than ``expected_model``."""
-    client = connect(settings)
+    client = client if client is not None else connect(settings)
     alias = settings.milvus_collection
     name = live_build(client, alias)
     if name is None:

@@ -30,6 +30,8 @@ MAX_VARCHAR = 65_535
 DOCUMENTS = "_documents"
 META = "_meta"
 META_KEY = "manifest"
+#: the most entities one query returns
+QUERY_WINDOW = 16_384
 #: the vector a collection needs when nothing in it is searched by vector
 PLACEHOLDER_DIM = 2
 #: the analyzer of ``keyword_text``: Dutch stems and stop words, in the engine. milvus-lite
@@ -169,6 +171,22 @@ def drop_build(client: Any, name: str) -> None:
     for collection in build_collections(name):
         if client.has_collection(collection):
             client.drop_collection(collection)
+
+
+def query_all(client: Any, collection: str, expr: str, fields: list[str]) -> list[dict[str, Any]]:
+    """Every entity of ``collection`` matching ``expr``: one query when they fit in Milvus's
+    result window (16,384), else paged with a query iterator."""
+    found = client.query(collection, filter=expr, output_fields=fields, limit=QUERY_WINDOW)
+    if len(found) < QUERY_WINDOW:
+        return list(found)
+    iterator = client.query_iterator(collection, batch_size=4096, filter=expr, output_fields=fields)
+    out: list[dict[str, Any]] = []
+    try:
+        while batch := iterator.next():
+            out.extend(batch)
+    finally:
+        iterator.close()
+    return out
 
 
 # --------------------------------------------------------------------------------------------

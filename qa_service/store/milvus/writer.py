@@ -48,6 +48,7 @@ from qa_service.store.milvus.schema import (
     filter_fields,
     literals,
     new_build_name,
+    query_all,
 )
 
 #: entities sent in one insert
@@ -78,7 +79,8 @@ class MilvusWriter:
 
     @classmethod
     def live(cls, settings: Settings) -> MilvusWriter:
-        """The live build, to change in place (a live update)."""
+        """The live build, to change in place (a live update; use it in a ``with`` block,
+        which closes the connection)."""
         client = connect(settings)
         name = live_build(client, settings.milvus_collection)
         if name is None:
@@ -87,9 +89,8 @@ class MilvusWriter:
                 "with `qa-service index`"
             )
         fields, _, _ = read_meta(client, name)
-        writer = cls(settings, name, False, fields.get("analyzer", "dutch"))
-        writer.client = client
-        return writer
+        client.close()
+        return cls(settings, name, False, fields.get("analyzer", "dutch"))
 
     def __enter__(self) -> MilvusWriter:
         return self
@@ -100,8 +101,11 @@ class MilvusWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self.fresh and not self._published:
-            drop_build(self.client, self.name)
+        try:
+            if self.fresh and not self._published:
+                drop_build(self.client, self.name)
+        finally:
+            self.client.close()
 
     # -- reading the live build (updates) ------------------------------------------------------
     def current_manifest(self) -> tuple[Manifest, np.ndarray, int]:
@@ -109,16 +113,7 @@ class MilvusWriter:
         return Manifest(**fields["manifest"]), centroid, version
 
     def _all(self, collection: str, expr: str, fields: list[str]) -> list[dict[str, Any]]:
-        iterator = self.client.query_iterator(
-            collection, batch_size=4096, filter=expr, output_fields=fields
-        )
-        out: list[dict[str, Any]] = []
-        try:
-            while batch := iterator.next():
-                out.extend(batch)
-        finally:
-            iterator.close()
-        return out
+        return query_all(self.client, collection, expr, fields)
 
     def content_hashes(self) -> dict[str, str]:
         found = self._all(self.documents, "", ["doc_id", "content_hash"])
@@ -266,8 +261,11 @@ class MilvusWriter:
 def drop_index(settings: Settings) -> None:
     """Remove every build of ``QA_MILVUS_COLLECTION`` and its alias (tests, clean-up)."""
     client = connect(settings)
-    alias = settings.milvus_collection
-    if live_build(client, alias) is not None:
-        client.drop_alias(alias)
-    for name in builds_of(client, alias):
-        drop_build(client, name)
+    try:
+        alias = settings.milvus_collection
+        if live_build(client, alias) is not None:
+            client.drop_alias(alias)
+        for name in builds_of(client, alias):
+            drop_build(client, name)
+    finally:
+        client.close()
