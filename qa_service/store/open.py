@@ -52,7 +52,8 @@ def describe_store(settings: Settings) -> str:
 def open_documents(settings: Settings) -> Iterator[DocumentStore]:
     """The passages and documents of the live index alone (no vectors loaded)."""
     if settings.store == "milvus":
-        from qa_service.store.milvus.index import MilvusStore, live_build
+        from qa_service.store.milvus.index import live_build
+        from qa_service.store.milvus.passages import MilvusStore
         from qa_service.store.milvus.schema import connect
 
         client = connect(settings)
