@@ -51,6 +51,16 @@ DUTCH_ANALYZER: dict[str, Any] = {
 TERMS_ANALYZER: dict[str, Any] = {"tokenizer": "standard"}
 
 
+#: gRPC keep-alive pings at most every 6 minutes and only during calls: pymilvus's default
+#: (every 10 s, also when idle) is more than a server accepts by gRPC's default policy (one ping
+#: in 5 minutes without data); milvus-lite then closes the connection ("too_many_pings") and
+#: every later call on it fails. A Milvus cluster accepts either.
+GRPC_OPTIONS: dict[str, Any] = {
+    "grpc.keepalive_time_ms": 360_000,
+    "grpc.keepalive_permit_without_calls": False,
+}
+
+
 class MilvusNotInstalled(RuntimeError):
     pass
 
@@ -65,7 +75,7 @@ def connect(settings: Settings) -> Any:
         ) from exc
     if not settings.milvus_uri:
         raise ValueError("QA_STORE=milvus needs QA_MILVUS_URI (e.g. http://127.0.0.1:19530)")
-    kwargs: dict[str, Any] = {"uri": settings.milvus_uri}
+    kwargs: dict[str, Any] = {"uri": settings.milvus_uri, "grpc_options": GRPC_OPTIONS}
     token = settings.milvus_token.get_secret_value()
     if token:
         kwargs["token"] = token
