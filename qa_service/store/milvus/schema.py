@@ -51,10 +51,10 @@ DUTCH_ANALYZER: dict[str, Any] = {
 TERMS_ANALYZER: dict[str, Any] = {"tokenizer": "standard"}
 
 
-#: gRPC keep-alive pings at most every 6 minutes and only during calls: pymilvus's default
-#: (every 10 s, also when idle) is more than a server accepts by gRPC's default policy (one ping
-#: in 5 minutes without data); milvus-lite then closes the connection ("too_many_pings") and
-#: every later call on it fails. A Milvus cluster accepts either.
+#: gRPC keep-alive pings at most every 6 minutes and only during calls. With pymilvus's
+#: default (every 10 s, also when idle) milvus-lite's gRPC server answered GOAWAY
+#: "too_many_pings" in a test run on a loaded machine (pings while slow calls sent no data),
+#: and every later call on the connection failed. A Milvus cluster accepts either.
 GRPC_OPTIONS: dict[str, Any] = {
     "grpc.keepalive_time_ms": 360_000,
     "grpc.keepalive_permit_without_calls": False,
