@@ -39,6 +39,39 @@ class Settings(BaseSettings):
         description="Cache for converted model weights.",
     )
 
+    # --- which store holds the index (see docs/scale-out-milvus.md) -------------------------
+    store: Literal["local", "milvus"] = Field(
+        "local",
+        description=(
+            "local = FAISS + bm25s + SQLite files in index_dir; milvus = a Milvus server "
+            "(milvus_uri) holds passages, vectors, BM25 and documents (extra .[milvus])."
+        ),
+    )
+    milvus_uri: str = Field(
+        "", description="Milvus server with store=milvus, e.g. http://127.0.0.1:19530."
+    )
+    milvus_token: SecretStr = Field(
+        SecretStr(""), description="Milvus token ('user:password' or an API key; '' = none)."
+    )
+    milvus_db: str = Field("", description="Milvus database ('' = the server's default).")
+    milvus_analyzer: Literal["dutch", "client"] = Field(
+        "dutch",
+        description=(
+            "How Milvus's BM25 function analyses text: dutch = in the engine (Dutch stemmer, "
+            "stop words, ASCII folding); client = the service's own Dutch analysis, sent as "
+            "terms (for servers without the stemmer filter, such as milvus-lite). Chosen at "
+            "build time."
+        ),
+    )
+    milvus_collection: str = Field(
+        "qa_passages",
+        description=(
+            "Alias of the passages collection; the documents and metadata collections are "
+            "named after it (<name>_documents, <name>_meta)."
+        ),
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$",
+    )
+
     # --- embedding -------------------------------------------------------------------------
     embedding_model: str = Field(
         BUNDLED_E5,

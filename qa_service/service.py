@@ -27,8 +27,8 @@ from qa_service.embedding.embedder import configure_torch_threads
 from qa_service.filters import NO_FILTERS, Filters
 from qa_service.ingest.update import UpdateReport, update_index
 from qa_service.search.retriever import Hit, Mode, RetrievalResult, Retriever
-from qa_service.store.layout import current_build
-from qa_service.store.loaded import LoadedIndex, load_index
+from qa_service.store.open import open_index
+from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import configure_faiss_threads
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class AskResult:
 class LoadedService:
     """One loaded build with the retriever and answerer that read it."""
 
-    index: LoadedIndex
+    index: SearchIndex
     retriever: Retriever
     answerer: ExtractiveAnswerer
     #: generated answers (qa_service.generation), only when that backend is selected
@@ -125,14 +125,12 @@ class QAService:
             self._live = self._snapshot(index)
             self.load_seconds = time.perf_counter() - start
 
-    def _load_index(self) -> LoadedIndex:
-        return load_index(
-            self.settings.index_dir,
-            expected_model=self.embedder.model_name,
-            settings=self.settings,
-        )
+    def _load_index(self) -> SearchIndex:
+        """The live index of the configured store (``QA_STORE``)."""
+        previous = self._live.index if self._live is not None else None
+        return open_index(self.settings, self.embedder.model_name, previous=previous)
 
-    def _snapshot(self, index: LoadedIndex) -> LoadedService:
+    def _snapshot(self, index: SearchIndex) -> LoadedService:
         answerer = ExtractiveAnswerer(self.settings, self.embedder, index)
         generative = None
         if self._generator is not None:
@@ -145,13 +143,14 @@ class QAService:
         return LoadedService(index, retriever, answerer, generative)
 
     def reload(self) -> bool:
-        """Switch to the live build of the index directory if another one than the loaded
-        build was published. Queries running meanwhile finish on the build they started with.
-        Returns whether it switched."""
-        if self._live is None or current_build(self.settings.index_dir) == self._live.index.build:
+        """Switch to the live build of the index if another one than the loaded build was
+        published (locally a new build directory, on Milvus a new version of the collections).
+        Queries running meanwhile finish on the build they started with. Returns whether it
+        switched."""
+        if self._live is None or self._live.index.is_current():
             return False
         with self._lock:
-            if current_build(self.settings.index_dir) == self._live.index.build:
+            if self._live.index.is_current():
                 return False
             index = self._load_index()
             self._live = self._snapshot(index)  # one assignment: atomic for readers
@@ -170,7 +169,7 @@ class QAService:
         return self._live
 
     @property
-    def index(self) -> LoadedIndex:
+    def index(self) -> SearchIndex:
         return self.live.index
 
     @property

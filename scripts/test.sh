@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
-# ray: the tests of `index --ray` start a real single-node Ray cluster on loopback
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,ray]'
+# ray: the tests of `index --ray` start a real single-node Ray cluster on loopback;
+# milvus: the Milvus client and milvus-lite, the server the QA_STORE=milvus tests start
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,ray,milvus]'
 # The chat-page test drives Debian's Chromium (Playwright never downloads a browser here).
 if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

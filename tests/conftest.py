@@ -143,3 +143,83 @@ def small_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
 
 
 SMALL_MOTIONS = ["kst-29754-673.txt", "kst-36284-6.txt", "kst-34682-141.txt"]
+
+
+# -- Milvus (QA_STORE=milvus): a real milvus-lite server on loopback ----------------------------
+def milvus_env(uri: str, collection: str) -> dict[str, str]:
+    """The environment that points the service at a Milvus collection."""
+    return {"QA_STORE": "milvus", "QA_MILVUS_URI": uri, "QA_MILVUS_COLLECTION": collection}
+
+
+@pytest.fixture(scope="session")
+def milvus_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``milvus-lite server`` on a free loopback port (a real Milvus-protocol server, from
+    the ``.[milvus]`` extra), stopped at the end of the session. Skipped when the extra is
+    not installed."""
+    pytest.importorskip("pymilvus", reason="the .[milvus] extra (pymilvus) is not installed")
+    import shutil
+
+    cli = Path(sys.executable).with_name("milvus-lite")
+    program = str(cli) if cli.is_file() else shutil.which("milvus-lite")
+    if program is None:
+        pytest.skip("the .[milvus] extra (milvus-lite) is not installed")
+    port = free_port()
+    data = tmp_path_factory.mktemp("milvus") / "data"
+    log = data.parent / "milvus.log"
+    cmd = [program, "server", "--data-dir", str(data), "--host", "127.0.0.1", "--port", str(port)]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    uri = f"http://127.0.0.1:{port}"
+    try:
+        from pymilvus import MilvusClient
+
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"milvus-lite exited early:\n{log.read_text()[-3000:]}")
+            try:
+                MilvusClient(uri=uri, timeout=2).list_collections()
+                break
+            except Exception:  # not listening yet
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"milvus-lite did not start:\n{log.read_text()}") from None
+                time.sleep(0.3)
+        yield uri
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+def milvus_settings(uri: str, collection: str, **overrides: object) -> Settings:
+    return Settings(
+        store="milvus",
+        milvus_uri=uri,
+        milvus_collection=collection,
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session")
+def corpus_milvus(corpus_index: Settings, milvus_uri: str) -> Settings:
+    """Settings whose Milvus collection holds the bundled corpus: the session's local index
+    copied over (no second embedding pass)."""
+    from qa_service.ingest.milvus import import_local
+
+    settings = milvus_settings(milvus_uri, "corpus", index_dir=corpus_index.index_dir)
+    import_local(settings, corpus_index.index_dir)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def corpus_milvus_server(corpus_milvus: Settings, milvus_uri: str) -> Iterator[str]:
+    """The base URL of the real server (``qa-service serve``) on the bundled corpus in
+    Milvus."""
+    from qa_service.devtools.server import running_server
+
+    env = milvus_env(milvus_uri, corpus_milvus.milvus_collection)
+    with running_server(corpus_milvus.index_dir, env=env) as url:
+        yield url

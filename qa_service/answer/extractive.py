@@ -32,7 +32,7 @@ from qa_service.embedding.cache import VectorCache
 from qa_service.filters import Filters
 from qa_service.parsing.chunking import split_sentences
 from qa_service.search.retriever import Hit, RetrievalResult
-from qa_service.store.loaded import LoadedIndex
+from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language
 from qa_service.text.lexical import analyze
@@ -96,7 +96,7 @@ def _unit(hit: Hit) -> str:
 class ExtractiveAnswerer:
     """Picks answer sentences from the top passages; no model beyond the embedder."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, index: LoadedIndex) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, index: SearchIndex) -> None:
         self.settings = settings
         self.embedder = embedder
         #: the loaded index answers are drawn from: its documents, centroid, stored sentence

@@ -25,15 +25,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from qa_service.embedding import Embedder
     from qa_service.ingest.build import build_index, default_corpus_paths
     from qa_service.service import QAService
-    from qa_service.store.layout import index_exists
+    from qa_service.store.open import describe_store, store_has_index
 
     settings = settings_from(args)
     embedder = Embedder(settings)
-    if not index_exists(settings.index_dir):
+    if not store_has_index(settings):
         if args.no_build:
-            print(f"error: no index in {settings.index_dir}", file=sys.stderr)
+            print(f"error: no index in {describe_store(settings)}", file=sys.stderr)
             return 2
-        print(f"no index in {settings.index_dir}: indexing the bundled corpus first")
+        print(f"no index in {describe_store(settings)}: indexing the bundled corpus first")
         paths = default_corpus_paths(settings)
         if settings.upload_dir.is_dir() and any(settings.upload_dir.iterdir()):
             paths.append(settings.upload_dir)  # and the documents uploaded before
@@ -59,12 +59,14 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     """Serve the tools over MCP on stdin/stdout (for desktop assistants)."""
     from qa_service.api.mcp import run_stdio
     from qa_service.api.request_log import configure_logging
-    from qa_service.store.layout import index_exists
+    from qa_service.store.open import describe_store, store_has_index
 
     settings = settings_from(args)
     configure_logging(settings, verbose=args.verbose)  # to stderr: stdout carries MCP
-    if not index_exists(settings.index_dir):
-        print(f"error: no index in {settings.index_dir} (run qa-service index)", file=sys.stderr)
+    if not store_has_index(settings):
+        print(
+            f"error: no index in {describe_store(settings)} (run qa-service index)", file=sys.stderr
+        )
         return 2
     run_stdio(settings)
     return 0
@@ -138,6 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--no-uploads", action="store_true", help="leave the uploaded files out of a rebuild"
+    )
+    p.add_argument(
+        "--from-local",
+        metavar="DIR",
+        help=(
+            "with QA_STORE=milvus: copy the local index in DIR into Milvus as a new build "
+            "(its vectors are carried over, nothing is embedded again)"
+        ),
     )
     add_index_dir(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")

@@ -26,7 +26,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from qa_service.evaluation.report import render_text, write_outputs
     from qa_service.ingest.build import build_index, default_corpus_paths
     from qa_service.service import QAService
-    from qa_service.store.layout import index_exists
+    from qa_service.store.open import describe_store, store_has_index
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -61,8 +61,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 2
     plain = Embedder(settings)
     embedder = CachedEmbedder(plain)
-    if not index_exists(settings.index_dir):
-        log(f"no index in {settings.index_dir}: indexing the bundled corpus first")
+    if not store_has_index(settings):
+        log(f"no index in {describe_store(settings)}: indexing the bundled corpus first")
         build_index(default_corpus_paths(settings), settings, embedder, progress=True)
     argv = getattr(args, "argv", None)
     command = shlex.join(["qa-service", *(argv if argv is not None else sys.argv[1:])])

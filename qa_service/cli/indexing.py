@@ -52,8 +52,11 @@ def add_ray_options(p: argparse.ArgumentParser) -> None:
 def cmd_index(args: argparse.Namespace) -> int:
     from qa_service.embedding import Embedder
     from qa_service.ingest.build import build_index, default_corpus_paths, local_embed
+    from qa_service.store.open import describe_store
 
     settings = settings_from(args)
+    if args.from_local is not None:
+        return _from_local(Path(args.from_local), settings, bool(args.paths or args.add))
     if args.watch is not None or args.add or args.remove:
         if args.ray:
             print("error: --ray embeds for a full build, not for updates", file=sys.stderr)
@@ -102,7 +105,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         )
     print(
         f"indexed {report.documents} documents, {report.passages} passages into "
-        f"{settings.index_dir} in {elapsed:.1f} s "
+        f"{describe_store(settings)} in {elapsed:.1f} s "
         f"({', '.join(f'{k} {v:.1f} s' for k, v in report.seconds.items())})"
     )
     return 0
@@ -114,7 +117,7 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
     from qa_service.ingest.build import build_index
     from qa_service.ingest.update import update_index
     from qa_service.ingest.watch import describe, watch
-    from qa_service.store.layout import index_exists
+    from qa_service.store.open import store_has_index
 
     embedder = Embedder(settings)
     if args.watch is not None:
@@ -133,7 +136,7 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
     if missing:
         print(f"error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
-    if not index_exists(settings.index_dir) and add and not args.remove:
+    if not store_has_index(settings) and add and not args.remove:
         report = build_index(add, settings, embedder, progress=not args.quiet)
         for path, reason in report.skipped:
             print(f"skipped {path}: {reason}", file=sys.stderr)
@@ -148,3 +151,23 @@ def _update(args: argparse.Namespace, settings: Settings) -> int:
     for doc_id in update.not_found:
         print(f"not in the index: {doc_id}", file=sys.stderr)
     return 1 if update.not_found and not update.changed else 0
+
+
+def _from_local(index_dir: Path, settings: Settings, other_work: bool) -> int:
+    """``index --from-local DIR``: the local build in DIR copied into Milvus."""
+    from qa_service.store.layout import IndexLoadError
+    from qa_service.store.open import describe_store
+
+    if settings.store != "milvus" or other_work:
+        print("error: --from-local needs QA_STORE=milvus and no other paths", file=sys.stderr)
+        return 2
+    from qa_service.ingest.milvus import import_local
+
+    try:
+        name, documents, passages = import_local(settings, index_dir)
+    except IndexLoadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"copied {documents} documents, {passages} passages into {describe_store(settings)}")
+    print(f"build {name}")
+    return 0

@@ -10,7 +10,7 @@ from typing import Any
 
 from qa_service.config import PROJECT_ROOT, Settings
 from qa_service.documents import DocumentMeta
-from qa_service.store.sqlite import PassageStore
+from qa_service.store.protocol import DocumentStore
 from qa_service.text.language import Language
 
 EVAL_DATA = PROJECT_ROOT / "eval_data"
@@ -164,7 +164,7 @@ def motion_queries(
     return queries, missing
 
 
-def all_documents(store: PassageStore, page: int = 500) -> list[DocumentMeta]:
+def all_documents(store: DocumentStore, page: int = 500) -> list[DocumentMeta]:
     out: list[DocumentMeta] = []
     while True:
         batch = store.list_documents(len(out), page)
@@ -180,7 +180,7 @@ QUICK_TATOEBA = 250
 
 
 def bundled_motion_queries(
-    settings: Settings, store: PassageStore, quick: bool = False
+    settings: Settings, store: DocumentStore, quick: bool = False
 ) -> tuple[list[LabelledQuestion], str]:
     """The subject -> motion queries of the bundled corpus's motions found in the index, and
     a note for the report ("" when there is nothing to say)."""

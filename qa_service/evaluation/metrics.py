@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from qa_service.documents import Passage
 from qa_service.evaluation.data import LabelledQuestion, normalize
 from qa_service.search.retriever import RetrievalResult
-from qa_service.store.sqlite import PassageStore
+from qa_service.store.protocol import DocumentStore
 
 
 def hit_at_k(relevance: Sequence[bool], k: int) -> float:
@@ -46,7 +46,7 @@ def passage_is_relevant(question: LabelledQuestion, passage: Passage) -> bool:
     return any(normalize(gold) in text for gold in question.gold_passage)
 
 
-def count_relevant(question: LabelledQuestion, store: PassageStore) -> int:
+def count_relevant(question: LabelledQuestion, store: DocumentStore) -> int:
     """Relevant items in the index: passages, or documents for a document-level question."""
     if question.doc_level:
         return sum(store.document(d) is not None for d in question.gold_docs)

@@ -23,7 +23,7 @@ from qa_service.evaluation.metrics import (
     reciprocal_rank,
 )
 from qa_service.search.retriever import Hit, Mode, RetrievalResult, Retriever
-from qa_service.store.sqlite import PassageStore
+from qa_service.store.protocol import DocumentStore
 from qa_service.text.language import Language, detect_language
 
 #: Retrievers compared. Hybrid + reranking joins this list once the pipeline has a reranker.
@@ -71,7 +71,7 @@ class Searcher(Protocol):
     :class:`PlainDenseRetriever` baseline."""
 
     @property
-    def store(self) -> PassageStore: ...
+    def store(self) -> DocumentStore: ...
 
     def search_batch(
         self, queries: Sequence[str], top_k: int, mode: Mode = "hybrid"
@@ -88,7 +88,7 @@ class PlainDenseRetriever:
     embedding them takes as long as indexing's embedding step.
     """
 
-    def __init__(self, store: PassageStore, embedder: Embedder) -> None:
+    def __init__(self, store: DocumentStore, embedder: Embedder) -> None:
         import faiss
 
         self.store = store

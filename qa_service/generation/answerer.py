@@ -28,7 +28,7 @@ from qa_service.generation.backends import GenerationCancelled, Generator
 from qa_service.generation.guard import CitationGuard, Verified
 from qa_service.generation.prompt import build_prompt
 from qa_service.search.retriever import Hit, RetrievalResult
-from qa_service.store.loaded import LoadedIndex
+from qa_service.store.protocol import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def build_generative(
     generator: Generator,
     extractive: ExtractiveAnswerer,
     embedder: Embedder,
-    index: LoadedIndex,
+    index: SearchIndex,
 ) -> GenerativeAnswerer:
     """The generated-answer pipeline over one loaded build: ``generator`` writes, a
     :class:`CitationGuard` over ``index`` verifies, ``extractive`` abstains and stands in

@@ -32,7 +32,7 @@ from qa_service.documents import attributed
 from qa_service.embedding import Embedder
 from qa_service.parsing.chunking import split_sentences
 from qa_service.search.retriever import Hit
-from qa_service.store.loaded import LoadedIndex
+from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import detect_language
 from qa_service.text.lexical import analyze, fold
@@ -118,7 +118,7 @@ def evidence(passage: str) -> list[str]:
 class CitationGuard:
     """Measures how well the prompt's passages support each generated sentence."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, index: LoadedIndex) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, index: SearchIndex) -> None:
         self.settings = settings
         self.embedder = embedder
         self.index = index  # the loaded index the passages come from (centroid, IDF)

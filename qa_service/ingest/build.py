@@ -352,6 +352,10 @@ def build_index(
         raise ValueError("no passages to index: " + "; ".join(f"{f}: {r}" for f, r in skipped))
 
     metas = {m.doc_id: m for m, _ in documents}
+    if settings.store == "milvus":
+        return _build_milvus(
+            settings, embedder, documents, passages, skipped, timings, progress, embed
+        )
     texts = passage_texts(metas, passages, settings)
     with index_lock(settings.index_dir), BuildWriter(settings.index_dir) as writer:
         t0 = time.perf_counter()
@@ -384,3 +388,43 @@ def build_index(
         build = writer.publish()
         timings["write"] = time.perf_counter() - t0
     return BuildReport(build, len(documents), len(passages), skipped, timings)
+
+
+def _build_milvus(
+    settings: Settings,
+    embedder: Embedder,
+    documents: list[tuple[DocumentMeta, str]],
+    passages: list[Passage],
+    skipped: list[tuple[str, str]],
+    timings: dict[str, float],
+    progress: bool,
+    embed: EmbedStep = local_embed,
+) -> BuildReport:
+    """A full build into Milvus (``QA_STORE=milvus``): new collections, filled, then the alias
+    moves to them (:class:`~qa_service.store.milvus.writer.MilvusWriter`); ``embed`` as for
+    a local build (a Ray job writes into Milvus too)."""
+    from qa_service.store.milvus.writer import MilvusWriter
+
+    metas = {m.doc_id: m for m, _ in documents}
+    with index_lock(settings.index_dir):
+        t0 = time.perf_counter()
+        vectors, sentences = embed(documents, passages, settings, embedder, progress)
+        timings["embed"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        with MilvusWriter.new(settings, int(vectors.shape[1])) as writer:
+            writer.write_documents(documents)
+            rows = list(range(len(passages)))
+            texts = passage_texts(metas, passages, settings)
+            terms = [analyze(t) for t in texts]
+            writer.write_passages(rows, passages, metas, vectors, texts, terms, sentences)
+            writer.finish(
+                centroid_of(vectors),
+                **manifest_fields(settings, embedder),
+                corpus_hash=corpus_hash(documents),
+                dimension=int(vectors.shape[1]),
+                passage_count=len(passages),
+                document_count=len(documents),
+            )
+            name = writer.publish()
+        timings["milvus"] = time.perf_counter() - t0
+    return BuildReport(Path(name), len(documents), len(passages), skipped, timings)

@@ -100,14 +100,21 @@ def update_index(
     timings["parse"] = time.perf_counter() - t0
 
     with index_lock(settings.index_dir):
-        old = current_build(settings.index_dir)
-        manifest = Manifest.from_file(old / MANIFEST)
-        if manifest.model != embedder.model_name:
-            raise IndexMismatchError(
-                f"index in {old} was built with embedding model {manifest.model!r}, not "
-                f"{embedder.model_name!r}; rebuild it with `qa-service index`"
-            )
-        hashes = read_content_hashes(old / STORE)
+        milvus = None
+        if settings.store == "milvus":
+            from qa_service.ingest.milvus import live_hashes
+
+            milvus, manifest = live_hashes(settings, embedder)
+            hashes = milvus.content_hashes()
+        else:
+            old = current_build(settings.index_dir)
+            manifest = Manifest.from_file(old / MANIFEST)
+            if manifest.model != embedder.model_name:
+                raise IndexMismatchError(
+                    f"index in {old} was built with embedding model {manifest.model!r}, not "
+                    f"{embedder.model_name!r}; rebuild it with `qa-service index`"
+                )
+            hashes = read_content_hashes(old / STORE)
         report = UpdateReport(build=None, skipped=skipped)
         to_add: list[tuple[ParsedDocument, str]] = []
         for doc, digest in parsed:
@@ -133,6 +140,19 @@ def update_index(
         report.replaced = [d for d in report.replaced if d in kept]
         timings["chunk"] = time.perf_counter() - t0
         drop = set(report.removed) | set(report.replaced)
+        if milvus is not None:  # changed in place (qa_service.ingest.milvus)
+            with milvus:
+                if metas or drop:
+                    from qa_service.ingest.milvus import update_milvus
+
+                    report.documents, report.passages = update_milvus(
+                        milvus, manifest, settings, embedder, metas, passages, drop, timings
+                    )
+                    report.build = Path(milvus.name)
+                else:
+                    report.documents, report.passages = len(hashes), manifest.passage_count
+            report.seconds = timings
+            return report
         reembed = _vectors_outdated(manifest, settings)
         if not metas and not drop and not reembed:
             report.documents = len(hashes)

@@ -25,8 +25,7 @@ from qa_service.embedding import Embedder
 from qa_service.ingest.build import build_index, collect_documents
 from qa_service.ingest.update import UpdateReport, update_index
 from qa_service.parsing import iter_corpus_files
-from qa_service.store.layout import STORE, current_build, index_exists
-from qa_service.store.sqlite import PassageStore
+from qa_service.store.open import open_documents, store_has_index
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +57,12 @@ def _fingerprints(folder: Path, settle: float) -> dict[Path, Fingerprint]:
 
 def _sources_by_file(settings: Settings) -> dict[Path, set[str]]:
     """Document ids of the live index, grouped by the (resolved) file they came from."""
-    store = PassageStore(current_build(settings.index_dir) / STORE)
-    try:
+    with open_documents(settings) as store:
         grouped: dict[Path, set[str]] = {}
         for doc_id, source in store.sources().items():
             if source:
                 grouped.setdefault(Path(source).resolve(), set()).add(doc_id)
         return grouped
-    finally:
-        store.close()
 
 
 def sync_folder(
@@ -84,7 +80,7 @@ def sync_folder(
     root = Path(folder).resolve()
     current = _fingerprints(root, settle)
     changed = [p for p, fp in current.items() if state.seen.get(p) != fp]
-    if not index_exists(settings.index_dir):
+    if not store_has_index(settings):
         if not changed:
             return None
         built = build_index(sorted(changed), settings, embedder)

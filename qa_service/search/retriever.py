@@ -1,14 +1,18 @@
-"""Hybrid retrieval: dense (FAISS) and keyword (BM25) search fused by weighted RRF.
+"""Hybrid retrieval: dense and keyword (BM25) search fused by weighted RRF.
 
-:class:`Retriever` orchestrates: it embeds the questions, runs the dense search (FAISS) and
-the keyword search (:mod:`qa_service.search.bm25`), fuses the two rankings
+:class:`Retriever` orchestrates: it embeds the questions, has the index's store run the dense
+and the keyword search (:class:`~qa_service.store.protocol.SearchIndex`: FAISS and bm25s in
+the local build, the engine on Milvus), fuses the two rankings
 (:mod:`qa_service.search.fusion`: reciprocal-rank fusion whose BM25 weight depends on the
 question's detected language; every weight is a setting, ``qa-service eval`` compares them)
-and hydrates the fused rows: each a :class:`Hit` with its passage, document and scores.
+and hydrates the fused rows: each a :class:`Hit` with its passage, document and scores. A
+store that fuses in its engine (Milvus ``hybrid_search``) returns the fused ranking itself,
+with the same weights.
 
 Filters (:class:`~qa_service.filters.Filters`) restrict both searches to the passages of the
-matching documents inside the search itself (a FAISS ``IDSelector`` and a BM25 weight mask),
-so a filtered search returns a full top-k whenever enough passages match.
+matching documents inside the search itself (locally a FAISS ``IDSelector`` and a BM25 weight
+mask, on Milvus a boolean expression), so a filtered search returns a full top-k whenever
+enough passages match.
 """
 
 from __future__ import annotations
@@ -22,12 +26,9 @@ from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
 from qa_service.filters import Filters
-from qa_service.search.bm25 import bm25_search
-from qa_service.search.fusion import Mode, fuse
-from qa_service.store.loaded import LoadedIndex
-from qa_service.store.sqlite import PassageStore
+from qa_service.search.fusion import Mode, bm25_weight, fuse
+from qa_service.store.protocol import DocumentStore, Ranking, SearchIndex
 from qa_service.store.vectors import center
-from qa_service.store.vectors import search as vector_search
 from qa_service.text.language import Language, detect_language
 
 
@@ -54,13 +55,13 @@ class RetrievalResult:
 class Retriever:
     """Searches one loaded index. Thread-safe: holds no per-query state."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: SearchIndex, embedder: Embedder, settings: Settings) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
 
     @property
-    def store(self) -> PassageStore:
+    def store(self) -> DocumentStore:
         """The passages and documents searched."""
         return self.index.store
 
@@ -76,8 +77,8 @@ class Retriever:
         mode: Mode = "hybrid",
         filters: Filters | None = None,
     ) -> list[RetrievalResult]:
-        """Search many queries at once: one embedding batch, one FAISS and one BM25 call.
-        ``filters`` restrict all of them to the passages of the matching documents."""
+        """Search many queries at once: one embedding batch, one dense and one keyword search
+        call. ``filters`` restrict all of them to the passages of the matching documents."""
         if not queries:
             return []
         s = self.settings
@@ -85,44 +86,66 @@ class Retriever:
         # passage's vector holds its context's, see indexing.embed_passages); the centred
         # vector (centred row by row: the same in any batch) measures the similarity that
         # abstention and sentence choice use.
-        raw = self.embedder.encode_queries(list(queries))
+        raw = np.ascontiguousarray(self.embedder.encode_queries(list(queries)))
         vectors = np.vstack([center(row[None, :], self.index.centroid) for row in raw])
         languages = [detect_language(q) for q in queries]
-        allowed = self.index.allowed_rows(filters) if filters and filters.active else None
-        n = self.index.size if allowed is None else len(allowed)
-
+        active = filters if filters is not None and filters.active else None
+        n = self.index.count(active)
         dense_k = min(n, max(top_k, s.dense_candidates))
-        dense_scores, dense_rows = self._dense(np.ascontiguousarray(raw), dense_k, allowed)
+        keyword_k = min(n, max(top_k, s.bm25_candidates))
 
+        engine: list[Ranking | None] = [None] * len(queries)
+        if mode == "hybrid" and n > 0:
+            weights = [(s.dense_weight, bm25_weight(s, lang)) for lang in languages]
+            engine = self.index.hybrid_search(
+                raw, queries, dense_k, keyword_k, weights, s.rrf_k, active
+            )
+        todo = [i for i, fused in enumerate(engine) if fused is None]
+        dense_rows = np.zeros((len(queries), 0), dtype=np.int64)
+        dense_scores = np.zeros((len(queries), 0), dtype=np.float32)
         bm25_rows: list[list[int]] = [[] for _ in queries]
         bm25_scores: list[list[float]] = [[] for _ in queries]
-        if mode != "dense" and n > 0:
-            k = min(n, max(top_k, s.bm25_candidates))
-            bm25_rows, bm25_scores = bm25_search(self.index, queries, k, allowed)
+        if todo:
+            everything = len(todo) == len(queries)
+            scores, rows = self.index.dense_search(
+                raw if everything else raw[todo], dense_k, active
+            )
+            if everything:
+                dense_scores, dense_rows = scores, rows
+            else:
+                dense_scores = np.zeros((len(queries), scores.shape[1]), dtype=np.float32)
+                dense_rows = np.full((len(queries), rows.shape[1]), -1, dtype=np.int64)
+                dense_scores[todo], dense_rows[todo] = scores, rows
+            if mode != "dense" and n > 0:
+                asked = [queries[i] for i in todo]
+                found_rows, found_scores = self.index.keyword_search(asked, keyword_k, active)
+                for i, r, sc in zip(todo, found_rows, found_scores, strict=True):
+                    bm25_rows[i], bm25_scores[i] = r, sc
 
         results = []
         for i, query in enumerate(queries):
-            dense = [
-                (int(r), float(sc))
-                for r, sc in zip(dense_rows[i], dense_scores[i], strict=True)
-                if r >= 0
-            ]
             keyword = list(zip(bm25_rows[i], bm25_scores[i], strict=True))
-            fused = fuse(dense, keyword, languages[i], mode, s)[:top_k]
-            hits = self._hits(fused, vectors[i], dict(keyword))
+            fused = engine[i]
+            if fused is None:
+                dense = [
+                    (int(r), float(sc))
+                    for r, sc in zip(dense_rows[i], dense_scores[i], strict=True)
+                    if r >= 0
+                ]
+                fused = fuse(dense, keyword, languages[i], mode, s)
+            by_row = dict(keyword)
+            hits = self._hits(fused[:top_k], vectors[i], by_row)
+            start = top_k
+            while len(hits) < top_k and start < len(fused):
+                # a store changed in place (Milvus) may have dropped a passage since it was
+                # found: the next ones take its place, so the answer still gets top_k
+                more = fused[start : start + top_k - len(hits)]
+                hits += self._hits(more, vectors[i], by_row)
+                start += len(more)
             results.append(RetrievalResult(query, languages[i], hits, vectors[i]))
         return results
 
     # -- parts ---------------------------------------------------------------------------
-    def _dense(
-        self, vectors: np.ndarray, k: int, allowed: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """FAISS search, restricted to the ``allowed`` rows (an IDSelector) when given."""
-        if k <= 0:
-            empty = np.zeros((len(vectors), 0))
-            return empty.astype(np.float32), empty.astype(np.int64)
-        return vector_search(self.index.vectors, vectors, k, allowed, self.settings)
-
     def _hits(
         self, fused: list[tuple[int, float]], query_vector: np.ndarray, bm25: dict[int, float]
     ) -> list[Hit]:
@@ -151,5 +174,5 @@ class Retriever:
         """Centred cosine similarity of the (centred) question and each passage's vector."""
         if not rows:
             return []
-        stored = np.vstack([self.index.vectors.reconstruct(int(r)) for r in rows])
+        stored = self.index.passage_vectors(rows)
         return (center(stored, self.index.centroid) @ query_vector).astype(float).tolist()

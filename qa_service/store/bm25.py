@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from qa_service.store.layout import BM25_DIR, BM25_ROWS, IndexCorruptError
+from qa_service.text.lexical import analyze
 
 
 def write_bm25(build: Path, rows: np.ndarray, terms: Sequence[Sequence[str]]) -> None:
@@ -44,3 +45,56 @@ def load_bm25(build: Path) -> tuple[Any, np.ndarray]:
     if bm25_rows.shape != (n_bm25,):
         raise IndexCorruptError(f"{build / BM25_ROWS} does not match the BM25 index")
     return bm25, bm25_rows
+
+
+def top_positive(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions and values of the ``k`` highest positive ``scores``, best first (ties by
+    position).
+
+    Only the positive scores are ranked: a query's BM25 terms occur in a small part of a large
+    index, and ``np.argpartition`` over an array of mostly equal zeros (bm25s's top-k) took
+    45 ms at 300k passages where this takes 1 ms.
+    """
+    positions = np.flatnonzero(scores > 0)
+    values = scores[positions]
+    if len(positions) > k:  # the k-th best score, and every score tied with it
+        keep = values >= np.partition(values, -k)[-k]
+        positions, values = positions[keep], values[keep]
+    order = np.lexsort((positions, -values))[:k]
+    return positions[order], values[order]
+
+
+def weight_mask(bm25_rows: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """A BM25 weight mask (1.0 at the positions of passage ``rows``, else 0.0)."""
+    mask = np.zeros(len(bm25_rows), dtype=np.float32)
+    positions = np.searchsorted(bm25_rows, rows)
+    inside = positions < len(bm25_rows)
+    positions, rows = positions[inside], rows[inside]
+    mask[positions[bm25_rows[positions] == rows]] = 1.0
+    return mask
+
+
+def bm25_search(
+    bm25: Any,
+    bm25_rows: np.ndarray,
+    queries: Sequence[str],
+    k: int,
+    allowed: np.ndarray | None = None,
+) -> tuple[list[list[int]], list[list[float]]]:
+    """The top ``k`` passage rows and their BM25 scores for each query (queries without a
+    known term get nothing), restricted to the ``allowed`` rows when given."""
+    vocab = bm25.vocab_dict
+    known = [[t for t in analyze(q) if t in vocab] for q in queries]
+    rows: list[list[int]] = [[] for _ in queries]
+    scores: list[list[float]] = [[] for _ in queries]
+    asked = [i for i, terms in enumerate(known) if terms]
+    if not asked:
+        return rows, scores
+    mask = weight_mask(bm25_rows, allowed) if allowed is not None else None
+    for i in asked:
+        positions, values = top_positive(
+            bm25.get_scores_from_ids(bm25.get_tokens_ids(known[i]), weight_mask=mask), k
+        )
+        rows[i] = [int(r) for r in bm25_rows[positions]]
+        scores[i] = [float(v) for v in values]
+    return rows, scores

@@ -13,6 +13,7 @@ import numpy as np
 
 from qa_service.config import Settings
 from qa_service.filters import Filters
+from qa_service.store import bm25 as keyword
 from qa_service.store.bm25 import load_bm25
 from qa_service.store.layout import (
     CENTROID,
@@ -27,16 +28,19 @@ from qa_service.store.layout import (
     current_build,
     verify_checksums,
 )
-from qa_service.store.sentence_vectors import unpack_both
+from qa_service.store.protocol import Ranking
+from qa_service.store.sentence_vectors import read_entries
 from qa_service.store.sqlite import PassageStore
 from qa_service.store.vectors import prepare_for_search
+from qa_service.store.vectors import search as vector_search
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class LoadedIndex:
-    """Everything needed to search one build."""
+    """Everything needed to search one build (a :class:`~qa_service.store.protocol.SearchIndex`
+    over the local files: FAISS, bm25s, SQLite)."""
 
     build: Path
     manifest: Manifest
@@ -45,6 +49,8 @@ class LoadedIndex:
     bm25: Any  # bm25s.BM25
     store: PassageStore
     bm25_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: the search parameters of the vector index (IVF ``nprobe``, exact filtered search)
+    settings: Settings = field(default_factory=Settings, repr=False)
     _allowed: OrderedDict[Filters, np.ndarray] = field(default_factory=OrderedDict, repr=False)
 
     @property
@@ -63,12 +69,52 @@ class LoadedIndex:
 
     def bm25_mask(self, rows: np.ndarray) -> np.ndarray:
         """A BM25 weight mask (1.0 at the positions of ``rows``, else 0.0)."""
-        mask = np.zeros(len(self.bm25_rows), dtype=np.float32)
-        positions = np.searchsorted(self.bm25_rows, rows)
-        inside = positions < len(self.bm25_rows)
-        positions, rows = positions[inside], rows[inside]
-        mask[positions[self.bm25_rows[positions] == rows]] = 1.0
-        return mask
+        return keyword.weight_mask(self.bm25_rows, rows)
+
+    # -- searching (the SearchIndex protocol) --------------------------------------------------
+    def _allowed_or_none(self, filters: Filters | None) -> np.ndarray | None:
+        return self.allowed_rows(filters) if filters is not None and filters.active else None
+
+    def count(self, filters: Filters | None) -> int:
+        allowed = self._allowed_or_none(filters)
+        return self.size if allowed is None else len(allowed)
+
+    def dense_search(
+        self, vectors: np.ndarray, k: int, filters: Filters | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """FAISS search, restricted to the allowed rows (an IDSelector) with filters."""
+        if k <= 0:
+            empty = np.zeros((len(vectors), 0))
+            return empty.astype(np.float32), empty.astype(np.int64)
+        allowed = self._allowed_or_none(filters)
+        return vector_search(self.vectors, vectors, k, allowed, self.settings)
+
+    def keyword_search(
+        self, queries: Sequence[str], k: int, filters: Filters | None
+    ) -> tuple[list[list[int]], list[list[float]]]:
+        """bm25s over the analysed passages, restricted by a weight mask with filters."""
+        allowed = self._allowed_or_none(filters)
+        return keyword.bm25_search(self.bm25, self.bm25_rows, queries, k, allowed)
+
+    def hybrid_search(
+        self,
+        vectors: np.ndarray,
+        queries: Sequence[str],
+        dense_k: int,
+        keyword_k: int,
+        weights: Sequence[tuple[float, float]],
+        rrf_k: int,
+        filters: Filters | None,
+    ) -> list[Ranking | None]:
+        """The local build has no engine to fuse in: the retriever fuses."""
+        return [None] * len(queries)
+
+    def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        return np.vstack([self.vectors.reconstruct(int(r)) for r in rows])
+
+    def is_current(self) -> bool:
+        """Whether ``CURRENT`` of the index directory still names this build."""
+        return current_build(self.build.parent.parent) == self.build
 
     def idf(self, terms: Sequence[str]) -> list[float]:
         """Inverse document frequency of analysed terms (unknown terms count as rarest)."""
@@ -86,17 +132,7 @@ class LoadedIndex:
         """Each passage's stored sentence vectors (one row per sentence, not centred), for
         the ``rows`` that have them: read in the passage's context, or with ``alone`` each
         sentence embedded on its own. A corrupt entry is left out (and logged)."""
-        out = {}
-        for row, blob in self.store.sentence_blobs(rows).items():
-            try:
-                context, separate = unpack_both(blob, self.manifest.dimension)
-            except ValueError as exc:
-                log.warning("passage row %d: %s", row, exc)
-                continue
-            vectors = separate if alone else context
-            if vectors is not None:
-                out[row] = vectors
-        return out
+        return read_entries(self.store.sentence_blobs(rows), self.manifest.dimension, alone)
 
     def close(self) -> None:
         self.store.close()
@@ -166,4 +202,5 @@ def load_index(
         bm25=bm25,
         store=store,
         bm25_rows=bm25_rows,
+        settings=settings if settings is not None else Settings(),
     )

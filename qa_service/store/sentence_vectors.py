@@ -16,9 +16,14 @@ without the marker (written before) hold the in-context rows only.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
+
 import numpy as np
 
 from qa_service.parsing.chunking import split_sentences
+
+log = logging.getLogger(__name__)
 
 #: the scale of the row that separates in-context rows from rows embedded alone
 _MARKER = -1.0
@@ -84,3 +89,22 @@ def unpack_both(blob: bytes, dimension: int) -> tuple[np.ndarray, np.ndarray | N
     if len(marks) > 1 or len(alone) != len(context):
         raise ValueError("sentence vectors: the rows embedded alone do not match the others")
     return context, alone
+
+
+def read_entries(
+    blobs: Mapping[int, bytes], dimension: int, alone: bool = False
+) -> dict[int, np.ndarray]:
+    """The stored entries of passage rows (``blobs``) as their sentences' rows: read in the
+    passage's context, or with ``alone`` embedded on their own (rows without those are left
+    out); a corrupt entry is left out (and logged)."""
+    out = {}
+    for row, blob in blobs.items():
+        try:
+            context, separate = unpack_both(blob, dimension)
+        except ValueError as exc:
+            log.warning("passage row %d: %s", row, exc)
+            continue
+        vectors = separate if alone else context
+        if vectors is not None:
+            out[row] = vectors
+    return out

@@ -22,9 +22,11 @@ CITATION_FIELDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def client(corpus_server: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=corpus_server, timeout=30) as c:
+@pytest.fixture(scope="module", params=["local", "milvus"])
+def client(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+    """The server on the bundled corpus, on each store (``QA_STORE``): the same contract."""
+    server = "corpus_server" if request.param == "local" else "corpus_milvus_server"
+    with httpx.Client(base_url=request.getfixturevalue(server), timeout=30) as c:
         yield c
 
 

@@ -87,3 +87,87 @@ def test_watch_once_follows_a_folder(tmp_path: Path, capsys: pytest.CaptureFixtu
     before = (index_dir / "CURRENT").read_text()
     assert main(args) == 0
     assert (index_dir / "CURRENT").read_text() == before
+
+
+def test_updates_on_milvus(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    milvus_uri: str,
+    embedder: Embedder,
+) -> None:
+    """``--watch``, ``--add`` and ``--remove`` with ``QA_STORE=milvus``: the first sync
+    builds the collections, later ones change them in place, and a service that loaded the
+    index before switches to the new version."""
+    from qa_service.service import QAService
+    from qa_service.store.open import open_documents
+    from tests.conftest import milvus_env, milvus_settings
+
+    for name, value in milvus_env(milvus_uri, "cli_updates").items():
+        monkeypatch.setenv(name, value)
+    settings = milvus_settings(milvus_uri, "cli_updates", index_dir=tmp_path / "index")
+
+    def ids() -> set[str]:
+        with open_documents(settings) as store:
+            return {meta.doc_id for meta, _ in store.list_documents(0, 1000)}
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    motions = CORPUS / "moties"
+    shutil.copy(motions / "kst-29754-673.txt", folder / "a.txt")
+    shutil.copy(motions / "kst-36284-6.txt", folder / "b.txt")
+    args = ["index", "--index-dir", str(settings.index_dir), "-q"]
+    watch = [*args, "--watch", str(folder), "--once"]
+    assert main(watch) == 0  # no index yet: the first sync builds it
+    assert ids() == {"kst-29754-673", "kst-36284-6"}
+    assert not (settings.index_dir / "CURRENT").exists()  # nothing written locally
+
+    service = QAService(settings, embedder)
+    service.warm_up()
+    assert service.search("slavernijverleden", 3).hits[0].passage.doc_id == "kst-36284-6"
+    # a new file, a changed file and a deleted file, in one sync
+    shutil.copy(motions / "kst-34682-141.txt", folder / "c.txt")
+    changed = folder / "a.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nEen nieuwe slotalinea.\n")
+    future = time.time() + 5
+    os.utime(changed, (future, future))
+    (folder / "b.txt").unlink()
+    capsys.readouterr()
+    assert main(watch) == 0
+    assert "1 added, 1 replaced, 1 removed" in capsys.readouterr().out
+    assert ids() == {"kst-29754-673", "kst-34682-141"}
+    assert service.reload() and service.index.manifest.document_count == 2
+    texts = " ".join(p.text for p in service.index.store.document_passages("kst-29754-673"))
+    assert "Een nieuwe slotalinea." in texts
+    hits = service.search("slavernijverleden", 5).hits
+    assert hits and all(h.passage.doc_id != "kst-36284-6" for h in hits)
+    assert main(watch) == 0 and not service.reload()  # nothing changed: no new version
+
+    assert main([*args, "--add", str(motions / "kst-36284-6.txt")]) == 0
+    assert main([*args, "--remove", "kst-34682-141"]) == 0
+    assert ids() == {"kst-29754-673", "kst-36284-6"}
+    assert main([*args, "--remove", "kst-0-0"]) == 1
+    assert service.reload()
+    assert service.search("slavernijverleden", 3).hits[0].passage.doc_id == "kst-36284-6"
+    assert service.info()["documents"] == 2
+
+
+def test_from_local_copies_an_index_into_milvus(
+    small_index: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    milvus_uri: str,
+) -> None:
+    from tests.conftest import milvus_env
+
+    assert main(["index", "--from-local", str(small_index)]) == 2  # QA_STORE=local
+    assert "needs QA_STORE=milvus" in capsys.readouterr().err
+    for name, value in milvus_env(milvus_uri, "from_local").items():
+        monkeypatch.setenv(name, value)
+    assert main(["index", "--from-local", str(small_index)]) == 0
+    assert "copied 4 documents" in capsys.readouterr().out
+    from qa_service.config import Settings
+    from qa_service.store.open import open_documents
+
+    with open_documents(Settings()) as store:
+        assert "kst-36284-6" in store.content_hashes()
