@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         description="Cache for converted model weights.",
     )
 
-    # --- which store holds the index (see docs/scale-out-milvus.md) -------------------------
+    # --- which store holds the index (see docs/scale-out.md) -------------------------
     store: Literal["local", "milvus"] = Field(
         "local",
         description=(
@@ -123,7 +123,7 @@ class Settings(BaseSettings):
             "auto = exact (flat) below ann_threshold passages, IVF with fp16 codes (ivf) from "
             "there, IVF with 8-bit codes (ivf_sq8) from compressed_threshold; hnsw_sq8 / "
             "hnsw_fp16 = an HNSW graph over 8-bit / fp16 codes (fast at millions of passages, "
-            "but a live update that removes passages rebuilds it; docs/scale-out-onebox.md)."
+            "but a live update that removes passages rebuilds it; docs/scale-out.md)."
         ),
     )
     ann_threshold: int = Field(
@@ -147,7 +147,7 @@ class Settings(BaseSettings):
         le=16384,
         description=(
             "HNSW beam width of a search: recall vs time (recall@10 0.963 at 10^6 passages, "
-            "docs/scale-out-onebox.md)."
+            "docs/scale-out.md)."
         ),
     )
     hnsw_ef_search_max: int = Field(

@@ -19,7 +19,7 @@
   (:func:`remove_rows`). 8-bit codes lose recall as the collection grows (0.952 at 300k).
   Product-quantised codes (``ivf_pq``, built only by ``scripts/bench_scale.py``) were measured
   and rejected: recall@10 about 0.5 against exact search at 48 bytes a passage, whatever the
-  cells probed (docs/scale-out-onebox.md).
+  cells probed (docs/scale-out.md).
 
 FAISS runs each search with ``QA_FAISS_THREADS`` OpenMP threads (default 1): the server
 answers concurrent requests from a thread pool, and on two cores one search with several

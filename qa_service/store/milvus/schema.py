@@ -36,7 +36,7 @@ QUERY_WINDOW = 16_384
 PLACEHOLDER_DIM = 2
 #: the analyzer of ``keyword_text``: Dutch stems and stop words, in the engine. milvus-lite
 #: (3.2) applies the stop words and lower-casing but has no stemmer or ASCII folding filter;
-#: a Milvus cluster applies them all (docs/scale-out-milvus.md).
+#: a Milvus cluster applies them all (docs/scale-out.md).
 DUTCH_ANALYZER: dict[str, Any] = {
     "tokenizer": "standard",
     "filter": [
