@@ -57,9 +57,9 @@ class AskResult:
             "search_query": self.search_query,
             "backend": a.backend,
             "removed_sentences": a.removed_sentences,
+            # the model-assisted step, when one ran; null as in the API's response otherwise
+            "assist": self.assist.to_dict() if self.assist is not None else None,
         }
-        if self.assist is not None:
-            out["assist"] = self.assist.to_dict()
         return out
 
 
