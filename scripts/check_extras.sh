@@ -2,7 +2,7 @@
 # Each optional extra, installed alone in a fresh venv (no dev tools, no other extra), must do
 # its job: a test extra that pulls a package in can hide that the extra itself lacks it (the
 # local-llm extra once lacked accelerate). For each extra: a new venv, `pip install -e .[X]`,
-# then what a user of that extra runs first, on a small index of the bundled Kamerbrief.
+# then what a user of that extra runs first, on an index of the bundled corpus.
 #
 #   scripts/check_extras.sh                 # every extra
 #   scripts/check_extras.sh local-llm       # some of them
@@ -32,7 +32,7 @@ check_local_llm() {  # the packaged model answers in-process (QA_ANSWER_BACKEND=
     local venv
     venv=$(fresh_venv local-llm)
     export QA_INDEX_DIR="$WORK/index-local" QA_CACHE_DIR="$WORK/cache"
-    "$venv/bin/qa-service" index -q corpus/kamerstukken
+    "$venv/bin/qa-service" index -q   # the bundled corpus (one letter alone centres badly)
     QA_ANSWER_BACKEND=local QA_GENERATION_MAX_TOKENS=48 \
         "$venv/bin/qa-service" ask --json "$QUESTION" > "$WORK/local.json"
     "$venv/bin/python" - "$WORK/local.json" <<'EOF'
