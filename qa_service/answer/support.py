@@ -24,8 +24,9 @@ text, titles, authors, dates and dossiers) do not hold:
 answer type" of classic question answering): a question asking how many or how much is not
 answered by sentences without a number beyond the question's own (dates do not count), a
 question asking for a percentage needs a percentage, one asking for an amount of money needs
-an amount. The topic may be right (the hotel in Albergen) while the figure asked for is
-nowhere in it.
+an amount; a question about how a motion fared in the vote (adopted, rejected, who voted for
+it) needs sentences that report a vote: a motion's own text never does. The topic may be
+right (the hotel in Albergen) while the figure asked for is nowhere in it.
 
 Calibrated on ``eval_data/dev``, ``calibration`` and ``calibration-extra`` (see
 docs/evaluation.md): together with the similarity thresholds, no answerable question of
@@ -216,18 +217,41 @@ _DATE = re.compile(rf"\b\d{{1,2}}\s+({_MONTHS})(\s+\d{{4}})?\b|\b(19|20)\d\d\b|\
 _FIGURE = re.compile(rf"\d+(?:[.,]\d+)*|\b(?:(?:{_NUMBER_WORDS})(?:en)?)+\b")
 
 
+#: an answer's citation markers (``[1]``): not figures of its text
+_CITATION = re.compile(r"\[\d+\]")
+#: a scale word after digits belongs to that figure (``5 miljard``, ``5 billion``)
+_SCALED = re.compile(r"(\d)\s*(?:miljoen|miljard|mln|mld|million|billion|thousand|duizend)\b")
+
+
 def _figures(folded: str) -> set[str]:
-    return {m.group(0) for m in _FIGURE.finditer(_DATE.sub(" ", folded))}
+    text = _SCALED.sub(r"\1", _DATE.sub(" ", _CITATION.sub(" ", folded)))
+    return {m.group(0) for m in _FIGURE.finditer(text)}
+
+
+#: a question about how a motion fared in the vote (adopted, rejected, who voted for it)
+_VOTE_ASKED = re.compile(
+    r"\b(aangenomen|verworpen|adopted|rejected|voted|votes?|voting|gestemd|stemming|"
+    r"(stemden|stemde|stemmen) (voor|tegen))\b"
+)
+#: sentences that report a vote
+_VOTE = re.compile(
+    r"\b(aangenomen|verworpen|stemming|gestemd|stemden|stemde|"
+    r"stemverklaring|unaniem|adopted|rejected|voted)\b"
+)
 
 
 def missing_answer_type(question: str, answer: str) -> str | None:
     """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
-    not hold: ``"a percentage"``, ``"an amount of money"``, ``"a number"``; None when it
-    asks for no quantity or the answer holds one."""
+    not hold: ``"a vote"``, ``"a percentage"``, ``"an amount of money"``, ``"a number"``;
+    None when it asks for none of these or the answer holds it. Citation markers (``[1]``)
+    and dates are not figures; nor is the question's own figure (``5 billion`` asked,
+    ``5 miljard`` answered)."""
     asked = fold(question)
+    text = fold(_CITATION.sub(" ", answer))
+    if _VOTE_ASKED.search(asked) and not _VOTE.search(text):
+        return "a vote"
     if not _QUANTITY.search(asked):
         return None
-    text = fold(answer)
     if _PERCENTAGE_ASKED.search(asked) and not _PERCENTAGE.search(text):
         return "a percentage"
     if _MONEY_ASKED.search(asked) and not _MONEY.search(text):

@@ -1,4 +1,5 @@
-"""The answer-type check: a question asking for a quantity needs one in the answer."""
+"""The answer-type check: a question asking for a quantity (or a vote) needs one in the
+answer."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ HOTEL = (
         ("How much does the ban cost?", "Het verbod kost € 12 mln."),
         ("Wie tekende de brief?", "De minister van Defensie."),  # no quantity asked
         ("What did the minister pledge?", HOTEL),
+        ("Hoeveel militairen?", TROOPS + " [1]"),
+        ("Met welke opzet stemden de ministers in?", TROOPS),  # instemmen: agree, not vote
+        ("Is de motie aangenomen?", "De motie is met algemene stemmen aangenomen. [1]"),
+        ("Who voted against the motion?", "Tegen de motie stemden de leden van de PVV."),
     ],
 )
 def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str) -> None:
@@ -49,6 +54,18 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
             "Minstens 50 studiebeurzen.",
             "an amount of money",
         ),
+        # citation markers are not figures
+        ("How many asylum seekers live there?", "Het hotel in Albergen sluit. [1] [2]", "a number"),
+        # the question's own amount, with its scale word in either language
+        (
+            "How much of the extra 5 billion euros goes to cyber?",
+            "Het kabinet trekt 5 miljard euro extra uit. [1]",
+            "a number",
+        ),
+        # how the vote went: the motion's own text does not say
+        ("Was the motion adopted by the House?", HOTEL + " [1]", "a vote"),
+        ("How many MPs voted in favour of the motion?", HOTEL, "a vote"),
+        ("Werd de motie verworpen?", HOTEL, "a vote"),
     ],
 )
 def test_answers_without_it_are_flagged(question: str, answer: str, missing: str) -> None:
