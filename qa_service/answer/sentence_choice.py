@@ -5,8 +5,10 @@ An answer is the smallest set of passage sentences that together answer the ques
 1. the *answer-bearing* sentence (the best scored candidate) fixes the answer passage (for
    a motion: the whole motion, whose considerations and dictum may lie in two passages);
 2. it brings the neighbours it needs: a sentence that opens with a connective or a pronoun
-   ("Voorts heb ik toegezegd ...", "Dit centrum ...") continues the sentence before it, and a
-   sentence that ends in ":" needs the one after it;
+   ("Voorts heb ik toegezegd ...", "Dit centrum ...") continues the sentence before it, so
+   each brings the other (a sentence announcing a topic, "X kwamen kort bijeen.", is
+   answered by the next, "Hierbij kwamen ... aan de orde."), and a sentence that ends in ":"
+   needs the one after it;
 3. further sentences join only when they score near the best one and either come from the
    answer passage or cover question terms that the chosen sentences do not cover yet (a
    composite question, "X en Y"): sentences of other passages that merely share words with
@@ -139,6 +141,9 @@ def _neighbours(c: Candidate, by_position: dict[tuple[int, int], Candidate]) -> 
     while needs_next(cur.text) and (cur.passage, cur.order + 1) in by_position:
         cur = by_position[(cur.passage, cur.order + 1)]
         out.append(cur)
+    after = by_position.get((cur.passage, cur.order + 1))
+    if after is not None and needs_previous(after.text):
+        out.append(after)  # "... kwamen kort bijeen. Hierbij kwamen X en Y aan de orde."
     return out
 
 

@@ -44,6 +44,19 @@ def test_a_continuing_sentence_brings_the_one_before_it() -> None:
     assert [(x.passage, x.order) for x in chosen] == [(0, 1), (0, 2)]
 
 
+def test_a_topic_sentence_brings_the_sentence_continuing_it() -> None:
+    pool = [c(0, 0, 0.8, "bijeen"), c(0, 1, 0.3), c(0, 2, 0.2)]
+    pool[0].text = "De Ministers van de landen met troepen kwamen kort bijeen."
+    pool[1].text = "Hierbij kwamen de veiligheidssituatie en de Russische invloed aan de orde."
+    pool[2].text = "Daarbij werd ook Iran besproken."  # one continuation, not a chain
+    assert [(x.passage, x.order) for x in choose(pool, margin=0.05, max_sentences=1)] == [
+        (0, 0),
+        (0, 1),
+    ]
+    pool[1].text = "De plenaire sessie volgde."  # does not continue it: stays out
+    assert [(x.passage, x.order) for x in choose(pool, margin=0.05, max_sentences=1)] == [(0, 0)]
+
+
 def test_a_colon_brings_the_next_sentence() -> None:
     pool = [c(0, 0, 0.8, "a"), c(0, 1, 0.1)]
     pool[0].text = "Het kabinet neemt twee maatregelen:"
