@@ -49,8 +49,9 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "dossier",
         re.compile(
-            r"\b(?:which|what) (?:dossier|kamerstuk|file)\b|\bdossier ?(?:number|nummer)"
-            r"|\bwelk (?:dossier|kamerstuk)|\b(?:tot|bij|in) welk dossier|\bwhat dossier"
+            r"\b(?:which|what) (?:parliamentary )?(?:dossier|kamerstuk|file)\b"
+            r"|\bdossier ?(?:number|nummer)"
+            r"|\bwelk (?:kamer)?(?:dossier|kamerstuk)|\b(?:tot|bij|in) welk (?:kamer)?dossier"
         ),
     ),
     (
@@ -68,6 +69,9 @@ _REFERENCE = re.compile(
     r"(?:[\s-]+([ivxlc]+|\d{1,2}|[a-z])(?=[\s,.\-?]|$))?"
     r"(?:\s*,?\s*[-\s]\s*(?:(?:nr|no|nummer|number)\.?\s*)?(\d{1,4}))?\b"
 )
+
+#: A question about a document that the text refers to, not the document itself.
+_REFERS = re.compile(r"\b(?:verwijst|verwezen|verwijzen|refers?|referred|cites?|cited)\b")
 
 #: What a motion asks: its dictum opens with one of these.
 _DICTUM = re.compile(r"^\s*(?:verzoekt|spreekt uit|roept|draagt|besluit|vraagt)", re.I)
@@ -104,6 +108,8 @@ def classify(question: str) -> MetaQuestion | None:
             continue
         if kind == "asks" and not (refs and re.search(r"\b(?:motie|motion)\b", text)):
             continue
+        if kind == "dossier" and _REFERS.search(text):
+            continue  # "naar welk Kamerstuk verwijst de minister": a document it cites
         return MetaQuestion(kind, refs)
     return None
 

@@ -156,6 +156,7 @@ def missing_specifics(
     corpus does not hold it at all; a word commoner than ``min_rarity`` (``Nederland``)
     names nothing specific."""
     words = set(_WORDISH.findall(evidence))
+    words |= {part for w in words if "-" in w for part in w.split("-") if part}  # SNF-keurmerk
     prefixes = word_prefixes(words, skip=frozenset())
     digits = re.sub(r"[.,\s]", "", evidence)
     out = []

@@ -67,6 +67,8 @@ MOTION_PASSAGES = passages(
         ("In which parliamentary year was the letter sent?", "vergaderjaar"),
         ("Which dossier does the motion on football clubs belong to?", "dossier"),
         ("Bij welk dossier hoort de motie over voetbalclubs?", "dossier"),
+        ("Tot welk Kamerdossier behoort de motie over rekenmachines?", "dossier"),
+        ("Which parliamentary dossier is the motion on calculators part of?", "dossier"),
         ("Wat vraagt motie 36410-XVI-119?", "asks"),
         ("What does motion 36410-XVI, nr. 119 ask?", "asks"),
     ],
@@ -84,6 +86,7 @@ def test_questions_about_the_document(question: str, kind: str) -> None:
         "Who won the football World Cup in 2010?",
         "What did the motion by Van der Plas ask the cabinet to do?",  # no number: content
         "Hoeveel woningen wil het kabinet tot 2030 bouwen?",
+        "Naar welk Kamerstuk verwijst de minister bij haar toezegging?",  # a cited document
     ],
 )
 def test_content_questions_are_not_about_the_document(question: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_service.answer.support import missing_answer_type
+from qa_service.answer.support import missing_answer_type, missing_specifics
 
 TROOPS = (
     "Ik heb toegelicht dat we thans bezig zijn met de uitwerking van de eerder toegezegde "
@@ -70,3 +70,12 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
 )
 def test_answers_without_it_are_flagged(question: str, answer: str, missing: str) -> None:
     assert missing_answer_type(question, answer) == missing
+
+
+def test_an_acronym_inside_a_hyphenated_compound_is_held() -> None:
+    evidence = "verzoekt de regering het snf-keurmerk verplicht te stellen"
+    question = "Which motion asks to make the SNF quality mark mandatory?"
+    assert missing_specifics(question, "en", evidence, lambda w: 9.0) == []
+    assert missing_specifics("Which motion asks about the NHG?", "en", evidence, lambda w: 9.0) == [
+        "NHG"
+    ]
