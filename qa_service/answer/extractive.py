@@ -21,8 +21,10 @@ from qa_service.answer.sentence_choice import (
     LATE_WEIGHT_EN,
     PASSAGE_WEIGHT,
     Candidate,
+    asks_reason,
     choose,
     question_terms,
+    with_reason,
 )
 from qa_service.answer.support import evidence_text, missing_answer_type, missing_specifics
 from qa_service.config import Settings
@@ -358,6 +360,8 @@ class ExtractiveAnswerer:
             margin=self.settings.answer_sentence_margin,
             max_sentences=self.settings.answer_max_sentences,
         )
+        if asks_reason(question):
+            picked = with_reason(picked, pool)
         by_position = {(c.hit_rank, c.order): c for c in candidates}
         return [by_position[(p.passage, p.order)] for p in picked]
 

@@ -103,6 +103,34 @@ def needs_next(sentence: str) -> bool:
     return sentence.rstrip().endswith(":")
 
 
+#: A question asking for a reason.
+_WHY = re.compile(
+    r"^\s*(?:why|waarom)\b|\b(?:for what reason|om welke reden|what reason|welke reden)"
+)
+#: A motion's considerations: why it asks what it asks.
+_CONSIDERATION = re.compile(r"^\s*(?:constaterende|overwegende|van mening|gehoord)", re.I)
+
+
+def asks_reason(question: str) -> bool:
+    """Whether ``question`` asks why (``Why did ...``, ``Waarom ...``, ``om welke reden``)."""
+    return bool(_WHY.search(fold(question)))
+
+
+def with_reason(chosen: list[Candidate], pool: Sequence[Candidate]) -> list[Candidate]:
+    """A "why" question answered from a motion: its dictum says what, its considerations
+    ("constaterende dat ...", "overwegende dat ...") say why. When no consideration is
+    chosen, the best scored one of the answer's motion joins (in reading order)."""
+    if not chosen or not chosen[0].unit or any(_CONSIDERATION.match(c.text) for c in chosen):
+        return chosen
+    unit = chosen[0].unit
+    reasons = [c for c in pool if c.unit == unit and _CONSIDERATION.match(c.text)]
+    if not reasons:
+        return chosen
+    best = max(reasons, key=lambda c: c.score)
+    passages = list(dict.fromkeys([best.passage, *(c.passage for c in chosen)]))
+    return sorted([*chosen, best], key=lambda c: (passages.index(c.passage), c.order))
+
+
 def question_terms(question: str, language: str) -> list[str]:
     """The question's analysed terms; in an English question the words of
     :data:`EN_NL_TERMS` are replaced by their Dutch terms."""

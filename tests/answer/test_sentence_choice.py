@@ -100,3 +100,26 @@ def test_english_parliamentary_verbs_find_dutch_terms() -> None:
     assert "toezeg" in en and "toezeg" in nl
     assert set(en) == set(nl)  # question words ("what", "did") are no content terms
     assert "verzoek" in question_terms("Which motion requested an evaluation?", "en")
+
+
+def test_a_why_question_on_a_motion_gets_its_consideration() -> None:
+    from qa_service.answer.sentence_choice import asks_reason, with_reason
+
+    assert asks_reason("Why did De Roon want diplomats expelled?")
+    assert asks_reason("Waarom wil de indiener dat?")
+    assert asks_reason("Om welke reden vraagt de motie dit?")
+    assert not asks_reason("What did the motion ask?")
+    pool = [
+        c(0, 0, 0.30, unit="m1"),
+        c(0, 1, 0.35, unit="m1"),
+        c(1, 0, 0.60, unit="m1"),
+        c(2, 0, 0.50, unit="m2"),
+    ]
+    pool[0].text = "constaterende dat Marokko een spionage-operatie runde;"
+    pool[1].text = "overwegende dat dit onaanvaardbaar is;"
+    pool[2].text = "verzoekt de regering diplomaten uit te zetten,"
+    pool[3].text = "constaterende dat iets anders speelt;"  # another motion: not its reason
+    chosen = with_reason([pool[2]], pool)
+    assert [x.text for x in chosen] == [pool[1].text, pool[2].text]
+    assert with_reason(chosen, pool) == chosen  # a consideration is there already
+    assert with_reason([pool[3]], pool) == [pool[3]]
