@@ -240,6 +240,15 @@ class Settings(BaseSettings):
     answer_lexical_weight_en: float = Field(
         0.0, ge=0.0, description="Weight of question-term overlap in sentence choice (English)."
     )
+    answer_name_weight_en: float = Field(
+        0.2,
+        ge=0.0,
+        description=(
+            "English questions: weight of the share of the question's names (capitalised "
+            "words: members, places, organisations) that a sentence, its document's title or "
+            "authors hold. Names are what an English question shares with Dutch text."
+        ),
+    )
     answer_sentences_nl: Literal["index", "query"] = Field(
         "index",
         description=(

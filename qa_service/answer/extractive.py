@@ -26,7 +26,12 @@ from qa_service.answer.sentence_choice import (
     question_terms,
     with_reason,
 )
-from qa_service.answer.support import evidence_text, missing_answer_type, missing_specifics
+from qa_service.answer.support import (
+    evidence_text,
+    missing_answer_type,
+    missing_specifics,
+    name_terms,
+)
 from qa_service.config import Settings
 from qa_service.documents import attributed
 from qa_service.embedding import Embedder
@@ -344,10 +349,12 @@ class ExtractiveAnswerer:
             terms, [attributed(hits[r].document, hits[r].passage.text) for r in ranks]
         )
         passage_lexical = dict(zip(ranks, whole, strict=True))
-        for c, sem, lex in zip(candidates, semantic, lexical, strict=True):
+        named = self._name_shares(question, retrieval, candidates, texts)
+        for c, sem, lex, name in zip(candidates, semantic, lexical, named, strict=True):
             c.score = (
                 float(sem)
                 + weight * lex
+                + name
                 + PASSAGE_WEIGHT * passage_lexical[c.hit_rank]
                 + 0.02 / (1 + c.hit_rank)
             )
@@ -364,6 +371,29 @@ class ExtractiveAnswerer:
             picked = with_reason(picked, pool)
         by_position = {(c.hit_rank, c.order): c for c in candidates}
         return [by_position[(p.passage, p.order)] for p in picked]
+
+    def _name_shares(
+        self,
+        question: str,
+        retrieval: RetrievalResult,
+        candidates: list[_Sentence],
+        texts: list[str],
+    ) -> list[float]:
+        """English questions: ``answer_name_weight_en`` times the IDF-weighted share of the
+        question's names (:func:`~qa_service.answer.support.name_terms`) that each sentence,
+        with its document's title and authors, holds ("the motion by Kat c.s." is one of
+        Kat's motions); the other words of an English question share nothing with Dutch text.
+        Zero for Dutch questions, whose names count among all their terms already."""
+        weight = self.settings.answer_name_weight_en
+        names = name_terms(question) if retrieval.language == "en" and weight else []
+        if not names:
+            return [0.0] * len(candidates)
+        docs = [retrieval.hits[c.hit_rank].document for c in candidates]
+        shares, _ = self.overlap.score(
+            names,
+            [f"{d.title} {' '.join(d.authors)} {t}" for d, t in zip(docs, texts, strict=True)],
+        )
+        return [weight * share for share in shares]
 
     def _embed_sentences(self, texts: list[str]) -> np.ndarray:
         """Centred sentence vectors, batch-invariant: the same in any batch and any cache state."""

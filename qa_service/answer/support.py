@@ -39,7 +39,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from qa_service.documents import DocumentMeta
-from qa_service.text.lexical import fold
+from qa_service.text.lexical import analyze, fold
 from qa_service.text.overlap import PREFIX, word_prefixes
 
 #: English names of things the Dutch documents name in Dutch (general, not per document).
@@ -122,6 +122,17 @@ def specifics(question: str) -> list[str]:
     for i, word in enumerate(words):
         if _NUMBER.fullmatch(word) or i > 0 and word[0].isupper() and fold(word) not in _GENERIC:
             out.append(word)
+    return list(dict.fromkeys(out))
+
+
+def name_terms(question: str) -> list[str]:
+    """The analysed terms of the question's names: its capitalised words (not numbers), as
+    written (``Westerveld's``: ``westerveld``). Not translated: ``NATO's`` as ``Navo`` would
+    favour every sentence about NATO in a letter about NATO."""
+    out: list[str] = []
+    for word in specifics(question):
+        if not _NUMBER.fullmatch(word):
+            out += analyze(re.sub(r"['’]s$", "", word))
     return list(dict.fromkeys(out))
 
 

@@ -202,3 +202,22 @@ def test_a_sentence_beyond_the_window_falls_back_to_embedding(
     spy = EmbedSpy(service.answerer, monkeypatch)
     assert service.ask(DUTCH, 5).answer.answerable
     assert spy.texts == [first.text] or spy.texts[0].endswith(first.text)
+
+
+def test_english_questions_favour_sentences_of_the_names_they_name(service: QAService) -> None:
+    """An English question shares its names, not its words, with the Dutch documents: a
+    sentence of a motion by the member it names scores a bonus, other sentences none."""
+    answerer = service.answerer
+    question = "What did the motion by Westerveld ask about the sale of a vaccine institute?"
+    retrieval = service.retriever.search(question, 5)
+    candidates = answerer._candidates(retrieval.hits)
+    texts = [attributed(retrieval.hits[c.hit_rank].document, c.text) for c in candidates]
+    shares = answerer._name_shares(question, retrieval, candidates, texts)
+    weight = service.settings.answer_name_weight_en
+    assert weight > 0 and any(shares)
+    for c, text, share in zip(candidates, texts, shares, strict=True):
+        doc = retrieval.hits[c.hit_rank].document
+        named = "Westerveld" in f"{doc.title} {' '.join(doc.authors)} {text}"
+        assert share == (pytest.approx(weight) if named else 0.0)
+    dutch = service.retriever.search("Wat vroeg de motie van Westerveld over de verkoop?", 5)
+    assert not any(answerer._name_shares(dutch.query, dutch, candidates, texts))

@@ -79,3 +79,11 @@ def test_an_acronym_inside_a_hyphenated_compound_is_held() -> None:
     assert missing_specifics("Which motion asks about the NHG?", "en", evidence, lambda w: 9.0) == [
         "NHG"
     ]
+
+
+def test_name_terms_are_the_capitalised_words_as_written() -> None:
+    from qa_service.answer.support import name_terms
+
+    assert name_terms("Which sale did Westerveld's motion want stopped in 2024?") == ["westerveld"]
+    assert name_terms("What did the motion by Kat c.s. ask?") == ["kat"]
+    assert name_terms("What did the minister say?") == []
