@@ -85,6 +85,16 @@ class _Sentence:
     of: int = 0  # sentences in its passage
 
 
+#: Name particles: lower-case words inside names (``Jasper van Dijk``, ``Van der Plas``).
+_PARTICLES = frozenset("van der de den ten ter het la le du da von c.s cs en".split())
+
+
+def names_only(sentence: str) -> bool:
+    """Whether ``sentence`` is only names (a motion's signatures: ``Jasper van Dijk``,
+    ``Westerveld, Kwint``): it says nothing a question could ask."""
+    return not any(w.islower() and w not in _PARTICLES for w in _WORD.findall(sentence))
+
+
 def _lead(hit: Hit) -> str:
     """Name a motion before quoting it: the question is often *which* motion said so."""
     doc = hit.document
@@ -287,7 +297,7 @@ class ExtractiveAnswerer:
         for rank, hit in enumerate(hits[: self.settings.answer_passages]):
             sentences = split_sentences(hit.passage.text)
             for order, sentence in enumerate(sentences):
-                if len(_WORD.findall(sentence)) >= 3:
+                if len(_WORD.findall(sentence)) >= 3 and not names_only(sentence):
                     out.append(_Sentence(sentence, rank, order, of=len(sentences)))
         return out
 

@@ -123,3 +123,13 @@ def test_a_why_question_on_a_motion_gets_its_consideration() -> None:
     assert [x.text for x in chosen] == [pool[1].text, pool[2].text]
     assert with_reason(chosen, pool) == chosen  # a consideration is there already
     assert with_reason([pool[3]], pool) == [pool[3]]
+
+
+def test_signatures_are_not_answer_sentences() -> None:
+    from qa_service.answer.extractive import names_only
+
+    assert names_only("Jasper van Dijk")
+    assert names_only("Westerveld, Kwint")
+    assert names_only("Van der Plas en Eppink")
+    assert not names_only("De Ministers verwelkomden de strategie.")
+    assert not names_only("verzoekt de regering het SNF-keurmerk verplicht te stellen,")
