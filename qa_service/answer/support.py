@@ -215,7 +215,6 @@ _PERCENTAGE = re.compile(r"%|\b(procent|percent|procentpunt)")
 _MONEY_ASKED = re.compile(
     r"\b(bedrag|amount|kost|kosten|cost|costs|geld|money|euros?|budget|spend|uitgeven)\b"
 )
-_MONEY = re.compile(r"€|\b(euro|miljoen|miljard|mln|mld|dollar)")
 _NUMBER_WORDS = (
     "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"
     "twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend|"
@@ -233,6 +232,19 @@ _FIGURE = re.compile(rf"\d+(?:[.,]\d+)*|\b(?:(?:{_NUMBER_WORDS})(?:en)?)+\b")
 _CITATION = re.compile(r"\[\d+\]")
 #: a scale word after digits belongs to that figure (``5 miljard``, ``5 billion``)
 _SCALED = re.compile(r"(\d)\s*(?:miljoen|miljard|mln|mld|million|billion|thousand|duizend)\b")
+
+
+#: an amount of money: a figure with a currency or scale word (``€ 12 mln``, ``5 miljard
+#: euro``, ``5 billion euros``), or such words alone (``enkele miljoenen``)
+_AMOUNT = re.compile(
+    r"€\s*(\d+(?:[.,]\d+)*)|(\d+(?:[.,]\d+)*)\s*(?:miljoen|miljard|mln|mld|million|billion|"
+    r"euro|dollar)|\b(miljoenen|miljarden|millions|billions)\b"
+)
+
+
+def _amounts(folded: str) -> set[str]:
+    """The amounts of money in ``folded`` text, by their figure."""
+    return {next(g for g in m.groups() if g) for m in _AMOUNT.finditer(_CITATION.sub(" ", folded))}
 
 
 def _figures(folded: str) -> set[str]:
@@ -266,8 +278,8 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         return None
     if _PERCENTAGE_ASKED.search(asked) and not _PERCENTAGE.search(text):
         return "a percentage"
-    if _MONEY_ASKED.search(asked) and not _MONEY.search(text):
-        return "an amount of money"
+    if _MONEY_ASKED.search(asked) and not _amounts(text) - _amounts(asked):
+        return "an amount of money"  # none, or only the question's own ("of the 5 billion")
     if not _figures(text) - _figures(asked):
         return "a number"
     return None

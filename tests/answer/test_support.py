@@ -59,8 +59,8 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
         # the question's own amount, with its scale word in either language
         (
             "How much of the extra 5 billion euros goes to cyber?",
-            "Het kabinet trekt 5 miljard euro extra uit. [1]",
-            "a number",
+            "Het kabinet trekt 5 miljard euro extra uit voor de komende vier jaar. [1]",
+            "an amount of money",
         ),
         # how the vote went: the motion's own text does not say
         ("Was the motion adopted by the House?", HOTEL + " [1]", "a vote"),
