@@ -27,9 +27,10 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "signer",
         re.compile(
-            r"\b(?:who|whom|by whom)\b.*\b(?:sign|wrote|written|author|submit|tabled|filed|"
-            r"put forward|propos|sent|send)"
-            r"|\bwie\b.*\b(?:ondertek|schreef|geschreven|stuurde|verstuurd|diende|ingediend|"
+            r"\b(?:who|whom|by whom|which (?:minister|state secretary|members?|mps?))\b.*"
+            r"\b(?:sign|wrote|written|author|submit|tabled|filed|put forward|propos|sent|send)"
+            r"|\b(?:wie|welke (?:minister|staatssecretaris|kamerleden|leden)|welk kamerlid)\b.*"
+            r"\b(?:ondertek|schreef|geschreven|stuurde|verstuurd|diende|ingediend|"
             r"indiener|afzender|auteur|stelde .* voor)"
             r"|\bdoor wie\b|\bindieners?\b|\bsignator|\bsigned by\b"
         ),

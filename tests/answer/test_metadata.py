@@ -61,6 +61,8 @@ MOTION_PASSAGES = passages(
         ("Wie diende de motie over voetbalclubs in?", "signer"),
         ("Who submitted the motion on football clubs and Russia?", "signer"),
         ("Door wie is de motie over Rusland ingediend?", "signer"),
+        ("Which minister wrote the report of the NATO meeting?", "signer"),
+        ("Welke Kamerleden dienden de motie over voetbalclubs in?", "signer"),
         ("On what date was the motion on football transfers submitted?", "date"),
         ("Wanneer is de motie over voetbalclubs ingediend?", "date"),
         ("In welk vergaderjaar is de motie over voetbalclubs ingediend?", "vergaderjaar"),
