@@ -71,6 +71,7 @@ def replicated(source: Any, copies: int) -> Any:
         indices[a * copies : b * copies] = (offsets + col_rows[None, :]).ravel()
         data[a * copies : b * copies] = np.tile(col_data, copies)
     out = copy.copy(source)
+    out._qa_term_bounds = None  # the source's, computed by load_bm25: not these scores'
     out.scores = {
         "data": data,
         "indices": indices,

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from qa_service.store.bm25_topk import DENSE_SHARE, PRUNE_FROM, bm25_top
+from qa_service.store.bm25_topk import DENSE_SHARE, PRUNE_FROM, bm25_top, term_bounds
 from qa_service.store.layout import BM25_DIR, BM25_ROWS, IndexCorruptError
 from qa_service.text.lexical import analyze
 
@@ -46,6 +46,7 @@ def load_bm25(build: Path) -> tuple[Any, np.ndarray]:
         bm25_rows = np.arange(n_bm25, dtype=np.int64)
     if bm25_rows.shape != (n_bm25,):
         raise IndexCorruptError(f"{build / BM25_ROWS} does not match the BM25 index")
+    term_bounds(bm25)  # now, not in the first query (0.07 s at 10^7 passages)
     return bm25, bm25_rows
 
 
