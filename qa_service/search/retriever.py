@@ -10,9 +10,9 @@ store that fuses in its engine (Milvus ``hybrid_search``) returns the fused rank
 with the same weights.
 
 Filters (:class:`~qa_service.filters.Filters`) restrict both searches to the passages of the
-matching documents inside the search itself (locally a FAISS ``IDSelector`` and a BM25 weight
-mask, on Milvus a boolean expression), so a filtered search returns a full top-k whenever
-enough passages match.
+matching documents inside the search itself (locally a FAISS ``IDSelector`` and BM25 ranking
+only the allowed passages, on Milvus a boolean expression), so a filtered search returns a
+full top-k whenever enough passages match.
 """
 
 from __future__ import annotations
