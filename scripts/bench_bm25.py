@@ -171,6 +171,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--source", type=Path, default=ROOT / "index")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--check", action="store_true", help="the direct matrix vs bm25s")
+    parser.add_argument(
+        "--dutch", action="store_true", help="only Dutch questions (hybrid skips BM25 for English)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "scale-bm25.json")
     args = parser.parse_args(argv)
 
@@ -178,6 +181,10 @@ def main(argv: list[str] | None = None) -> None:
     source, _ = load_bm25(build)
     n_source = int(source.scores["num_docs"])
     texts = query_texts(args.source, args.queries)
+    if args.dutch:
+        from qa_service.text.language import detect_language
+
+        texts = [t for t in texts if detect_language(t) != "en"]
     results: dict[str, Any] = {"source_passages": n_source, "queries": len(texts), "sizes": []}
     if args.check:
         results["check"] = check(source, build, max(1, args.sizes[0] // n_source))

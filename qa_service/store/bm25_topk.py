@@ -118,6 +118,11 @@ def essential_terms(
     return len(terms), _union(bm25, terms, repeats), 0.0
 
 
+def _may_reach(partial: np.ndarray, rest: float, theta: float) -> np.ndarray:
+    """Which documents of ``partial`` scores could still reach ``θ`` with ``rest`` more."""
+    return np.asarray((partial + rest) * (1 + _SLACK) >= theta * (1 - _SLACK))
+
+
 def bm25_top(
     bm25: Any,
     token_ids: list[int],
@@ -143,38 +148,48 @@ def bm25_top(
     j, union, theta = found
 
     # candidates: allowed, and able to reach θ with the other terms' highest scores
+    bounds = term_bounds(bm25)[terms] * repeats
+    others = float(bounds[j:].sum())
     keep = np.ones(len(union.positions), dtype=bool)
     if allowed is not None:
         keep &= allowed(union.positions)
     if theta > 0:
-        others = float((term_bounds(bm25)[terms[j:]] * repeats[j:]).sum())
-        keep &= (union.partial + others) * (1 + _SLACK) >= theta * (1 - _SLACK)
+        keep &= _may_reach(union.partial, others, theta)
     chosen = np.flatnonzero(keep)
-    positions = union.positions[chosen]
+    positions, partial = union.positions[chosen], union.partial[chosen]
     slot = np.full(len(union.positions), -1, dtype=np.int64)
     slot[chosen] = np.arange(len(chosen))
 
-    # every term's score of each candidate, added in the query's order as bm25s adds them
+    # each term's score of each candidate: the essential terms' from the union, the others'
+    # by binary search, the term of the highest bound first; after each, θ rises (the k-th
+    # best partial score) and candidates that can no longer reach it are dropped
     column: dict[int, np.ndarray] = {}
-    for e, t in enumerate(terms.tolist()):
-        scores = np.zeros(len(positions), dtype=data.dtype)
+    for e in range(j):
+        t = int(terms[e])
+        start, end = union.segments[e]
+        at = slot[union.inverse[start:end]]
+        inside = at >= 0
         a = int(indptr[t])
-        if e < j:  # an essential term: its postings are in the union
-            start, end = union.segments[e]
-            at = slot[union.inverse[start:end]]
-            inside = at >= 0
-            scores[at[inside]] = data[a : a + end - start][inside]
-        else:
-            docs = indices[a : int(indptr[t + 1])]
-            at = np.searchsorted(docs, positions)
-            inside = at < len(docs)
-            hit = np.zeros(len(positions), dtype=bool)
-            hit[inside] = docs[at[inside]] == positions[inside]
-            scores[hit] = data[a + at[hit]]
-        column[t] = scores
+        column[t] = np.zeros(len(positions), dtype=data.dtype)
+        column[t][at[inside]] = data[a : a + end - start][inside]
+    alive = np.arange(len(positions))
+    for e in (j + np.argsort(-bounds[j:], kind="stable")).tolist():
+        t = int(terms[e])
+        others -= float(bounds[e])
+        a, b = int(indptr[t]), int(indptr[t + 1])
+        docs, wanted = indices[a:b], positions[alive]
+        at = np.minimum(np.searchsorted(docs, wanted), max(b - a - 1, 0))
+        hit = docs[at] == wanted if b > a else np.zeros(len(wanted), dtype=bool)
+        column[t] = np.zeros(len(positions), dtype=data.dtype)
+        column[t][alive[hit]] = data[a + at[hit]]
+        partial[alive[hit]] += data[a + at[hit]] * float(repeats[e])
+        if len(alive) > k:
+            theta = max(theta, float(np.partition(partial[alive], -k)[-k]))
+            alive = alive[_may_reach(partial[alive], others, theta)]
+    positions = positions[alive]
     total = np.zeros(len(positions), dtype=data.dtype)
-    for t in ids.tolist():
-        total += column[t]
+    for t in ids.tolist():  # added in the query's order, as bm25s adds them
+        total += column[t][alive]
 
     keep = total > 0
     positions, total = positions[keep], total[keep]
