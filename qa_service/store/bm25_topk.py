@@ -100,10 +100,15 @@ def essential_terms(
     df = (indptr[terms + 1] - indptr[terms]).astype(np.int64)
     bounds = term_bounds(bm25)[terms] * repeats
     rest = np.concatenate([np.cumsum(bounds[::-1])[::-1][1:], [0.0]])  # after term j
+    reach = np.cumsum(bounds)  # the highest partial score over the first j terms
     last = len(terms) if int(repeats.sum()) <= _MAX_TERMS else 0  # else no pruning
+    spent = 0
     for j in range(1, last + 1):
-        if df[:j].sum() > budget:
+        if df[:j].sum() > budget or spent > 2 * budget:
             return None
+        if j < len(terms) and reach[j - 1] <= rest[j - 1]:
+            continue  # θ cannot exceed the other terms' bounds yet: no union needed
+        spent += int(df[:j].sum())
         union = _union(bm25, terms[:j], repeats[:j])
         if j == len(terms):
             return j, union, 0.0
