@@ -4,9 +4,10 @@ The search itself belongs to the store that holds the index
 (:meth:`~qa_service.store.protocol.SearchIndex.keyword_search`: bm25s in the local build, the
 engine's BM25 function on Milvus); this module keeps the local build's entry points.
 
-A filter restricts the search inside BM25 itself (a weight mask over the index's passages,
-:meth:`~qa_service.store.loaded.LoadedIndex.bm25_mask`), so a filtered search returns a full
-top-k whenever enough passages match.
+A filter restricts the search inside BM25 itself (only the allowed passages are ranked: the
+candidates of the pruned search, :mod:`qa_service.store.bm25_topk`, or a weight mask over the
+dense scores, :meth:`~qa_service.store.loaded.LoadedIndex.bm25_mask`), so a filtered search
+returns a full top-k whenever enough passages match.
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ store that fuses in its engine (Milvus ``hybrid_search``) returns the fused rank
 with the same weights.
 
 Filters (:class:`~qa_service.filters.Filters`) restrict both searches to the passages of the
-matching documents inside the search itself (locally a FAISS ``IDSelector`` and a BM25 weight
-mask, on Milvus a boolean expression), so a filtered search returns a full top-k whenever
-enough passages match.
+matching documents inside the search itself (locally a FAISS ``IDSelector`` and BM25 ranking
+only the allowed passages, on Milvus a boolean expression), so a filtered search returns a
+full top-k whenever enough passages match.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Hit:
     document: DocumentMeta
     score: float  # the fused score that orders the results
     dense_score: float  # centred cosine similarity of question and passage vector
-    bm25_score: float  # 0.0 when BM25 did not return it
+    bm25_score: float  # 0.0 when BM25 did not return it (or did not run: weight 0)
 
 
 @dataclass
@@ -78,7 +78,9 @@ class Retriever:
         filters: Filters | None = None,
     ) -> list[RetrievalResult]:
         """Search many queries at once: one embedding batch, one dense and one keyword search
-        call. ``filters`` restrict all of them to the passages of the matching documents."""
+        call (the keyword search only for the queries whose BM25 ranking counts: not in
+        ``dense`` mode, nor for a hybrid query whose language's BM25 weight is 0).
+        ``filters`` restrict all of them to the passages of the matching documents."""
         if not queries:
             return []
         s = self.settings
@@ -116,10 +118,17 @@ class Retriever:
                 dense_scores = np.zeros((len(queries), scores.shape[1]), dtype=np.float32)
                 dense_rows = np.full((len(queries), rows.shape[1]), -1, dtype=np.int64)
                 dense_scores[todo], dense_rows[todo] = scores, rows
-            if mode != "dense" and n > 0:
-                asked = [queries[i] for i in todo]
+            # fusion leaves out a ranking of weight 0 (hybrid questions in a language whose
+            # BM25 weight is 0, English by default): their keyword search is not run
+            by_bm25 = [
+                i
+                for i in todo
+                if mode == "bm25" or (mode == "hybrid" and bm25_weight(s, languages[i]) > 0)
+            ]
+            if by_bm25 and n > 0:
+                asked = [queries[i] for i in by_bm25]
                 found_rows, found_scores = self.index.keyword_search(asked, keyword_k, active)
-                for i, r, sc in zip(todo, found_rows, found_scores, strict=True):
+                for i, r, sc in zip(by_bm25, found_rows, found_scores, strict=True):
                     bm25_rows[i], bm25_scores[i] = r, sc
 
         results = []

@@ -92,7 +92,7 @@ class LoadedIndex:
     def keyword_search(
         self, queries: Sequence[str], k: int, filters: Filters | None
     ) -> tuple[list[list[int]], list[list[float]]]:
-        """bm25s over the analysed passages, restricted by a weight mask with filters."""
+        """bm25s's index of the analysed passages, only the allowed rows with filters."""
         allowed = self._allowed_or_none(filters)
         return keyword.bm25_search(self.bm25, self.bm25_rows, queries, k, allowed)
 

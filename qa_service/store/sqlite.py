@@ -42,6 +42,25 @@ CREATE INDEX passages_doc ON passages(doc_id, position);
 PRAGMA user_version = 2;
 """
 
+#: Expression indexes on the filterable metadata (the very expressions of
+#: :func:`filter_sql`), so a filter's documents are found without reading every document's
+#: JSON. Made after a build's rows are written, and by :meth:`StoreEditor.migrate` for a store
+#: written before them (such a store is read as before, by a scan).
+FILTER_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS documents_dossier "
+    "ON documents(upper(json_extract(meta, '$.dossier')))",
+    "CREATE INDEX IF NOT EXISTS documents_doc_type "
+    "ON documents(lower(json_extract(meta, '$.doc_type')))",
+    "CREATE INDEX IF NOT EXISTS documents_date ON documents(json_extract(meta, '$.date'))",
+    "CREATE INDEX IF NOT EXISTS documents_vergaderjaar "
+    "ON documents(json_extract(meta, '$.vergaderjaar'))",
+)
+
+
+def create_filter_indexes(con: sqlite3.Connection) -> None:
+    for statement in FILTER_INDEXES:
+        con.execute(statement)
+
 
 def write_store(
     path: Path,
@@ -58,6 +77,7 @@ def write_store(
         con.executescript(SCHEMA)
         insert_documents(con, documents)
         insert_passages(con, range(len(passages)), passages, terms, sentences)
+        create_filter_indexes(con)
         con.commit()
     finally:
         con.close()
@@ -175,13 +195,10 @@ class PassageStore:
 
     def rows_matching(self, filters: Filters) -> np.ndarray:
         """The passage rows of the documents that match ``filters``, ascending."""
-        where, params = filter_sql(filters, "d")
-        cur = self._con.execute(
-            f"SELECT p.row FROM passages p JOIN documents d ON d.doc_id = p.doc_id "
-            f"WHERE {where} ORDER BY p.row",
-            params,
-        )
-        return np.fromiter((r for (r,) in cur), dtype=np.int64)
+        cur = self._con.execute(*rows_matching_sql(filters))
+        rows = np.fromiter((r for (r,) in cur), dtype=np.int64)
+        rows.sort()
+        return rows
 
     def facets(self) -> dict[str, Any]:
         """Dossiers (with title and document count), document types, vergaderjaren and the
@@ -281,9 +298,11 @@ class StoreEditor:
         self.con = sqlite3.connect(path)
 
     def migrate(self, analyse: Callable[[DocumentMeta, Passage], list[str]]) -> None:
-        """Bring a format-1 store up to date: the sentence-vector column, the analysed terms
-        of every passage (``analyse`` makes them), and the schema version."""
+        """Bring an older store up to date: the filter indexes, and for format 1 the
+        sentence-vector column, the analysed terms of every passage (``analyse`` makes them)
+        and the schema version."""
         con = self.con
+        create_filter_indexes(con)
         columns = passage_columns(con)
         if "sentences" not in columns:
             con.execute("ALTER TABLE passages ADD COLUMN sentences BLOB")
@@ -363,6 +382,18 @@ class StoreEditor:
         self.con.close()
 
 
+def rows_matching_sql(filters: Filters) -> tuple[str, list[Any]]:
+    """The query of the passage rows of the documents that match ``filters``: documents
+    first (``CROSS JOIN`` keeps SQLite from scanning the passages in row order instead,
+    reading a document's JSON per passage), found by the filter indexes where a clause has
+    one, then their passages by ``passages_doc``."""
+    where, params = filter_sql(filters, "d")
+    return (
+        f"SELECT p.row FROM documents d CROSS JOIN passages p ON p.doc_id = d.doc_id WHERE {where}",
+        params,
+    )
+
+
 def filter_sql(filters: Filters, alias: str = "d") -> tuple[str, list[Any]]:
     """An SQL condition over the ``documents`` table (as ``alias``) and its parameters."""
     meta = f"{alias}.meta"
@@ -378,9 +409,12 @@ def filter_sql(filters: Filters, alias: str = "d") -> tuple[str, list[Any]]:
             if "-" in dossier:
                 parts.append(f"{field} = ?")
                 params.append(dossier)
-            else:  # the dossier and its sub-dossiers (36410 -> 36410-XVI)
-                parts.append(f"({field} = ? OR substr({field}, 1, ?) = ?)")
-                params.extend([dossier, len(dossier) + 1, dossier + "-"])
+            else:  # the dossier and its sub-dossiers (36410 -> 36410-XVI); the range
+                # (which holds both, "-" < ".") lets the dossier index find them
+                parts.append(
+                    f"({field} >= ? AND {field} < ? AND ({field} = ? OR substr({field}, 1, ?) = ?))"
+                )
+                params.extend([dossier, dossier + ".", dossier, len(dossier) + 1, dossier + "-"])
         clauses.append("(" + " OR ".join(parts) + ")")
     if filters.doc_type:
         marks = ",".join("?" * len(filters.doc_type))

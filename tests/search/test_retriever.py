@@ -3,7 +3,9 @@ test_bm25.py, fusion: test_fusion.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,8 +13,10 @@ import pytest
 from qa_service.config import Settings
 from qa_service.documents import attributed, context_of
 from qa_service.embedding import Embedder
+from qa_service.filters import Filters
+from qa_service.search.fusion import weighted_rrf
 from qa_service.search.retriever import Retriever
-from qa_service.store.loaded import load_index
+from qa_service.store.loaded import LoadedIndex, load_index
 from qa_service.store.vectors import center
 
 
@@ -63,4 +67,55 @@ def test_the_operative_clause_of_a_motion_ranks_first(
         hits = [h for h in retriever.search(query, 20, mode="dense").hits]
         first = next(h for h in hits if h.passage.doc_id == doc_id)
         assert first.passage.passage_id == operative[0].passage_id, (doc_id, query)
+    index.close()
+
+
+class _RecordingIndex:
+    """The real index, recording the queries its keyword search is asked."""
+
+    def __init__(self, index: LoadedIndex) -> None:
+        self._index = index
+        self.asked: list[list[str]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._index, name)
+
+    def keyword_search(
+        self, queries: Sequence[str], k: int, filters: Filters | None
+    ) -> tuple[list[list[int]], list[list[float]]]:
+        self.asked.append(list(queries))
+        return self._index.keyword_search(queries, k, filters)
+
+
+def test_keyword_search_runs_only_where_its_ranking_counts(
+    small_index: Path, embedder: Embedder
+) -> None:
+    """English questions have BM25 weight 0 by default: fusion leaves their BM25 ranking
+    out, so it is not computed; their results are the dense ranking's, as before."""
+    dutch, english = "Hoeveel extra geld krijgt Defensie?", "How much extra money does Defence get?"
+    settings = Settings(index_dir=small_index)
+    assert settings.bm25_weight_en == 0 < settings.bm25_weight_nl
+    index = load_index(small_index)
+    recording = _RecordingIndex(index)
+    retriever = Retriever(recording, embedder, settings)  # type: ignore[arg-type]
+    results = retriever.search_batch([dutch, english], 5)
+    assert [r.language for r in results] == ["nl", "en"]
+    assert recording.asked == [[dutch]]
+    assert any(h.bm25_score > 0 for h in results[0].hits)
+    assert all(h.bm25_score == 0 for h in results[1].hits)
+    dense = retriever.search(english, 5, mode="dense").hits
+    expected = weighted_rrf(
+        [(settings.dense_weight, [(h.row, h.score) for h in dense])], settings.rrf_k
+    )
+    assert [(h.row, h.score) for h in results[1].hits] == expected[:5]
+    assert results[0].hits == retriever.search(dutch, 5).hits  # the same alone as in a batch
+
+    recording.asked.clear()
+    retriever.search_batch([dutch, english], 5, mode="bm25")
+    retriever.search_batch([dutch, english], 5, mode="dense")
+    assert recording.asked == [[dutch, english]]
+    weighted = Retriever(recording, embedder, Settings(index_dir=small_index, bm25_weight_en=0.5))  # type: ignore[arg-type]
+    recording.asked.clear()
+    english_hits = weighted.search(english, 5).hits
+    assert recording.asked == [[english]] and any(h.bm25_score > 0 for h in english_hits)
     index.close()
