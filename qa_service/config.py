@@ -245,8 +245,8 @@ class Settings(BaseSettings):
         ge=0.0,
         description=(
             "English questions: weight of the share of the question's names (capitalised "
-            "words: members, places, organisations) that a sentence, its document's title or "
-            "authors hold. Names are what an English question shares with Dutch text."
+            "words) that a sentence's document names in its title or authors ('the motion by "
+            "Kat c.s.'). Names are what an English question shares with Dutch text."
         ),
     )
     answer_sentences_nl: Literal["index", "query"] = Field(

@@ -359,12 +359,12 @@ class ExtractiveAnswerer:
             terms, [attributed(hits[r].document, hits[r].passage.text) for r in ranks]
         )
         passage_lexical = dict(zip(ranks, whole, strict=True))
-        named = self._name_shares(question, retrieval, candidates, texts)
-        for c, sem, lex, name in zip(candidates, semantic, lexical, named, strict=True):
+        named = self._name_shares(question, retrieval)
+        for c, sem, lex in zip(candidates, semantic, lexical, strict=True):
             c.score = (
                 float(sem)
                 + weight * lex
-                + name
+                + named.get(c.hit_rank, 0.0)
                 + PASSAGE_WEIGHT * passage_lexical[c.hit_rank]
                 + 0.02 / (1 + c.hit_rank)
             )
@@ -382,28 +382,21 @@ class ExtractiveAnswerer:
         by_position = {(c.hit_rank, c.order): c for c in candidates}
         return [by_position[(p.passage, p.order)] for p in picked]
 
-    def _name_shares(
-        self,
-        question: str,
-        retrieval: RetrievalResult,
-        candidates: list[_Sentence],
-        texts: list[str],
-    ) -> list[float]:
+    def _name_shares(self, question: str, retrieval: RetrievalResult) -> dict[int, float]:
         """English questions: ``answer_name_weight_en`` times the IDF-weighted share of the
-        question's names (:func:`~qa_service.answer.support.name_terms`) that each sentence,
-        with its document's title and authors, holds ("the motion by Kat c.s." is one of
-        Kat's motions); the other words of an English question share nothing with Dutch text.
-        Zero for Dutch questions, whose names count among all their terms already."""
+        question's names (:func:`~qa_service.answer.support.name_terms`) that each hit's
+        document names in its title or authors ("the motion by Kat c.s." is one of Kat's
+        motions), by hit rank; the other words of an English question share nothing with the
+        Dutch text. Not the sentence text: a topic's name (``Afghanistan``) in many sentences
+        says nothing about which one answers. Empty for Dutch questions, whose names count
+        among all their terms already."""
         weight = self.settings.answer_name_weight_en
         names = name_terms(question) if retrieval.language == "en" and weight else []
         if not names:
-            return [0.0] * len(candidates)
-        docs = [retrieval.hits[c.hit_rank].document for c in candidates]
-        shares, _ = self.overlap.score(
-            names,
-            [f"{d.title} {' '.join(d.authors)} {t}" for d, t in zip(docs, texts, strict=True)],
-        )
-        return [weight * share for share in shares]
+            return {}
+        docs = [h.document for h in retrieval.hits]
+        shares, _ = self.overlap.score(names, [f"{d.title} {' '.join(d.authors)}" for d in docs])
+        return {rank: weight * share for rank, share in enumerate(shares) if share}
 
     def _embed_sentences(self, texts: list[str]) -> np.ndarray:
         """Centred sentence vectors, batch-invariant: the same in any batch and any cache state."""
