@@ -14,6 +14,10 @@ An answer is the smallest set of passage sentences that together answer the ques
    composite question, "X en Y"): sentences of other passages that merely share words with
    the question stay out.
 
+4. a "why" question answered from a motion also gets the motion's best scored consideration
+   ("constaterende dat ...", "overwegende dat ..."): its dictum says what, they say why
+   (:func:`with_reason`).
+
 The chosen sentences are returned in reading order: the answer passage first, then the
 others in rank order, each passage's sentences in their order in the passage.
 

@@ -118,11 +118,11 @@ def test_resume_after_kill(
 ) -> None:
     """Kill a run midway (kill -9, or Ctrl-C), check what it left, and run it again."""
     questions = read_questions(EXAMPLES / "questions.csv")
-    total = 60
+    total = 600  # several seconds of answers: the signal comes while they run
     source = tmp_path / "questions.jsonl"
     source.write_text(
         "".join(
-            json.dumps({"id": f"q{n:02d}", "question": questions[n % len(questions)].question})
+            json.dumps({"id": f"q{n:03d}", "question": questions[n % len(questions)].question})
             + "\n"
             for n in range(total)
         )
@@ -168,7 +168,7 @@ def test_resume_after_kill(
     assert f"{kept} answered by an earlier run" in again.stdout
     rows = read_rows(out)
     ids = [r["id"] for r in rows]
-    assert sorted(ids) == [f"q{n:02d}" for n in range(total)]  # every id exactly once
+    assert sorted(ids) == [f"q{n:03d}" for n in range(total)]  # every id exactly once
     assert all(r["answer"] and not r.get("error") for r in rows)
     finished = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0 and "already answered" in finished.stdout
