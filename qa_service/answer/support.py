@@ -205,8 +205,13 @@ def _holds(part: str, language: str, words: set[str], prefixes: set[str], eviden
     return len(part) >= 4 and part in evidence  # inside a compound (Noord-Korea, SaudiArabië)
 
 
+#: a question asking for a quantity: the question word opens the question or one of its
+#: clauses, after at most two words ("By what percentage", "En hoeveel"); not a clause inside
+#: a statement ("Motie ... over inzichtelijk maken hoeveel geld er op de plank ligt")
 _QUANTITY = re.compile(
-    r"\b(how (many|much)|by how much|what (percentage|share|proportion|amount|number) of|"
+    r"(?:^|[,;:]|\b(?:and|en|or|of)\b)\W*(?:[\w'’]+\W+){0,2}?"
+    r"(how (many|much)|by how much|"
+    r"what percentage|what (share|proportion|amount|number) of|"
     r"hoeveel|hoe ?veel|welk (percentage|aandeel|bedrag|aantal)|voor welk bedrag|"
     r"hoe (groot|hoog))\b"
 )

@@ -30,6 +30,9 @@ HOTEL = (
         ("Wie tekende de brief?", "De minister van Defensie."),  # no quantity asked
         ("What did the minister pledge?", HOTEL),
         ("Hoeveel militairen?", TROOPS + " [1]"),
+        # a statement with "hoeveel" inside (a motion's subject), not a quantity asked
+        ("Motie over inzichtelijk maken hoeveel geld er op de plank ligt", HOTEL),
+        ("Motie van het lid Mutluer over onderzoeken hoe groot het tekort is", HOTEL),
         ("Met welke opzet stemden de ministers in?", TROOPS),  # instemmen: agree, not vote
         ("Is de motie aangenomen?", "De motie is met algemene stemmen aangenomen. [1]"),
         ("Who voted against the motion?", "Tegen de motie stemden de leden van de PVV."),
@@ -66,6 +69,9 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
         ("Was the motion adopted by the House?", HOTEL + " [1]", "a vote"),
         ("How many MPs voted in favour of the motion?", HOTEL, "a vote"),
         ("Werd de motie verworpen?", HOTEL, "a vote"),
+        ("By what percentage did Kops want rents lowered?", HOTEL, "a percentage"),
+        ("Wat vroeg de motie, en hoeveel kost het?", HOTEL, "an amount of money"),
+        ("Volgens de motie-Kat, hoeveel mensen?", HOTEL, "a number"),
     ],
 )
 def test_answers_without_it_are_flagged(question: str, answer: str, missing: str) -> None:
