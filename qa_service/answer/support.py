@@ -248,12 +248,13 @@ _AMOUNT = re.compile(
 
 
 def _amounts(folded: str) -> set[str]:
-    """The amounts of money in ``folded`` text, by their figure."""
-    return {next(g for g in m.groups() if g) for m in _AMOUNT.finditer(_CITATION.sub(" ", folded))}
+    """The amounts of money in ``folded`` text (citation markers removed), by their figure."""
+    return {next(g for g in m.groups() if g) for m in _AMOUNT.finditer(folded)}
 
 
 def _figures(folded: str) -> set[str]:
-    text = _SCALED.sub(r"\1", _DATE.sub(" ", _CITATION.sub(" ", folded)))
+    """The figures of ``folded`` text (citation markers removed), dates left out."""
+    text = _SCALED.sub(r"\1", _DATE.sub(" ", folded))
     return {m.group(0) for m in _FIGURE.finditer(text)}
 
 
