@@ -96,10 +96,30 @@ QUESTION_WORDS = frozenset(
 )
 
 
+#: Nouns of a meeting report that, opening a sentence with "De"/"Het", refer back to the
+#: talk the sentence before announced ("... spraken over RSM. De discussie ging vooral over").
+DISCOURSE_NOUNS = frozenset("discussie gesprek gesprekken bespreking debat overleg".split())
+
+#: Dutch pronominal adverbs (``hiertoe``, ``daaraan``): wherever they stand, they point back to
+#: what the sentence before said ("... de Taliban verder in het defensief te dringen. De
+#: Amerikaanse strategie ... dragen hiertoe bij.").
+_BACK_REFERENCE = re.compile(
+    r"\b(?:hier|daar)(?:toe|aan|over|mee|in|voor|door|bij|op|uit|van|naast|tegen|na|om)\b"
+)
+
+
 def needs_previous(sentence: str) -> bool:
-    """Whether ``sentence`` continues the one before it (opens with a connective/pronoun)."""
-    words = _WORD.findall(fold(sentence[:40]))
-    return bool(words) and words[0] in CONNECTIVES
+    """Whether ``sentence`` continues the one before it: it opens with a connective or a
+    pronoun, with "De discussie"/"Het gesprek", or points back with ``hiertoe``/``daaraan``."""
+    folded = fold(sentence)
+    words = _WORD.findall(folded[:40])
+    if not words:
+        return False
+    if words[0] in CONNECTIVES:
+        return True
+    if words[0] in ("de", "het") and len(words) > 1 and words[1] in DISCOURSE_NOUNS:
+        return True
+    return bool(_BACK_REFERENCE.search(folded))
 
 
 def needs_next(sentence: str) -> bool:

@@ -27,6 +27,13 @@ def test_connectives_and_colons() -> None:
     assert needs_previous("Also, the minister agreed.")
     assert not needs_previous("Ik heb toegelicht dat we bezig zijn.")
     assert not needs_previous("De Ministers verwelkomden de strategie.")
+    # a definite noun of the talk just announced, and a pronominal adverb anywhere
+    assert needs_previous("De discussie ging vooral over de patstelling met de Taliban.")
+    assert needs_previous("Het gesprek ging over Iran.")
+    assert needs_previous("De Amerikaanse strategie en de Roadmap dragen hiertoe bij.")
+    assert needs_previous("Het kabinet heeft daaraan gevolg gegeven.")
+    assert not needs_previous("De discussienota verschijnt in mei.")
+    assert not needs_previous("Het kabinet daarentegen wacht af.")
     assert needs_next("De Kamer verzoekt de regering:")
     assert not needs_next("Dat is alles.")
 
@@ -55,6 +62,19 @@ def test_a_topic_sentence_brings_the_sentence_continuing_it() -> None:
     ]
     pool[1].text = "De plenaire sessie volgde."  # does not continue it: stays out
     assert [(x.passage, x.order) for x in choose(pool, margin=0.05, max_sentences=1)] == [(0, 0)]
+
+
+def test_a_sentence_pointing_back_joins_the_answer() -> None:
+    pool = [c(0, 0, 0.8, "taliban"), c(0, 1, 0.1)]
+    pool[0].text = "SACEUR beklemtoonde dat het gunstig is de Taliban in het defensief te dringen."
+    pool[1].text = "De Zuid-Azië strategie en de 3500 extra troepen dragen hiertoe bij."
+    assert [(x.passage, x.order) for x in choose(pool, margin=0.05, max_sentences=1)] == [
+        (0, 0),
+        (0, 1),
+    ]
+    pool[0].text = "Voorts spraken de Ministers over de Resolute Support Mission."
+    pool[1].text = "De discussie ging vooral over de patstelling met de Taliban."
+    assert len(choose(pool, margin=0.05, max_sentences=1)) == 2
 
 
 def test_a_colon_brings_the_next_sentence() -> None:
