@@ -230,7 +230,11 @@ class ExtractiveAnswerer:
         documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
         texts = [text for d in documents for text in self._document_texts(d)]
         evidence = evidence_text(texts, documents.values())
-        missing = missing_specifics(question, answer.language, evidence, self._rarity)
+        lead = answer.citations[0].hit.document if answer.citations else None
+        own = evidence_text(self._document_texts(lead.doc_id), [lead]) if lead is not None else None
+        missing = missing_specifics(
+            question, answer.language, evidence, self._rarity, number_evidence=own
+        )
         kind = missing_answer_type(question, answer.answer)
         return missing + [kind] if kind else missing
 

@@ -160,16 +160,20 @@ def missing_specifics(
     evidence: str,
     rarity: Callable[[str], float | None],
     min_rarity: float = 4.0,
+    number_evidence: str | None = None,
 ) -> list[str]:
     """The specifics of ``question`` that ``evidence`` (see :func:`evidence_text`) lacks.
 
     ``rarity(word)``: the word's inverse document frequency in the corpus, None when the
     corpus does not hold it at all; a word commoner than ``min_rarity`` (``Nederland``)
-    names nothing specific."""
+    names nothing specific. ``number_evidence`` (default ``evidence``): where the question's
+    numbers must be, e.g. the answer's own document only: the 2030 of "the 2030 World Cup"
+    found in another cited motion (on energy up to 2030) does not make a motion on the 2034
+    World Cup an answer."""
     words = set(_WORDISH.findall(evidence))
     words |= {part for w in words if "-" in w for part in w.split("-") if part}  # SNF-keurmerk
     prefixes = word_prefixes(words, skip=frozenset())
-    digits = re.sub(r"[.,\s]", "", evidence)
+    digits = re.sub(r"[.,\s]", "", evidence if number_evidence is None else number_evidence)
     out = []
     for item in specifics(question):
         if _NUMBER.fullmatch(item):
