@@ -416,11 +416,13 @@ class ExtractiveAnswerer:
         numbers: dict[int, int] = {}
         quotes: dict[int, list[_Sentence]] = {}
         parts = []
+        named: set[str] = set()  # documents already named (a motion once, not per passage)
         for sentence in chosen:
-            first = sentence.hit_rank not in numbers
             n = numbers.setdefault(sentence.hit_rank, len(numbers) + 1)
             quotes.setdefault(sentence.hit_rank, []).append(sentence)
-            lead = _lead(hits[sentence.hit_rank]) if first else ""
+            doc_id = hits[sentence.hit_rank].document.doc_id
+            lead = "" if doc_id in named else _lead(hits[sentence.hit_rank])
+            named.add(doc_id)
             parts.append(f"{lead}{sentence.text} [{n}]")
         citations = []
         for rank, n in numbers.items():

@@ -223,3 +223,21 @@ def test_english_questions_favour_the_documents_of_the_names_they_name(
     assert answerer._name_shares(pledge.query, pledge) == {}
     dutch = service.retriever.search("Wat vroeg de motie van Westerveld over de verkoop?", 5)
     assert answerer._name_shares(dutch.query, dutch) == {}
+
+
+def test_a_motion_is_named_once_however_many_of_its_passages_are_quoted(
+    service: QAService,
+) -> None:
+    """Each quoted motion is introduced by its title once, before its first sentence."""
+    question = "Wat vraagt de motie-Tjeerd de Groot c.s. over het Besluit gebruik meststoffen?"
+    answer = service.ask(question, 5).answer
+    assert answer.answerable
+    motions = {
+        c.hit.document.doc_id: c.hit.document.title
+        for c in answer.citations
+        if c.hit.document.doc_type == "motie"
+    }
+    assert motions
+    for title in motions.values():
+        assert answer.answer.count(title) == 1
+    assert len({c.hit.passage.passage_id for c in answer.citations}) > len(motions)
