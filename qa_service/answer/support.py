@@ -136,6 +136,23 @@ def name_terms(question: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def english_renderings(question: str, rarity: Callable[[str], float | None]) -> set[str]:
+    """The words of an English question's multi-word names of which a word is unknown to
+    the corpus: an English rendering of a Dutch name (``Road Traffic Act`` for
+    Wegenverkeerswet, ``Committee for Petitions``), held or translated as a whole, so none
+    of its words (``Act``) is held against the answer on its own."""
+    out: set[str] = set()
+    run: list[str] = []
+    for i, word in enumerate([*_WORDISH.findall(question), "."]):
+        if i > 0 and word[0].isupper() and not _NUMBER.fullmatch(word):
+            run.append(word)
+            continue
+        if len(run) > 1 and any(rarity(re.sub(r"['’]s$", "", w)) is None for w in run):
+            out.update(run)
+        run = []
+    return out
+
+
 def long_unknown_words(question: str, rarity: Callable[[str], float | None]) -> list[str]:
     """Long words (compound nouns: ``onderzeeboten``, ``parkeervergunning``) of a Dutch
     question that the corpus does not hold at all."""
@@ -174,8 +191,11 @@ def missing_specifics(
     words |= {part for w in words if "-" in w for part in w.split("-") if part}  # SNF-keurmerk
     prefixes = word_prefixes(words, skip=frozenset())
     digits = re.sub(r"[.,\s]", "", evidence if number_evidence is None else number_evidence)
+    rendered = english_renderings(question, rarity) if language == "en" else set()
     out = []
     for item in specifics(question):
+        if item in rendered:
+            continue
         if _NUMBER.fullmatch(item):
             if re.sub(r"[.,]", "", item) not in digits:
                 out.append(item)
@@ -244,10 +264,12 @@ _SCALED = re.compile(r"(\d)\s*(?:miljoen|miljard|mln|mld|million|billion|thousan
 
 
 #: an amount of money: a figure with a currency or scale word (``€ 12 mln``, ``5 miljard
-#: euro``, ``5 billion euros``), or such words alone (``enkele miljoenen``)
+#: euro``, ``5 billion euros``; guilders in the historical documents: ``f 15 000 000``,
+#: ``ƒ 2,50``, ``hfl. 300``, ``40 gulden``), or such words alone (``enkele miljoenen``)
 _AMOUNT = re.compile(
-    r"€\s*(\d+(?:[.,]\d+)*)|(\d+(?:[.,]\d+)*)\s*(?:miljoen|miljard|mln|mld|million|billion|"
-    r"euro|dollar)|\b(miljoenen|miljarden|millions|billions)\b"
+    r"(?:€|\$|ƒ|\b(?:f|fl|hfl)\b\.?)\s*(\d+(?:[.,]\d+|\s\d{3}\b)*)|"
+    r"(\d+(?:[.,]\d+)*)\s*(?:miljoen|miljard|mln|mld|million|billion|"
+    r"euro|dollar|gulden|guilder)|\b(miljoenen|miljarden|millions|billions)\b"
 )
 
 

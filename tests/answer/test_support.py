@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_service.answer.support import missing_answer_type, missing_specifics
+from qa_service.answer.support import english_renderings, missing_answer_type, missing_specifics
 
 TROOPS = (
     "Ik heb toegelicht dat we thans bezig zijn met de uitwerking van de eerder toegezegde "
@@ -27,6 +27,11 @@ HOTEL = (
         ("Welk percentage?", "Het tarief daalt naar 19%."),
         ("Hoeveel geld trekt het kabinet uit?", "Het kabinet trekt 5 miljard euro uit."),
         ("How much does the ban cost?", "Het verbod kost € 12 mln."),
+        # guilders, in the historical documents, with digits grouped by spaces
+        ("Hoeveel geld stelt de regering beschikbaar?", "Er wordt f 15 000 000 toegezegd."),
+        ("How much money did it cost?", "Het kostte ƒ 2,50 per stuk."),
+        ("Hoeveel geld?", "De kosten bedragen hfl. 300 per jaar."),
+        ("Hoeveel geld?", "De kosten bedragen 40 gulden."),
         ("Wie tekende de brief?", "De minister van Defensie."),  # no quantity asked
         ("What did the minister pledge?", HOTEL),
         ("Hoeveel militairen?", TROOPS + " [1]"),
@@ -71,6 +76,7 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
         ("Werd de motie verworpen?", HOTEL, "a vote"),
         ("By what percentage did Kops want rents lowered?", HOTEL, "a percentage"),
         ("Wat vroeg de motie, en hoeveel kost het?", HOTEL, "an amount of money"),
+        ("Hoeveel geld kost de f.m.-zender?", "De f.m.-zender in 15 steden.", "an amount of money"),
         ("Volgens de motie-Kat, hoeveel mensen?", HOTEL, "a number"),
     ],
 )
@@ -93,3 +99,23 @@ def test_name_terms_are_the_capitalised_words_as_written() -> None:
     assert name_terms("Which sale did Westerveld's motion want stopped in 2024?") == ["westerveld"]
     assert name_terms("What did the motion by Kat c.s. ask?") == ["kat"]
     assert name_terms("What did the minister say?") == []
+
+
+def test_an_english_rendering_of_a_name_is_held_or_translated_as_a_whole() -> None:
+    """``Road Traffic Act`` renders Wegenverkeerswet: its known word ``Act`` alone is no
+    name the answer must hold; a run of names the corpus knows (Hirsch Ballin) still is."""
+    known = {"act": 6.0, "hirsch": 8.0, "ballin": 8.0, "alkmaar": 7.0}
+
+    def rarity(word: str) -> float | None:
+        return known.get(word.lower())
+
+    question = "Which MP asked whether the Road Traffic Act allows it, says Hirsch Ballin?"
+    assert english_renderings(question, rarity) == {"Road", "Traffic", "Act"}
+    evidence = "de wegenverkeerswet volgens minister hirsch ballin"
+    assert missing_specifics(question, "en", evidence, rarity) == []
+    assert missing_specifics(question, "en", "de wegenverkeerswet", rarity) == [
+        "Hirsch",
+        "Ballin",
+    ]
+    # in a Dutch question every name counts
+    assert missing_specifics("Wat zegt de Act?", "nl", "de wet", rarity) == ["Act"]
