@@ -249,6 +249,14 @@ class Settings(BaseSettings):
             "Kat c.s.'). Names are what an English question shares with Dutch text."
         ),
     )
+    answer_name_weight_nl: float = Field(
+        0.2,
+        ge=0.0,
+        description=(
+            "Dutch questions: weight of the share of the question's names that a sentence's "
+            "document names among its authors ('de motie van Boucke en Grinwis')."
+        ),
+    )
     answer_sentences_nl: Literal["index", "query"] = Field(
         "index",
         description=(

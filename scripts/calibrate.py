@@ -78,6 +78,7 @@ ANSWER_SWEEPS: dict[str, tuple[Any, ...]] = {
     "answer_lexical_weight_nl": (0.0, 0.15, 0.3, 0.5, 1.0),
     "answer_lexical_weight_en": (0.0, 0.15, 0.3, 0.5),
     "answer_name_weight_en": (0.0, 0.1, 0.2, 0.3),
+    "answer_name_weight_nl": (0.0, 0.1, 0.2, 0.3),
     "answer_sentences_nl": ("index", "query"),
     "answer_sentences_en": ("index", "query"),
 }

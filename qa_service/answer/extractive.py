@@ -387,19 +387,26 @@ class ExtractiveAnswerer:
         return [by_position[(p.passage, p.order)] for p in picked]
 
     def _name_shares(self, question: str, retrieval: RetrievalResult) -> dict[int, float]:
-        """English questions: ``answer_name_weight_en`` times the IDF-weighted share of the
-        question's names (:func:`~qa_service.answer.support.name_terms`) that each hit's
-        document names in its title or authors ("the motion by Kat c.s." is one of Kat's
-        motions), by hit rank; the other words of an English question share nothing with the
-        Dutch text. Not the sentence text: a topic's name (``Afghanistan``) in many sentences
-        says nothing about which one answers. Empty for Dutch questions, whose names count
-        among all their terms already."""
-        weight = self.settings.answer_name_weight_en
-        names = name_terms(question) if retrieval.language == "en" and weight else []
+        """``answer_name_weight_en/nl`` times the IDF-weighted share of the question's names
+        (:func:`~qa_service.answer.support.name_terms`) that each hit's document names, by
+        hit rank: "the motion by Kat c.s." is one of Kat's motions, though its sentences do
+        not name Kat. English questions: in its title or authors (the other words of an
+        English question share nothing with the Dutch text). Dutch questions: in its
+        authors only (their other names, ``Caribisch Nederland``, count among all their
+        terms already; a title naming the same place is no better an answer). Not the
+        sentence text: a topic's name (``Afghanistan``) in many sentences says nothing
+        about which one answers."""
+        s = self.settings
+        english = retrieval.language == "en"
+        weight = s.answer_name_weight_en if english else s.answer_name_weight_nl
+        names = name_terms(question) if weight else []
         if not names:
             return {}
         docs = [h.document for h in retrieval.hits]
-        shares, _ = self.overlap.score(names, [f"{d.title} {' '.join(d.authors)}" for d in docs])
+        named = [" ".join(d.authors) for d in docs]
+        if english:
+            named = [f"{d.title} {n}" for d, n in zip(docs, named, strict=True)]
+        shares, _ = self.overlap.score(names, named)
         return {rank: weight * share for rank, share in enumerate(shares) if share}
 
     def _embed_sentences(self, texts: list[str]) -> np.ndarray:

@@ -204,12 +204,13 @@ def test_a_sentence_beyond_the_window_falls_back_to_embedding(
     assert spy.texts == [first.text] or spy.texts[0].endswith(first.text)
 
 
-def test_english_questions_favour_the_documents_of_the_names_they_name(
+def test_questions_favour_the_documents_of_the_names_they_name(
     service: QAService,
 ) -> None:
     """An English question shares its names, not its words, with the Dutch documents: the
     sentences of a motion by the member it names score a bonus, other documents' none, and
-    a topic's name (Afghanistan) in a letter's sentences gives none either."""
+    a topic's name (Afghanistan) in a letter's sentences gives none either. A Dutch
+    question's names count among its authors only."""
     answerer = service.answerer
     weight = service.settings.answer_name_weight_en
     question = "What did the motion by Westerveld ask about the sale of a vaccine institute?"
@@ -221,8 +222,18 @@ def test_english_questions_favour_the_documents_of_the_names_they_name(
         assert shares.get(rank, 0.0) == (pytest.approx(weight) if named else 0.0)
     pledge = service.retriever.search("What did the minister pledge for Afghanistan?", 5)
     assert answerer._name_shares(pledge.query, pledge) == {}
+    # Dutch questions: the names among the authors only, at the Dutch weight
     dutch = service.retriever.search("Wat vroeg de motie van Westerveld over de verkoop?", 5)
-    assert answerer._name_shares(dutch.query, dutch) == {}
+    dutch_shares = answerer._name_shares(dutch.query, dutch)
+    assert dutch_shares
+    for rank, hit in enumerate(dutch.hits):
+        named = "Westerveld" in " ".join(hit.document.authors)
+        nl_weight = service.settings.answer_name_weight_nl
+        assert dutch_shares.get(rank, 0.0) == (pytest.approx(nl_weight) if named else 0.0)
+    place = "Welke motie vraagt een sociaal minimum voor Caribisch Nederland?"
+    in_titles = service.retriever.search(place, 5)
+    assert any("Caribisch" in h.document.title for h in in_titles.hits)
+    assert answerer._name_shares(place, in_titles) == {}  # a place in titles: no bonus
 
 
 def test_a_motion_is_named_once_however_many_of_its_passages_are_quoted(
