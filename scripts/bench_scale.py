@@ -133,6 +133,7 @@ def faiss_kinds(
     kinds: list[str],
     nprobes: list[int],
     efs: list[int] = (128, 256, 512, 1024),  # type: ignore[assignment]
+    build_threads: int = 1,
 ) -> list[dict[str, Any]]:
     import faiss
 
@@ -154,6 +155,7 @@ def faiss_kinds(
     out = []
     for kind in kinds:
         t0 = time.perf_counter()
+        faiss.omp_set_num_threads(build_threads)  # searches below are timed on one thread
         if kind.startswith("hnsw"):
             index = build_hnsw(vectors, np.arange(n, dtype=np.int64), settings, kind)
         else:
@@ -165,6 +167,7 @@ def faiss_kinds(
                 chunk = np.ascontiguousarray(vectors[start : start + (1 << 17)], dtype=np.float32)
                 index.add_with_ids(chunk, np.arange(start, start + len(chunk), dtype=np.int64))
         build_s = time.perf_counter() - t0
+        faiss.omp_set_num_threads(1)
         code_bytes = len(faiss.serialize_index(index))
         row: dict[str, Any] = {
             "passages": n,
@@ -172,6 +175,9 @@ def faiss_kinds(
             "nlist": 0 if kind.startswith("hnsw") else nlist,
             "coarse_train_s": 0 if kind.startswith("hnsw") else round(coarse_s, 1),
             "build_s": round(build_s, 1),
+            "build_threads": build_threads,
+            "hnsw_m": settings.hnsw_m if kind.startswith("hnsw") else 0,
+            "hnsw_ef_construction": settings.hnsw_ef_construction if kind.startswith("hnsw") else 0,
             "index_bytes": code_bytes,
             "bytes_per_passage": round(code_bytes / n, 1),
             "load": load()[0],
@@ -248,7 +254,7 @@ def run_faiss(args: argparse.Namespace) -> None:
             [maker(base[s : s + 100_000], rng) for s in range(0, size, 100_000)]
         ).astype(np.float32)
         nprobes = [*args.nprobes, int(math.ceil(4 * math.sqrt(size))) // 2]
-        results += faiss_kinds(vectors, queries, args.kinds, nprobes, args.efs)
+        results += faiss_kinds(vectors, queries, args.kinds, nprobes, args.efs, args.build_threads)
         merge_out(args.out, "faiss_kinds", results)
         del vectors
     rows = [
@@ -401,6 +407,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--nprobes", type=int, nargs="+", default=[16, 32, 64, 128, 256, 512])
     parser.add_argument("--efs", type=int, nargs="+", default=[128, 256, 512, 1024])
     parser.add_argument("--queries", type=int, default=220, help="20 warm-up + the measured")
+    parser.add_argument(
+        "--build-threads", type=int, default=1, help="faiss: threads building (searches: 1)"
+    )
     parser.add_argument("--source", type=Path, help="the real build to copy (default: bundled)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
