@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa_service.answer.metadata import classify, evidence_passage, statement
+from qa_service.answer.metadata import classify, evidence_passage, is_dictum, statement
 from qa_service.answer.sentence_choice import (
     LATE_WEIGHT_EN,
     PASSAGE_WEIGHT,
@@ -285,9 +285,12 @@ class ExtractiveAnswerer:
             quote = sentences[0]
         text = f"{lead} {quote} [1]"
         citations = [Citation(1, hit, quote)]
-        top = retrieval.hits[0] if retrieval.hits else None
-        if top is not None and top.document.doc_id == meta.doc_id and top is not hit:
-            # found by its content: quote the passage that matched the question as well
+        # found by its content: quote the passage of it that matched the question as well,
+        # a motion's dictum first (what it asks identifies it; the fused ranking may put a
+        # keyword-rich consideration above it)
+        own = [h for h in retrieval.hits if h.document.doc_id == meta.doc_id]
+        top = next((h for h in own if is_dictum(h.passage.text)), own[0] if own else None)
+        if top is not None and top.passage.passage_id != hit.passage.passage_id:
             matched = top.passage.text.strip()
             if len(matched) > 400:
                 matched = (split_sentences(matched) or [matched])[0]

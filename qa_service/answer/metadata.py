@@ -78,6 +78,11 @@ _REFERS = re.compile(r"\b(?:verwijst|verwezen|verwijzen|refers?|referred|cites?|
 _DICTUM = re.compile(r"^\s*(?:verzoekt|spreekt uit|roept|draagt|besluit|vraagt)", re.I)
 
 
+def is_dictum(text: str) -> bool:
+    """Whether a passage opens a motion's dictum: what it asks ("verzoekt de regering")."""
+    return bool(_DICTUM.search(text))
+
+
 @dataclass(frozen=True)
 class MetaQuestion:
     kind: Kind
@@ -134,7 +139,7 @@ def evidence_passage(kind: Kind, meta: DocumentMeta, passages: list[Passage]) ->
                 return p
     if kind in ("asks", "signer", "date"):
         for p in passages:
-            if _DICTUM.search(p.text):
+            if is_dictum(p.text):
                 return p
     return passages[0]
 

@@ -252,3 +252,27 @@ def test_a_motion_is_named_once_however_many_of_its_passages_are_quoted(
     for title in motions.values():
         assert answer.answer.count(title) == 1
     assert len({c.hit.passage.passage_id for c in answer.citations}) > len(motions)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Tot welk dossier behoort de motie-Kröger over de geluidshinder voor omwonenden van "
+        "Schiphol?",
+        "In welk vergaderjaar diende Kröger de motie over geluidsoverlast voor omwonenden van "
+        "Schiphol in?",
+        "Bij welk dossier hoort motie 36200-IV-49 over het sociaal minimum in Caribisch Nederland?",
+    ],
+)
+def test_a_metadata_answer_also_quotes_the_motions_dictum(
+    service: QAService, question: str
+) -> None:
+    """Asked for a motion's dossier or vergaderjaar by its topic, the answer cites the
+    passage showing the fact and the retrieved passage that shows what the motion asks (its
+    dictum, "verzoekt de regering ..."), even when a consideration ranked above it: the
+    dictum is what tells the reader it is the motion meant."""
+    answer = service.ask(question, 5).answer
+    assert answer.answerable and len(answer.citations) == 2
+    first, second = answer.citations
+    assert first.hit.document.doc_id == second.hit.document.doc_id
+    assert second.hit.passage.text.lstrip().lower().startswith("verzoekt")
