@@ -137,17 +137,25 @@ class Settings(BaseSettings):
             "of fp16 codes (4.3 against 8.1 GB at 10^7), about 1 point less recall@10."
         ),
     )
-    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW links a vector (hnsw_sq8).")
+    hnsw_m: int = Field(
+        48,
+        ge=4,
+        le=128,
+        description=(
+            "HNSW links a vector (HNSW kinds). 48 with build beam 200 gives the recall of 32 "
+            "with build beam 80 at half the search beam (docs/scale-out.md)."
+        ),
+    )
     hnsw_ef_construction: int = Field(
-        80, ge=8, le=2048, description="HNSW beam width while building (hnsw_sq8)."
+        200, ge=8, le=2048, description="HNSW beam width while building (HNSW kinds)."
     )
     hnsw_ef_search: int = Field(
-        2048,
-        ge=8,
+        0,
+        ge=0,
         le=16384,
         description=(
-            "HNSW beam width of a search: recall vs time (recall@10 0.963 at 10^6 passages, "
-            "docs/scale-out.md)."
+            "HNSW beam width of a search: recall vs time; 0 = by size, 2048 (recall@10 0.976 "
+            "at 10^6 passages), 4096 from 5 million (0.968 at 3·10^6, docs/scale-out.md)."
         ),
     )
     hnsw_ef_search_max: int = Field(
@@ -221,6 +229,15 @@ class Settings(BaseSettings):
     )
     abstain_threshold_en: float = Field(
         0.30, description="Minimum centred similarity of the best passage, English questions."
+    )
+    abstain_names_relief: float = Field(
+        0.06,
+        ge=0.0,
+        description=(
+            "How much lower the abstain thresholds are when the top passage holds every name "
+            "(capitalised word) the question names: a rare keyword match (Wwft) says more "
+            "than a low similarity."
+        ),
     )
     answer_support_threshold_nl: float = Field(
         0.40,

@@ -31,6 +31,7 @@ from qa_service.answer.support import (
     missing_answer_type,
     missing_specifics,
     name_terms,
+    specifics,
 )
 from qa_service.config import Settings
 from qa_service.documents import attributed
@@ -42,7 +43,7 @@ from qa_service.search.retriever import Hit, RetrievalResult
 from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language
-from qa_service.text.lexical import analyze
+from qa_service.text.lexical import analyze, fold
 from qa_service.text.overlap import TermOverlap
 
 ABSTAIN = {
@@ -130,11 +131,18 @@ class ExtractiveAnswerer:
         self._document_texts = functools.lru_cache(maxsize=256)(self._read_document_texts)
 
     def should_abstain(self, retrieval: RetrievalResult) -> bool:
+        """Whether the best passage's similarity is under the language's threshold: nothing
+        near enough to answer from. The threshold is ``abstain_names_relief`` lower when the
+        top passage holds every name the question names (``Wwft``, ``Van Haga``): a keyword
+        match that rare says more than a low similarity (short acronyms embed poorly)."""
         if not retrieval.hits:
             return True
         best = max(h.dense_score for h in retrieval.hits)
         s = self.settings
         threshold = s.abstain_threshold_en if retrieval.language == "en" else s.abstain_threshold_nl
+        names = [fold(w) for w in specifics(retrieval.query) if not w[0].isdigit()]
+        if names and all(n in fold(retrieval.hits[0].passage.text) for n in names):
+            threshold -= s.abstain_names_relief
         return best < threshold
 
     def run(self, question: str, retrieval: RetrievalResult) -> Answer:

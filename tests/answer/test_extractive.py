@@ -276,3 +276,30 @@ def test_a_metadata_answer_also_quotes_the_motions_dictum(
     first, second = answer.citations
     assert first.hit.document.doc_id == second.hit.document.doc_id
     assert second.hit.passage.text.lstrip().lower().startswith("verzoekt")
+
+
+def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
+    service: QAService,
+) -> None:
+    """A rare name the top passage holds (an acronym such as ``Wwft``, embedded poorly)
+    lowers the similarity needed by ``abstain_names_relief``; without names, or with a name
+    the passage lacks, the threshold stands."""
+    import dataclasses
+
+    answerer = service.answerer
+    s = service.settings
+    just_under = s.abstain_threshold_nl - s.abstain_names_relief / 2
+
+    def near(question: str, top_text: str) -> Any:
+        found = service.retriever.search(question, 5)
+        top = dataclasses.replace(
+            found.hits[0], passage=dataclasses.replace(found.hits[0].passage, text=top_text)
+        )
+        hits = [dataclasses.replace(h, dense_score=just_under) for h in [top, *found.hits[1:]]]
+        return dataclasses.replace(found, hits=hits)
+
+    named = "Welke motie verzoekt de regering de Wwft te evalueren?"
+    assert not answerer.should_abstain(near(named, "verzoekt de regering de Wwft te evalueren"))
+    assert answerer.should_abstain(near(named, "verzoekt de regering de wet te evalueren"))
+    plain = "Welke motie verzoekt de regering de witwaswet te evalueren?"
+    assert answerer.should_abstain(near(plain, "verzoekt de regering de witwaswet te evalueren"))

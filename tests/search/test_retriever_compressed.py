@@ -34,7 +34,7 @@ def test_search_and_filtered_search_on_a_compressed_index(
 ) -> None:
     target, settings = compressed
     index = load_index(target, settings=settings)
-    assert describe(index.vectors) in ("IVF38,SQ8", "HNSW32,SQfp16") and index.size == 1500
+    assert describe(index.vectors) in ("IVF38,SQ8", "HNSW48,SQfp16") and index.size == 1500
     exact = np.load(target / "vectors.npy")
     retriever = Retriever(index, embedder, settings)
     result = retriever.search(QUERY, 10, mode="hybrid")

@@ -147,7 +147,7 @@ def test_hnsw_over_codes_is_keyed_by_row_with_recall_at_10_of_at_least_095(
     case: tuple[np.ndarray, np.ndarray], hnsw: object
 ) -> None:
     v, queries = case
-    assert describe(hnsw) in ("HNSW32,SQ8", "HNSW32,SQfp16")
+    assert describe(hnsw) in ("HNSW48,SQ8", "HNSW48,SQfp16")  # QA_HNSW_M
     assert not is_exact(hnsw)
     _, found = hnsw.search(queries, 10)  # type: ignore[attr-defined]
     exact = faiss.IndexFlatIP(v.shape[1])
@@ -194,3 +194,12 @@ def test_hnsw_removal_rebuilds_the_graph_without_the_rows(
     assert 90_000 in found[0].tolist() and 3 not in found[0].tolist()
     with pytest.raises(RuntimeError):
         smaller.reconstruct(3)
+
+
+def test_the_hnsw_search_beam_grows_with_the_collection_unless_set() -> None:
+    from qa_service.store.vectors import HNSW_WIDE_FROM, hnsw_ef_search
+
+    auto = Settings()
+    assert hnsw_ef_search(1_000_000, auto) == 2048
+    assert hnsw_ef_search(HNSW_WIDE_FROM, auto) == 4096
+    assert hnsw_ef_search(HNSW_WIDE_FROM, Settings(hnsw_ef_search=1024)) == 1024
