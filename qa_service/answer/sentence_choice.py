@@ -5,8 +5,9 @@ An answer is the smallest set of passage sentences that together answer the ques
 1. the *answer-bearing* sentence (the best scored candidate) fixes the answer passage (for
    a motion: the whole motion, whose considerations and dictum may lie in two passages);
 2. it brings the neighbours it needs: a sentence that opens with a connective or a pronoun
-   ("Voorts heb ik toegezegd ...", "Dit centrum ...") continues the sentence before it, so
-   each brings the other (a sentence announcing a topic, "X kwamen kort bijeen.", is
+   ("Voorts heb ik toegezegd ...", "Dit centrum ...", "De discussie ...") or points back
+   anywhere ("... dragen hiertoe bij.") continues the sentence before it, so each brings the
+   other (a sentence announcing a topic, "X kwamen kort bijeen.", is
    answered by the next, "Hierbij kwamen ... aan de orde."), and a sentence that ends in ":"
    needs the one after it;
 3. further sentences join only when they score near the best one and either come from the

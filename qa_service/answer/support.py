@@ -15,8 +15,10 @@ text, titles, authors, dates and dossiers) do not hold:
   (``Kamerleden``), or when the question is English and the corpus does not hold the word
   at all (it may be an English rendering: ``Jerusalem``). An English question's names of
   Dutch things (``Netherlands``, ``North``, ``October``) are looked up by their Dutch names
-  (:data:`EN_NL_NAMES`);
-- a number that is not there;
+  (:data:`EN_NL_NAMES`), and a multi-word English name with a word the corpus lacks
+  (``Road Traffic Act``) is a rendering, not held against the answer word by word;
+- a number that is not there (in the answer's own document: another cited one's ``2030``
+  does not count);
 - in a Dutch question, a long word (mostly a compound noun: ``onderzeeboten``) that the
   corpus does not hold at all and whose first 7 letters the answer lacks.
 
@@ -24,9 +26,10 @@ text, titles, authors, dates and dossiers) do not hold:
 answer type" of classic question answering): a question asking how many or how much is not
 answered by sentences without a number beyond the question's own (dates do not count), a
 question asking for a percentage needs a percentage, one asking for an amount of money needs
-an amount; a question about how a motion fared in the vote (adopted, rejected, who voted for
-it) needs sentences that report a vote: a motion's own text never does. The topic may be
-right (the hotel in Albergen) while the figure asked for is nowhere in it.
+an amount (euros, or guilders in the historical documents); a question about how a motion
+fared in the vote (adopted, rejected, who voted for it) needs sentences that report a vote:
+a motion's own text never does. The topic may be right (the hotel in Albergen) while the
+figure asked for is nowhere in it.
 
 Calibrated on ``eval_data/dev``, ``calibration`` and ``calibration-extra`` (see
 docs/evaluation.md): together with the similarity thresholds, no answerable question of
