@@ -31,7 +31,7 @@ from qa_service.answer.support import (
     missing_answer_type,
     missing_specifics,
     name_terms,
-    specifics,
+    names,
 )
 from qa_service.config import Settings
 from qa_service.documents import attributed
@@ -140,8 +140,8 @@ class ExtractiveAnswerer:
         best = max(h.dense_score for h in retrieval.hits)
         s = self.settings
         threshold = s.abstain_threshold_en if retrieval.language == "en" else s.abstain_threshold_nl
-        names = [fold(w) for w in specifics(retrieval.query) if not w[0].isdigit()]
-        if names and all(n in fold(retrieval.hits[0].passage.text) for n in names):
+        named = [fold(name) for name in names(retrieval.query)]
+        if named and all(n in fold(retrieval.hits[0].passage.text) for n in named):
             threshold -= s.abstain_names_relief
         return best < threshold
 
@@ -236,12 +236,14 @@ class ExtractiveAnswerer:
         percentage) that the answer lacks (:mod:`qa_service.answer.support`): near, but not
         an answer."""
         documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
-        texts = [text for d in documents for text in self._document_texts(d)]
-        evidence = evidence_text(texts, documents.values())
-        lead = answer.citations[0].hit.document if answer.citations else None
-        own = evidence_text(self._document_texts(lead.doc_id), [lead]) if lead is not None else None
+        each = {d: evidence_text(self._document_texts(d), [m]) for d, m in documents.items()}
+        lead = answer.citations[0].hit.document.doc_id if answer.citations else None
         missing = missing_specifics(
-            question, answer.language, evidence, self._rarity, number_evidence=own
+            question,
+            answer.language,
+            " ".join(each.values()),
+            self._rarity,
+            number_evidence=each.get(lead) if lead is not None else None,
         )
         kind = missing_answer_type(question, answer.answer)
         return missing + [kind] if kind else missing
@@ -410,14 +412,14 @@ class ExtractiveAnswerer:
         s = self.settings
         english = retrieval.language == "en"
         weight = s.answer_name_weight_en if english else s.answer_name_weight_nl
-        names = name_terms(question) if weight else []
-        if not names:
+        terms = name_terms(question) if weight else []
+        if not terms:
             return {}
         docs = [h.document for h in retrieval.hits]
         named = [" ".join(d.authors) for d in docs]
         if english:
             named = [f"{d.title} {n}" for d, n in zip(docs, named, strict=True)]
-        shares, _ = self.overlap.score(names, named)
+        shares, _ = self.overlap.score(terms, named)
         return {rank: weight * share for rank, share in enumerate(shares) if share}
 
     def _embed_sentences(self, texts: list[str]) -> np.ndarray:

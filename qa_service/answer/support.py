@@ -116,6 +116,7 @@ _GENERIC_STARTS = ("kamer", "minister", "motie", "motion", "regering", "kabinet"
 
 _WORDISH = re.compile(r"\w[\w'’-]*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def specifics(question: str) -> list[str]:
@@ -128,15 +129,17 @@ def specifics(question: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def names(question: str) -> list[str]:
+    """The question's names: its specifics that are not numbers, without a possessive
+    (``Westerveld's``: ``Westerveld``)."""
+    return [_POSSESSIVE.sub("", w) for w in specifics(question) if not _NUMBER.fullmatch(w)]
+
+
 def name_terms(question: str) -> list[str]:
-    """The analysed terms of the question's names: its capitalised words (not numbers), as
-    written (``Westerveld's``: ``westerveld``). Not translated: ``NATO's`` as ``Navo`` would
-    favour every sentence about NATO in a letter about NATO."""
-    out: list[str] = []
-    for word in specifics(question):
-        if not _NUMBER.fullmatch(word):
-            out += analyze(re.sub(r"['’]s$", "", word))
-    return list(dict.fromkeys(out))
+    """The analysed terms of the question's names (:func:`names`), as written. Not
+    translated: ``NATO's`` as ``Navo`` would favour every sentence about NATO in a letter
+    about NATO."""
+    return list(dict.fromkeys(t for name in names(question) for t in analyze(name)))
 
 
 def english_renderings(question: str, rarity: Callable[[str], float | None]) -> set[str]:
@@ -150,7 +153,7 @@ def english_renderings(question: str, rarity: Callable[[str], float | None]) -> 
         if i > 0 and word[0].isupper() and not _NUMBER.fullmatch(word):
             run.append(word)
             continue
-        if len(run) > 1 and any(rarity(re.sub(r"['’]s$", "", w)) is None for w in run):
+        if len(run) > 1 and any(rarity(_POSSESSIVE.sub("", w)) is None for w in run):
             out.update(run)
         run = []
     return out
@@ -203,7 +206,7 @@ def missing_specifics(
             if re.sub(r"[.,]", "", item) not in digits:
                 out.append(item)
             continue
-        name = re.sub(r"['’]s$", "", item)  # NATO's -> NATO
+        name = _POSSESSIVE.sub("", item)  # NATO's -> NATO
         parts = [p for p in re.split(r"[-'’]", fold(name)) if p]
         if all(p.startswith(_GENERIC_STARTS) for p in parts):
             continue  # Kamerleden, Ministerraad: parliamentary vocabulary, not a topic
