@@ -115,6 +115,19 @@ class Settings(BaseSettings):
         ),
     )
     dense_weight: float = Field(1.0, ge=0.0, description="RRF weight of the dense retriever.")
+    author_weight: float = Field(
+        0.5,
+        ge=0.0,
+        description=(
+            "RRF weight of a dense search over the documents of the authors a question names "
+            '("the motion by Kat c.s."), fused with the hybrid ranking; 0 = off.'
+        ),
+    )
+    author_max_documents: int = Field(
+        100,
+        ge=1,
+        description="A name that heads more documents than this selects none (too common).",
+    )
 
     # --- vector index and serving threads (see qa_service/store/vectors.py, docs/performance.md)
     faiss_index: Literal["auto", "flat", "ivf", "ivf_sq8", "hnsw_sq8", "hnsw_fp16"] = Field(

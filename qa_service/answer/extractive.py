@@ -31,7 +31,6 @@ from qa_service.answer.support import (
     missing_answer_type,
     missing_specifics,
     name_terms,
-    names,
 )
 from qa_service.config import Settings
 from qa_service.documents import attributed
@@ -44,6 +43,7 @@ from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language
 from qa_service.text.lexical import analyze, fold
+from qa_service.text.names import names
 from qa_service.text.overlap import TermOverlap
 
 ABSTAIN = {

@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable
 
 from qa_service.documents import DocumentMeta
 from qa_service.text.lexical import analyze, fold
+from qa_service.text.names import NUMBER, POSSESSIVE, WORDISH, names, specifics
 from qa_service.text.overlap import PREFIX, word_prefixes
 
 #: English names of things the Dutch documents name in Dutch (general, not per document).
@@ -102,37 +103,8 @@ EN_NL_NAMES: dict[str, str] = {
 #: A Dutch word this long is mostly a compound noun: a topic.
 LONG_WORD = 12
 
-#: Capitalised words that name no specific thing of the question.
-_GENERIC = frozenset(
-    """
-    minister ministers ministry secretary general state kamer tweede eerste motie motion
-    brief letter kabinet cabinet regering government i ik de het een the a an
-    netherlands dutch nederland nederlandse nederlands
-    """.split()
-)
-
 #: Word starts of parliamentary vocabulary (Kamerleden, Ministerraad, Motie-Brekelmans).
 _GENERIC_STARTS = ("kamer", "minister", "motie", "motion", "regering", "kabinet", "fractie")
-
-_WORDISH = re.compile(r"\w[\w'’-]*")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_POSSESSIVE = re.compile(r"['’]s$")
-
-
-def specifics(question: str) -> list[str]:
-    """The question's names (capitalised words after its first word) and numbers."""
-    out: list[str] = []
-    words = _WORDISH.findall(question)
-    for i, word in enumerate(words):
-        if _NUMBER.fullmatch(word) or i > 0 and word[0].isupper() and fold(word) not in _GENERIC:
-            out.append(word)
-    return list(dict.fromkeys(out))
-
-
-def names(question: str) -> list[str]:
-    """The question's names: its specifics that are not numbers, without a possessive
-    (``Westerveld's``: ``Westerveld``)."""
-    return [_POSSESSIVE.sub("", w) for w in specifics(question) if not _NUMBER.fullmatch(w)]
 
 
 def name_terms(question: str) -> list[str]:
@@ -149,11 +121,11 @@ def english_renderings(question: str, rarity: Callable[[str], float | None]) -> 
     of its words (``Act``) is held against the answer on its own."""
     out: set[str] = set()
     run: list[str] = []
-    for i, word in enumerate([*_WORDISH.findall(question), "."]):
-        if i > 0 and word[0].isupper() and not _NUMBER.fullmatch(word):
+    for i, word in enumerate([*WORDISH.findall(question), "."]):
+        if i > 0 and word[0].isupper() and not NUMBER.fullmatch(word):
             run.append(word)
             continue
-        if len(run) > 1 and any(rarity(_POSSESSIVE.sub("", w)) is None for w in run):
+        if len(run) > 1 and any(rarity(POSSESSIVE.sub("", w)) is None for w in run):
             out.update(run)
         run = []
     return out
@@ -164,7 +136,7 @@ def long_unknown_words(question: str, rarity: Callable[[str], float | None]) -> 
     question that the corpus does not hold at all."""
     return [
         w
-        for w in dict.fromkeys(_WORDISH.findall(question))
+        for w in dict.fromkeys(WORDISH.findall(question))
         if len(w) >= LONG_WORD and not w[0].isdigit() and rarity(w) is None
     ]
 
@@ -193,7 +165,7 @@ def missing_specifics(
     numbers must be, e.g. the answer's own document only: the 2030 of "the 2030 World Cup"
     found in another cited motion (on energy up to 2030) does not make a motion on the 2034
     World Cup an answer."""
-    words = set(_WORDISH.findall(evidence))
+    words = set(WORDISH.findall(evidence))
     words |= {part for w in words if "-" in w for part in w.split("-") if part}  # SNF-keurmerk
     prefixes = word_prefixes(words, skip=frozenset())
     digits = re.sub(r"[.,\s]", "", evidence if number_evidence is None else number_evidence)
@@ -202,11 +174,11 @@ def missing_specifics(
     for item in specifics(question):
         if item in rendered:
             continue
-        if _NUMBER.fullmatch(item):
+        if NUMBER.fullmatch(item):
             if re.sub(r"[.,]", "", item) not in digits:
                 out.append(item)
             continue
-        name = _POSSESSIVE.sub("", item)  # NATO's -> NATO
+        name = POSSESSIVE.sub("", item)  # NATO's -> NATO
         parts = [p for p in re.split(r"[-'’]", fold(name)) if p]
         if all(p.startswith(_GENERIC_STARTS) for p in parts):
             continue  # Kamerleden, Ministerraad: parliamentary vocabulary, not a topic
@@ -250,7 +222,7 @@ _PERCENTAGE = re.compile(r"%|\b(procent|percent|procentpunt)")
 _MONEY_ASKED = re.compile(
     r"\b(bedrag|amount|kost|kosten|cost|costs|geld|money|euros?|budget|spend|uitgeven)\b"
 )
-_NUMBER_WORDS = (
+NUMBER_WORDS = (
     "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"
     "twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend|"
     "miljoen|miljard|tiental|dozijn|helft|kwart"
@@ -260,7 +232,7 @@ _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober
 _DATE = re.compile(rf"\b\d{{1,2}}\s+({_MONTHS})(\s+\d{{4}})?\b|\b(19|20)\d\d\b|\b\d{{4}}/\d{{2}}\b")
 #: a figure: digits, or number words (``honderd``, ``tweehonderdvijftig``, ``duizenden``; not
 #: ``tweede`` or ``achter``)
-_FIGURE = re.compile(rf"\d+(?:[.,]\d+)*|\b(?:(?:{_NUMBER_WORDS})(?:en)?)+\b")
+_FIGURE = re.compile(rf"\d+(?:[.,]\d+)*|\b(?:(?:{NUMBER_WORDS})(?:en)?)+\b")
 
 
 #: an answer's citation markers (``[1]``): not figures of its text

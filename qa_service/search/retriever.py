@@ -18,18 +18,20 @@ full top-k whenever enough passages match.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
-from qa_service.filters import Filters
-from qa_service.search.fusion import Mode, bm25_weight, fuse
+from qa_service.filters import NO_FILTERS, Filters
+from qa_service.search.authors import AuthorIndex
+from qa_service.search.fusion import Mode, bm25_weight, fuse, weighted_rrf
 from qa_service.store.protocol import DocumentStore, Ranking, SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language, detect_language
+from qa_service.text.names import names
 
 
 @dataclass
@@ -59,6 +61,8 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        #: the documents of each author word, built at the first question that names someone
+        self.authors = AuthorIndex(index.store)
 
     @property
     def store(self) -> DocumentStore:
@@ -142,6 +146,8 @@ class Retriever:
                     if r >= 0
                 ]
                 fused = fuse(dense, keyword, languages[i], mode, s)
+            if mode == "hybrid" and s.author_weight > 0:
+                fused = self._with_authors(query, raw[i], fused, dense_k, active)
             by_row = dict(keyword)
             hits = self._hits(fused[:top_k], vectors[i], by_row)
             start = top_k
@@ -155,6 +161,28 @@ class Retriever:
         return results
 
     # -- parts ---------------------------------------------------------------------------
+    def _with_authors(
+        self,
+        query: str,
+        vector: np.ndarray,
+        fused: Ranking,
+        k: int,
+        active: Filters | None,
+    ) -> Ranking:
+        """``fused`` fused once more with a dense search over the documents of the authors
+        ``query`` names (:mod:`qa_service.search.authors`); unchanged when it names none."""
+        s = self.settings
+        named = names(query)
+        docs = self.authors.documents(named, s.author_max_documents) if named else []
+        if active is not None and active.doc_ids:
+            docs = [d for d in docs if d in set(active.doc_ids)]
+        if not docs:
+            return fused
+        only = replace(active or NO_FILTERS, doc_ids=tuple(docs))
+        scores, rows = self.index.dense_search(vector[None, :], k, only)
+        authored = [(int(r), float(sc)) for r, sc in zip(rows[0], scores[0], strict=True) if r >= 0]
+        return weighted_rrf([(1.0, fused), (s.author_weight, authored)], s.rrf_k)
+
     def _hits(
         self, fused: list[tuple[int, float]], query_vector: np.ndarray, bm25: dict[int, float]
     ) -> list[Hit]:

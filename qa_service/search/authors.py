@@ -1,0 +1,64 @@
+"""Author-aware retrieval: the documents of the people a question names.
+
+"What did the motion by Kat c.s. ask ...", "Jasper van Dijk's motion", "de motie-Kops": the
+question names who wrote the document, which its passages (a motion's "verzoekt de regering
+...") never say. :class:`AuthorIndex` maps each word of the indexed documents' authors to
+their documents; the retriever runs one more dense search, restricted to the documents of
+the authors a question names, and fuses its ranking with the hybrid one
+(``author_weight``), so the named author's passage on the asked topic rises where the
+similarity alone left it lower (a self-querying retriever, on the authors field only).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from qa_service.store.protocol import DocumentStore
+from qa_service.text.lexical import fold
+
+#: name particles: not a name on their own ("Van", "der")
+_PARTICLES = frozenset("van der den de ter ten het la le du da von".split())
+_WORD = re.compile(r"\w+")
+#: documents read a time while building
+_PAGE = 1000
+
+
+def name_words(text: str) -> list[str]:
+    """The folded words of a name that identify someone (three letters or more, particles
+    left out): ``Jasper van Dijk`` -> ``jasper``, ``dijk``."""
+    return [w for w in _WORD.findall(fold(text)) if len(w) >= 3 and w not in _PARTICLES]
+
+
+class AuthorIndex:
+    """Each author word of a store's documents -> those documents, built on first use."""
+
+    def __init__(self, store: DocumentStore) -> None:
+        self.store = store
+        self._by_word: dict[str, list[str]] | None = None
+        self._lock = threading.Lock()
+
+    def _build(self) -> dict[str, list[str]]:
+        with self._lock:
+            if self._by_word is None:
+                by_word: dict[str, list[str]] = {}
+                offset = 0
+                while batch := self.store.list_documents(offset, _PAGE):
+                    for meta, _ in batch:
+                        for word in {w for a in meta.authors for w in name_words(a)}:
+                            by_word.setdefault(word, []).append(meta.doc_id)
+                    offset += len(batch)
+                self._by_word = by_word
+            return self._by_word
+
+    def documents(self, names: list[str], most: int) -> list[str]:
+        """The documents any of ``names`` is an author word of, skipping a word that heads
+        more than ``most`` documents (too common to pick anyone out)."""
+        by_word = self._build()
+        out: dict[str, None] = {}
+        for name in names:
+            for word in name_words(name):
+                found = by_word.get(word, [])
+                if len(found) <= most:
+                    out.update(dict.fromkeys(found))
+        return list(out)

@@ -1,0 +1,42 @@
+"""A question's names and numbers: what it is specifically about.
+
+"What did the motion by Kat c.s. ask about Schiphol in 2023?": ``Kat``, ``Schiphol``, ``2023``.
+Search uses the names to find the documents of the authors a question names
+(:mod:`qa_service.search.authors`); the answerer checks that its answer holds them
+(:mod:`qa_service.answer.support`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa_service.text.lexical import fold
+
+#: Capitalised words that name no specific thing of the question.
+GENERIC = frozenset(
+    """
+    minister ministers ministry secretary general state kamer tweede eerste motie motion
+    brief letter kabinet cabinet regering government i ik de het een the a an
+    netherlands dutch nederland nederlandse nederlands
+    """.split()
+)
+
+WORDISH = re.compile(r"\w[\w'’-]*")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+POSSESSIVE = re.compile(r"['’]s$")
+
+
+def specifics(question: str) -> list[str]:
+    """The question's names (capitalised words after its first word) and numbers."""
+    out: list[str] = []
+    words = WORDISH.findall(question)
+    for i, word in enumerate(words):
+        if NUMBER.fullmatch(word) or i > 0 and word[0].isupper() and fold(word) not in GENERIC:
+            out.append(word)
+    return list(dict.fromkeys(out))
+
+
+def names(question: str) -> list[str]:
+    """The question's names: its specifics that are not numbers, without a possessive
+    (``Westerveld's``: ``Westerveld``)."""
+    return [POSSESSIVE.sub("", w) for w in specifics(question) if not NUMBER.fullmatch(w)]
