@@ -247,9 +247,10 @@ class Settings(BaseSettings):
         0.06,
         ge=0.0,
         description=(
-            "How much lower the abstain thresholds are when the top passage holds every name "
-            "(capitalised word) the question names: a rare keyword match (Wwft) says more "
-            "than a low similarity."
+            "How much lower the abstain thresholds are when the top passage or its "
+            "document's authors hold every name (capitalised word) the question names: a "
+            "rare keyword match (Wwft, the motion's submitter) says more than a low "
+            "similarity."
         ),
     )
     answer_support_threshold_nl: float = Field(

@@ -133,15 +133,19 @@ class ExtractiveAnswerer:
     def should_abstain(self, retrieval: RetrievalResult) -> bool:
         """Whether the best passage's similarity is under the language's threshold: nothing
         near enough to answer from. The threshold is ``abstain_names_relief`` lower when the
-        top passage holds every name the question names (``Wwft``, ``Van Haga``): a keyword
-        match that rare says more than a low similarity (short acronyms embed poorly)."""
+        top passage or its document's authors hold every name the question names (``Wwft``,
+        ``Van Haga``, "the motion by Paul c.s."): a keyword match that rare says more than a
+        low similarity (short acronyms embed poorly; a motion's dictum never names who
+        submitted it)."""
         if not retrieval.hits:
             return True
         best = max(h.dense_score for h in retrieval.hits)
         s = self.settings
         threshold = s.abstain_threshold_en if retrieval.language == "en" else s.abstain_threshold_nl
         named = [fold(name) for name in names(retrieval.query)]
-        if named and all(n in fold(retrieval.hits[0].passage.text) for n in named):
+        top = retrieval.hits[0]
+        held = fold(top.passage.text + " " + " ".join(top.document.authors))
+        if named and all(n in held for n in named):
             threshold -= s.abstain_names_relief
         return best < threshold
 

@@ -281,19 +281,21 @@ def test_a_metadata_answer_also_quotes_the_motions_dictum(
 def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     service: QAService,
 ) -> None:
-    """A rare name the top passage holds (an acronym such as ``Wwft``, embedded poorly)
-    lowers the similarity needed by ``abstain_names_relief``; without names, or with a name
-    the passage lacks, the threshold stands."""
+    """A rare name the top passage or its document's authors hold (an acronym such as
+    ``Wwft``, embedded poorly; the motion's submitter) lowers the similarity needed by
+    ``abstain_names_relief``; without names, or with a name they lack, the threshold stands."""
     import dataclasses
 
     answerer = service.answerer
     s = service.settings
     just_under = s.abstain_threshold_nl - s.abstain_names_relief / 2
 
-    def near(question: str, top_text: str) -> Any:
+    def near(question: str, top_text: str, authors: tuple[str, ...] = ()) -> Any:
         found = service.retriever.search(question, 5)
         top = dataclasses.replace(
-            found.hits[0], passage=dataclasses.replace(found.hits[0].passage, text=top_text)
+            found.hits[0],
+            passage=dataclasses.replace(found.hits[0].passage, text=top_text),
+            document=dataclasses.replace(found.hits[0].document, authors=list(authors)),
         )
         hits = [dataclasses.replace(h, dense_score=just_under) for h in [top, *found.hits[1:]]]
         return dataclasses.replace(found, hits=hits)
@@ -303,3 +305,9 @@ def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     assert answerer.should_abstain(near(named, "verzoekt de regering de wet te evalueren"))
     plain = "Welke motie verzoekt de regering de witwaswet te evalueren?"
     assert answerer.should_abstain(near(plain, "verzoekt de regering de witwaswet te evalueren"))
+    # a name among the top passage's document's authors counts too ("the motion by Paul c.s."):
+    # a motion's dictum never names who submitted it
+    by = "Welke motie van Paul verzoekt de regering de witwaswet te evalueren?"
+    dictum = "verzoekt de regering de witwaswet te evalueren"
+    assert not answerer.should_abstain(near(by, dictum, ("Paul", "Rooderkerk")))
+    assert answerer.should_abstain(near(by, dictum, ("Rooderkerk",)))
