@@ -15,7 +15,8 @@ text, titles, authors, dates and dossiers) do not hold:
   (``Kamerleden``), or when the question is English and the corpus does not hold the word
   at all (it may be an English rendering: ``Jerusalem``). An English question's names of
   Dutch things (``Netherlands``, ``North``, ``October``) are looked up by their Dutch names
-  (:data:`EN_NL_NAMES`), and a multi-word English name with a word the corpus lacks
+  (:data:`EN_NL_NAMES`) and judged by them (``Ukraine``, absent from a letter while the
+  corpus holds Oekraïne elsewhere, is missing, not "perhaps just English"), and a multi-word English name with a word the corpus lacks
   (``Road Traffic Act``) is a rendering, not held against the answer word by word;
 - a number that is not there (in the answer's own document: another cited one's ``2030``
   does not count);
@@ -184,7 +185,8 @@ def missing_specifics(
             continue  # Kamerleden, Ministerraad: parliamentary vocabulary, not a topic
         if any(_holds(p, language, words, prefixes, evidence) for p in parts):
             continue  # a compound is held when a part is (Navo-organisatie, Vpb-tarief)
-        idf = rarity(name)
+        dutch = [EN_NL_NAMES[p] for p in parts if language == "en" and p in EN_NL_NAMES]
+        idf = rarity(" ".join(dutch)) if dutch else rarity(name)  # Ukraine: as Oekraïne
         if idf is None and language == "en":
             continue  # perhaps just English (Jerusalem for Jeruzalem)
         if idf is not None and idf < min_rarity:
