@@ -31,6 +31,7 @@ from qa_service.answer.support import (
     missing_answer_type,
     missing_specifics,
     name_terms,
+    written,
 )
 from qa_service.config import Settings
 from qa_service.documents import attributed
@@ -142,10 +143,10 @@ class ExtractiveAnswerer:
         best = max(h.dense_score for h in retrieval.hits)
         s = self.settings
         threshold = s.abstain_threshold_en if retrieval.language == "en" else s.abstain_threshold_nl
-        named = [fold(name) for name in names(retrieval.query)]
+        named = names(retrieval.query)
         top = retrieval.hits[0]
         held = fold(top.passage.text + " " + " ".join(top.document.authors))
-        if named and all(n in held for n in named):
+        if named and all(any(f in held for f in written(n, retrieval.language)) for n in named):
             threshold -= s.abstain_names_relief
         return best < threshold
 

@@ -16,8 +16,9 @@ text, titles, authors, dates and dossiers) do not hold:
   at all (it may be an English rendering: ``Jerusalem``). An English question's names of
   Dutch things (``Netherlands``, ``North``, ``October``) are looked up by their Dutch names
   (:data:`EN_NL_NAMES`) and judged by them (``Ukraine``, absent from a letter while the
-  corpus holds Oekraïne elsewhere, is missing, not "perhaps just English"), and a multi-word English name with a word the corpus lacks
-  (``Road Traffic Act``) is a rendering, not held against the answer word by word;
+  corpus holds Oekraïne elsewhere, is missing, not "perhaps just English"), and a
+  multi-word English name with a word the corpus lacks (``Road Traffic Act``) is a
+  rendering, not held against the answer word by word;
 - a number that is not there (in the answer's own document: another cited one's ``2030``
   does not count);
 - in a Dutch question, a long word (mostly a compound noun: ``onderzeeboten``) that the
@@ -99,6 +100,56 @@ EN_NL_NAMES: dict[str, str] = {
     "july": "juli",
     "august": "augustus",
     "october": "oktober",
+    "iraq": "irak",
+    "iraqi": "iraak",
+    "syrian": "syrisch",
+    "morocco": "marokko",
+    "moroccan": "marokkaan",
+    "egypt": "egypte",
+    "libya": "libie",
+    "lebanon": "libanon",
+    "tunisia": "tunesie",
+    "algeria": "algerije",
+    "yemen": "jemen",
+    "saudi": "saoedi",
+    "palestinian": "palestijn",
+    "jerusalem": "jeruzalem",
+    "crimea": "krim",
+    "ethiopia": "ethiopie",
+    "somalia": "somalie",
+    "sudan": "soedan",
+    "indonesia": "indonesie",
+    "brazil": "brazilie",
+    "australia": "australie",
+    "greece": "griekenland",
+    "greek": "grieks",
+    "spain": "spanje",
+    "spanish": "spaans",
+    "italy": "italie",
+    "italian": "italiaans",
+    "poland": "polen",
+    "hungary": "hongarije",
+    "romania": "roemenie",
+    "bulgaria": "bulgarije",
+    "serbia": "servie",
+    "croatia": "kroatie",
+    "bosnia": "bosnie",
+    "lithuania": "litouwen",
+    "latvia": "letland",
+    "estonia": "estland",
+    "sweden": "zweden",
+    "norway": "noorwegen",
+    "denmark": "denemarken",
+    "austria": "oostenrijk",
+    "switzerland": "zwitserland",
+    "england": "engeland",
+    "scotland": "schotland",
+    "ireland": "ierland",
+    "turkish": "turks",
+    "antilles": "antillen",
+    "kabul": "kaboel",
+    "brussels": "brussel",
+    "hague": "haag",
 }
 
 #: A Dutch word this long is mostly a compound noun: a topic.
@@ -106,6 +157,14 @@ LONG_WORD = 12
 
 #: Word starts of parliamentary vocabulary (Kamerleden, Ministerraad, Motie-Brekelmans).
 _GENERIC_STARTS = ("kamer", "minister", "motie", "motion", "regering", "kabinet", "fractie")
+
+
+def written(name: str, language: str) -> list[str]:
+    """``name`` folded as the documents may write it: as asked, and for an English question
+    also with its Dutch name (``Morocco's``: ``morocco's``, ``marokko``)."""
+    folded = fold(name)
+    dutch = EN_NL_NAMES.get(fold(POSSESSIVE.sub("", name))) if language == "en" else None
+    return [folded, dutch] if dutch else [folded]
 
 
 def name_terms(question: str) -> list[str]:

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from qa_service.answer.support import english_renderings, missing_answer_type, missing_specifics
+from qa_service.answer.support import (
+    english_renderings,
+    missing_answer_type,
+    missing_specifics,
+    written,
+)
 
 TROOPS = (
     "Ik heb toegelicht dat we thans bezig zijn met de uitwerking van de eerder toegezegde "
@@ -137,3 +142,10 @@ def test_an_english_name_with_a_dutch_name_is_judged_by_the_dutch_one() -> None:
     assert missing_specifics("What about the Mars rover?", "en", "de navo", rarity) == []
     # a Dutch name too common to name anything specific stays passed over
     assert missing_specifics("What did the Netherlands do?", "en", "de navo", rarity) == []
+
+
+def test_a_name_is_written_as_asked_and_for_english_questions_in_dutch() -> None:
+    assert written("Morocco's", "en") == ["morocco's", "marokko"]
+    assert written("Kabul", "en") == ["kabul", "kaboel"]
+    assert written("Wwft", "en") == ["wwft"]
+    assert written("Kabul", "nl") == ["kabul"]  # a Dutch question means what it writes
