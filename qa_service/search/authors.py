@@ -20,8 +20,6 @@ from qa_service.text.lexical import fold
 #: name particles: not a name on their own ("Van", "der")
 _PARTICLES = frozenset("van der den de ter ten het la le du da von".split())
 _WORD = re.compile(r"\w+")
-#: documents read a time while building
-_PAGE = 1000
 
 
 def name_words(text: str) -> list[str]:
@@ -42,12 +40,9 @@ class AuthorIndex:
         with self._lock:
             if self._by_word is None:
                 by_word: dict[str, list[str]] = {}
-                offset = 0
-                while batch := self.store.list_documents(offset, _PAGE):
-                    for meta, _ in batch:
-                        for word in {w for a in meta.authors for w in name_words(a)}:
-                            by_word.setdefault(word, []).append(meta.doc_id)
-                    offset += len(batch)
+                for doc_id, authors in sorted(self.store.authors().items()):
+                    for word in {w for a in authors for w in name_words(a)}:
+                        by_word.setdefault(word, []).append(doc_id)
                 self._by_word = by_word
             return self._by_word
 

@@ -240,6 +240,12 @@ class PassageStore:
         cur = self._con.execute("SELECT doc_id, json_extract(meta, '$.source') FROM documents")
         return {doc_id: source or "" for doc_id, source in cur.fetchall()}
 
+    def authors(self) -> dict[str, list[str]]:
+        """Each document's authors (signers, indieners), by document id; one read of the
+        documents table, without decoding the rest of their metadata."""
+        cur = self._con.execute("SELECT doc_id, json_extract(meta, '$.authors') FROM documents")
+        return {doc_id: json.loads(names) if names else [] for doc_id, names in cur.fetchall()}
+
     def document_passages(self, doc_id: str) -> list[Passage]:
         cur = self._con.execute(
             "SELECT passage_id, doc_id, text, section, page, position FROM passages "

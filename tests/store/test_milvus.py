@@ -53,6 +53,8 @@ def test_copy_reads_back_the_same(local: LoadedIndex, milvus: MilvusIndex) -> No
     assert milvus.store.content_hashes() == local.store.content_hashes()
     assert milvus.store.documents(ids) == local.store.documents(ids)
     assert milvus.store.sources() == local.store.sources()
+    assert milvus.store.authors() == local.store.authors()
+    assert any(local.store.authors().values())
     assert milvus.store.document_passages(ids[0]) == local.store.document_passages(ids[0])
     assert milvus.store.document("kst-0-0") is None
     assert milvus.store.facets() == local.store.facets()

@@ -159,6 +159,10 @@ class MilvusStore:
         found = self._query(self.documents_collection, "", ["doc_id", "meta"])
         return {e["doc_id"]: json.loads(e["meta"]).get("source") or "" for e in found}
 
+    def authors(self) -> dict[str, list[str]]:
+        found = self._query(self.documents_collection, "", ["doc_id", "meta"])
+        return {e["doc_id"]: list(json.loads(e["meta"]).get("authors") or []) for e in found}
+
     def document_passages(self, doc_id: str) -> list[Passage]:
         found = self._query(self.passages, f"doc_id == {literal(doc_id)}", PASSAGE_FIELDS)
         return [_passage(e) for e in sorted(found, key=lambda e: int(e["position"]))]
