@@ -44,7 +44,7 @@ from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language
 from qa_service.text.lexical import analyze, fold
-from qa_service.text.names import names
+from qa_service.text.names import names, names_only
 from qa_service.text.overlap import TermOverlap
 
 ABSTAIN = {
@@ -85,16 +85,6 @@ class _Sentence:
     order: int  # position of the sentence within its passage
     score: float = 0.0
     of: int = 0  # sentences in its passage
-
-
-#: Name particles: lower-case words inside names (``Jasper van Dijk``, ``Van der Plas``).
-_PARTICLES = frozenset("van der de den ten ter het la le du da von c.s cs en".split())
-
-
-def names_only(sentence: str) -> bool:
-    """Whether ``sentence`` is only names (a motion's signatures: ``Jasper van Dijk``,
-    ``Westerveld, Kwint``): it says nothing a question could ask."""
-    return not any(w.islower() and w not in _PARTICLES for w in _WORD.findall(sentence))
 
 
 def _lead(hit: Hit) -> str:

@@ -31,7 +31,7 @@ from qa_service.search.fusion import Mode, bm25_weight, fuse, weighted_rrf
 from qa_service.store.protocol import DocumentStore, Ranking, SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language, detect_language
-from qa_service.text.names import names
+from qa_service.text.names import names, names_only
 
 
 @dataclass
@@ -180,7 +180,10 @@ class Retriever:
             return fused
         only = replace(active or NO_FILTERS, doc_ids=tuple(docs))
         scores, rows = self.index.dense_search(vector[None, :], k, only)
-        authored = [(int(r), float(sc)) for r, sc in zip(rows[0], scores[0], strict=True) if r >= 0]
+        found = [(int(r), float(sc)) for r, sc in zip(rows[0], scores[0], strict=True) if r >= 0]
+        # their signatures ("Kops") match the name, not the question: they would fill the top
+        texts = self.index.store.passages_by_rows([r for r, _ in found])
+        authored = [(r, sc) for r, sc in found if r in texts and not names_only(texts[r].text)]
         return weighted_rrf([(1.0, fused), (s.author_weight, authored)], s.rrf_k)
 
     def _hits(

@@ -146,7 +146,7 @@ def test_a_why_question_on_a_motion_gets_its_consideration() -> None:
 
 
 def test_signatures_are_not_answer_sentences() -> None:
-    from qa_service.answer.extractive import names_only
+    from qa_service.text.names import names_only
 
     assert names_only("Jasper van Dijk")
     assert names_only("Westerveld, Kwint")

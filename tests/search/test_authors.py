@@ -68,3 +68,14 @@ def test_filters_still_hold(retrievers: tuple[Retriever, Retriever]) -> None:
         off, "What did Leijten want?", others
     )
     assert set(_docs(on, "What did Omtzigt want?", others)) <= {"kst-28676-280", "kst-29754-673"}
+
+
+def test_the_authors_signatures_are_not_lifted(small_index: Path, embedder: Embedder) -> None:
+    """A signature passage ("Leijten") matches the name, not the question: the author
+    search ranks only passages that say something, so the motion's clauses come first."""
+    index = load_index(small_index)
+    only_authors = Settings(index_dir=small_index, author_weight=100)
+    hits = Retriever(index, embedder, only_authors).search("What did Leijten want?", 5).hits
+    top = [h.passage.passage_id for h in hits[:3]]
+    assert sorted(top) == ["kst-36284-6#p0", "kst-36284-6#p1", "kst-36284-6#p2"]
+    index.close()
