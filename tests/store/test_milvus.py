@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 
 from qa_service.config import Settings
+from qa_service.embedding import Embedder
 from qa_service.filters import Filters
 from qa_service.search.fusion import weighted_rrf
+from qa_service.search.retriever import Retriever
 from qa_service.store.loaded import LoadedIndex, load_index
 from qa_service.text.lexical import analyze
 from tests.conftest import milvus_settings
@@ -132,3 +134,16 @@ def test_hybrid_search_is_the_weighted_rrf_of_the_engine_rankings(
     )
     assert dense_only is not None and [r for r, _ in dense_only] == rows[0].tolist()
     assert unequal is None
+
+
+def test_a_named_author_lifts_their_documents_on_milvus_too(
+    local: LoadedIndex, milvus: MilvusIndex, embedder: Embedder
+) -> None:
+    """The author search (a dense search filtered to the named author's documents) runs on
+    the engine's filter as it does on FAISS's: the same passages come first."""
+    settings = Settings(index_dir=Path("unused"))
+    question = "What did Leijten want?"
+    there = Retriever(milvus, embedder, settings).search(question, 5).hits
+    here = Retriever(local, embedder, settings).search(question, 5).hits
+    assert [h.passage.doc_id for h in there].count("kst-36284-6") >= 3
+    assert [h.passage.passage_id for h in there[:3]] == [h.passage.passage_id for h in here[:3]]
