@@ -253,6 +253,15 @@ class Settings(BaseSettings):
             "similarity."
         ),
     )
+    abstain_rare_idf: float = Field(
+        5.0,
+        ge=0.0,
+        description=(
+            "Dutch questions: the names relief also applies when the top passage (with its "
+            "document's title) holds every question term at least this rare (IDF; terms the "
+            "corpus lacks do not count): 'peer-to-peerlevering', 'loonkloof'. 0 = off."
+        ),
+    )
     answer_support_threshold_nl: float = Field(
         0.40,
         description=(

@@ -125,9 +125,10 @@ class ExtractiveAnswerer:
         """Whether the best passage's similarity is under the language's threshold: nothing
         near enough to answer from. The threshold is ``abstain_names_relief`` lower when the
         top passage or its document's authors hold every name the question names (``Wwft``,
-        ``Van Haga``, "the motion by Paul c.s."): a keyword match that rare says more than a
-        low similarity (short acronyms embed poorly; a motion's dictum never names who
-        submitted it)."""
+        ``Van Haga``, "the motion by Paul c.s."), or, for a Dutch question naming no names,
+        every rare term it asks about (:meth:`_holds_rare_terms`): a keyword match that rare
+        says more than a low similarity (short acronyms embed poorly; a motion's dictum
+        never names who submitted it; a question about a document embeds far from it)."""
         if not retrieval.hits:
             return True
         best = max(h.dense_score for h in retrieval.hits)
@@ -136,9 +137,32 @@ class ExtractiveAnswerer:
         named = names(retrieval.query)
         top = retrieval.hits[0]
         held = fold(top.passage.text + " " + " ".join(top.document.authors))
-        if named and all(any(f in held for f in written(n, retrieval.language)) for n in named):
+        if named:  # every name it names, as asked or (English) by its Dutch name
+            near = all(any(f in held for f in written(n, retrieval.language)) for n in named)
+        else:  # no names: every rare term (Dutch questions)
+            near = retrieval.language == "nl" and self._holds_rare_terms(retrieval.query, top)
+        if near:
             threshold -= s.abstain_names_relief
         return best < threshold
+
+    def _holds_rare_terms(self, question: str, top: Hit) -> bool:
+        """Whether the question has terms at least ``abstain_rare_idf`` rare that the corpus
+        holds, and ``top`` (its passage and title) holds every one of them (by stem or word
+        prefix): "Wie diende de motie over peer-to-peerlevering in?" is about the passage
+        that names it, though a question about a document embeds far from its text."""
+        if self.settings.abstain_rare_idf <= 0:
+            return False
+        terms = question_terms(question, "nl")
+        unknown = math.log((self.index.size + 1) / 0.5) - 1e-6
+        rare = [
+            t
+            for t, idf in zip(terms, self.index.idf(terms), strict=True)
+            if self.settings.abstain_rare_idf <= idf < unknown
+        ]
+        if not rare:
+            return False
+        _, found = self.overlap.score(rare, [f"{top.document.title} {top.passage.text}"])
+        return len(found[0]) == len(rare)
 
     def run(self, question: str, retrieval: RetrievalResult) -> Answer:
         return self.run_batch([question], [retrieval])[0]
