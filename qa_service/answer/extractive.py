@@ -150,19 +150,26 @@ class ExtractiveAnswerer:
         holds, and ``top`` (its passage and title) holds every one of them (by stem or word
         prefix): "Wie diende de motie over peer-to-peerlevering in?" is about the passage
         that names it, though a question about a document embeds far from its text."""
+        rare = self._rare_terms(question)
+        return bool(rare) and self._holds_all(rare, top)
+
+    def _rare_terms(self, question: str) -> list[str]:
+        """A Dutch question's terms at least ``abstain_rare_idf`` rare that the corpus holds
+        (a term it lacks, ``diende``, names nothing to look for); none when that is 0."""
         if self.settings.abstain_rare_idf <= 0:
-            return False
+            return []
         terms = question_terms(question, "nl")
         unknown = math.log((self.index.size + 1) / 0.5) - 1e-6
-        rare = [
+        return [
             t
             for t, idf in zip(terms, self.index.idf(terms), strict=True)
             if self.settings.abstain_rare_idf <= idf < unknown
         ]
-        if not rare:
-            return False
-        _, found = self.overlap.score(rare, [f"{top.document.title} {top.passage.text}"])
-        return len(found[0]) == len(rare)
+
+    def _holds_all(self, terms: list[str], hit: Hit) -> bool:
+        """Whether ``hit``'s passage with its document's title holds all of ``terms``."""
+        _, found = self.overlap.score(terms, [f"{hit.document.title} {hit.passage.text}"])
+        return len(found[0]) == len(set(terms))
 
     def run(self, question: str, retrieval: RetrievalResult) -> Answer:
         return self.run_batch([question], [retrieval])[0]
@@ -294,7 +301,13 @@ class ExtractiveAnswerer:
                 return self.abstain(question, retrieval)  # names a document that is not here
             if self.should_abstain(retrieval):
                 return None
-            meta = retrieval.hits[0].document
+            # the first hit that holds every rare term asked about ("paasvuren"), not one
+            # that BM25 ranked first for the common ones ("landelijk verbod")
+            rare = self._rare_terms(question) if retrieval.language == "nl" else []
+            meta = next(
+                (h.document for h in retrieval.hits if rare and self._holds_all(rare, h)),
+                retrieval.hits[0].document,
+            )
         lead = statement(asked.kind, meta, retrieval.language)
         passage = evidence_passage(asked.kind, meta, store.document_passages(meta.doc_id))
         if lead is None or passage is None:

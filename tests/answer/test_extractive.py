@@ -326,3 +326,30 @@ def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     closing = "verzoekt de regering de {} tussen mannen en vrouwen te dichten"
     assert not answerer.should_abstain(near(rare, closing.format("loonkloof")))
     assert answerer.should_abstain(near(rare, closing.format("kloof")))
+
+
+def test_a_metadata_question_is_answered_from_the_hit_holding_its_rare_terms(
+    service: QAService,
+) -> None:
+    """ "Wie diende de motie over een landelijk verbod op paasvuren in?": the motion on
+    Easter fires answers it, also when another motion ("een landelijk verbod op varend
+    ontgassen", ranked first by the common words) tops the hits; when no hit holds the
+    rare terms, the first hit stands."""
+    import dataclasses
+
+    question = "Wie diende de motie over een landelijk verbod op paasvuren in?"
+    found = service.retriever.search(question, 5)
+    fires = [h for h in found.hits if "paasvuur" in h.passage.text.lower()]
+    others = [h for h in found.hits if h.document.doc_id != fires[0].document.doc_id]
+    assert fires and others
+    reordered = dataclasses.replace(found, hits=[others[0], fires[0], *others[1:]])
+    answer = service.answerer.run(question, reordered)
+    assert answer.answerable
+    assert answer.citations[0].hit.document.doc_id == fires[0].document.doc_id
+    assert "Van der Plas" in answer.answer
+    # nothing holds "ruimtevaart": the first hit answers, as before
+    elsewhere = "Wie diende de motie over een landelijk verbod op ruimtevaart in?"
+    moved = dataclasses.replace(reordered, query=elsewhere)
+    first = service.answerer.run(elsewhere, moved)
+    lead = first.citations[0].hit.document.doc_id if first.answerable else None
+    assert lead in (None, others[0].document.doc_id)
