@@ -16,16 +16,15 @@ import threading
 
 from qa_service.store.protocol import DocumentStore
 from qa_service.text.lexical import fold
+from qa_service.text.names import PARTICLES
 
-#: name particles: not a name on their own ("Van", "der")
-_PARTICLES = frozenset("van der den de ter ten het la le du da von".split())
 _WORD = re.compile(r"\w+")
 
 
 def name_words(text: str) -> list[str]:
     """The folded words of a name that identify someone (three letters or more, particles
-    left out): ``Jasper van Dijk`` -> ``jasper``, ``dijk``."""
-    return [w for w in _WORD.findall(fold(text)) if len(w) >= 3 and w not in _PARTICLES]
+    such as ``van der`` left out): ``Jasper van Dijk`` -> ``jasper``, ``dijk``."""
+    return [w for w in _WORD.findall(fold(text)) if len(w) >= 3 and w not in PARTICLES]
 
 
 class AuthorIndex:

@@ -175,7 +175,8 @@ class Retriever:
         named = names(query)
         docs = self.authors.documents(named, s.author_max_documents) if named else []
         if active is not None and active.doc_ids:
-            docs = [d for d in docs if d in set(active.doc_ids)]
+            allowed = set(active.doc_ids)
+            docs = [d for d in docs if d in allowed]
         if not docs:
             return fused
         only = replace(active or NO_FILTERS, doc_ids=tuple(docs))

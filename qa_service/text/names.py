@@ -26,7 +26,7 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 POSSESSIVE = re.compile(r"['’]s$")
 _WORD = re.compile(r"\w+")
 #: Name particles: lower-case words inside names (``Jasper van Dijk``, ``Van der Plas``).
-_PARTICLES = frozenset("van der de den ten ter het la le du da von c.s cs en".split())
+PARTICLES = frozenset("van der de den ten ter het la le du da von c.s cs en".split())
 
 
 def specifics(question: str) -> list[str]:
@@ -48,4 +48,4 @@ def names(question: str) -> list[str]:
 def names_only(text: str) -> bool:
     """Whether ``text`` is only names (a motion's signatures: ``Jasper van Dijk``,
     ``Westerveld, Kwint``): it says nothing a question could ask."""
-    return not any(w.islower() and w not in _PARTICLES for w in _WORD.findall(text))
+    return not any(w.islower() and w not in PARTICLES for w in _WORD.findall(text))
