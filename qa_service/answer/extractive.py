@@ -304,10 +304,8 @@ class ExtractiveAnswerer:
             # the first hit that holds every rare term asked about ("paasvuren"), not one
             # that BM25 ranked first for the common ones ("landelijk verbod")
             rare = self._rare_terms(question) if retrieval.language == "nl" else []
-            meta = next(
-                (h.document for h in retrieval.hits if rare and self._holds_all(rare, h)),
-                retrieval.hits[0].document,
-            )
+            holding = [h for h in retrieval.hits if rare and self._holds_all(rare, h)]
+            meta = (holding or retrieval.hits)[0].document
         lead = statement(asked.kind, meta, retrieval.language)
         passage = evidence_passage(asked.kind, meta, store.document_passages(meta.doc_id))
         if lead is None or passage is None:

@@ -48,6 +48,8 @@ class AuthorIndex:
     def documents(self, names: list[str], most: int) -> list[str]:
         """The documents any of ``names`` is an author word of, skipping a word that heads
         more than ``most`` documents (too common to pick anyone out)."""
+        if not names:
+            return []  # no need to read the authors
         by_word = self._build()
         out: dict[str, None] = {}
         for name in names:

@@ -172,8 +172,7 @@ class Retriever:
         """``fused`` fused once more with a dense search over the documents of the authors
         ``query`` names (:mod:`qa_service.search.authors`); unchanged when it names none."""
         s = self.settings
-        named = names(query)
-        docs = self.authors.documents(named, s.author_max_documents) if named else []
+        docs = self.authors.documents(names(query), s.author_max_documents)
         if active is not None and active.doc_ids:
             allowed = set(active.doc_ids)
             docs = [d for d in docs if d in allowed]
