@@ -123,6 +123,15 @@ class Settings(BaseSettings):
             '("the motion by Kat c.s."), fused with the hybrid ranking; 0 = off.'
         ),
     )
+    name_weight_en: float = Field(
+        1.0,
+        ge=0.0,
+        description=(
+            "English questions: RRF weight of a BM25 search for the names they ask about "
+            '("Lilipaly\'s questions", "Badger Belgium"), which Dutch documents write as '
+            "the question does; fused with the hybrid ranking. 0 = off."
+        ),
+    )
     author_max_documents: int = Field(
         100,
         ge=1,

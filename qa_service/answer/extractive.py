@@ -31,7 +31,6 @@ from qa_service.answer.support import (
     missing_answer_type,
     missing_specifics,
     name_terms,
-    written,
 )
 from qa_service.config import Settings
 from qa_service.documents import attributed
@@ -44,7 +43,7 @@ from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language
 from qa_service.text.lexical import analyze, fold
-from qa_service.text.names import names, names_only
+from qa_service.text.names import names, names_only, written
 from qa_service.text.overlap import TermOverlap
 
 ABSTAIN = {

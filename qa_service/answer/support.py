@@ -45,126 +45,21 @@ from collections.abc import Callable, Iterable
 
 from qa_service.documents import DocumentMeta
 from qa_service.text.lexical import analyze, fold
-from qa_service.text.names import NUMBER, POSSESSIVE, WORDISH, names, specifics
+from qa_service.text.names import (
+    EN_NL_NAMES,
+    NUMBER,
+    POSSESSIVE,
+    WORDISH,
+    names,
+    specifics,
+)
 from qa_service.text.overlap import PREFIX, word_prefixes
-
-#: English names of things the Dutch documents name in Dutch (general, not per document).
-EN_NL_NAMES: dict[str, str] = {
-    "netherlands": "nederland",
-    "dutch": "nederland",
-    "north": "noord",
-    "south": "zuid",
-    "east": "oost",
-    "europe": "europa",
-    "european": "europ",
-    "nato": "navo",
-    "parliament": "kamer",
-    "house": "kamer",
-    "government": "regering",
-    "cabinet": "kabinet",
-    "defence": "defensie",
-    "agriculture": "landbouw",
-    "finance": "financien",
-    "health": "volksgezondheid",
-    "justice": "justitie",
-    "foreign": "buitenland",
-    "ukraine": "oekraine",
-    "russia": "rusland",
-    "germany": "duitsland",
-    "belgium": "belgie",
-    "israel": "israel",
-    "syria": "syrie",
-    "turkey": "turkije",
-    "asia": "azie",
-    "africa": "afrika",
-    "america": "amerika",
-    "american": "amerika",
-    "china": "china",
-    "chinese": "china",
-    "french": "frankrijk",
-    "france": "frankrijk",
-    "german": "duits",
-    "british": "brits",
-    "britain": "brits",
-    "russian": "russisch",
-    "ukrainian": "oekraiens",
-    "afghan": "afghaans",
-    "caribbean": "caribisch",
-    "israeli": "israelisch",
-    "iranian": "iraans",
-    "january": "januari",
-    "february": "februari",
-    "march": "maart",
-    "may": "mei",
-    "june": "juni",
-    "july": "juli",
-    "august": "augustus",
-    "october": "oktober",
-    "iraq": "irak",
-    "iraqi": "iraak",
-    "syrian": "syrisch",
-    "morocco": "marokko",
-    "moroccan": "marokkaan",
-    "egypt": "egypte",
-    "libya": "libie",
-    "lebanon": "libanon",
-    "tunisia": "tunesie",
-    "algeria": "algerije",
-    "yemen": "jemen",
-    "saudi": "saoedi",
-    "palestinian": "palestijn",
-    "jerusalem": "jeruzalem",
-    "crimea": "krim",
-    "ethiopia": "ethiopie",
-    "somalia": "somalie",
-    "sudan": "soedan",
-    "indonesia": "indonesie",
-    "brazil": "brazilie",
-    "australia": "australie",
-    "greece": "griekenland",
-    "greek": "grieks",
-    "spain": "spanje",
-    "spanish": "spaans",
-    "italy": "italie",
-    "italian": "italiaans",
-    "poland": "polen",
-    "hungary": "hongarije",
-    "romania": "roemenie",
-    "bulgaria": "bulgarije",
-    "serbia": "servie",
-    "croatia": "kroatie",
-    "bosnia": "bosnie",
-    "lithuania": "litouwen",
-    "latvia": "letland",
-    "estonia": "estland",
-    "sweden": "zweden",
-    "norway": "noorwegen",
-    "denmark": "denemarken",
-    "austria": "oostenrijk",
-    "switzerland": "zwitserland",
-    "england": "engeland",
-    "scotland": "schotland",
-    "ireland": "ierland",
-    "turkish": "turks",
-    "antilles": "antillen",
-    "kabul": "kaboel",
-    "brussels": "brussel",
-    "hague": "haag",
-}
 
 #: A Dutch word this long is mostly a compound noun: a topic.
 LONG_WORD = 12
 
 #: Word starts of parliamentary vocabulary (Kamerleden, Ministerraad, Motie-Brekelmans).
 _GENERIC_STARTS = ("kamer", "minister", "motie", "motion", "regering", "kabinet", "fractie")
-
-
-def written(name: str, language: str) -> list[str]:
-    """``name`` folded as the documents may write it: as asked, and for an English question
-    also with its Dutch name (``Morocco's``: ``morocco's``, ``marokko``)."""
-    folded = fold(name)
-    dutch = EN_NL_NAMES.get(fold(POSSESSIVE.sub("", name))) if language == "en" else None
-    return [folded, dutch] if dutch else [folded]
 
 
 def name_terms(question: str) -> list[str]:

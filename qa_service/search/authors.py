@@ -45,6 +45,15 @@ class AuthorIndex:
                 self._by_word = by_word
             return self._by_word
 
+    def others(self, names: list[str]) -> list[str]:
+        """The ``names`` none of whose words is an author word: names of things and places
+        (``Wateringen``), or of people who wrote none of the documents (``Lilipaly``, whose
+        questions' OCR text names him, not its metadata)."""
+        if not names:
+            return []
+        by_word = self._build()
+        return [n for n in names if not any(w in by_word for w in name_words(n))]
+
     def documents(self, names: list[str], most: int) -> list[str]:
         """The documents any of ``names`` is an author word of, skipping a word that heads
         more than ``most`` documents (too common to pick anyone out)."""

@@ -31,7 +31,8 @@ from qa_service.search.fusion import Mode, bm25_weight, fuse, weighted_rrf
 from qa_service.store.protocol import DocumentStore, Ranking, SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language, detect_language
-from qa_service.text.names import names, names_only
+from qa_service.text.lexical import fold
+from qa_service.text.names import names, names_only, written
 
 
 @dataclass
@@ -148,6 +149,8 @@ class Retriever:
                 fused = fuse(dense, keyword, languages[i], mode, s)
             if mode == "hybrid" and s.author_weight > 0:
                 fused = self._with_authors(query, raw[i], fused, dense_k, active)
+            if mode == "hybrid" and languages[i] == "en" and s.name_weight_en > 0:
+                fused = self._with_names(query, fused, top_k, keyword_k, active)
             by_row = dict(keyword)
             hits = self._hits(fused[:top_k], vectors[i], by_row)
             start = top_k
@@ -185,6 +188,29 @@ class Retriever:
         texts = self.index.store.passages_by_rows([r for r, _ in found])
         authored = [(r, sc) for r, sc in found if r in texts and not names_only(texts[r].text)]
         return weighted_rrf([(1.0, fused), (s.author_weight, authored)], s.rrf_k)
+
+    def _with_names(
+        self, query: str, fused: Ranking, top_k: int, k: int, active: Filters | None
+    ) -> Ranking:
+        """``fused`` fused once more with a BM25 search for the names ``query`` asks about,
+        when its top ``top_k`` passages do not hold them all: an English question shares
+        no words with the Dutch documents but their names (``Lilipaly``, ``Wateringen``),
+        and its dense search can miss the one passage that names them. Unchanged when it
+        names none (authors aside: see :meth:`_with_authors`) or the top holds them all (as
+        asked or by their Dutch names: ``North Korea`` as ``Noord-Korea``)."""
+        asked = self.authors.others(names(query))
+        if not asked:
+            return fused
+        top = self.index.store.passages_by_rows([r for r, _ in fused[:top_k]])
+        held = fold(" ".join(p.text for p in top.values()))
+        if all(any(f in held for f in written(n, "en")) for n in asked):
+            return fused
+        rows, scores = self.index.keyword_search([" ".join(asked)], k, active)
+        named = list(zip(rows[0], scores[0], strict=True))
+        if not named:
+            return fused
+        weights = [(1.0, fused), (self.settings.name_weight_en, named)]
+        return weighted_rrf(weights, self.settings.rrf_k)
 
     def _hits(
         self, fused: list[tuple[int, float]], query_vector: np.ndarray, bm25: dict[int, float]

@@ -9,8 +9,8 @@ from qa_service.answer.support import (
     english_renderings,
     missing_answer_type,
     missing_specifics,
-    written,
 )
+from qa_service.text.names import written
 
 TROOPS = (
     "Ik heb toegelicht dat we thans bezig zijn met de uitwerking van de eerder toegezegde "
