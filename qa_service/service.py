@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qa_service import deadline
-from qa_service.answer.extractive import Answer, Citation, ExtractiveAnswerer
+from qa_service.answer.answers import Answer, Citation
+from qa_service.answer.extractive import ExtractiveAnswerer
 from qa_service.answer.followup import Turn, resolve
 from qa_service.config import Settings
 from qa_service.documents import DocumentMeta, Passage

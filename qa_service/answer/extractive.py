@@ -12,11 +12,13 @@ import functools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from qa_service.answer.metadata import classify, evidence_passage, is_dictum, statement
+from qa_service.answer.about_document import document_answer
+from qa_service.answer.answers import Answer, Citation
+from qa_service.answer.metadata import classify
 from qa_service.answer.sentence_choice import (
     LATE_WEIGHT_EN,
     PASSAGE_WEIGHT,
@@ -36,7 +38,6 @@ from qa_service.config import Settings
 from qa_service.documents import attributed
 from qa_service.embedding import Embedder
 from qa_service.embedding.cache import VectorCache
-from qa_service.filters import Filters
 from qa_service.parsing.chunking import split_sentences
 from qa_service.search.retriever import Hit, RetrievalResult
 from qa_service.store.protocol import SearchIndex
@@ -57,24 +58,6 @@ CLOSEST = {
 QUOTE_GAP = " … "
 
 _WORD = re.compile(r"\w+")
-
-
-@dataclass
-class Citation:
-    n: int
-    hit: Hit
-    quote: str  # the cited sentence(s), verbatim from the passage; "" when not quoted
-
-
-@dataclass
-class Answer:
-    question: str
-    answer: str
-    answerable: bool
-    language: Language
-    citations: list[Citation] = field(default_factory=list)
-    removed_sentences: int = 0  # generated sentences the citation guard removed
-    backend: str = "extractive"  # what wrote the answer text
 
 
 @dataclass
@@ -304,38 +287,30 @@ class ExtractiveAnswerer:
             # that BM25 ranked first for the common ones ("landelijk verbod")
             rare = self._rare_terms(question) if retrieval.language == "nl" else []
             holding = [h for h in retrieval.hits if rare and self._holds_all(rare, h)]
-            meta = (holding or retrieval.hits)[0].document
-        lead = statement(asked.kind, meta, retrieval.language)
-        passage = evidence_passage(asked.kind, meta, store.document_passages(meta.doc_id))
-        if lead is None or passage is None:
+            for hit in self._most_named(question, holding or retrieval.hits):
+                answer = document_answer(asked, hit.document, question, retrieval, store)
+                if answer is not None:
+                    return answer  # the best-named document that states the fact
             return None
-        hit = next((h for h in retrieval.hits if h.passage.passage_id == passage.passage_id), None)
-        if hit is None:
-            rows = store.rows_matching(Filters.create(doc_ids=[meta.doc_id]))
-            by_row = store.passages_by_rows([int(r) for r in rows])
-            row = next((r for r, p in by_row.items() if p.passage_id == passage.passage_id), -1)
-            hit = Hit(row, passage, meta, 0.0, 0.0, 0.0)
-        sentences = split_sentences(passage.text) or [passage.text]
-        if asked.kind == "asks":
-            quote = passage.text.strip()
-        elif asked.kind == "signer":
-            quote = sentences[-1]
-        else:
-            quote = sentences[0]
-        text = f"{lead} {quote} [1]"
-        citations = [Citation(1, hit, quote)]
-        # found by its content: quote the passage of it that matched the question as well,
-        # a motion's dictum first (what it asks identifies it; the fused ranking may put a
-        # keyword-rich consideration above it)
-        own = [h for h in retrieval.hits if h.document.doc_id == meta.doc_id]
-        top = next((h for h in own if is_dictum(h.passage.text)), own[0] if own else None)
-        if top is not None and top.passage.passage_id != hit.passage.passage_id:
-            matched = top.passage.text.strip()
-            if len(matched) > 400:
-                matched = (split_sentences(matched) or [matched])[0]
-            text += f" {matched} [2]"
-            citations.append(Citation(2, top, matched))
-        return Answer(question, text, True, retrieval.language, citations)
+        return document_answer(asked, meta, question, retrieval, store)
+
+    def _most_named(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """One hit per document of ``hits`` (in rank order), only those whose document (its
+        text and metadata) holds the most of the names ``question`` asks about: "which
+        minister answered Van der Hek's questions on Badger Belgium" is about the document
+        that names them, wherever it ranks, and about no document that names fewer."""
+        first: dict[str, Hit] = {}
+        for hit in hits:
+            first.setdefault(hit.document.doc_id, hit)
+        asked = [fold(n) for n in names(question)]
+        if not asked:
+            return list(first.values())
+        held = {
+            d: sum(n in evidence_text(self._document_texts(d), [h.document]) for n in asked)
+            for d, h in first.items()
+        }
+        most = max(held.values())
+        return [h for d, h in first.items() if held[d] == most]
 
     # -- sentence selection ----------------------------------------------------------------
     def _candidates(self, hits: list[Hit]) -> list[_Sentence]:

@@ -21,9 +21,27 @@ from typing import Literal
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.text.lexical import fold
 
-Kind = Literal["signer", "date", "dossier", "vergaderjaar", "asks"]
+Kind = Literal["answerer", "asker", "signer", "date", "dossier", "vergaderjaar", "asks"]
 
 _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
+    (  # written questions (Kamervragen): who answered them, who asked them
+        "answerer",
+        re.compile(
+            r"\b(?:who|which (?:minister|state secretary|member of (?:the )?government))\b.*"
+            r"\b(?:answer|repl|respond)"
+            r"|\b(?:wie|welke (?:minister|staatssecretaris|bewindsman|bewindspersoon))\b.*"
+            r"\b(?:beantwoord|antwoordde)"
+        ),
+    ),
+    (
+        "asker",
+        re.compile(
+            r"\b(?:who|which (?:mps?|members?(?: of parliament)?))\b.*"
+            r"\b(?:asked|put|posed|submitted|raised)\b.*\bquestions?\b"
+            r"|\b(?:wie|welk kamerlid|welke (?:kamerleden|leden))\b.*"
+            r"\b(?:stelde|stelden|gesteld)\b.*\bvragen\b"
+        ),
+    ),
     (
         "signer",
         re.compile(
@@ -120,6 +138,68 @@ def classify(question: str) -> MetaQuestion | None:
     return None
 
 
+#: the head of the answer to written questions: "ANTWOORD van de heer Lardinois, Minister
+#: van Landbouw", "Antwoord van Staatssecretaris Kraaijeveld-Wouters (CRM)" (OCR: "Aniwoord")
+_ANSWERED_BY = re.compile(
+    r"\b(?:an|am)\w?woord van\s+"
+    r"((?:de heer|mevrouw|minister|staatssecretaris|minister-president)\b.{2,200}?)"
+    r"\s*(?:\((?:ontvangen|ingezonden)|\.(?:\s|$)|$)",
+    re.IGNORECASE,
+)
+#: the head of written questions: "Vragen van het lid Van der Hek (P.v.d.A.)", "VRAGEN van
+#: de leden Laban en Knot (beiden P.v.d.A.)"
+_ASKED_BY = re.compile(
+    r"\bvra(?:gen|ag) van\s+((?:het lid|de leden|de heer|mevrouw)\s+[^()]{2,80}?\([^()]{1,30}\))",
+    re.IGNORECASE,
+)
+#: a letter's signature: "De Minister van Verkeer en Waterstaat, N. Smit-Kroes"
+_SIGNED = re.compile(
+    r"\b(De (?:Minister|Staatssecretaris|Minister-President)\b[^,.]{0,80},"
+    r"\s*(?:[A-Z][\w'-]*\.?\s*){1,5})"
+)
+
+
+def from_text(
+    kind: Kind, passages: list[Passage], language: str
+) -> tuple[str, Passage, str] | None:
+    """For a document without the fact in its metadata (an OCR'd historical one): the
+    lead sentence, the passage and the phrase of it that state who answered or asked its
+    written questions or signed it; None when no passage states it."""
+    en = language == "en"
+    if kind == "answerer":
+        found = _first(_ANSWERED_BY, passages)
+        if found is None:
+            return None
+        passage, who = found
+        lead = f"The questions were answered by {who}." if en else f"Beantwoord door {who}."
+        return lead, passage, who
+    if kind == "asker":
+        found = _first(_ASKED_BY, passages)
+        if found is None:
+            return None
+        passage, who = found
+        lead = (
+            f"The questions were asked by {who}." if en else f"De vragen zijn gesteld door {who}."
+        )
+        return lead, passage, who
+    if kind == "signer":
+        found = _first(_SIGNED, list(reversed(passages)))
+        if found is None:
+            return None
+        passage, who = found
+        return (f"Signed: {who}." if en else f"Ondertekend: {who}."), passage, who
+    return None
+
+
+def _first(pattern: re.Pattern[str], passages: list[Passage]) -> tuple[Passage, str] | None:
+    """The first passage ``pattern`` matches and its first group, whitespace collapsed."""
+    for p in passages:
+        m = pattern.search(" ".join(p.text.split()))
+        if m:
+            return p, m.group(1).strip(" ,.")
+    return None
+
+
 def _surname(author: str) -> str:
     """``A.Th.B. Bijleveld-Schouten`` -> ``Bijleveld-Schouten``."""
     words = [w for w in re.split(r"[\s.]+", author) if w]
@@ -213,6 +293,8 @@ def statement(kind: Kind, meta: DocumentMeta, language: str) -> str | None:
             if en
             else f"{what} ({ref}) is uit vergaderjaar {meta.vergaderjaar}."
         )
+    if kind != "asks":
+        return None  # who answered or asked written questions: in the text (from_text)
     # "asks": the dictum quoted is the answer; name the motion and who submitted it
     who = _join(meta.authors, language)
     if en:

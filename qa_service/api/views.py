@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa_service.answer.extractive import Citation
+from qa_service.answer.answers import Citation
 from qa_service.api.schemas import AskResponse, CitationOut, DocumentOut, PassageOut
 from qa_service.documents import DocumentMeta
 from qa_service.search.retriever import Hit

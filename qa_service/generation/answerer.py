@@ -21,7 +21,8 @@ import time
 from collections.abc import Callable
 
 from qa_service import deadline
-from qa_service.answer.extractive import Answer, ExtractiveAnswerer
+from qa_service.answer.answers import Answer
+from qa_service.answer.extractive import ExtractiveAnswerer
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.generation.backends import GenerationCancelled, Generator

@@ -24,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from qa_service.answer.extractive import Answer, ExtractiveAnswerer
+from qa_service.answer.answers import Answer
+from qa_service.answer.extractive import ExtractiveAnswerer
 from qa_service.answer.metadata import classify
 from qa_service.config import Settings
 from qa_service.generation.backends import GenerationError, Generator

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa_service.answer.extractive import QUOTE_GAP, Citation
+from qa_service.answer.answers import Citation
+from qa_service.answer.extractive import QUOTE_GAP
 from qa_service.config import Settings
 from qa_service.documents import attributed
 from qa_service.embedding import Embedder

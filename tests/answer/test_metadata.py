@@ -7,6 +7,7 @@ import pytest
 from qa_service.answer.metadata import (
     classify,
     evidence_passage,
+    from_text,
     referenced_doc_ids,
     statement,
 )
@@ -72,6 +73,13 @@ MOTION_PASSAGES = passages(
         ("Tot welk Kamerdossier behoort de motie over rekenmachines?", "dossier"),
         ("Which parliamentary dossier is the motion on calculators part of?", "dossier"),
         ("Wat vraagt motie 36410-XVI-119?", "asks"),
+        ("Which minister answered Van der Hek's questions about Badger?", "answerer"),
+        ("Who replied to the 1990 questions on football hooliganism?", "answerer"),
+        ("Welke staatssecretaris beantwoordde de vraag van het lid Meijer?", "answerer"),
+        ("Which MP asked the questions about Badger Belgium?", "asker"),
+        ("Who put the questions about the Oesterdam?", "asker"),
+        ("Welk Kamerlid stelde in 1972 vragen over de ambassades?", "asker"),
+        ("Wie stelde de vragen over voetbalvandalisme?", "asker"),
         ("What does motion 36410-XVI, nr. 119 ask?", "asks"),
     ],
 )
@@ -164,3 +172,61 @@ def test_specifics_the_answer_must_hold() -> None:
     q = "How many soldiers did the Netherlands send in 2018?"
     nl = evidence_text(["Nederland levert honderd militairen voor 2018."], [])
     assert missing_specifics(q, "en", nl, lambda w: 6.0) == []
+
+
+WRITTEN_QUESTIONS = passages(
+    "0000186467",
+    "Vragen van het lid Van der Hek (P.v.d.A.) over het ontslag van 250 werknemers. "
+    "(Ingezonden 17 mei 1977) 1 Is het waar, dat het bedrijf 250 werknemers heeft ontslagen?",
+    "Toelichting Zie 'Het Financiële Dagblad'. Antwoord Aniwoord van Minister Lubbers "
+    "(Economische Zaken), mede namens de Minister van Sociale Zaken. (Ontvangen 21 juni 1977)",
+    "1 Badger-Belgium NV te Antwerpen is een dochterbedrijf.",
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "language", "lead", "phrase"),
+    [
+        (
+            "answerer",
+            "en",
+            "The questions were answered by Minister Lubbers (Economische Zaken), mede namens "
+            "de Minister van Sociale Zaken.",
+            "Minister Lubbers (Economische Zaken), mede namens de Minister van Sociale Zaken",
+        ),
+        (
+            "asker",
+            "nl",
+            "De vragen zijn gesteld door het lid Van der Hek (P.v.d.A.).",
+            "het lid Van der Hek (P.v.d.A.)",
+        ),
+    ],
+)
+def test_who_answered_or_asked_written_questions_from_their_heads(
+    kind: str, language: str, lead: str, phrase: str
+) -> None:
+    found = from_text(kind, WRITTEN_QUESTIONS, language)  # type: ignore[arg-type]
+    assert found is not None
+    assert found[0] == lead and found[2] == phrase
+    assert phrase.split(",")[0] in found[1].text
+
+
+def test_the_signature_of_a_letter_without_authors() -> None:
+    letter = passages(
+        "0000142774",
+        "Ik stel vast dat er in de Oesterdam een conventionele sluis gebouwd zal worden.",
+        "De Minister van Verkeer en Waterstaat, N. Smit-Kroes 1 Ter inzage gelegd.",
+        "Tweede Kamer, zitting 1982-1983, 12 449, nr. 66",
+    )
+    found = from_text("signer", letter, "en")
+    assert found is not None
+    assert found[2] == "De Minister van Verkeer en Waterstaat, N. Smit-Kroes"
+    assert found[1] is letter[1]
+
+
+def test_no_head_no_fact() -> None:
+    """A letter has no written questions; a motion's text no answer head."""
+    assert from_text("answerer", LETTER_PASSAGES[:2], "nl") is None
+    assert from_text("asker", MOTION_PASSAGES, "en") is None
+    assert statement("answerer", LETTER, "en") is None  # not in the metadata
+    assert statement("asker", MOTION, "nl") is None

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from qa_service.answer.extractive import Answer
+from qa_service.answer.answers import Answer
 from qa_service.api.schemas import AskResponse
 from qa_service.bulk.answerers import local_answerer
 from qa_service.bulk.inputs import read_questions

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_service.answer.extractive import Answer, Citation
+from qa_service.answer.answers import Answer, Citation
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.generation.assist import (

@@ -27,7 +27,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from qa_service.answer.extractive import Citation
+from qa_service.answer.answers import Citation
 from qa_service.api.deps import ServiceDep
 from qa_service.api.schemas import AskRequest, StreamCitations
 from qa_service.api.views import ask_response, citation_out

@@ -1,0 +1,90 @@
+"""The answer to a question about a document itself, once its document is known.
+
+The fact (who signed or submitted it, its date, dossier, vergaderjaar, what a motion asks)
+comes from the document's metadata (:func:`metadata.statement`), or, where the metadata
+lacks it (OCR'd historical documents), from the passage that states it
+(:func:`metadata.from_text`: who answered or asked written questions, who signed a letter).
+Either way the answer quotes, with its ``[1]``, that passage of the document, and with
+``[2]`` the passage of it that matched the question.
+"""
+
+from __future__ import annotations
+
+from qa_service.answer.answers import Answer, Citation
+from qa_service.answer.metadata import (
+    MetaQuestion,
+    evidence_passage,
+    from_text,
+    is_dictum,
+    statement,
+)
+from qa_service.documents import DocumentMeta, Passage
+from qa_service.filters import Filters
+from qa_service.parsing.chunking import split_sentences
+from qa_service.search.retriever import Hit, RetrievalResult
+from qa_service.store.protocol import DocumentStore
+
+#: a matched passage longer than this is quoted by its first sentence
+LONG_QUOTE = 400
+
+
+def document_answer(
+    asked: MetaQuestion,
+    meta: DocumentMeta,
+    question: str,
+    retrieval: RetrievalResult,
+    store: DocumentStore,
+) -> Answer | None:
+    """The answer to ``asked`` about the document ``meta``; None when neither its metadata
+    nor its text states the fact."""
+    passages = store.document_passages(meta.doc_id)
+    lead = statement(asked.kind, meta, retrieval.language)
+    passage = evidence_passage(asked.kind, meta, passages) if lead is not None else None
+    if lead is not None and passage is not None:
+        quote = _quote(asked, passage)
+    else:
+        found = from_text(asked.kind, passages, retrieval.language)
+        if found is None:
+            return None
+        lead, passage, phrase = found
+        sentences = split_sentences(passage.text) or [passage.text]
+        quote = next((s for s in sentences if phrase[:12] in " ".join(s.split())), passage.text)
+    hit = _hit(passage, meta, retrieval, store)
+    text = f"{lead} {quote.strip()} [1]"
+    citations = [Citation(1, hit, quote.strip())]
+    # found by its content: quote the passage of it that matched the question as well, a
+    # motion's dictum first (what it asks identifies it; the fused ranking may put a
+    # keyword-rich consideration above it)
+    own = [h for h in retrieval.hits if h.document.doc_id == meta.doc_id]
+    top = next((h for h in own if is_dictum(h.passage.text)), own[0] if own else None)
+    if top is not None and top.passage.passage_id != hit.passage.passage_id:
+        matched = top.passage.text.strip()
+        if len(matched) > LONG_QUOTE:
+            matched = (split_sentences(matched) or [matched])[0]
+        text += f" {matched} [2]"
+        citations.append(Citation(2, top, matched))
+    return Answer(question, text, True, retrieval.language, citations)
+
+
+def _quote(asked: MetaQuestion, passage: Passage) -> str:
+    """What of the evidence passage the answer quotes: a motion's whole dictum, the
+    signature (the passage's last sentence), else its first sentence."""
+    sentences = split_sentences(passage.text) or [passage.text]
+    if asked.kind == "asks":
+        return passage.text
+    if asked.kind == "signer":
+        return sentences[-1]
+    return sentences[0]
+
+
+def _hit(
+    passage: Passage, meta: DocumentMeta, retrieval: RetrievalResult, store: DocumentStore
+) -> Hit:
+    """``passage`` as a hit: the retrieved one, else looked up by its row (score 0)."""
+    hit = next((h for h in retrieval.hits if h.passage.passage_id == passage.passage_id), None)
+    if hit is not None:
+        return hit
+    rows = store.rows_matching(Filters.create(doc_ids=[meta.doc_id]))
+    by_row = store.passages_by_rows([int(r) for r in rows])
+    row = next((r for r, p in by_row.items() if p.passage_id == passage.passage_id), -1)
+    return Hit(row, passage, meta, 0.0, 0.0, 0.0)
