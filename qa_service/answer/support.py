@@ -212,9 +212,16 @@ def _amounts(folded: str) -> set[str]:
     return {next(g for g in m.groups() if g) for m in _AMOUNT.finditer(folded)}
 
 
+#: a list number opening a sentence or following a closing bracket: "1 hebt u kennis
+#: genomen", "(ingezonden 21 juli 1992) 2 onderschrijft u", OCR's "2in de rubriek"
+_ENUMERATOR = re.compile(r"(?:^|(?<=[.?!:;)]\s)|(?<=\n))\s*\d{1,2}(?:\s+|(?=[a-z]))(?=[a-z])")
+
+
 def _figures(folded: str) -> set[str]:
-    """The figures of ``folded`` text (citation markers removed), dates left out."""
+    """The figures of ``folded`` text (citation markers removed), dates and list numbers
+    left out."""
     text = _SCALED.sub(r"\1", _DATE.sub(" ", folded))
+    text = _ENUMERATOR.sub(" ", text)
     return {m.group(0) for m in _FIGURE.finditer(text)}
 
 

@@ -46,6 +46,9 @@ HOTEL = (
         ("Met welke opzet stemden de ministers in?", TROOPS),  # instemmen: agree, not vote
         ("Is de motie aangenomen?", "De motie is met algemene stemmen aangenomen. [1]"),
         ("Who voted against the motion?", "Tegen de motie stemden de leden van de PVV."),
+        # a list number is not a figure, the figure after it is
+        ("Hoeveel werknemers?", "1 Het bedrijf heeft 250 werknemers ontslagen. [1]"),
+        ("How many?", "(Ontvangen 13 april 1993) 2 Er vertrokken vier kantonrechters. [1]"),
     ],
 )
 def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str) -> None:
@@ -83,6 +86,13 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
         ("Wat vroeg de motie, en hoeveel kost het?", HOTEL, "an amount of money"),
         ("Hoeveel geld kost de f.m.-zender?", "De f.m.-zender in 15 steden.", "an amount of money"),
         ("Volgens de motie-Kat, hoeveel mensen?", HOTEL, "a number"),
+        # the list numbers of written questions are not figures either
+        (
+            "Hoeveel dieren werden er gevolgd in het rapport?",
+            "(Ingezonden 21 juli 1992) 1 Hebt u kennisgenomen van het rapport? [1]",
+            "a number",
+        ),
+        ("How many judges left?", "2In de advertentie staan de vacatures. [1]", "a number"),
     ],
 )
 def test_answers_without_it_are_flagged(question: str, answer: str, missing: str) -> None:
