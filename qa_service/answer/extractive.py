@@ -58,6 +58,13 @@ CLOSEST = {
 QUOTE_GAP = " … "
 
 _WORD = re.compile(r"\w+")
+#: the printed furniture of a document, never an answer: when it was sent or received
+#: ("(Ingezonden 10 april 1972.)", which OCR glues to the sentence after it) ...
+_RECEIVED = re.compile(r"\s*\((?:ingezonden|ontvangen)\b[^)]*\)\.?\s*", re.IGNORECASE)
+#: ... and a sentence that only heads the answer to written questions ("ANTWOORD van de
+#: heer Schmelzer, Minister van Buitenlandse Zaken.", "Antwoord van minister Dales
+#: (Binnenlandse Zaken).")
+_ANSWER_HEAD = re.compile(r"\s*(?:antwoord\s+)?a\w{1,2}woord\s+van\b[^.]*\.?\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -318,6 +325,10 @@ class ExtractiveAnswerer:
         for rank, hit in enumerate(hits[: self.settings.answer_passages]):
             sentences = split_sentences(hit.passage.text)
             for order, sentence in enumerate(sentences):
+                if _ANSWER_HEAD.match(sentence):
+                    continue
+                if received := _RECEIVED.match(sentence):
+                    sentence = sentence[received.end() :]  # still a substring of the passage
                 if len(_WORD.findall(sentence)) >= 3 and not names_only(sentence):
                     out.append(_Sentence(sentence, rank, order, of=len(sentences)))
         return out

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from qa_service.config import Settings
+from qa_service.documents import DocumentMeta, Passage
 from qa_service.embedding import Embedder
 from qa_service.ingest.build import build_index
+from qa_service.search.retriever import Hit
 from qa_service.service import QAService
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "historical-sample.jsonl"
@@ -77,3 +79,17 @@ def test_a_document_that_does_not_state_it_is_not_cited_for_it(service: QAServic
     """No written questions in the letter: who asked them is not made up from it."""
     answer = service.ask("Welk Kamerlid stelde vragen over de sluis in de Oesterdam?", 5).answer
     assert "De vragen zijn gesteld door" not in answer.answer
+
+
+def test_printed_furniture_is_not_quoted(service: QAService) -> None:
+    """The head of an answer to written questions and its "(Ingezonden ...)" line are not
+    answer sentences; a sentence OCR glued to that line is quoted without it."""
+    text = (
+        "ANTWOORD van de heer Schmelzer, Minister van Buitenlandse Zaken. "
+        "(Ingezonden 10 april 1972.) Het is juist dat de ambassade in Colombo sluit."
+    )
+    passage = Passage("x#p0", "x", text, position=0)
+    hit = Hit(0, passage, DocumentMeta(doc_id="x"), 1.0, 1.0, 0.0)
+    quoted = [c.text for c in service.answerer._candidates([hit])]
+    assert quoted == ["Het is juist dat de ambassade in Colombo sluit."]
+    assert all(q in text for q in quoted)
