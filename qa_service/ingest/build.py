@@ -164,6 +164,10 @@ def passage_texts(
     return [p.text for p in passages]
 
 
+#: a context of at most this many words is a document type, not a topic
+TYPE_TITLE_WORDS = 3
+
+
 def embedded_texts(
     metas: dict[str, DocumentMeta], passages: Sequence[Passage], settings: Settings
 ) -> tuple[list[str], list[str]]:
@@ -174,7 +178,10 @@ def embedded_texts(
     texts = [attributed(metas[p.doc_id], p.text) for p in passages]
     if settings.context_weight <= 0:
         return texts, [""] * len(passages)
-    return texts, [context_of(metas[p.doc_id], p) for p in passages]
+    contexts = [context_of(metas[p.doc_id], p) for p in passages]
+    # a title of a few words names a kind of document ("Antwoord", "Memorie van
+    # toelichting", "Verslag Nr. 4"), not what it is about: no context (see embed_texts)
+    return texts, [c if len(c.split()) > TYPE_TITLE_WORDS else "" for c in contexts]
 
 
 def passage_speakers(metas: dict[str, DocumentMeta], passages: Sequence[Passage]) -> list[str]:
@@ -195,7 +202,8 @@ def embed_passages(
 
     With ``contextual_passages`` a passage's vector is the embedding of its own text (with the
     speaker named before first-person text) plus ``context_weight`` times the embedding of its
-    context (title and section heading, each distinct context embedded once), not normalised:
+    context (title and section heading, each distinct context embedded once; a passage
+    without either is its own context), not normalised:
     its inner product with a question is the passage's similarity plus the weighted
     similarity of its context. The passages of one document share the context term, so among
     them the one whose own text answers ranks first; embedded with the title in front of each,
@@ -242,8 +250,11 @@ def embed_texts(
     distinct = sorted({c for c in contexts if c})
     if distinct:
         encoded = dict(zip(distinct, embedder.encode_passages(distinct), strict=True))
-        zero = np.zeros(vectors.shape[1], dtype=np.float32)
-        context = np.stack([encoded[c] if c else zero for c in contexts])
+        # a passage without context (a document without title or section: an OCR'd one,
+        # an upload) stands in as its own: its inner product with a question is then on
+        # the scale of the others' (similarity plus weighted similarity), instead of
+        # context_weight times a similarity of about 0.8 below every passage with one
+        context = np.stack([encoded[c] if c else v for c, v in zip(contexts, vectors, strict=True)])
         vectors = vectors + np.float32(settings.context_weight) * context
     return np.ascontiguousarray(vectors, dtype=np.float32), sentences
 

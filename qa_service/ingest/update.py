@@ -40,6 +40,7 @@ from qa_service.ingest.build import (
 )
 from qa_service.store.layout import (
     CENTROID,
+    CONTEXT_RULE,
     FORMAT_VERSION,
     MANIFEST,
     STORE,
@@ -265,11 +266,12 @@ def _write_update(
 
 def _vectors_outdated(manifest: Manifest, settings: Settings) -> bool:
     """Whether the live build's passage vectors were made otherwise than this configuration
-    makes them (an older format, or another context weight): an update then embeds every
-    passage anew, so that old and new passages are searched alike."""
+    makes them (an older format or context rule, or another context weight): an update then
+    embeds every passage anew, so that old and new passages are searched alike."""
     weight = settings.context_weight if settings.contextual_passages else 0.0
     return (
         manifest.format_version < FORMAT_VERSION
+        or manifest.context_rule < CONTEXT_RULE
         or manifest.contextual_passages != settings.contextual_passages
         or abs(manifest.context_weight - weight) > 1e-9
     )

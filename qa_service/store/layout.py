@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from qa_service.files import atomic_write_text, fsync_dir
 
@@ -47,6 +48,12 @@ from qa_service.files import atomic_write_text, fsync_dir
 #: rebuild it for the better ranking. A live update keeps a format-1 build's vectors and
 #: writes its store as format 2 (:meth:`~qa_service.store.sqlite.StoreEditor.migrate`).
 FORMAT_VERSION = 2
+#: How a passage without a topical context is embedded. 1: its own text's embedding alone,
+#: so that its inner product with a question lay a weighted similarity below every passage
+#: with a context. 2: it is its own context (its embedding counts 1 + ``context_weight``
+#: times), and a title of at most three words ("Antwoord", "Memorie van toelichting") is no
+#: context. An update of a build made by rule 1 embeds every passage anew.
+CONTEXT_RULE = 2
 READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -88,16 +95,22 @@ class Manifest:
     contextual_passages: bool = True
     context_weight: float = 0.0  # weight of the context vector in each passage's vector
     max_passage_tokens: int = 0
+    context_rule: int = CONTEXT_RULE  # see CONTEXT_RULE; 1 for a manifest without it
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
 
     @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Manifest:
+        """The manifest ``data`` describes; written before ``context_rule`` existed: rule 1."""
+        return cls(**{"context_rule": 1, **data})
+
+    @classmethod
     def from_file(cls, path: Path) -> Manifest:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**data)
+            return cls.from_dict(data)
         except (OSError, ValueError, TypeError) as exc:
             raise IndexCorruptError(f"cannot read index manifest {path}: {exc}") from exc
 

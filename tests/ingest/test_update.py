@@ -3,6 +3,7 @@ queries run; an interrupted update leaves the previous index intact."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import threading
@@ -21,6 +22,7 @@ from qa_service.store.layout import (
     BM25_ROWS,
     BUILDS,
     CENTROID,
+    CONTEXT_RULE,
     CURRENT,
     FORMAT_VERSION,
     MANIFEST,
@@ -325,3 +327,17 @@ def test_remove_deletes_the_uploaded_file_only(
     outside = service.index.store.document("kst-36284-6").source
     service.remove_documents(["kst-36284-6"])
     assert Path(outside).exists()  # not in the upload directory: left alone
+
+
+def test_an_update_of_a_context_rule_1_build_embeds_every_passage_anew(
+    built: Settings, embedder: Embedder, tmp_path: Path
+) -> None:
+    """A build from before context rule 2 searched untitled passages on another scale: an
+    update does not mix its vectors with new ones."""
+    build = current_build(built.index_dir)
+    data = json.loads((build / MANIFEST).read_text())
+    del data["context_rule"]
+    (build / MANIFEST).write_text(json.dumps(data))
+    assert load_index(built.index_dir).manifest.context_rule == 1
+    update_index(built, embedder, add=[_motion(tmp_path / "new", "zoutwinning")])
+    assert load_index(built.index_dir).manifest.context_rule == CONTEXT_RULE

@@ -299,7 +299,7 @@ def load_milvus_index(
             "with `QA_STORE=milvus qa-service index`"
         )
     fields, version, centroid = read_meta(client, name)
-    manifest = Manifest(**fields["manifest"])
+    manifest = Manifest.from_dict(fields["manifest"])
     if expected_model is not None and manifest.model != expected_model:
         raise IndexMismatchError(
             f"Milvus index {alias!r} was built with embedding model {manifest.model!r}, but "

@@ -110,7 +110,7 @@ class MilvusWriter:
     # -- reading the live build (updates) ------------------------------------------------------
     def current_manifest(self) -> tuple[Manifest, np.ndarray, int]:
         fields, version, centroid = read_meta(self.client, self.name)
-        return Manifest(**fields["manifest"]), centroid, version
+        return Manifest.from_dict(fields["manifest"]), centroid, version
 
     def _all(self, collection: str, expr: str, fields: list[str]) -> list[dict[str, Any]]:
         return query_all(self.client, collection, expr, fields)

@@ -1,0 +1,63 @@
+"""A passage without a topical context (an OCR'd document without a title, or whose title
+only names its kind: "Antwoord") is its own context, so it is searched on the same scale as
+the passages of titled documents (context rule 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa_service.config import Settings
+from qa_service.documents import attributed, context_of
+from qa_service.embedding import Embedder
+from qa_service.ingest.build import build_index, embedded_texts
+from qa_service.store.layout import CONTEXT_RULE, Manifest
+from qa_service.store.loaded import load_index
+
+SAMPLE = Path(__file__).parents[1] / "fixtures" / "historical-sample.jsonl"
+
+
+def test_untitled_and_type_titled_passages_are_their_own_context(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    settings = Settings(index_dir=tmp_path / "index")
+    build_index([SAMPLE], settings, embedder)
+    index = load_index(settings.index_dir)
+    assert index.manifest.context_rule == CONTEXT_RULE == 2
+    docs = {m.doc_id: m for m, _ in index.store.list_documents(0, 100)}
+    titles = {d: m.title for d, m in docs.items()}
+    assert titles["0000142774"] == "Brief van de minister van verkeer en waterstaat"
+    assert any(len(t.split()) <= 3 for t in titles.values())  # none, or "Antwoord"
+    w = settings.context_weight
+    for row, passage in index.store.all_passages():
+        meta = docs[passage.doc_id]
+        own = embedder.encode_passages([attributed(meta, passage.text)])[0]
+        context = context_of(meta, passage)
+        if len(context.split()) > 3:
+            expected = own + w * embedder.encode_passages([context])[0]
+        else:
+            expected = (1 + w) * own
+        assert np.allclose(index.vectors.reconstruct(row), expected, atol=0.03), passage.passage_id
+    _, contexts = embedded_texts(docs, [p for _, p in index.store.all_passages()], settings)
+    assert {c for c in contexts} == {"", "Brief van de minister van verkeer en waterstaat"}
+    index.close()
+
+
+@pytest.mark.parametrize(("stored", "rule"), [({}, 1), ({"context_rule": 2}, 2)])
+def test_a_manifest_from_before_the_rule_reads_as_rule_1(
+    tmp_path: Path, stored: dict[str, int], rule: int
+) -> None:
+    fields = {
+        "model": "m",
+        "dimension": 4,
+        "passage_count": 1,
+        "document_count": 1,
+        "corpus_hash": "x",
+        **stored,
+    }
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(fields))
+    assert Manifest.from_file(path).context_rule == rule
