@@ -24,6 +24,7 @@ GENERIC = frozenset(
 WORDISH = re.compile(r"\w[\w'’-]*")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 POSSESSIVE = re.compile(r"['’]s$")
+_RANGE = re.compile(r"\d+(?:-\d+)+")
 _WORD = re.compile(r"\w+")
 #: Name particles: lower-case words inside names (``Jasper van Dijk``, ``Van der Plas``).
 PARTICLES = frozenset("van der de den ten ter het la le du da von c.s cs en".split())
@@ -143,12 +144,15 @@ def written(name: str, language: str) -> list[str]:
 
 
 def specifics(question: str) -> list[str]:
-    """The question's names (capitalised words after its first word) and numbers."""
+    """The question's names (capitalised words after its first word) and numbers, also
+    those of a range (``1995-1996``: ``1995``, ``1996``)."""
     out: list[str] = []
     words = WORDISH.findall(question)
     for i, word in enumerate(words):
         if NUMBER.fullmatch(word) or i > 0 and word[0].isupper() and fold(word) not in GENERIC:
             out.append(word)
+        elif _RANGE.fullmatch(word):
+            out.extend(word.split("-"))
     return list(dict.fromkeys(out))
 
 
