@@ -45,6 +45,7 @@ from qa_service.ingest.build import (
     manifest_fields,
     passage_speakers,
 )
+from qa_service.store.layout import CONTEXT_RULE
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,7 @@ def settings_key(settings: Settings, embedder: Embedder) -> str:
     settings are not reused."""
     fields = {
         **manifest_fields(settings, embedder),
+        "context_rule": CONTEXT_RULE,  # how a passage without a topical context is embedded
         "sentence_vectors": settings.sentence_vectors,
         "sentence_vectors_alone": settings.sentence_vectors_alone,
         "passage_prompt": settings.passage_prompt,
