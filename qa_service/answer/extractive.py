@@ -18,7 +18,7 @@ import numpy as np
 
 from qa_service.answer.about_document import document_answer
 from qa_service.answer.answers import Answer, Citation
-from qa_service.answer.metadata import classify
+from qa_service.answer.metadata import classify, is_answer_head
 from qa_service.answer.sentence_choice import (
     LATE_WEIGHT_EN,
     PASSAGE_WEIGHT,
@@ -58,13 +58,9 @@ CLOSEST = {
 QUOTE_GAP = " … "
 
 _WORD = re.compile(r"\w+")
-#: the printed furniture of a document, never an answer: when it was sent or received
-#: ("(Ingezonden 10 april 1972.)", which OCR glues to the sentence after it) ...
+#: printed furniture, never an answer: when a document was sent or received ("(Ingezonden
+#: 10 april 1972.)", which OCR glues to the sentence after it; see also is_answer_head)
 _RECEIVED = re.compile(r"\s*\((?:ingezonden|ontvangen)\b[^)]*\)\.?\s*", re.IGNORECASE)
-#: ... and a sentence that only heads the answer to written questions ("ANTWOORD van de
-#: heer Schmelzer, Minister van Buitenlandse Zaken.", "Antwoord van minister Dales
-#: (Binnenlandse Zaken).")
-_ANSWER_HEAD = re.compile(r"\s*(?:antwoord\s+)?a\w{1,2}woord\s+van\b[^.]*\.?\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -325,7 +321,7 @@ class ExtractiveAnswerer:
         for rank, hit in enumerate(hits[: self.settings.answer_passages]):
             sentences = split_sentences(hit.passage.text)
             for order, sentence in enumerate(sentences):
-                if _ANSWER_HEAD.match(sentence):
+                if is_answer_head(sentence):
                     continue
                 if received := _RECEIVED.match(sentence):
                     sentence = sentence[received.end() :]  # still a substring of the passage

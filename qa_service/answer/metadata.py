@@ -159,36 +159,43 @@ _SIGNED = re.compile(
 )
 
 
+#: where each kind of fact stands when the metadata lacks it: the pattern, whether to read
+#: the passages from the end (a signature), the lead in English and in Dutch
+_IN_TEXT: dict[str, tuple[re.Pattern[str], bool, str, str]] = {
+    "answerer": (_ANSWERED_BY, False, "The questions were answered by {}.", "Beantwoord door {}."),
+    "asker": (
+        _ASKED_BY,
+        False,
+        "The questions were asked by {}.",
+        "De vragen zijn gesteld door {}.",
+    ),
+    "signer": (_SIGNED, True, "Signed: {}.", "Ondertekend: {}."),
+}
+
+
 def from_text(
     kind: Kind, passages: list[Passage], language: str
 ) -> tuple[str, Passage, str] | None:
     """For a document without the fact in its metadata (an OCR'd historical one): the
     lead sentence, the passage and the phrase of it that state who answered or asked its
     written questions or signed it; None when no passage states it."""
-    en = language == "en"
-    if kind == "answerer":
-        found = _first(_ANSWERED_BY, passages)
-        if found is None:
-            return None
-        passage, who = found
-        lead = f"The questions were answered by {who}." if en else f"Beantwoord door {who}."
-        return lead, passage, who
-    if kind == "asker":
-        found = _first(_ASKED_BY, passages)
-        if found is None:
-            return None
-        passage, who = found
-        lead = (
-            f"The questions were asked by {who}." if en else f"De vragen zijn gesteld door {who}."
-        )
-        return lead, passage, who
-    if kind == "signer":
-        found = _first(_SIGNED, list(reversed(passages)))
-        if found is None:
-            return None
-        passage, who = found
-        return (f"Signed: {who}." if en else f"Ondertekend: {who}."), passage, who
-    return None
+    if kind not in _IN_TEXT:
+        return None
+    pattern, from_end, en, nl = _IN_TEXT[kind]
+    found = _first(pattern, list(reversed(passages)) if from_end else passages)
+    if found is None:
+        return None
+    passage, who = found
+    return (en if language == "en" else nl).format(who), passage, who
+
+
+def is_answer_head(sentence: str) -> bool:
+    """Whether ``sentence`` only heads the answer to written questions ("ANTWOORD van de heer
+    Schmelzer, Minister van Buitenlandse Zaken.", "Antwoord Antwoord van minister Dales
+    (Binnenlandse Zaken)."): printed furniture, never an answer sentence."""
+    text = " ".join(sentence.split())
+    m = _ANSWERED_BY.search(text)
+    return m is not None and m.start() <= len("antwoord ") and not text[m.end() :].strip()
 
 
 def _first(pattern: re.Pattern[str], passages: list[Passage]) -> tuple[Passage, str] | None:

@@ -247,13 +247,13 @@ def embed_texts(
             sentences = [pack(s, a) for s, a in zip(pooled, alone, strict=True)]
         else:
             sentences = [pack(s) for s in pooled]
-    distinct = sorted({c for c in contexts if c})
-    if distinct:
+    if settings.contextual_passages and settings.context_weight > 0 and len(vectors):
+        distinct = sorted({c for c in contexts if c})
         encoded = dict(zip(distinct, embedder.encode_passages(distinct), strict=True))
         # a passage without context (a document without title or section: an OCR'd one,
-        # an upload) stands in as its own: its inner product with a question is then on
-        # the scale of the others' (similarity plus weighted similarity), instead of
-        # context_weight times a similarity of about 0.8 below every passage with one
+        # an upload) stands in as its own, in every batch (a batch of only such passages,
+        # too): its inner product with a question is then on the scale of the others'
+        # (similarity plus weighted similarity), not about 0.6 below every passage with one
         context = np.stack([encoded[c] if c else v for c, v in zip(contexts, vectors, strict=True)])
         vectors = vectors + np.float32(settings.context_weight) * context
     return np.ascontiguousarray(vectors, dtype=np.float32), sentences

@@ -147,10 +147,11 @@ class Retriever:
                     if r >= 0
                 ]
                 fused = fuse(dense, keyword, languages[i], mode, s)
-            if mode == "hybrid" and s.author_weight > 0:
-                fused = self._with_authors(query, raw[i], fused, dense_k, active)
-            if mode == "hybrid" and languages[i] == "en" and s.name_weight_en > 0:
-                fused = self._with_names(query, fused, top_k, keyword_k, active)
+            named = names(query) if mode == "hybrid" else []
+            if named and s.author_weight > 0:
+                fused = self._with_authors(named, raw[i], fused, dense_k, active)
+            if named and languages[i] == "en" and s.name_weight_en > 0:
+                fused = self._with_names(named, fused, top_k, keyword_k, active)
             by_row = dict(keyword)
             hits = self._hits(fused[:top_k], vectors[i], by_row)
             start = top_k
@@ -166,16 +167,17 @@ class Retriever:
     # -- parts ---------------------------------------------------------------------------
     def _with_authors(
         self,
-        query: str,
+        named: list[str],
         vector: np.ndarray,
         fused: Ranking,
         k: int,
         active: Filters | None,
     ) -> Ranking:
         """``fused`` fused once more with a dense search over the documents of the authors
-        ``query`` names (:mod:`qa_service.search.authors`); unchanged when it names none."""
+        among the question's names (:mod:`qa_service.search.authors`); unchanged when none
+        is an author."""
         s = self.settings
-        docs = self.authors.documents(names(query), s.author_max_documents)
+        docs = self.authors.documents(named, s.author_max_documents)
         if active is not None and active.doc_ids:
             allowed = set(active.doc_ids)
             docs = [d for d in docs if d in allowed]
@@ -190,15 +192,15 @@ class Retriever:
         return weighted_rrf([(1.0, fused), (s.author_weight, authored)], s.rrf_k)
 
     def _with_names(
-        self, query: str, fused: Ranking, top_k: int, k: int, active: Filters | None
+        self, named: list[str], fused: Ranking, top_k: int, k: int, active: Filters | None
     ) -> Ranking:
-        """``fused`` fused once more with a BM25 search for the names ``query`` asks about,
-        when its top ``top_k`` passages do not hold them all: an English question shares
-        no words with the Dutch documents but their names (``Lilipaly``, ``Wateringen``),
-        and its dense search can miss the one passage that names them. Unchanged when it
-        names none (authors aside: see :meth:`_with_authors`) or the top holds them all (as
-        asked or by their Dutch names: ``North Korea`` as ``Noord-Korea``)."""
-        asked = self.authors.others(names(query))
+        """``fused`` fused once more with a BM25 search for the names an English question
+        asks about (``named``), when its top ``top_k`` passages do not hold them all: the
+        question shares no words with the Dutch documents but their names (``Lilipaly``,
+        ``Wateringen``), and its dense search can miss the one passage that names them.
+        Unchanged when only authors are named (see :meth:`_with_authors`) or the top holds
+        every name (as asked or by its Dutch name: ``North Korea`` as ``Noord-Korea``)."""
+        asked = self.authors.others(named)
         if not asked:
             return fused
         top = self.index.store.passages_by_rows([r for r, _ in fused[:top_k]])
@@ -206,10 +208,10 @@ class Retriever:
         if all(any(f in held for f in written(n, "en")) for n in asked):
             return fused
         rows, scores = self.index.keyword_search([" ".join(asked)], k, active)
-        named = list(zip(rows[0], scores[0], strict=True))
-        if not named:
+        ranking = list(zip(rows[0], scores[0], strict=True))
+        if not ranking:
             return fused
-        weights = [(1.0, fused), (self.settings.name_weight_en, named)]
+        weights = [(1.0, fused), (self.settings.name_weight_en, ranking)]
         return weighted_rrf(weights, self.settings.rrf_k)
 
     def _hits(

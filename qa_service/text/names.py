@@ -2,8 +2,9 @@
 
 "What did the motion by Kat c.s. ask about Schiphol in 2023?": ``Kat``, ``Schiphol``, ``2023``.
 Search uses the names to find the documents of the authors a question names
-(:mod:`qa_service.search.authors`); the answerer checks that its answer holds them
-(:mod:`qa_service.answer.support`).
+(:mod:`qa_service.search.authors`) and, for an English question, the passages that name
+them; the answerer checks that its answer holds them (:mod:`qa_service.answer.support`).
+:data:`EN_NL_NAMES` and :func:`written` give an English name's Dutch form.
 """
 
 from __future__ import annotations

@@ -61,3 +61,21 @@ def test_a_manifest_from_before_the_rule_reads_as_rule_1(
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(fields))
     assert Manifest.from_file(path).context_rule == rule
+
+
+def test_a_batch_of_passages_without_context_is_embedded_as_in_any_other(
+    embedder: Embedder,
+) -> None:
+    """A live update or a distributed worker may embed a batch in which no passage has a
+    context: such a passage is its own context there as well."""
+    from qa_service.ingest.build import embed_texts
+
+    settings = Settings()
+    texts = ["De minister stuurt de Kamer een brief.", "Het kabinet neemt maatregelen."]
+    alone, _ = embed_texts(texts, texts, ["", ""], settings, embedder)
+    mixed, _ = embed_texts(
+        texts, texts, ["", "Brief van de minister van Defensie"], settings, embedder
+    )
+    own = embedder.encode_passages(texts[:1])[0]
+    assert np.allclose(alone[0], (1 + settings.context_weight) * own, atol=0.03)
+    assert np.allclose(alone[0], mixed[0], atol=0.03)
