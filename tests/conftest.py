@@ -167,14 +167,17 @@ def milvus_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     uri = f"http://127.0.0.1:{port}"
     try:
-        from pymilvus import MilvusClient
+        from qa_service.store.milvus.schema import connect
 
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"milvus-lite exited early:\n{log.read_text()[-3000:]}")
             try:
-                MilvusClient(uri=uri, timeout=2).list_collections()
+                # through the service's connect(): pymilvus shares one connection per
+                # address, made with the options of the first client (a probe with
+                # pymilvus's 10 s keep-alive made milvus-lite answer "too many pings")
+                connect(milvus_settings(uri, "probe")).list_collections()
                 break
             except Exception:  # not listening yet
                 if time.monotonic() > deadline:

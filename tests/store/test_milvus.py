@@ -24,7 +24,12 @@ pytest.importorskip("pymilvus", reason="the .[milvus] extra (pymilvus) is not in
 
 from qa_service.ingest.milvus import import_local  # noqa: E402
 from qa_service.store.milvus.index import MilvusIndex, load_milvus_index  # noqa: E402
-from qa_service.store.milvus.schema import filter_expression, literal  # noqa: E402
+from qa_service.store.milvus.schema import (  # noqa: E402
+    GRPC_OPTIONS,
+    connect,
+    filter_expression,
+    literal,
+)
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +91,15 @@ def test_filters_select_what_sqlite_selects(
     assert np.array_equal(milvus.store.rows_matching(filters), expected)
     assert milvus.count(filters) == len(expected)
     assert milvus.store.count_documents(filters) == local.store.count_documents(filters)
+
+
+def test_the_connection_keeps_alive_within_what_milvus_lite_accepts(milvus_uri: str) -> None:
+    """pymilvus shares one connection per address, made with the first client's options: the
+    service's keep-alive must be the one in use, or milvus-lite closes it (too many pings)."""
+    client = connect(milvus_settings(milvus_uri, "probe"))
+    options = client._handler._grpc_options  # the options its gRPC channel was made with
+    assert {k: options.get(k) for k in GRPC_OPTIONS} == GRPC_OPTIONS
+    assert client.list_collections() is not None
 
 
 def test_filter_expressions_quote_their_values() -> None:
