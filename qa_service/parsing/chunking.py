@@ -22,11 +22,12 @@ TokenCounter = Callable[[str], int]
 ABBREVIATIONS = frozenset(
     """
     a.s. aant. afd. alg. art. bijv. bijl. blz. bv. c.q. c.s. ca. d.d. d.m.v. d.w.z. dhr. dr.
-    drs. e.a. e.d. e.e.a. e.v. enz. etc. excl. fig. hfd. i.c. i.e. i.h.a. i.o.m. i.p.v. i.s.m.
-    i.t.t. i.v.m. id. incl. ing. ir. jl. jo. kst. m.b.t. m.b.v. m.i.v. m.n. m.u.v. max.
-    mevr. mln. mld. mr. mrd. mw. n.a.v. n.b. nl. nr. nrs. o.a. o.b.v. o.i.d. o.m. o.v.v. p.
-    pag. pct. pp. prof. red. resp. sr. st. stb. stcrt. t.a.v. t.b.v. t.g.v. t.o.v. t.w. tel.
-    trb. v.w.b. vgl. vs. vlg. z.g.a.n. z.s.m. zgn. zg.
+    drs. ds. e.a. e.d. e.e.a. e.v. enz. etc. excl. fig. fl. hfd. hfl. i.c. i.e. i.h.a. i.o.m.
+    i.p.v. i.s.m. i.t.t. i.v.m. id. incl. ing. ir. jhr. jl. jo. kst. l.l. m.a.w. m.b.t. m.b.v.
+    m.i.v. m.n. m.u.v. max. mej. mevr. mgr. mln. mld. mr. mrd. mw. n.a.v. n.b. nl. nr. nrs.
+    o.a. o.b.v. o.i.d. o.m. o.v.v. ong. ongev. p. pag. pct. plm. pp. prof. red. resp. sr. st.
+    stb. stcrt. t.a.v. t.b.v. t.g.v. t.o.v. t.w. t.z.t. tel. trb. v.w.b. vgl. vs. vlg.
+    z.g.a.n. z.s.m. zgn. zg.
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 

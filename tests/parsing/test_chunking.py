@@ -48,6 +48,13 @@ def doc_of(*paragraphs: Paragraph) -> ParsedDocument:
             "Dhr. Jansen en Mr. De Vries kwamen. Volgens Art. 3 en p. 4 is dat zo.",
             ["Dhr. Jansen en Mr. De Vries kwamen.", "Volgens Art. 3 en p. 4 is dat zo."],
         ),
+        (  # amounts and estimates of older documents: "plm." (plusminus), "ongev.", "fl."
+            "Een vermindering van plm. 1 % van het budget. Kosten ongev. fl. 3 mln. Dat is veel.",
+            [
+                "Een vermindering van plm. 1 % van het budget.",
+                "Kosten ongev. fl. 3 mln. Dat is veel.",
+            ],
+        ),
         (
             "De Minister van Defensie, A.Th.B. Bijleveld-Schouten. K. Putters is informateur.",
             ["De Minister van Defensie, A.Th.B. Bijleveld-Schouten.", "K. Putters is informateur."],
