@@ -249,9 +249,10 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         return "a vote"
     if not _QUANTITY.search(asked):
         return None
-    if _PERCENTAGE_ASKED.search(asked) and not _PERCENTAGE.search(text):
-        return "a percentage"
-    if _MONEY_ASKED.search(asked) and not _amounts(text) - _amounts(asked):
+    if _PERCENTAGE_ASKED.search(asked):  # a share of a budget is a percentage, not money
+        if not _PERCENTAGE.search(text):
+            return "a percentage"
+    elif _MONEY_ASKED.search(asked) and not _amounts(text) - _amounts(asked):
         return "an amount of money"  # none, or only the question's own ("of the 5 billion")
     if not _figures(text) - _figures(asked):
         return "a number"

@@ -42,7 +42,7 @@ from qa_service.store.layout import index_lock
 from qa_service.store.sentence_vectors import pack, sentence_spans
 from qa_service.store.vectors import build_vector_index, describe, mean_direction
 from qa_service.store.writer import BuildWriter
-from qa_service.text.lexical import analyze
+from qa_service.text.lexical import analyze_text
 
 log = logging.getLogger(__name__)
 
@@ -382,7 +382,7 @@ def build_index(
         timings["faiss"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        terms = [analyze(t) for t in texts]
+        terms = [analyze_text(t) for t in texts]
         writer.write_bm25(rows, terms)
         timings["bm25"] = time.perf_counter() - t0
 
@@ -426,7 +426,7 @@ def _build_milvus(
             writer.write_documents(documents)
             rows = list(range(len(passages)))
             texts = passage_texts(metas, passages, settings)
-            terms = [analyze(t) for t in texts]
+            terms = [analyze_text(t) for t in texts]
             writer.write_passages(rows, passages, metas, vectors, texts, terms, sentences)
             writer.finish(
                 centroid_of(vectors),

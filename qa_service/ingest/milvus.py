@@ -24,7 +24,7 @@ from qa_service.embedding import Embedder
 from qa_service.ingest.build import corpus_hash, embed_passages, passage_texts
 from qa_service.store.layout import IndexMismatchError, Manifest
 from qa_service.store.milvus.writer import MilvusWriter
-from qa_service.text.lexical import analyze
+from qa_service.text.lexical import analyze_text
 
 
 def write_passages(
@@ -43,7 +43,7 @@ def write_passages(
     if vectors is None:
         vectors, sentences = embed_passages(metas, passages, settings, embedder, progress)
     texts = passage_texts(metas, passages, settings)
-    terms = [analyze(t) for t in texts]
+    terms = [analyze_text(t) for t in texts]
     writer.write_passages(rows, passages, metas, vectors, texts, terms, sentences)
     return vectors
 
@@ -144,7 +144,7 @@ def import_local(settings: Settings, index_dir: Path) -> tuple[str, int, int]:
                     metas,
                     vectors,
                     texts,
-                    [terms.get(r) or analyze(t) for r, t in zip(rows, texts, strict=True)],
+                    [terms.get(r) or analyze_text(t) for r, t in zip(rows, texts, strict=True)],
                     [blobs.get(r) for r in rows],
                 )
             fields = {

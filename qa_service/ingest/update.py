@@ -53,7 +53,7 @@ from qa_service.store.layout import (
 from qa_service.store.sqlite import read_content_hashes
 from qa_service.store.vectors import build_vector_index, describe, id_mapped, remove_rows
 from qa_service.store.writer import BuildWriter
-from qa_service.text.lexical import analyze
+from qa_service.text.lexical import analyze_text
 
 log = logging.getLogger(__name__)
 
@@ -204,11 +204,13 @@ def _write_update(
     writer.copy_from(old, STORE, CENTROID)
     store = writer.edit_store()
     try:
-        store.migrate(lambda meta, p: analyze(passage_texts({p.doc_id: meta}, [p], settings)[0]))
+        store.migrate(
+            lambda meta, p: analyze_text(passage_texts({p.doc_id: meta}, [p], settings)[0])
+        )
         dropped_rows = store.remove_documents(drop)
         start = store.next_row(int(dropped_rows.max()) + 1 if len(dropped_rows) else 0)
         rows = np.arange(start, start + len(passages), dtype=np.int64)
-        store.add(metas, rows, passages, [analyze(t) for t in texts], sentences)
+        store.add(metas, rows, passages, [analyze_text(t) for t in texts], sentences)
         store.commit()
         all_rows, all_terms = store.all_terms()
         documents = store.documents()

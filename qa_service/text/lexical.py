@@ -39,3 +39,17 @@ def analyze(text: str) -> list[str]:
     """Terms of ``text`` for the BM25 index and queries."""
     words = [w for w in _TOKEN.findall(fold(text)) if w not in STOPWORDS and w != "_"]
     return list(_stemmer().stemWords(words))
+
+
+#: a word broken by hyphens before lower-case letters: a compound (``sociaal-cultureel``) or,
+#: in OCR text, a word hyphenated at a line break (``moeder-maatschappij``, ``ont-slag``)
+_HYPHENATED = re.compile(r"\w+(?:-[^\W\d_A-ZÀ-Þ]\w*)+")
+
+
+def analyze_text(text: str) -> list[str]:
+    """Terms of a document's ``text``: :func:`analyze`'s, and each word broken by hyphens
+    before lower-case letters also joined (``moeder-maatschappij`` also gives the term of
+    ``moedermaatschappij``), so that a question's word finds it. Questions are analysed
+    without the join: a hyphenated word of a question finds its parts."""
+    joined = [m.group(0).replace("-", "") for m in _HYPHENATED.finditer(text)]
+    return analyze(text) + (analyze(" ".join(joined)) if joined else [])

@@ -6,7 +6,7 @@ sentence's terms in a passage, :mod:`qa_service.generation.guard`):
 
     overlap = sum of the weights of the terms the text holds / sum of all the terms' weights
 
-A term is held when the text's analysed terms (:func:`~qa_service.text.lexical.analyze`: Dutch
+A term is held when the text's analysed terms (:func:`~qa_service.text.lexical.analyze_text`: Dutch
 stems) include it; a term the text lacks by stem still earns half its weight when its first
 :data:`PREFIX` letters start a word of the text that is not a stop word (``Afghanistan`` /
 ``Afghaanse``): a cheap bridge between English words and Dutch cognates, and between the
@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from qa_service.text.lexical import STOPWORDS, analyze, fold
+from qa_service.text.lexical import STOPWORDS, analyze_text, fold
 
 #: Letters of a word prefix that match a term missing by stem.
 PREFIX = 5
@@ -52,7 +52,9 @@ class TextTerms:
 
     @classmethod
     def of(cls, text: str) -> TextTerms:
-        return cls(frozenset(analyze(text)), frozenset(word_prefixes(_WORD.findall(fold(text)))))
+        return cls(
+            frozenset(analyze_text(text)), frozenset(word_prefixes(_WORD.findall(fold(text))))
+        )
 
 
 class TermOverlap:

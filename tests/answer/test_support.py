@@ -30,6 +30,8 @@ HOTEL = (
         ("Hoeveel Kamerleden steunden het?", "Het werd door tweehonderdvijftig mensen gesteund."),
         ("What percentage of GDP goes to defence?", "Defensie krijgt 2 procent van het bbp."),
         ("Welk percentage?", "Het tarief daalt naar 19%."),
+        # a share of a budget is a percentage, not an amount of money
+        ("What share of the total budget is affected?", "Een vermindering van plm. 1 % ervan."),
         ("Hoeveel geld trekt het kabinet uit?", "Het kabinet trekt 5 miljard euro uit."),
         ("How much does the ban cost?", "Het verbod kost € 12 mln."),
         # guilders, in the historical documents, with digits grouped by spaces

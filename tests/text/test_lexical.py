@@ -1,0 +1,33 @@
+"""Text analysis for keyword search: a document's words broken by hyphens also count whole."""
+
+from __future__ import annotations
+
+from qa_service.text.lexical import analyze, analyze_text
+from qa_service.text.overlap import TermOverlap
+
+
+def test_a_word_hyphenated_at_a_line_break_is_also_found_whole() -> None:
+    # OCR keeps the hyphen of a line break: "moeder-maatschappij", "ont-slag"
+    text = "De moeder-maatschappij gaf de werk-nemers ont-slag."
+    terms = analyze_text(text)
+    for word in ("moedermaatschappij", "werknemers", "ontslag"):
+        (term,) = analyze(word)
+        assert term in terms
+        assert term not in analyze(text)  # the plain analysis only has the parts
+    assert set(analyze(text)) <= set(terms)
+
+
+def test_names_and_numbers_with_hyphens_are_not_joined() -> None:
+    # a capital after the hyphen: two names (Noord-Korea, Badger-Belgium), not a broken word
+    terms = analyze_text("Noord-Korea en Badger-Belgium NV, 2018-2019")
+    assert terms == analyze("Noord Korea en Badger Belgium NV, 2018 2019")
+
+
+def test_a_question_word_finds_the_hyphenated_word_in_a_sentence() -> None:
+    overlap = TermOverlap()
+    scores, found = overlap.score(
+        analyze("Welk bedrijf is de moedermaatschappij?"),
+        ["De moeder-maatschappij is Badger Company.", "Het concern ontsloeg 250 mensen."],
+    )
+    assert found[0] >= set(analyze("moedermaatschappij"))
+    assert scores[0] > scores[1]
