@@ -44,7 +44,7 @@ from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language
 from qa_service.text.lexical import analyze, fold
-from qa_service.text.names import names, names_only, written
+from qa_service.text.names import NUMBER, names, names_only, written
 from qa_service.text.overlap import TermOverlap
 
 ABSTAIN = {
@@ -259,6 +259,12 @@ class ExtractiveAnswerer:
         kind = missing_answer_type(question, answer.answer)
         return missing + [kind] if kind else missing
 
+    def _misses_numbers(self, question: str, answer: Answer) -> list[str]:
+        """The years, dates and figures of ``question`` that the answer's document lacks:
+        "who submitted the 2019 motion on X" is not answered by a 2023 motion on X. (Only
+        numbers: the words of a question about a document, "Kamerdossier", are not its text.)"""
+        return [m for m in self.unsupported(question, answer) if NUMBER.fullmatch(m)]
+
     def _read_document_texts(self, doc_id: str) -> tuple[str, ...]:
         return tuple(p.text for p in self.index.store.document_passages(doc_id))
 
@@ -292,7 +298,7 @@ class ExtractiveAnswerer:
             holding = [h for h in retrieval.hits if rare and self._holds_all(rare, h)]
             for hit in self._most_named(question, holding or retrieval.hits):
                 answer = document_answer(asked, hit.document, question, retrieval, store)
-                if answer is not None:
+                if answer is not None and not self._misses_numbers(question, answer):
                     return answer  # the best-named document that states the fact
             return None
         return document_answer(asked, meta, question, retrieval, store)
