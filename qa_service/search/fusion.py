@@ -23,15 +23,22 @@ Ranking = list[tuple[int, float]]
 
 
 def weighted_rrf(rankings: Sequence[tuple[float, Ranking]], k: int) -> Ranking:
-    """The ``(weight, ranking)`` pairs fused: ``(row, fused score)`` best first, ties by row.
-    A ranking of weight 0 or less is left out."""
+    """The ``(weight, ranking)`` pairs fused: ``(row, fused score)`` best first. A ranking
+    of weight 0 or less is left out. Ties go to the row the first fused ranking (the dense
+    one) ranks higher, then by row: first in dense and second in BM25 beats the reverse
+    (by row, the earlier passage won: the question of written questions over its answer)."""
     scores: dict[int, float] = {}
+    first: dict[int, int] | None = None
     for weight, ranked in rankings:
         if weight <= 0:
             continue
         for rank, (row, _) in enumerate(ranked):
             scores[row] = scores.get(row, 0.0) + weight / (k + rank + 1)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        if first is None:
+            first = {row: rank for rank, (row, _) in enumerate(ranked)}
+    first = first or {}
+    unranked = len(first)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], first.get(kv[0], unranked), kv[0]))
 
 
 def bm25_weight(settings: Settings, language: Language) -> float:

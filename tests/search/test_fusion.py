@@ -23,8 +23,18 @@ def test_weighted_rrf_sums_weight_over_k_plus_rank() -> None:
     ]
 
 
-def test_ties_by_row_and_a_weight_of_zero_leaves_a_ranking_out() -> None:
-    assert weighted_rrf([(1.0, [(7, 1.0)]), (1.0, [(3, 5.0)])], k=60) == [
+def test_ties_by_the_first_ranking_then_by_row_and_a_weight_of_zero_leaves_a_ranking_out() -> None:
+    # first in dense and second in BM25 beats second in dense and first in BM25
+    assert weighted_rrf([(1.0, [(7, 1.0), (3, 0.9)]), (1.0, [(3, 5.0), (7, 4.0)])], k=60) == [
+        (7, 1 / 61 + 1 / 62),
+        (3, 1 / 62 + 1 / 61),
+    ]
+    # rows only one of the later rankings holds: by row
+    assert weighted_rrf([(1.0, [(7, 1.0)]), (1.0, [(3, 5.0), (1, 4.0)])], k=60)[1:] == [
+        (3, 1 / 61),
+        (1, 1 / 62),
+    ]
+    assert weighted_rrf([(1.0, []), (1.0, [(7, 1.0)]), (1.0, [(3, 5.0)])], k=60) == [
         (3, 1 / 61),
         (7, 1 / 61),
     ]

@@ -217,11 +217,21 @@ class MilvusIndex:
                 requests,
                 ranker=RRFRanker(rrf_k),
                 limit=dense_k + keyword_k,
-                output_fields=["row"],
+                output_fields=["row", "vector"],
             )
             for i, hits in zip(both, found, strict=True):
-                ranking = [(int(h.id), weights[i][0] * float(h["distance"])) for h in hits]
-                out[i] = sorted(ranking, key=lambda rs: (-round(rs[1], 12), rs[0]))
+                # ties as weighted_rrf breaks them: by the dense ranking (the query vector's
+                # inner product with the stored one, what the dense request ranked by), then row
+                ranked = [
+                    (
+                        -round(weights[i][0] * float(h["distance"]), 12),
+                        -float(np.asarray(h["vector"], dtype=np.float32) @ vectors[i]),
+                        int(h.id),
+                        weights[i][0] * float(h["distance"]),
+                    )
+                    for h in hits
+                ]
+                out[i] = [(row, score) for _, _, row, score in sorted(ranked)]
         if dense_only:
             found = self._search(
                 [list(map(float, vectors[i])) for i in dense_only], "vector", "IP", dense_k, filters
