@@ -82,16 +82,33 @@ def _as_text(value: Any) -> str:
 
 
 _LONG_LINE = 200
+#: a line that stops mid-sentence: on a word or a hyphen, not after punctuation
+_MID_SENTENCE = re.compile(r"[^\W_]-?$|-$")
+
+
+def _rejoined(lines: list[str]) -> list[str]:
+    """``lines`` with a long line cut mid-sentence joined to the next one when that goes on
+    in lower case (a page or column break of the scan: "... ruim twee iaar" / "geleden vrijwel
+    gelijktijdig ..."); after a hyphen without a space ("vak-" / "onderwijs")."""
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1].rstrip() if out else ""
+        if len(prev) > _LONG_LINE and line[:1].islower() and _MID_SENTENCE.search(prev):
+            out[-1] = prev + ("" if prev.endswith("-") else " ") + line
+        else:
+            out.append(line)
+    return out
 
 
 def paragraph_lines(text: str) -> str:
     """Text whose paragraphs are long lines without blank lines between them (OCR exports
     such as the historical corpus): put each long line in a paragraph of its own, keeping runs
-    of short lines (headers, lists) together."""
+    of short lines (headers, lists) together, and a long line cut mid-sentence together with
+    the line that continues it."""
     if "\n\n" in text:
         return text
     out: list[str] = []
-    for line in text.split("\n"):
+    for line in _rejoined(text.split("\n")):
         if len(line) > _LONG_LINE:
             out.extend(["", line, ""])
         else:

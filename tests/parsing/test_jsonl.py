@@ -99,6 +99,22 @@ def test_historical_corpus_records(tmp_path: Path) -> None:
     assert all(len(p.text) < len(json.loads(lines[0])["Content"]) for p in doc.paragraphs)
 
 
+def test_a_long_line_cut_mid_sentence_is_joined_to_its_continuation(tmp_path: Path) -> None:
+    """A page break of the scan cuts a paragraph mid-sentence ("... ruim twee iaar" /
+    "geleden vrijwel gelijktijdig ..."): one paragraph, the sentence whole; a line ending in
+    punctuation, or followed by a capital, stays a paragraph of its own."""
+    before = "De feitelijke situatie is sedert 1991 anders. " * 5 + "De achtergrond was dat ruim"
+    after = "twee jaar geleden vier van de vijf kantonrechters uitvielen. " + "Zo is het. " * 20
+    separate = "Constaterende dat het zo is; " * 10
+    content = "\n".join([before, after, separate, "overwegende dat het anders kan. " * 8])
+    path = tmp_path / "ocr.jsonl"
+    path.write_text(json.dumps({"id": "doc1", "Content": content}), encoding="utf-8")
+    (doc,) = parse_documents(path).documents
+    texts = [p.text for p in doc.paragraphs]
+    assert any("De achtergrond was dat ruim twee jaar geleden vier van de vijf" in t for t in texts)
+    assert not any(separate.strip() in t and "overwegende" in t for t in texts)
+
+
 def test_zip_bomb_stops_at_the_limit(tmp_path: Path) -> None:
     line = json.dumps({"id": "a", "text": "x" * 1000}) + "\n"
     path = tmp_path / "bom.jsonl.gz"
