@@ -217,11 +217,18 @@ def _amounts(folded: str) -> set[str]:
 _ENUMERATOR = re.compile(r"(?:^|(?<=[.?!:;)]\s)|(?<=\n))\s*\d{1,2}(?:\s+|(?=[a-z]))(?=[a-z])")
 
 
+#: a reference, not a quantity: "(nrs. 9 en 10)", "artikel 36a", "blz. 5583", "tweede lid"
+_REFERENCE = re.compile(
+    r"\b(?:nrs?|nummers?|no|artikel(?:en)?|art|blz|pag|p|hoofdstuk|paragraaf)\.?\s*"
+    r"\d+[a-z]?(?:\s*(?:en|,|-|t/m)\s*\d+[a-z]?)*"
+)
+
+
 def _figures(folded: str) -> set[str]:
-    """The figures of ``folded`` text (citation markers removed), dates and list numbers
-    left out."""
+    """The figures of ``folded`` text (citation markers removed), dates, list numbers and
+    references ("nr. 11", "artikel 36a") left out."""
     text = _SCALED.sub(r"\1", _DATE.sub(" ", folded))
-    text = _ENUMERATOR.sub(" ", text)
+    text = _ENUMERATOR.sub(" ", _REFERENCE.sub(" ", text))
     return {m.group(0) for m in _FIGURE.finditer(text)}
 
 

@@ -72,8 +72,13 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
             "Minstens 50 studiebeurzen.",
             "an amount of money",
         ),
-        # citation markers are not figures
+        # citation markers are not figures, nor are references to numbered things
         ("How many asylum seekers live there?", "Het hotel in Albergen sluit. [1] [2]", "a number"),
+        (
+            "How many judges dropped out?",
+            "Zie het Juristenblad (nrs. 9 en 10), blz. 5583 en art. 36a van de wet. [1]",
+            "a number",
+        ),
         # the question's own amount, with its scale word in either language
         (
             "How much of the extra 5 billion euros goes to cyber?",
