@@ -327,6 +327,15 @@ class Settings(BaseSettings):
     answer_sentence_margin: float = Field(
         0.16, ge=0.0, description="Extra sentences must score within this of the best one."
     )
+    answer_type_margin: float = Field(
+        0.05,
+        ge=0.0,
+        description=(
+            "When the chosen sentences lack the kind of answer asked (a number, a percentage, "
+            "an amount), the best sentence of the same document that holds it joins if it "
+            "scores within this of the best chosen one; 0 = off."
+        ),
+    )
 
     # --- generated answers (qa_service/generation; see docs/generation.md) ------------------
     answer_backend: Literal["extractive", "local", "openai"] = Field(

@@ -26,6 +26,7 @@ from qa_service.answer.sentence_choice import (
     asks_reason,
     choose,
     question_terms,
+    with_answer_type,
     with_reason,
 )
 from qa_service.answer.support import (
@@ -413,6 +414,9 @@ class ExtractiveAnswerer:
         )
         if asks_reason(question):
             picked = with_reason(picked, pool)
+        documents = {r: hits[r].document.doc_id for r in ranks}
+        margin = self.settings.answer_type_margin
+        picked = with_answer_type(question, picked, pool, documents, margin)
         by_position = {(c.hit_rank, c.order): c for c in candidates}
         return [by_position[(p.passage, p.order)] for p in picked]
 

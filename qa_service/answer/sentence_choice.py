@@ -17,7 +17,10 @@ An answer is the smallest set of passage sentences that together answer the ques
 
 4. a "why" question answered from a motion also gets the motion's best scored consideration
    ("constaterende dat ...", "overwegende dat ..."): its dictum says what, they say why
-   (:func:`with_reason`).
+   (:func:`with_reason`);
+5. a question asking for a number, percentage or amount that the chosen sentences lack gets
+   the sentence of the same document that holds one, when it scores nearly as well
+   (:func:`with_answer_type`).
 
 The chosen sentences are returned in reading order: the answer passage first, then the
 others in rank order, each passage's sentences in their order in the passage.
@@ -32,6 +35,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa_service.answer.support import missing_answer_type
 from qa_service.text.lexical import analyze, fold
 
 _WORD = re.compile(r"\w+")
@@ -153,6 +157,41 @@ def with_reason(chosen: list[Candidate], pool: Sequence[Candidate]) -> list[Cand
         return chosen
     best = max(reasons, key=lambda c: c.score)
     passages = list(dict.fromkeys([best.passage, *(c.passage for c in chosen)]))
+    return sorted([*chosen, best], key=lambda c: (passages.index(c.passage), c.order))
+
+
+def with_answer_type(
+    question: str,
+    chosen: list[Candidate],
+    pool: Sequence[Candidate],
+    documents: dict[int, str],
+    margin: float,
+) -> list[Candidate]:
+    """``chosen``, with the best scored sentence of the answer's document (``documents``: the
+    document of each passage rank) that holds the kind of answer the question asks for (a
+    number, a percentage, an amount: :func:`missing_answer_type`) when the chosen sentences
+    lack it and it scores within ``margin`` of the best chosen one, nearly tied: "how many
+    homes ... according to Van der Sanden's questions" is answered by the questions' "de
+    bouw van 10 000 woningen", not by their heading alone. Never a sentence of another
+    document, nor one further down (at the sentence margin, 0.16, "how many troops does
+    Germany contribute" got the Netherlands' hundred troops): a figure near the topic is not
+    the figure asked for."""
+    if not chosen or missing_answer_type(question, " ".join(c.text for c in chosen)) is None:
+        return chosen
+    document = documents[chosen[0].passage]
+    floor = max(c.score for c in chosen) - margin
+    typed = [
+        c
+        for c in pool
+        if c not in chosen
+        and c.score >= floor
+        and documents[c.passage] == document
+        and missing_answer_type(question, c.text) is None
+    ]
+    if not typed:
+        return chosen
+    best = max(typed, key=lambda c: c.score)
+    passages = list(dict.fromkeys(c.passage for c in [*chosen, best]))
     return sorted([*chosen, best], key=lambda c: (passages.index(c.passage), c.order))
 
 

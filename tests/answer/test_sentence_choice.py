@@ -145,6 +145,28 @@ def test_a_why_question_on_a_motion_gets_its_consideration() -> None:
     assert with_reason([pool[3]], pool) == [pool[3]]
 
 
+def test_a_missing_figure_comes_from_a_nearly_tied_sentence_of_the_same_document() -> None:
+    from qa_service.answer.sentence_choice import with_answer_type
+
+    question = "How many homes were to be built in Wateringen?"
+    heading = c(0, 0, 0.445)
+    heading.text = "Vragen van het lid Van der Sanden over de gemeente Wateringen."
+    figure = c(1, 1, 0.410)
+    figure.text = "Is het waar, dat de bouw van 10 000 woningen in Wateringen is voorzien?"
+    other = c(2, 0, 0.440)
+    other.text = "In Delft worden 500 woningen gebouwd."  # another document: never
+    far = c(1, 2, 0.300)
+    far.text = "Er komen 2 scholen."  # too far below the chosen sentence
+    documents = {0: "d1", 1: "d1", 2: "d2"}
+    pool = [heading, figure, other, far]
+    assert with_answer_type(question, [heading], pool, documents, 0.05) == [heading, figure]
+    assert with_answer_type(question, [heading], pool, documents, 0.01) == [heading]
+    # not asked for a figure, or the chosen sentences hold one already: unchanged
+    assert with_answer_type("Who asked?", [heading], pool, documents, 0.05) == [heading]
+    assert with_answer_type(question, [figure], pool, documents, 0.5) == [figure]
+    assert with_answer_type(question, [heading], [heading, far], documents, 0.1) == [heading]
+
+
 def test_signatures_are_not_answer_sentences() -> None:
     from qa_service.text.names import names_only
 
