@@ -18,9 +18,9 @@ An answer is the smallest set of passage sentences that together answer the ques
 4. a "why" question answered from a motion also gets the motion's best scored consideration
    ("constaterende dat ...", "overwegende dat ..."): its dictum says what, they say why
    (:func:`with_reason`);
-5. a question asking for a number, percentage or amount that the chosen sentences lack gets
-   the sentence of the same document that holds one, when it scores nearly as well
-   (:func:`with_answer_type`).
+5. a question asking for a number, percentage or amount, or who, that the chosen sentences
+   do not give gets the sentence of the same document that does, when it scores nearly as
+   well (:func:`with_answer_type`).
 
 The chosen sentences are returned in reading order: the answer passage first, then the
 others in rank order, each passage's sentences in their order in the passage.
@@ -35,7 +35,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa_service.answer.support import missing_answer_type
+from qa_service.answer.support import missing_answer_type, missing_person
 from qa_service.text.lexical import analyze, fold
 
 _WORD = re.compile(r"\w+")
@@ -176,7 +176,10 @@ def with_answer_type(
     document, nor one further down (at the sentence margin, 0.16, "how many troops does
     Germany contribute" got the Netherlands' hundred troops): a figure near the topic is not
     the figure asked for."""
-    if not chosen or missing_answer_type(question, " ".join(c.text for c in chosen)) is None:
+    def lacks(text: str) -> bool:
+        return missing_answer_type(question, text) is not None or missing_person(question, text)
+
+    if not chosen or not lacks(" ".join(c.text for c in chosen)):
         return chosen
     document = documents[chosen[0].passage]
     floor = max(c.score for c in chosen) - margin
@@ -186,7 +189,7 @@ def with_answer_type(
         if c not in chosen
         and c.score >= floor
         and documents[c.passage] == document
-        and missing_answer_type(question, c.text) is None
+        and not lacks(c.text)
     ]
     if not typed:
         return chosen

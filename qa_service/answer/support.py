@@ -244,6 +244,27 @@ _VOTE = re.compile(
 )
 
 
+#: a question asking who: "Who signed", "Which MP asked", "Welk Kamerlid stelde"
+_PERSON_ASKED = re.compile(
+    r"^\W*(?:who|whom|wie|(?:which|what|welke?)\s+(?:mp|member|members|minister|ministers|"
+    r"state secretary|secretary|kamerlid|kamerleden|lid|leden|minister|staatssecretaris|"
+    r"bewindspersoon)\b)",
+    re.IGNORECASE,
+)
+#: a sentence naming a person: "de heer Van den Berg", "mevrouw Dales", "het lid Kops",
+#: "minister Lubbers", "door Van Raan"
+_PERSON = re.compile(
+    r"\b(?:de heer|heer|mevrouw|mr|drs|dr|ir|het lid|de leden|minister|staatssecretaris|"
+    r"minister-president)\.?\s+(?:(?:van|de|der|den|ter|ten)\s+)*[A-Z]"
+)
+
+
+def missing_person(question: str, answer: str) -> bool:
+    """Whether ``question`` asks who ("Which MP asked ...", "Wie diende ...") and
+    ``answer`` names nobody ("de heer Van den Berg", "minister Lubbers")."""
+    return bool(_PERSON_ASKED.search(question)) and not _PERSON.search(answer)
+
+
 def missing_answer_type(question: str, answer: str) -> str | None:
     """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
     not hold: ``"a vote"``, ``"a percentage"``, ``"an amount of money"``, ``"a number"``;

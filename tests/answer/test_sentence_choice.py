@@ -167,6 +167,19 @@ def test_a_missing_figure_comes_from_a_nearly_tied_sentence_of_the_same_document
     assert with_answer_type(question, [heading], [heading, far], documents, 0.1) == [heading]
 
 
+def test_a_who_question_gets_the_nearly_tied_sentence_naming_the_person() -> None:
+    from qa_service.answer.sentence_choice import with_answer_type
+
+    answer = c(1, 0, 0.370)
+    answer.text = "Deze vraag kwam op naar aanleiding van mijn voornemen."
+    person = c(0, 0, 0.351)
+    person.text = "Op 16 maart is door de heer Van den Berg de vraag gesteld of het mag."
+    pool, documents = [answer, person], {0: "d1", 1: "d1"}
+    asked = "Which MP asked whether the Constitution allows it?"
+    assert with_answer_type(asked, [answer], pool, documents, 0.05) == [answer, person]
+    assert with_answer_type("Why was it asked?", [answer], pool, documents, 0.05) == [answer]
+
+
 def test_signatures_are_not_answer_sentences() -> None:
     from qa_service.text.names import names_only
 

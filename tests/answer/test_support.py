@@ -166,3 +166,14 @@ def test_a_name_is_written_as_asked_and_for_english_questions_in_dutch() -> None
     assert written("Kabul", "en") == ["kabul", "kaboel"]
     assert written("Wwft", "en") == ["wwft"]
     assert written("Kabul", "nl") == ["kabul"]  # a Dutch question means what it writes
+
+
+def test_a_who_question_needs_a_person_named() -> None:
+    from qa_service.answer.support import missing_person
+
+    asked = "Which MP asked in March 1989 whether the Constitution allows it?"
+    assert missing_person(asked, "Deze vraag kwam op naar aanleiding van mijn voornemen.")
+    assert not missing_person(asked, "Is door de heer Van den Berg de vraag gesteld of ...")
+    assert not missing_person("Wie diende de motie in?", "Ingediend door het lid Kops.")
+    assert not missing_person("Welke minister antwoordde?", "Antwoord van minister Lubbers.")
+    assert not missing_person("What did the minister pledge?", "Trainers.")  # not a who
