@@ -176,6 +176,7 @@ def with_answer_type(
     document, nor one further down (at the sentence margin, 0.16, "how many troops does
     Germany contribute" got the Netherlands' hundred troops): a figure near the topic is not
     the figure asked for."""
+
     def lacks(text: str) -> bool:
         return missing_answer_type(question, text) is not None or missing_person(question, text)
 
