@@ -332,8 +332,8 @@ class Settings(BaseSettings):
         ge=0.0,
         description=(
             "When the chosen sentences lack the kind of answer asked (a number, a percentage, "
-            "an amount, a person for 'who'), the best sentence of the same document that holds it joins if it "
-            "scores within this of the best chosen one; 0 = off."
+            "an amount, a person for 'who'), the best sentence of the same document that "
+            "holds it joins if it scores within this of the best chosen one; 0 = off."
         ),
     )
 

@@ -170,12 +170,12 @@ def with_answer_type(
     """``chosen``, with the best scored sentence of the answer's document (``documents``: the
     document of each passage rank) that holds the kind of answer the question asks for (a
     number, a percentage, an amount: :func:`missing_answer_type`; a person named, for "who"
-    and "which MP": :func:`missing_person`) when the chosen sentences lack it and it scores within ``margin`` of the best chosen one, nearly tied: "how many
-    homes ... according to Van der Sanden's questions" is answered by the questions' "de
-    bouw van 10 000 woningen", not by their heading alone. Never a sentence of another
-    document, nor one further down (at the sentence margin, 0.16, "how many troops does
-    Germany contribute" got the Netherlands' hundred troops): a figure near the topic is not
-    the figure asked for."""
+    and "which MP": :func:`missing_person`) when the chosen sentences lack it and it scores
+    within ``margin`` of the best chosen one, nearly tied: "how many homes ... according to
+    Van der Sanden's questions" is answered by the questions' "de bouw van 10 000 woningen",
+    not by their heading alone. Never a sentence of another document, nor one further down
+    (at the sentence margin, 0.16, "how many troops does Germany contribute" got the
+    Netherlands' hundred troops): a figure near the topic is not the figure asked for."""
 
     def lacks(text: str) -> bool:
         return missing_answer_type(question, text) is not None or missing_person(question, text)
