@@ -254,8 +254,8 @@ _PERSON_ASKED = re.compile(
 #: a sentence naming a person: "de heer Van den Berg", "mevrouw Dales", "het lid Kops",
 #: "minister Lubbers", "door Van Raan"
 _PERSON = re.compile(
-    r"\b(?:de heer|heer|mevrouw|mr|drs|dr|ir|het lid|de leden|minister|staatssecretaris|"
-    r"minister-president)\.?\s+(?:(?:van|de|der|den|ter|ten)\s+)*[A-Z]"
+    r"\b(?i:de heer|heer|mevrouw|mr|drs|dr|ir|het lid|de leden|minister|staatssecretaris|"
+    r"minister-president)\.?\s+(?:(?:van|de|der|den|ter|ten)\s+)*[A-ZÀ-Þ]"
 )
 
 

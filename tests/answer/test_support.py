@@ -176,4 +176,6 @@ def test_a_who_question_needs_a_person_named() -> None:
     assert not missing_person(asked, "Is door de heer Van den Berg de vraag gesteld of ...")
     assert not missing_person("Wie diende de motie in?", "Ingediend door het lid Kops.")
     assert not missing_person("Welke minister antwoordde?", "Antwoord van minister Lubbers.")
+    assert not missing_person("Who answered?", "Antwoord van Minister Lubbers (EZ).")
+    assert not missing_person("Wie vroeg het?", "De heer Van den Berg vroeg het.")
     assert not missing_person("What did the minister pledge?", "Trainers.")  # not a who
