@@ -176,7 +176,8 @@ _QUANTITY = re.compile(
 _PERCENTAGE_ASKED = re.compile(r"\b(percentage|procent|percent|aandeel|share|proportion)\b")
 _PERCENTAGE = re.compile(r"%|\b(procent|percent|procentpunt)")
 _MONEY_ASKED = re.compile(
-    r"\b(bedrag|amount|kost|kosten|cost|costs|geld|money|euros?|budget|spend|uitgeven)\b"
+    r"\b(bedrag|amount|kost|kosten|kostte|kostten|gekost|cost|costs|geld|money|euros?|"
+    r"budget|spend|spent|uitgeven|uitgegeven)\b"
 )
 NUMBER_WORDS = (
     "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"

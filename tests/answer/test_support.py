@@ -67,6 +67,12 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
         ("Hoeveel van de 5 scholen?", "De Tweede Kamer staat achter de 5 scholen.", "a number"),
         ("Welk percentage van het bbp?", "Defensie krijgt 5 miljard euro extra.", "a percentage"),
         ("Voor welk bedrag kocht het COA het hotel?", HOTEL, "an amount of money"),
+        # the past tense asks for money too; a size is no cost
+        (
+            "Hoeveel kostte de sluis?",
+            "De sluis wordt 34 m lang en 6,5 m breed.",
+            "an amount of money",
+        ),
         (
             "How much money goes to the scholarships?",
             "Minstens 50 studiebeurzen.",
