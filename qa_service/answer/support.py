@@ -218,7 +218,7 @@ def _amounts(folded: str) -> set[str]:
 _ENUMERATOR = re.compile(r"(?:^|(?<=[.?!:;)]\s)|(?<=\n))\s*\d{1,2}(?:\s+|(?=[a-z]))(?=[a-z])")
 
 
-#: a reference, not a quantity: "(nrs. 9 en 10)", "artikel 36a", "blz. 5583", "tweede lid"
+#: a reference, not a quantity: "(nrs. 9 en 10)", "artikel 36a", "blz. 5583", "p. 4"
 _REFERENCE = re.compile(
     r"\b(?:nrs?|nummers?|no|artikel(?:en)?|art|blz|pag|p|hoofdstuk|paragraaf)\.?\s*"
     r"\d+[a-z]?(?:\s*(?:en|,|-|t/m)\s*\d+[a-z]?)*"
@@ -247,9 +247,8 @@ _VOTE = re.compile(
 
 #: a question asking who: "Who signed", "Which MP asked", "Welk Kamerlid stelde"
 _PERSON_ASKED = re.compile(
-    r"^\W*(?:who|whom|wie|(?:which|what|welke?)\s+(?:mp|member|members|minister|ministers|"
-    r"state secretary|secretary|kamerlid|kamerleden|lid|leden|minister|staatssecretaris|"
-    r"bewindspersoon)\b)",
+    r"^\W*(?:who|whom|wie|(?:which|what|welke?)\s+(?:mp|members?|ministers?|state secretary|"
+    r"secretary|kamerlid|kamerleden|lid|leden|staatssecretaris|bewindspersoon)\b)",
     re.IGNORECASE,
 )
 #: a sentence naming a person: "de heer Van den Berg", "mevrouw Dales", "het lid Kops",

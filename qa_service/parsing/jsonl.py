@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 from qa_service.documents import ParsedDocument
 from qa_service.kamerstukken import iso_date, normalise_dossier, normalise_vergaderjaar
+from qa_service.parsing.cleaning import document_vocabulary, join_lines
 from qa_service.parsing.errors import ParseError
 from qa_service.parsing.formats import Limits, iter_lines
 from qa_service.parsing.koop_xml import title_case
@@ -86,15 +87,15 @@ _LONG_LINE = 200
 _MID_SENTENCE = re.compile(r"[^\W_]-?$|-$")
 
 
-def _rejoined(lines: list[str]) -> list[str]:
+def _rejoined(lines: list[str], vocab: frozenset[str]) -> list[str]:
     """``lines`` with a long line cut mid-sentence joined to the next one when that goes on
     in lower case (a page or column break of the scan: "... ruim twee iaar" / "geleden vrijwel
-    gelijktijdig ..."); after a hyphen without a space ("vak-" / "onderwijs")."""
+    gelijktijdig ..."), a hyphen at the break undone as in any paragraph (:func:`join_lines`)."""
     out: list[str] = []
     for line in lines:
         prev = out[-1].rstrip() if out else ""
         if len(prev) > _LONG_LINE and line[:1].islower() and _MID_SENTENCE.search(prev):
-            out[-1] = prev + ("" if prev.endswith("-") else " ") + line
+            out[-1] = join_lines([prev, line], vocab)
         else:
             out.append(line)
     return out
@@ -108,7 +109,7 @@ def paragraph_lines(text: str) -> str:
     if "\n\n" in text:
         return text
     out: list[str] = []
-    for line in _rejoined(text.split("\n")):
+    for line in _rejoined(text.split("\n"), document_vocabulary(text)):
         if len(line) > _LONG_LINE:
             out.extend(["", line, ""])
         else:

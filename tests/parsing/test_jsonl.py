@@ -113,6 +113,15 @@ def test_a_long_line_cut_mid_sentence_is_joined_to_its_continuation(tmp_path: Pa
     texts = [p.text for p in doc.paragraphs]
     assert any("De achtergrond was dat ruim twee jaar geleden vier van de vijf" in t for t in texts)
     assert not any(separate.strip() in t and "overwegende" in t for t in texts)
+    # a hyphen at the break is undone as in any paragraph: joined where the document has the
+    # whole word ("werknemers")
+    hyphenated = "De werknemers van het bedrijf kregen ontslag. " * 5 + "Alle werk-"
+    path.write_text(
+        json.dumps({"id": "doc2", "Content": hyphenated + "\nnemers gingen naar huis."}),
+        encoding="utf-8",
+    )
+    (doc,) = parse_documents(path).documents
+    assert any("Alle werknemers gingen naar huis." in p.text for p in doc.paragraphs)
 
 
 def test_zip_bomb_stops_at_the_limit(tmp_path: Path) -> None:
