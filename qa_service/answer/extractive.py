@@ -18,7 +18,7 @@ import numpy as np
 
 from qa_service.answer.about_document import document_answer
 from qa_service.answer.answers import Answer, Citation
-from qa_service.answer.metadata import classify, is_answer_head
+from qa_service.answer.metadata import classify, dated_year, is_answer_head, of_year
 from qa_service.answer.sentence_choice import (
     LATE_WEIGHT_EN,
     PASSAGE_WEIGHT,
@@ -297,11 +297,16 @@ class ExtractiveAnswerer:
             # that BM25 ranked first for the common ones ("landelijk verbod")
             rare = self._rare_terms(question) if retrieval.language == "nl" else []
             holding = [h for h in retrieval.hits if rare and self._holds_all(rare, h)]
+            year = dated_year(question)
+            dated_out = False
             for hit in self._most_named(question, holding or retrieval.hits):
+                if year is not None and not of_year(hit.document, year):
+                    dated_out = True  # "the 2019 motion on X" is not a 2023 motion on X
+                    continue
                 answer = document_answer(asked, hit.document, question, retrieval, store)
                 if answer is not None and not self._misses_numbers(question, answer):
                     return answer  # the best-named document that states the fact
-            return None
+            return self.abstain(question, retrieval) if dated_out else None
         return document_answer(asked, meta, question, retrieval, store)
 
     def _most_named(self, question: str, hits: list[Hit]) -> list[Hit]:

@@ -89,6 +89,11 @@ _REFERENCE = re.compile(
     r"(?:\s*,?\s*[-\s]\s*(?:(?:nr|no|nummer|number)\.?\s*)?(\d{1,4}))?\b"
 )
 
+_MONTHS_RE = (
+    "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
+    "january|february|march|june|july|august|october"
+)
+
 #: A question about a document that the text refers to, not the document itself.
 _REFERS = re.compile(r"\b(?:verwijst|verwezen|verwijzen|refers?|referred|cites?|cited)\b")
 
@@ -99,6 +104,40 @@ _DICTUM = re.compile(r"^\s*(?:verzoekt|spreekt uit|roept|draagt|besluit|vraagt)"
 def is_dictum(text: str) -> bool:
     """Whether a passage opens a motion's dictum: what it asks ("verzoekt de regering")."""
     return bool(_DICTUM.search(text))
+
+
+#: A question that dates the document it asks about: "Wie diende in 2019 de motie in",
+#: "Which MP asked in March 1989", "the 1983 letter", "de motie uit 2019".
+_DATED = re.compile(
+    rf"\b(?:in|uit|from|of)\s+(?:(?:{_MONTHS_RE})\s+)?((?:18|19|20)\d\d)\b(?!\s*[-/])"
+    r"|(?:\b(?:the|de|het|een|a)|'s)\s+((?:18|19|20)\d\d)\s+"
+    r"(?:letter|motion|questions?|answer|brief|motie|vragen|antwoord)\b"
+)
+
+
+#: where a question's content begins: a year after it dates the content, not the document
+#: ("the motion about the treaty of 2015")
+_CONTENT = re.compile(
+    r"\b(?:over|about|on|regarding|concerning|die|dat|that|which|whether|waarin|om|to)\b"
+)
+
+
+def dated_year(question: str) -> int | None:
+    """The year ``question`` dates the document it asks about by ("Wie diende in 2019 de
+    motie in die ..."), or None: only before the question's content begins."""
+    first, _, rest = fold(question).partition(" ")  # "Which MP asked": not a clause
+    m = _DATED.search(first + " " + _CONTENT.split(rest, maxsplit=1)[0])
+    return int(m.group(1) or m.group(2)) if m else None
+
+
+def of_year(meta: DocumentMeta, year: int) -> bool:
+    """Whether ``meta`` may be a document of ``year`` (its date's year or a year of its
+    vergaderjaar, give or take one: questions of December are answered in January); True
+    when it records neither."""
+    years = [
+        int(y) for y in re.findall(r"(?:18|19|20)\d\d", f"{meta.date[:4]} {meta.vergaderjaar}")
+    ]
+    return not years or any(abs(y - year) <= 1 for y in years)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ import pytest
 
 from qa_service.answer.metadata import (
     classify,
+    dated_year,
     evidence_passage,
     from_text,
+    of_year,
     referenced_doc_ids,
     statement,
 )
@@ -230,3 +232,30 @@ def test_no_head_no_fact() -> None:
     assert from_text("asker", MOTION_PASSAGES, "en") is None
     assert statement("answerer", LETTER, "en") is None  # not in the metadata
     assert statement("asker", MOTION, "nl") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "year"),
+    [
+        ("Wie diende in 2019 de motie in die vroeg om uiterlijk 1 juli 2020 een verbod?", 2019),
+        ("Which MP asked in March 1989 whether the Constitution allows it?", 1989),
+        ("Welke staatssecretaris beantwoordde in 1979 de vraag van het lid Meijer?", 1979),
+        ("Who signed the 1983 letter announcing a lock?", 1983),
+        ("Which minister answered Van der Hek's 1977 questions about Badger?", 1977),
+        ("Welke motie uit 2023 vraagt om een verbod?", 2023),
+        # a year in the question's content dates the content, not the document
+        ("Who submitted the motion about the treaty of 2015?", None),
+        ("Wie diende de motie in die vraagt om in 2030 klimaatneutraal te zijn?", None),
+        ("Wie diende de motie in?", None),
+    ],
+)
+def test_the_year_a_question_dates_its_document_by(question: str, year: int | None) -> None:
+    assert dated_year(question) == year
+
+
+def test_a_document_of_a_year() -> None:
+    assert of_year(DocumentMeta(doc_id="a", date="2023-01-24", vergaderjaar="2022-2023"), 2022)
+    assert not of_year(DocumentMeta(doc_id="a", date="2023-01-24", vergaderjaar="2022-2023"), 2019)
+    assert of_year(DocumentMeta(doc_id="a", vergaderjaar="1977-1978"), 1979)  # answered later
+    assert not of_year(DocumentMeta(doc_id="a", vergaderjaar="1977-1978"), 1983)
+    assert of_year(DocumentMeta(doc_id="a"), 1983)  # undated: nothing contradicts it
