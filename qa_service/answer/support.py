@@ -233,6 +233,30 @@ def _figures(folded: str) -> set[str]:
     return {m.group(0) for m in _FIGURE.finditer(text)}
 
 
+#: a question asking when: the question word opens the question or one of its clauses, as
+#: for a quantity ("Uiterlijk op welke datum", "..., by when should"); not "when" joining a
+#: clause ("What did they stress when discussing North Korea")
+_TIME_ASKED = re.compile(
+    r"(?:^|[,;:]|\b(?:and|en|or|of)\b)\W*(?:[\w'’]+\W+){0,2}?"
+    r"(wanneer|when|(?:op |tot |vanaf |per )?welke (?:datum|dag)|(?:in |tot )?welk jaar|"
+    r"(?:on |by |until |from )?(?:what|which) (?:date|day|year))\b"
+)
+_EN_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+#: a time: a date, year, month, day, season, recess, period or deadline word
+_TIME = re.compile(
+    rf"\b(?:{_MONTHS}|{_EN_MONTHS}|(?:19|20|18)\d\d|\d{{4}}/\d{{2}}|\d{{1,2}}-\d{{1,2}}-\d{{2,4}}|"
+    r"(?:maan|dins|woens|donder|vrij|zater|zon)dag|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"\w*reces|recess|zomer|winter|voorjaar|najaar|lente|herfst|kerst\w*|pasen|"
+    r"summer|spring|autumn|fall|christmas|easter|"
+    r"jaar|jaren|jaarlijks\w*|maand\w*|weken|week|dagen|dag|kwartaal|halfjaar|"
+    r"years?|annual\w*|months?|weeks?|days?|quarter\w*|"
+    r"uiterlijk|voortaan|binnenkort|spoedig|onverwijld|onmiddellijk|direct|straks|thans|"
+    r"zo snel mogelijk|korte termijn|eind|begin|medio|halverwege|voorafgaand|deadline|"
+    r"jl|aanstaande|a\.s|vandaag|morgen|gisteren|"
+    r"by the end|no later than|at the latest|soon|immediately|today|tomorrow|yesterday)\b"
+)
+
+
 #: a question about how a motion fared in the vote (adopted, rejected, who voted for it)
 _VOTE_ASKED = re.compile(
     r"\b(aangenomen|verworpen|adopted|rejected|voted|votes?|voting|gestemd|stemming|"
@@ -267,7 +291,8 @@ def missing_person(question: str, answer: str) -> bool:
 
 def missing_answer_type(question: str, answer: str) -> str | None:
     """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
-    not hold: ``"a vote"``, ``"a percentage"``, ``"an amount of money"``, ``"a number"``;
+    not hold: ``"a vote"``, ``"a time"`` (a date, period or deadline), ``"a percentage"``,
+    ``"an amount of money"``, ``"a number"``;
     None when it asks for none of these or the answer holds it. Citation markers (``[1]``)
     and dates are not figures; nor is the question's own figure (``5 billion`` asked,
     ``5 miljard`` answered)."""
@@ -275,6 +300,8 @@ def missing_answer_type(question: str, answer: str) -> str | None:
     text = fold(_CITATION.sub(" ", answer))
     if _VOTE_ASKED.search(asked) and not _VOTE.search(text):
         return "a vote"
+    if _TIME_ASKED.search(asked) and not _TIME.search(text):
+        return "a time"
     if not _QUANTITY.search(asked):
         return None
     if _PERCENTAGE_ASKED.search(asked):  # a share of a budget is a percentage, not money

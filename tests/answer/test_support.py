@@ -51,6 +51,14 @@ HOTEL = (
         # a list number is not a figure, the figure after it is
         ("Hoeveel werknemers?", "1 Het bedrijf heeft 250 werknemers ontslagen. [1]"),
         ("How many?", "(Ontvangen 13 april 1993) 2 Er vertrokken vier kantonrechters. [1]"),
+        # a time: a date, month, year, season, recess or deadline
+        ("Wanneer informeert de regering de Kamer?", "Voor het zomerreces informeert zij. [1]"),
+        ("When does the decree take effect?", "Het besluit treedt uiterlijk 15 februari in."),
+        ("Per wanneer komt er beleid?", "Het beleid komt er per 1 januari 1983. [1]"),
+        ("By when should the plan be sent?", "Het plan komt er op korte termijn."),
+        ("Tot welke datum kon dat?", "Dat kon tot volgend jaar."),
+        # "when" joining a clause asks for no time
+        ("What did they stress when discussing North Korea?", "Zij benadrukten de dialoog."),
     ],
 )
 def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str) -> None:
@@ -106,6 +114,17 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
             "a number",
         ),
         ("How many judges left?", "2In de advertentie staan de vacatures. [1]", "a number"),
+        # "when" asked, no time answered (the right topic, another motion's ask)
+        (
+            "Wanneer moet de regering de Kamer over de selectie informeren?",
+            "Verzoekt de regering afspraken te maken met instellingen en de Kamer te informeren.",
+            "a time",
+        ),
+        (
+            "Uiterlijk op welke datum moet het besluit ingaan?",
+            HOTEL.replace(" per 1 november 2032", ""),
+            "a time",
+        ),
     ],
 )
 def test_answers_without_it_are_flagged(question: str, answer: str, missing: str) -> None:
