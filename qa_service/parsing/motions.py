@@ -227,6 +227,26 @@ def split_body(
     return [(ln, p) for ln, p in body if any(ch.isalpha() for ch in ln)], after
 
 
+def peel_signatures(
+    body: Sequence[tuple[str, int | None]], names: Sequence[str]
+) -> tuple[list[tuple[str, int | None]], list[tuple[str, int | None]]]:
+    """The body without the trailing lines that sign it, and those lines: a motion printed
+    without ``en gaat over tot de orde van de dag`` ends its dictum on the indieners' names
+    ("... kan worden uitgekeerd," "Leon de Jong" "Kops"). Only a run of name lines of which
+    one is a name the motion is known by (its MOTIE line, its subject) counts."""
+    known = [name_key(n) for n in names if n.strip()]
+    cut = len(body)
+    while cut > 0:
+        line = collapse_spaces(body[cut - 1][0])
+        if not line or not _NAME_LINE.fullmatch(line) or len(line.split()) > 4:
+            break
+        cut -= 1
+    signed = [collapse_spaces(ln) for ln, _ in body[cut:]]
+    if not any(get_close_matches(name_key(n), known, n=1, cutoff=0.8) for n in signed):
+        return list(body), []
+    return list(body[:cut]), list(body[cut:])
+
+
 def _page_lines(segments: Sequence[Segment]) -> list[tuple[str, int | None]]:
     return [(line, seg.page) for seg in segments for line in seg.lines]
 
@@ -245,6 +265,9 @@ def parse_motion(lines: Sequence[str], name: str, info: MotionInfo | None) -> Pa
 
     voorgesteld = next((ln for ln, _ in rest[:15] if _VOORGESTELD.match(ln.strip())), "")
     body, after = split_body(rest)
+    subject = info.subject if info else ""
+    if not after:  # no closing formula: the signatures end the dictum's paragraph
+        body, after = peel_signatures(body, [*indieners.names, *subject_names(subject)])
 
     vocab = document_vocabulary("\n".join(lines))
     paragraphs = clause_paragraphs(body, vocab)
@@ -255,7 +278,6 @@ def parse_motion(lines: Sequence[str], name: str, info: MotionInfo | None) -> Pa
     else:
         signers = []
 
-    subject = info.subject if info else ""
     authors = motion_authors(indieners, [n for n, _ in signers], subject)
     iso_date = parse_dutch_date(voorgesteld) or header.date or _loose_date(rest)
     meta = DocumentMeta(

@@ -253,3 +253,26 @@ def test_ocr_capitalised_clauses_and_unbulleted_list() -> None:
     assert [t.split()[0] for t in texts] == ["Constaterende", "Van", "Verzoekt"]
     assert texts[2].endswith("En aangevuld wordt door twee partijen: het Rijk en bedrijven;")
     assert doc.meta.authors == ["Beckerman"]
+
+
+def test_ocr_signatures_without_the_closing_formula_are_not_dictum(
+    all_motions: dict[str, ParsedDocument],
+) -> None:
+    """A motion printed without "en gaat over tot de orde van de dag" ends on its signers'
+    names; they are not part of what it asks (an answer would quote them)."""
+    doc = parse_file(MOTIONS / "tk-4f737530-de20-43ce-8583-305facd794be.txt")
+    assert doc.paragraphs[-1].text.endswith("door gemeentes kan worden uitgekeerd,")
+    assert doc.meta.authors == ["Leon de Jong", "Kops"]
+    for parsed in all_motions.values():  # no paragraph ends on its own motion's signers
+        last = parsed.paragraphs[-1].text
+        if len(parsed.paragraphs) > 1 and not last.startswith(parsed.meta.authors[0]):
+            assert not last.endswith(" " + parsed.meta.authors[-1]), parsed.meta.doc_id
+
+
+def test_a_name_line_that_signs_nothing_stays() -> None:
+    from qa_service.parsing.motions import peel_signatures
+
+    body = [("verzoekt de regering in gesprek te gaan met", 1), ("Nederland Zuid", 1)]
+    assert peel_signatures(body, ["Kops"]) == (body, [])
+    signed = [*body[:1], ("Kops", 1)]
+    assert peel_signatures(signed, ["KOPS"]) == (body[:1], [("Kops", 1)])
