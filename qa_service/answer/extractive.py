@@ -24,9 +24,11 @@ from qa_service.answer.sentence_choice import (
     PASSAGE_WEIGHT,
     Candidate,
     asks_reason,
+    asks_request,
     choose,
     question_terms,
     with_answer_type,
+    with_dictum,
     with_reason,
 )
 from qa_service.answer.support import (
@@ -419,6 +421,8 @@ class ExtractiveAnswerer:
         )
         if asks_reason(question):
             picked = with_reason(picked, pool)
+        elif asks_request(question):
+            picked = with_dictum(picked, pool)
         documents = {r: hits[r].document.doc_id for r in ranks}
         margin = self.settings.answer_type_margin
         picked = with_answer_type(question, picked, pool, documents, margin)

@@ -17,7 +17,9 @@ An answer is the smallest set of passage sentences that together answer the ques
 
 4. a "why" question answered from a motion also gets the motion's best scored consideration
    ("constaterende dat ...", "overwegende dat ..."): its dictum says what, they say why
-   (:func:`with_reason`);
+   (:func:`with_reason`); a question asking what a motion or its indiener wants, asks or
+   calls for gets its dictum ("verzoekt de regering ...") when a consideration that shares
+   the question's words was chosen instead (:func:`with_dictum`);
 5. a question asking for a number, percentage or amount, or who, that the chosen sentences
    do not give gets the sentence of the same document that does, when it scores nearly as
    well (:func:`with_answer_type`).
@@ -35,6 +37,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa_service.answer.metadata import is_dictum
 from qa_service.answer.support import missing_answer_type, missing_person
 from qa_service.text.lexical import analyze, fold
 
@@ -157,6 +160,37 @@ def with_reason(chosen: list[Candidate], pool: Sequence[Candidate]) -> list[Cand
         return chosen
     best = max(reasons, key=lambda c: c.score)
     passages = list(dict.fromkeys([best.passage, *(c.passage for c in chosen)]))
+    return sorted([*chosen, best], key=lambda c: (passages.index(c.passage), c.order))
+
+
+#: A question asking what a motion (or its indiener) asks for: "Wat wil Tielen bereiken",
+#: "Wat vroegen Kat en Paulusma", "What did Eppink call on the cabinet to do".
+_REQUEST = re.compile(
+    r"\bwat (?:wil|wilde|willen|wilden|vraagt|vroeg|vragen|vroegen|verzoekt|verzocht|eist|"
+    r"eiste|eisen)\b|\bwaartoe (?:roept|riep|verzoekt|verzocht)\b|"
+    r"\bwat (?:moet|moest) (?:de regering|het kabinet)\b|"
+    r"\bwhat (?:does|did|do)\b.{0,80}?\b(?:want|ask|call|request|urge|demand)|"
+    r"\bwhat (?:should|must) the (?:government|cabinet)\b"
+)
+
+
+def asks_request(question: str) -> bool:
+    """Whether ``question`` asks what a motion or its indiener wants done."""
+    return bool(_REQUEST.search(fold(question)))
+
+
+def with_dictum(chosen: list[Candidate], pool: Sequence[Candidate]) -> list[Candidate]:
+    """A question asking what a motion wants answered by its considerations alone (they
+    share the question's words: "jongeren ... genderidentiteit"): the best scored sentence
+    of its dictum ("Verzoekt de regering ...") joins, in reading order."""
+    if not chosen or not chosen[0].unit or any(is_dictum(c.text) for c in chosen):
+        return chosen
+    unit = chosen[0].unit
+    asks = [c for c in pool if c.unit == unit and is_dictum(c.text)]
+    if not asks:
+        return chosen
+    best = max(asks, key=lambda c: c.score)
+    passages = list(dict.fromkeys([*(c.passage for c in chosen), best.passage]))
     return sorted([*chosen, best], key=lambda c: (passages.index(c.passage), c.order))
 
 

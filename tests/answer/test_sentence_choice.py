@@ -145,6 +145,32 @@ def test_a_why_question_on_a_motion_gets_its_consideration() -> None:
     assert with_reason([pool[3]], pool) == [pool[3]]
 
 
+def test_a_question_asking_what_a_motion_wants_gets_its_dictum() -> None:
+    from qa_service.answer.sentence_choice import asks_request, with_dictum
+
+    assert asks_request("Wat wil Tielen bereiken voor jongeren?")
+    assert asks_request("Wat vroegen Kat en Paulusma?")
+    assert asks_request("What did Eppink call on the cabinet to do for the self-employed?")
+    assert asks_request("What does the Dobbe motion want the government to say?")
+    assert not asks_request("Welke organisatie inventariseert de schade?")
+    pool = [
+        c(0, 0, 0.85, unit="m1"),
+        c(0, 1, 0.40, unit="m1"),
+        c(1, 0, 0.22, unit="m1"),
+        c(2, 0, 0.30, unit="m2"),
+    ]
+    pool[0].text = "Overwegende dat er jongeren zijn met behoefte aan zorg;"
+    pool[1].text = "Constaterende dat onderzoekers aanbevelen de zorg te verbreden;"
+    pool[2].text = "Verzoekt de regering te komen tot bredere zorgprotocollen;"
+    pool[3].text = "verzoekt de regering iets anders,"  # another motion's dictum: not its ask
+    chosen = with_dictum([pool[0]], pool)
+    assert [x.text for x in chosen] == [pool[0].text, pool[2].text]
+    assert with_dictum(chosen, pool) == chosen  # the dictum is there already
+    assert with_dictum([pool[3]], pool) == [pool[3]]
+    letter = c(3, 0, 0.9)  # a letter's passage is no motion: nothing to add
+    assert with_dictum([letter], [letter, *pool]) == [letter]
+
+
 def test_a_missing_figure_comes_from_a_nearly_tied_sentence_of_the_same_document() -> None:
     from qa_service.answer.sentence_choice import with_answer_type
 
