@@ -22,6 +22,8 @@ DEFAULT_QUESTION_FILES = (
 
 #: Held-out questions: measured (when the file is there), never tuned on.
 HELDOUT_FILE = EVAL_DATA / "heldout-questions.jsonl"
+#: Questions written later on motions no other set uses (eval_data/HELDOUT.md), measured too.
+PROBE_FILE = EVAL_DATA / "probe-questions.jsonl"
 
 TATOEBA_DIR = EVAL_DATA / "tatoeba"
 
@@ -33,8 +35,9 @@ class EvalDataError(ValueError):
 
 
 def default_question_files() -> list[Path]:
-    """The bundled dev and calibration questions, and the held-out questions if present."""
-    held_out = [HELDOUT_FILE] if HELDOUT_FILE.is_file() else []
+    """The bundled dev and calibration questions, and the held-out and probe questions if
+    present."""
+    held_out = [f for f in (HELDOUT_FILE, PROBE_FILE) if f.is_file()]
     return [*DEFAULT_QUESTION_FILES, *held_out]
 
 
