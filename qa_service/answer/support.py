@@ -242,11 +242,14 @@ _TIME_ASKED = re.compile(
     r"(?:on |by |until |from )?(?:what|which) (?:date|day|year))\b"
 )
 _EN_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-#: a time: a date, year, month, day, season, recess, period or deadline word
+#: a time: a date, year, month, day, season (``voorjaarsnota``), recess, period or deadline
+#: word, or a moment named by what it comes before, during or after ("tijdens het debat",
+#: "alvorens te besluiten")
 _TIME = re.compile(
     rf"\b(?:{_MONTHS}|{_EN_MONTHS}|(?:19|20|18)\d\d|\d{{4}}/\d{{2}}|\d{{1,2}}-\d{{1,2}}-\d{{2,4}}|"
     r"(?:maan|dins|woens|donder|vrij|zater|zon)dag|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
-    r"\w*reces|recess|zomer|winter|voorjaar|najaar|lente|herfst|kerst\w*|pasen|"
+    r"\w*reces|recess|(?:zomer|winter|voorjaar|najaar|lente|herfst|kerst)\w*|pasen|"
+    r"prinsjesdag|miljoenennota|tijdens|na afloop|zodra|alvorens|voordat|nadat|"
     r"summer|spring|autumn|fall|christmas|easter|"
     r"jaar|jaren|jaarlijks\w*|maand\w*|weken|week|dagen|dag|kwartaal|halfjaar|"
     r"years?|annual\w*|months?|weeks?|days?|quarter\w*|"

@@ -57,6 +57,8 @@ HOTEL = (
         ("Per wanneer komt er beleid?", "Het beleid komt er per 1 januari 1983. [1]"),
         ("By when should the plan be sent?", "Het plan komt er op korte termijn."),
         ("Tot welke datum kon dat?", "Dat kon tot volgend jaar."),
+        ("Wanneer hoort de Kamer het?", "De Kamer hoort het bij de Voorjaarsnota. [1]"),
+        ("When will the House be informed?", "Tijdens het debat over de begroting. [1]"),
         # "when" joining a clause asks for no time
         ("What did they stress when discussing North Korea?", "Zij benadrukten de dialoog."),
     ],
