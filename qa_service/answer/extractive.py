@@ -246,9 +246,10 @@ class ExtractiveAnswerer:
 
     def unsupported(self, question: str, answer: Answer) -> list[str]:
         """The names and numbers of ``question`` that the answer's documents (their text and
-        metadata) do not hold, and the kind of answer it asks for (a number, an amount, a
-        percentage) that the answer lacks (:mod:`qa_service.answer.support`): near, but not
-        an answer."""
+        metadata) do not hold, the kind of answer it asks for (a number, an amount, a
+        percentage, a time) that the answer lacks (:mod:`qa_service.answer.support`), and the
+        year it dates the document by when the answer's document is of another: near, but
+        not an answer."""
         documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
         each = {d: evidence_text(self._document_texts(d), [m]) for d, m in documents.items()}
         lead = answer.citations[0].hit.document.doc_id if answer.citations else None
@@ -260,6 +261,9 @@ class ExtractiveAnswerer:
             number_evidence=each.get(lead) if lead is not None else None,
         )
         kind = missing_answer_type(question, answer.answer)
+        year = dated_year(question)  # "de motie uit 2019" is not a 2023 one
+        if kind is None and year and lead is not None and not of_year(documents[lead], year):
+            kind = f"a document of {year}"
         return missing + [kind] if kind else missing
 
     def _misses_numbers(self, question: str, answer: Answer) -> list[str]:

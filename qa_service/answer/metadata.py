@@ -110,7 +110,7 @@ def is_dictum(text: str) -> bool:
 #: "Which MP asked in March 1989", "the 1983 letter", "de motie uit 2019".
 _DATED = re.compile(
     rf"\b(?:in|uit|from|of)\s+(?:(?:{_MONTHS_RE})\s+)?((?:18|19|20)\d\d)\b(?!\s*[-/])"
-    r"|(?:\b(?:the|de|het|een|a)|'s)\s+((?:18|19|20)\d\d)\s+"
+    r"|(?:\b(?:the|de|het|een|a|which|what|welke)|'s)\s+((?:18|19|20)\d\d)\s+"
     r"(?:letter|motion|questions?|answer|brief|motie|vragen|antwoord)\b"
 )
 

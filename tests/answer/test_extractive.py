@@ -297,6 +297,28 @@ def test_a_metadata_answer_found_by_topic_holds_the_years_asked(service: QAServi
             assert "Kröger" in answer.answer
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_question_dating_the_motion_it_asks_for_is_not_answered_by_another_years(
+    service: QAService, language: str
+) -> None:
+    """ "Which 2015 motion asked ..." is not answered by the 2023 motion that asks it; asked
+    with its own year, or none, it is."""
+    for year, answered in ((2015, False), (2023, True), (None, True)):
+        if language == "nl":
+            dated = f" uit {year}" if year else ""
+            question = (
+                f"Welke motie{dated} vroeg om minder geluidsoverlast voor omwonenden van Schiphol?"
+            )
+        else:
+            dated = f" {year}" if year else ""
+            topic = "less noise nuisance for people living near Schiphol"
+            question = f"Which{dated} motion asked for {topic}?"
+        answer = service.ask(question, 5).answer
+        assert answer.answerable is answered, question
+        if answered:
+            assert "Kröger" in answer.answer
+
+
 def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     service: QAService,
 ) -> None:

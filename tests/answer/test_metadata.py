@@ -243,6 +243,7 @@ def test_no_head_no_fact() -> None:
         ("Who signed the 1983 letter announcing a lock?", 1983),
         ("Which minister answered Van der Hek's 1977 questions about Badger?", 1977),
         ("Welke motie uit 2023 vraagt om een verbod?", 2023),
+        ("Which 2019 motion asked for a ban?", 2019),
         # a year in the question's content dates the content, not the document
         ("Who submitted the motion about the treaty of 2015?", None),
         ("Wie diende de motie in die vraagt om in 2030 klimaatneutraal te zijn?", None),
