@@ -12,26 +12,36 @@ import re
 from datetime import date, timedelta
 
 _DOSSIER = re.compile(r"(\d{2}\s?\d{3})(?:\s*-\s*|\s+)?([A-Za-z]+|\d{1,3})?")
-_MONTHS = {
-    month: number
-    for number, month in enumerate(
-        (
-            "januari",
-            "februari",
-            "maart",
-            "april",
-            "mei",
-            "juni",
-            "juli",
-            "augustus",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ),
-        start=1,
-    )
-}
+#: month names, January first (lower case)
+DUTCH_MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+ENGLISH_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTHS = {month: number for number, month in enumerate(DUTCH_MONTHS, start=1)}
 DUTCH_DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b", re.IGNORECASE)
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DUTCH_NUMERIC = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from qa_service.documents import DocumentMeta, Passage
+from qa_service.kamerstukken import DUTCH_MONTHS, ENGLISH_MONTHS
 from qa_service.text.lexical import fold
 
 Kind = Literal["answerer", "asker", "signer", "date", "dossier", "vergaderjaar", "asks"]
@@ -89,11 +90,6 @@ _REFERENCE = re.compile(
     r"(?:\s*,?\s*[-\s]\s*(?:(?:nr|no|nummer|number)\.?\s*)?(\d{1,4}))?\b"
 )
 
-_MONTHS_RE = (
-    "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
-    "january|february|march|june|july|august|october"
-)
-
 #: A question about a document that the text refers to, not the document itself.
 _REFERS = re.compile(r"\b(?:verwijst|verwezen|verwijzen|refers?|referred|cites?|cited)\b")
 
@@ -106,10 +102,11 @@ def is_dictum(text: str) -> bool:
     return bool(_DICTUM.search(text))
 
 
+_MONTH = "|".join(DUTCH_MONTHS + ENGLISH_MONTHS)
 #: A question that dates the document it asks about: "Wie diende in 2019 de motie in",
 #: "Which MP asked in March 1989", "the 1983 letter", "de motie uit 2019".
 _DATED = re.compile(
-    rf"\b(?:in|uit|from|of)\s+(?:(?:{_MONTHS_RE})\s+)?((?:18|19|20)\d\d)\b(?!\s*[-/])"
+    rf"\b(?:in|uit|from|of)\s+(?:(?:{_MONTH})\s+)?((?:18|19|20)\d\d)\b(?!\s*[-/])"
     r"|(?:\b(?:the|de|het|een|a|which|what|welke)|'s)\s+((?:18|19|20)\d\d)\s+"
     r"(?:letter|motion|questions?|answer|brief|motie|vragen|antwoord)\b"
 )
@@ -270,22 +267,14 @@ def evidence_passage(kind: Kind, meta: DocumentMeta, passages: list[Passage]) ->
     return passages[0]
 
 
-_MONTHS_NL = (
-    "januari februari maart april mei juni juli augustus september oktober november december"
-).split()
-_MONTHS_EN = (
-    "January February March April May June July August September October November December"
-).split()
-
-
 def _date(iso: str, language: str) -> str:
     m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso)
     if not m:
         return iso
     year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
     if language == "en":
-        return f"{day} {_MONTHS_EN[month - 1]} {year}"
-    return f"{day} {_MONTHS_NL[month - 1]} {year}"
+        return f"{day} {ENGLISH_MONTHS[month - 1].capitalize()} {year}"
+    return f"{day} {DUTCH_MONTHS[month - 1]} {year}"
 
 
 def _join(names: list[str], language: str) -> str:

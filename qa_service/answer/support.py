@@ -44,6 +44,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from qa_service.documents import DocumentMeta
+from qa_service.kamerstukken import DUTCH_MONTHS, ENGLISH_MONTHS
 from qa_service.text.lexical import analyze, fold
 from qa_service.text.names import (
     EN_NL_NAMES,
@@ -184,7 +185,7 @@ NUMBER_WORDS = (
     "twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend|"
     "miljoen|miljard|tiental|dozijn|helft|kwart"
 )
-_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_MONTHS = "|".join(DUTCH_MONTHS)
 #: dates and years: not the figure a "how many" asks for
 _DATE = re.compile(rf"\b\d{{1,2}}\s+({_MONTHS})(\s+\d{{4}})?\b|\b(19|20)\d\d\b|\b\d{{4}}/\d{{2}}\b")
 #: a figure: digits, or number words (``honderd``, ``tweehonderdvijftig``, ``duizenden``; not
@@ -241,12 +242,11 @@ _TIME_ASKED = re.compile(
     r"(wanneer|when|(?:op |tot |vanaf |per )?welke (?:datum|dag)|(?:in |tot )?welk jaar|"
     r"(?:on |by |until |from )?(?:what|which) (?:date|day|year))\b"
 )
-_EN_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 #: a time: a date, year, month, day, season (``voorjaarsnota``), recess, period or deadline
 #: word, or a moment named by what it comes before, during or after ("tijdens het debat",
 #: "alvorens te besluiten")
 _TIME = re.compile(
-    rf"\b(?:{_MONTHS}|{_EN_MONTHS}|(?:19|20|18)\d\d|\d{{4}}/\d{{2}}|\d{{1,2}}-\d{{1,2}}-\d{{2,4}}|"
+    rf"\b(?:{_MONTHS}|{'|'.join(ENGLISH_MONTHS)}|(?:19|20|18)\d\d|\d{{4}}/\d{{2}}|\d{{1,2}}-\d{{1,2}}-\d{{2,4}}|"
     r"(?:maan|dins|woens|donder|vrij|zater|zon)dag|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
     r"\w*reces|recess|(?:zomer|winter|voorjaar|najaar|lente|herfst|kerst)\w*|pasen|"
     r"prinsjesdag|miljoenennota|tijdens|na afloop|zodra|alvorens|voordat|nadat|"
