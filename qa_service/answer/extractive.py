@@ -34,6 +34,7 @@ from qa_service.answer.sentence_choice import (
 from qa_service.answer.support import (
     evidence_text,
     missing_answer_type,
+    missing_numbers,
     missing_specifics,
     name_terms,
 )
@@ -47,7 +48,7 @@ from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language
 from qa_service.text.lexical import analyze, fold
-from qa_service.text.names import NUMBER, names, names_only, written
+from qa_service.text.names import names, names_only, written
 from qa_service.text.overlap import TermOverlap
 
 ABSTAIN = {
@@ -270,7 +271,10 @@ class ExtractiveAnswerer:
         """The years, dates and figures of ``question`` that the answer's document lacks:
         "who submitted the 2019 motion on X" is not answered by a 2023 motion on X. (Only
         numbers: the words of a question about a document, "Kamerdossier", are not its text.)"""
-        return [m for m in self.unsupported(question, answer) if NUMBER.fullmatch(m)]
+        if not answer.citations:
+            return []
+        lead = answer.citations[0].hit.document
+        return missing_numbers(question, evidence_text(self._document_texts(lead.doc_id), [lead]))
 
     def _read_document_texts(self, doc_id: str) -> tuple[str, ...]:
         return tuple(p.text for p in self.index.store.document_passages(doc_id))

@@ -124,14 +124,14 @@ def missing_specifics(
     words = set(WORDISH.findall(evidence))
     words |= {part for w in words if "-" in w for part in w.split("-") if part}  # SNF-keurmerk
     prefixes = word_prefixes(words, skip=frozenset())
-    digits = re.sub(r"[.,\s]", "", evidence if number_evidence is None else number_evidence)
+    digits = _digits(evidence if number_evidence is None else number_evidence)
     rendered = english_renderings(question, rarity) if language == "en" else set()
     out = []
     for item in specifics(question):
         if item in rendered:
             continue
         if NUMBER.fullmatch(item):
-            if re.sub(r"[.,]", "", item) not in digits:
+            if not _number_held(item, digits):
                 out.append(item)
             continue
         name = POSSESSIVE.sub("", item)  # NATO's -> NATO
@@ -152,6 +152,23 @@ def missing_specifics(
             if fold(word)[:7] not in evidence and word not in out:
                 out.append(word)
     return out
+
+
+def missing_numbers(question: str, evidence: str) -> list[str]:
+    """The years, dates and figures of ``question`` that ``evidence`` (see
+    :func:`evidence_text`) lacks, as :func:`missing_specifics` finds them, without its
+    checks of names and words."""
+    digits = _digits(evidence)
+    return [i for i in specifics(question) if NUMBER.fullmatch(i) and not _number_held(i, digits)]
+
+
+def _digits(evidence: str) -> str:
+    """``evidence`` without separators, where a question's number is looked up."""
+    return re.sub(r"[.,\s]", "", evidence)
+
+
+def _number_held(item: str, digits: str) -> bool:
+    return re.sub(r"[.,]", "", item) in digits
 
 
 def _holds(part: str, language: str, words: set[str], prefixes: set[str], evidence: str) -> bool:

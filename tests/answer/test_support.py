@@ -206,3 +206,12 @@ def test_a_who_question_needs_a_person_named() -> None:
     assert not missing_person("Who answered?", "Antwoord van Minister Lubbers (EZ).")
     assert not missing_person("Wie vroeg het?", "De heer Van den Berg vroeg het.")
     assert not missing_person("What did the minister pledge?", "Trainers.")  # not a who
+
+
+def test_the_numbers_a_question_asks_about_and_the_evidence_lacks() -> None:
+    from qa_service.answer.support import missing_numbers
+
+    question = "Wie diende in 2015 de motie over 1.500 woningen in?"
+    assert missing_numbers(question, "motie van 2015 over 1500 woningen") == []
+    assert missing_numbers(question, "motie van 2023 over 1.500 woningen") == ["2015"]
+    assert missing_numbers("Wie diende de motie over Schiphol in?", "iets anders") == []
