@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -217,21 +217,11 @@ class MilvusIndex:
                 requests,
                 ranker=RRFRanker(rrf_k),
                 limit=dense_k + keyword_k,
-                output_fields=["row", "vector"],
+                output_fields=["row"],
             )
             for i, hits in zip(both, found, strict=True):
-                # ties as weighted_rrf breaks them: by the dense ranking (the query vector's
-                # inner product with the stored one, what the dense request ranked by), then row
-                ranked = [
-                    (
-                        -round(weights[i][0] * float(h["distance"]), 12),
-                        -float(np.asarray(h["vector"], dtype=np.float32) @ vectors[i]),
-                        int(h.id),
-                        weights[i][0] * float(h["distance"]),
-                    )
-                    for h in hits
-                ]
-                out[i] = [(row, score) for _, _, row, score in sorted(ranked)]
+                scored = [(int(h.id), weights[i][0] * float(h["distance"])) for h in hits]
+                out[i] = self._break_ties(scored, vectors[i])
         if dense_only:
             found = self._search(
                 [list(map(float, vectors[i])) for i in dense_only], "vector", "IP", dense_k, filters
@@ -240,6 +230,18 @@ class MilvusIndex:
                 wd = weights[i][0]
                 out[i] = [(row, wd / (rrf_k + rank + 1)) for rank, (row, _) in enumerate(ranking)]
         return out
+
+    def _break_ties(self, scored: list[tuple[int, float]], vector: np.ndarray) -> Ranking:
+        """``scored`` (row, fused score) in order, ties broken as ``weighted_rrf`` breaks
+        them: by the dense ranking (the query vector's inner product with the stored one,
+        what the dense request ranked by), then by row. Only tied rows' vectors are read."""
+        key = {row: round(score, 12) for row, score in scored}
+        counts = Counter(key.values())
+        tied = [row for row, k in key.items() if counts[k] > 1]
+        inner: dict[int, float] = {}
+        if tied:
+            inner = dict(zip(tied, (self.passage_vectors(tied) @ vector).tolist(), strict=True))
+        return sorted(scored, key=lambda rs: (-key[rs[0]], -inner.get(rs[0], 0.0), rs[0]))
 
     def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
         found = {int(e["row"]): e["vector"] for e in self._store._by_rows(rows, ["row", "vector"])}
