@@ -332,7 +332,7 @@ class Settings(BaseSettings):
         ge=0.0,
         description=(
             "When the chosen sentences lack the kind of answer asked (a number, a percentage, "
-            "an amount, a person for 'who'), the best sentence of the same document that "
+            "an amount, a time, a person for 'who'), the best sentence of the same document that "
             "holds it joins if it scores within this of the best chosen one; 0 = off."
         ),
     )

@@ -310,7 +310,7 @@ class ExtractiveAnswerer:
             year = dated_year(question)
             dated_out = False
             for hit in self._most_named(question, holding or retrieval.hits):
-                if year is not None and not of_year(hit.document, year):
+                if year and not of_year(hit.document, year):
                     dated_out = True  # "the 2019 motion on X" is not a 2023 motion on X
                     continue
                 answer = document_answer(asked, hit.document, question, retrieval, store)

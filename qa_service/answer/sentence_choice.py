@@ -20,7 +20,7 @@ An answer is the smallest set of passage sentences that together answer the ques
    (:func:`with_reason`); a question asking what a motion or its indiener wants, asks or
    calls for gets its dictum ("verzoekt de regering ...") when a consideration that shares
    the question's words was chosen instead (:func:`with_dictum`);
-5. a question asking for a number, percentage or amount, or who, that the chosen sentences
+5. a question asking for a number, percentage, amount or time, or who, that the chosen sentences
    do not give gets the sentence of the same document that does, when it scores nearly as
    well (:func:`with_answer_type`).
 
@@ -34,7 +34,7 @@ English question's "pledge" finds a Dutch "toegezegd" in the lexical part of the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qa_service.answer.metadata import is_dictum
@@ -152,15 +152,31 @@ def with_reason(chosen: list[Candidate], pool: Sequence[Candidate]) -> list[Cand
     """A "why" question answered from a motion: its dictum says what, its considerations
     ("constaterende dat ...", "overwegende dat ...") say why. When no consideration is
     chosen, the best scored one of the answer's motion joins (in reading order)."""
-    if not chosen or not chosen[0].unit or any(_CONSIDERATION.match(c.text) for c in chosen):
+    return _with_part(chosen, pool, lambda text: bool(_CONSIDERATION.match(text)), lead=True)
+
+
+def _with_part(
+    chosen: list[Candidate], pool: Sequence[Candidate], part: Callable[[str], bool], lead: bool
+) -> list[Candidate]:
+    """``chosen``, answered from a motion (a unit) none of whose chosen sentences is ``part``
+    of it (a consideration, the dictum), with the best scored such sentence of that motion;
+    its passage first when ``lead`` (the considerations precede the dictum)."""
+    if not chosen or not chosen[0].unit or any(part(c.text) for c in chosen):
         return chosen
     unit = chosen[0].unit
-    reasons = [c for c in pool if c.unit == unit and _CONSIDERATION.match(c.text)]
-    if not reasons:
+    found = [c for c in pool if c.unit == unit and part(c.text)]
+    if not found:
         return chosen
-    best = max(reasons, key=lambda c: c.score)
-    passages = list(dict.fromkeys([best.passage, *(c.passage for c in chosen)]))
-    return sorted([*chosen, best], key=lambda c: (passages.index(c.passage), c.order))
+    return _joined(chosen, max(found, key=lambda c: c.score), lead=lead)
+
+
+def _joined(chosen: list[Candidate], extra: Candidate, lead: bool = False) -> list[Candidate]:
+    """``chosen`` and ``extra`` in reading order: passages in the order they were chosen
+    (``extra``'s first when ``lead``), each passage's sentences in their order."""
+    chosen_passages = [c.passage for c in chosen]
+    order = [extra.passage, *chosen_passages] if lead else [*chosen_passages, extra.passage]
+    passages = list(dict.fromkeys(order))
+    return sorted([*chosen, extra], key=lambda c: (passages.index(c.passage), c.order))
 
 
 #: A question asking what a motion (or its indiener) asks for: "Wat wil Tielen bereiken",
@@ -183,15 +199,7 @@ def with_dictum(chosen: list[Candidate], pool: Sequence[Candidate]) -> list[Cand
     """A question asking what a motion wants answered by its considerations alone (they
     share the question's words: "jongeren ... genderidentiteit"): the best scored sentence
     of its dictum ("Verzoekt de regering ...") joins, in reading order."""
-    if not chosen or not chosen[0].unit or any(is_dictum(c.text) for c in chosen):
-        return chosen
-    unit = chosen[0].unit
-    asks = [c for c in pool if c.unit == unit and is_dictum(c.text)]
-    if not asks:
-        return chosen
-    best = max(asks, key=lambda c: c.score)
-    passages = list(dict.fromkeys([*(c.passage for c in chosen), best.passage]))
-    return sorted([*chosen, best], key=lambda c: (passages.index(c.passage), c.order))
+    return _with_part(chosen, pool, is_dictum, lead=False)
 
 
 def with_answer_type(
@@ -203,7 +211,7 @@ def with_answer_type(
 ) -> list[Candidate]:
     """``chosen``, with the best scored sentence of the answer's document (``documents``: the
     document of each passage rank) that holds the kind of answer the question asks for (a
-    number, a percentage, an amount: :func:`missing_answer_type`; a person named, for "who"
+    number, a percentage, an amount, a time: :func:`missing_answer_type`; a person named, for "who"
     and "which MP": :func:`missing_person`) when the chosen sentences lack it and it scores
     within ``margin`` of the best chosen one, nearly tied: "how many homes ... according to
     Van der Sanden's questions" is answered by the questions' "de bouw van 10 000 woningen",
@@ -228,9 +236,7 @@ def with_answer_type(
     ]
     if not typed:
         return chosen
-    best = max(typed, key=lambda c: c.score)
-    passages = list(dict.fromkeys(c.passage for c in [*chosen, best]))
-    return sorted([*chosen, best], key=lambda c: (passages.index(c.passage), c.order))
+    return _joined(chosen, max(typed, key=lambda c: c.score))
 
 
 def question_terms(question: str, language: str) -> list[str]:

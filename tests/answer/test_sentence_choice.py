@@ -16,6 +16,14 @@ def c(passage: int, order: int, score: float, *terms: str, unit: str = "") -> Ca
     return Candidate(passage, order, f"p{passage}s{order}", score, set(terms), unit)
 
 
+def motion_pool(*sentences: tuple[int, int, float, str, str]) -> list[Candidate]:
+    """Candidates ``(passage, order, score, unit, text)`` of motions."""
+    pool = [c(p, o, score, unit=unit) for p, o, score, unit, _ in sentences]
+    for candidate, (*_, text) in zip(pool, sentences, strict=True):
+        candidate.text = text
+    return pool
+
+
 def texts(chosen: list[Candidate]) -> list[str]:
     return [x.text for x in chosen]
 
@@ -129,16 +137,12 @@ def test_a_why_question_on_a_motion_gets_its_consideration() -> None:
     assert asks_reason("Waarom wil de indiener dat?")
     assert asks_reason("Om welke reden vraagt de motie dit?")
     assert not asks_reason("What did the motion ask?")
-    pool = [
-        c(0, 0, 0.30, unit="m1"),
-        c(0, 1, 0.35, unit="m1"),
-        c(1, 0, 0.60, unit="m1"),
-        c(2, 0, 0.50, unit="m2"),
-    ]
-    pool[0].text = "constaterende dat Marokko een spionage-operatie runde;"
-    pool[1].text = "overwegende dat dit onaanvaardbaar is;"
-    pool[2].text = "verzoekt de regering diplomaten uit te zetten,"
-    pool[3].text = "constaterende dat iets anders speelt;"  # another motion: not its reason
+    pool = motion_pool(
+        (0, 0, 0.30, "m1", "constaterende dat Marokko een spionage-operatie runde;"),
+        (0, 1, 0.35, "m1", "overwegende dat dit onaanvaardbaar is;"),
+        (1, 0, 0.60, "m1", "verzoekt de regering diplomaten uit te zetten,"),
+        (2, 0, 0.50, "m2", "constaterende dat iets anders speelt;"),  # another motion's reason
+    )
     chosen = with_reason([pool[2]], pool)
     assert [x.text for x in chosen] == [pool[1].text, pool[2].text]
     assert with_reason(chosen, pool) == chosen  # a consideration is there already
@@ -153,16 +157,12 @@ def test_a_question_asking_what_a_motion_wants_gets_its_dictum() -> None:
     assert asks_request("What did Eppink call on the cabinet to do for the self-employed?")
     assert asks_request("What does the Dobbe motion want the government to say?")
     assert not asks_request("Welke organisatie inventariseert de schade?")
-    pool = [
-        c(0, 0, 0.85, unit="m1"),
-        c(0, 1, 0.40, unit="m1"),
-        c(1, 0, 0.22, unit="m1"),
-        c(2, 0, 0.30, unit="m2"),
-    ]
-    pool[0].text = "Overwegende dat er jongeren zijn met behoefte aan zorg;"
-    pool[1].text = "Constaterende dat onderzoekers aanbevelen de zorg te verbreden;"
-    pool[2].text = "Verzoekt de regering te komen tot bredere zorgprotocollen;"
-    pool[3].text = "verzoekt de regering iets anders,"  # another motion's dictum: not its ask
+    pool = motion_pool(
+        (0, 0, 0.85, "m1", "Overwegende dat er jongeren zijn met behoefte aan zorg;"),
+        (0, 1, 0.40, "m1", "Constaterende dat onderzoekers aanbevelen de zorg te verbreden;"),
+        (1, 0, 0.22, "m1", "Verzoekt de regering te komen tot bredere zorgprotocollen;"),
+        (2, 0, 0.30, "m2", "verzoekt de regering iets anders,"),  # another motion's ask
+    )
     chosen = with_dictum([pool[0]], pool)
     assert [x.text for x in chosen] == [pool[0].text, pool[2].text]
     assert with_dictum(chosen, pool) == chosen  # the dictum is there already
