@@ -254,12 +254,16 @@ class ExtractiveAnswerer:
         documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
         each = {d: evidence_text(self._document_texts(d), [m]) for d, m in documents.items()}
         lead = answer.citations[0].hit.document.doc_id if answer.citations else None
+        # the question's numbers belong in the cited document closest to it in meaning: the
+        # 2030 of a motion on energy up to 2030, ranked first for the number, does not make
+        # the closer motion on the 2034 World Cup an answer to one on the 2030 World Cup
+        closest = max(answer.citations, key=lambda c: c.hit.dense_score, default=None)
         missing = missing_specifics(
             question,
             answer.language,
             " ".join(each.values()),
             self._rarity,
-            number_evidence=each.get(lead) if lead is not None else None,
+            number_evidence=each[closest.hit.document.doc_id] if closest is not None else None,
         )
         kind = missing_answer_type(question, answer.answer)
         year = dated_year(question)  # "de motie uit 2019" is not a 2023 one

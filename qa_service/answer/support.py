@@ -19,8 +19,8 @@ text, titles, authors, dates and dossiers) do not hold:
   corpus holds Oekraïne elsewhere, is missing, not "perhaps just English"), and a
   multi-word English name with a word the corpus lacks (``Road Traffic Act``) is a
   rendering, not held against the answer word by word;
-- a number that is not there (in the answer's own document: another cited one's ``2030``
-  does not count);
+- a number that is not there (in the cited document closest to the question in meaning:
+  another cited one's ``2030`` does not count);
 - in a Dutch question, a long word (mostly a compound noun: ``onderzeeboten``) that the
   corpus does not hold at all and whose first 7 letters the answer lacks.
 
@@ -118,7 +118,7 @@ def missing_specifics(
     ``rarity(word)``: the word's inverse document frequency in the corpus, None when the
     corpus does not hold it at all; a word commoner than ``min_rarity`` (``Nederland``)
     names nothing specific. ``number_evidence`` (default ``evidence``): where the question's
-    numbers must be, e.g. the answer's own document only: the 2030 of "the 2030 World Cup"
+    numbers must be, e.g. one cited document only: the 2030 of "the 2030 World Cup"
     found in another cited motion (on energy up to 2030) does not make a motion on the 2034
     World Cup an answer."""
     words = set(WORDISH.findall(evidence))

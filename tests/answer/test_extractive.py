@@ -319,6 +319,23 @@ def test_a_question_dating_the_motion_it_asks_for_is_not_answered_by_another_yea
             assert "Kröger" in answer.answer
 
 
+@pytest.mark.parametrize("year", [2030, 2034])
+def test_the_numbers_asked_belong_in_the_cited_document_closest_in_meaning(
+    service: QAService, year: int
+) -> None:
+    """The 2030 of a motion on energy up to 2030 (ranked first for the number) does not make
+    the motion on the 2034 World Cup, closer in meaning and cited beside it, an answer to a
+    question on the 2030 World Cup; asked with its own year, it is one."""
+    question = (
+        f"Which motion asked the government not to send a cabinet delegation to the {year} "
+        "World Cup?"
+    )
+    answer = service.ask(question, 5).answer
+    assert answer.answerable is (year == 2034), answer.answer
+    if year == 2034:
+        assert "Paulusma" in answer.answer
+
+
 def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     service: QAService,
 ) -> None:
