@@ -281,6 +281,17 @@ class Settings(BaseSettings):
     answer_support_threshold_en: float = Field(
         0.25, description="As answer_support_threshold_nl, for English questions."
     )
+    answer_term_coverage_nl: float = Field(
+        0.35,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Dutch questions: the least IDF-weighted share of the question's terms that the "
+            "cited document closest to it in meaning (its text and title) must hold; under "
+            "it the answer is declined: a motion that shares one rare word (paasvuren) but "
+            "not what is asked of it (a national ban) is near, not an answer. 0 = off."
+        ),
+    )
     answer_max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an answer.")
     answer_passages: int = Field(5, ge=1, le=20, description="Top passages quoted from.")
     answer_lexical_weight_nl: float = Field(

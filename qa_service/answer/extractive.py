@@ -49,7 +49,7 @@ from qa_service.store.vectors import center
 from qa_service.text.language import Language
 from qa_service.text.lexical import analyze, fold
 from qa_service.text.names import names, names_only, written
-from qa_service.text.overlap import TermOverlap
+from qa_service.text.overlap import TermOverlap, TextTerms
 
 ABSTAIN = {
     "nl": "De documenten geven geen antwoord op deze vraag.",
@@ -109,6 +109,8 @@ class ExtractiveAnswerer:
         #: each document's passage texts, read once (the build never changes): the support
         #: check reads the cited documents whole for every answer
         self._document_texts = functools.lru_cache(maxsize=256)(self._read_document_texts)
+        #: ... and their terms with the title's, analysed once
+        self._document_terms = functools.lru_cache(maxsize=256)(self._read_document_terms)
 
     def should_abstain(self, retrieval: RetrievalResult) -> bool:
         """Whether the best passage's similarity is under the language's threshold: nothing
@@ -248,9 +250,10 @@ class ExtractiveAnswerer:
     def unsupported(self, question: str, answer: Answer) -> list[str]:
         """The names and numbers of ``question`` that the answer's documents (their text and
         metadata) do not hold, the kind of answer it asks for (a number, an amount, a
-        percentage, a time) that the answer lacks (:mod:`qa_service.answer.support`), and the
-        year it dates the document by when the answer's document is of another: near, but
-        not an answer."""
+        percentage, a time) that the answer lacks (:mod:`qa_service.answer.support`), the
+        year it dates the document by when the answer's document is of another, and, for a
+        Dutch question, too few of its terms in the cited document closest to it in meaning
+        (``answer_term_coverage_nl``): near, but not an answer."""
         documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
         each = {d: evidence_text(self._document_texts(d), [m]) for d, m in documents.items()}
         lead = answer.citations[0].hit.document.doc_id if answer.citations else None
@@ -265,11 +268,24 @@ class ExtractiveAnswerer:
             self._rarity,
             number_evidence=each[closest.hit.document.doc_id] if closest is not None else None,
         )
+        if closest is not None and answer.language == "nl":
+            document = closest.hit.document
+            held = self._term_coverage(question, document.title, document.doc_id)
+            if held < self.settings.answer_term_coverage_nl:
+                missing.append(f"the question's terms ({held:.2f} held)")
         kind = missing_answer_type(question, answer.answer)
         year = dated_year(question)  # "de motie uit 2019" is not a 2023 one
         if kind is None and year and lead is not None and not of_year(documents[lead], year):
             kind = f"a document of {year}"
         return missing + [kind] if kind else missing
+
+    def _term_coverage(self, question: str, title: str, doc_id: str) -> float:
+        """The IDF-weighted share of the (Dutch) question's terms that the document (its
+        title and text) holds."""
+        terms = question_terms(question, "nl")
+        if not terms:
+            return 1.0
+        return float(self.overlap.score(terms, [self._document_terms(doc_id, title)])[0][0])
 
     def _misses_numbers(self, question: str, answer: Answer) -> list[str]:
         """The years, dates and figures of ``question`` that the answer's document lacks:
@@ -282,6 +298,9 @@ class ExtractiveAnswerer:
 
     def _read_document_texts(self, doc_id: str) -> tuple[str, ...]:
         return tuple(p.text for p in self.index.store.document_passages(doc_id))
+
+    def _read_document_terms(self, doc_id: str, title: str) -> TextTerms:
+        return TextTerms.of(" ".join((title, *self._document_texts(doc_id))))
 
     def _rarity(self, word: str) -> float | None:
         """The rarest of ``word``'s analysed terms' IDF; None when the corpus lacks one."""

@@ -336,6 +336,26 @@ def test_the_numbers_asked_belong_in_the_cited_document_closest_in_meaning(
         assert "Paulusma" in answer.answer
 
 
+def test_a_dutch_answer_whose_closest_document_holds_few_of_the_questions_terms_is_declined(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The motion on allowing Easter fires shares one rare word with a question on a national
+    ban of them, and is near it in meaning: it holds under ``answer_term_coverage_nl`` of the
+    question's weighted terms, so it is not an answer; asked what it does ask, it is. With
+    the setting at 0 the check is off."""
+    ban = "Welke motie vraagt de regering een landelijk verbod op paasvuren in te stellen?"
+    allow = "Welke motie wil dat paasvuren zoveel mogelijk worden toegestaan?"
+    assert not service.ask(ban, 5).answer.answerable
+    answer = service.ask(allow, 5).answer
+    assert answer.answerable and "Van der Plas" in answer.answer
+    monkeypatch.setattr(
+        service.answerer,
+        "settings",
+        service.answerer.settings.model_copy(update={"answer_term_coverage_nl": 0.0}),
+    )
+    assert service.ask(ban, 5).answer.answerable
+
+
 def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     service: QAService,
 ) -> None:
