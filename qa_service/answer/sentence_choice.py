@@ -93,6 +93,14 @@ EN_NL_TERMS: dict[str, str] = {
     "welcom": "verwelkomd",
 }
 
+#: Dutch words of parliamentary procedure a question may use for another the documents use:
+#: word prefix -> the documents' terms, looked up beside the question's own.
+NL_NL_TERMS: dict[str, str] = {
+    "beloofd": "toegezegd toezegging",
+    "beloof": "toegezegd toezegging",
+    "belov": "toegezegd toezegging",
+    "belof": "toegezegd toezegging",
+}
 
 #: Question words that carry no content (beyond the stop words of the BM25 analysis).
 QUESTION_WORDS = frozenset(
@@ -241,16 +249,21 @@ def with_answer_type(
 
 def question_terms(question: str, language: str) -> list[str]:
     """The question's analysed terms; in an English question the words of
-    :data:`EN_NL_TERMS` are replaced by their Dutch terms."""
+    :data:`EN_NL_TERMS` are replaced by their Dutch terms, in a Dutch one those of
+    :data:`NL_NL_TERMS` come with the documents' words for them ("beloofd": "toegezegd")."""
     terms: list[str] = []
     for word in _WORD.findall(question):
         folded = fold(word)
         if folded in QUESTION_WORDS:
             continue
-        dutch = None
         if language == "en":
             dutch = next((d for p, d in EN_NL_TERMS.items() if folded.startswith(p)), None)
-        terms.extend(analyze(dutch if dutch is not None else word))
+            terms.extend(analyze(dutch if dutch is not None else word))
+            continue
+        terms.extend(analyze(word))
+        also = next((d for p, d in NL_NL_TERMS.items() if folded.startswith(p)), None)
+        if also is not None:
+            terms.extend(analyze(also))
     return list(dict.fromkeys(terms))
 
 

@@ -130,6 +130,20 @@ def test_english_parliamentary_verbs_find_dutch_terms() -> None:
     assert "verzoek" in question_terms("Which motion requested an evaluation?", "en")
 
 
+def test_dutch_words_for_a_pledge_also_look_up_the_documents_word() -> None:
+    """ "beloofd", "beloven", "belofte" are looked up as themselves and as "toegezegd" /
+    "toezegging", the letters' word; a reward ("beloning") is not a promise."""
+    for question in (
+        "Wat heeft de minister beloofd voor Afghanistan?",
+        "Welke beloften deed de minister over Afghanistan?",
+        "Wat zal de minister beloven?",
+    ):
+        terms = question_terms(question, "nl")
+        assert "toezeg" in terms, question
+    assert "beloofd" in question_terms("Wat heeft de minister beloofd?", "nl")
+    assert "toezeg" not in question_terms("Hoe hoog is de beloning van de minister?", "nl")
+
+
 def test_a_why_question_on_a_motion_gets_its_consideration() -> None:
     from qa_service.answer.sentence_choice import asks_reason, with_reason
 
