@@ -96,7 +96,6 @@ EN_NL_TERMS: dict[str, str] = {
 #: Dutch words of parliamentary procedure a question may use for another the documents use:
 #: word prefix -> the documents' terms, looked up beside the question's own.
 NL_NL_TERMS: dict[str, str] = {
-    "beloofd": "toegezegd toezegging",
     "beloof": "toegezegd toezegging",
     "belov": "toegezegd toezegging",
     "belof": "toegezegd toezegging",
