@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -166,6 +167,26 @@ def passage_texts(
 
 #: a context of at most this many words is a document type, not a topic
 TYPE_TITLE_WORDS = 3
+#: a title opening with a kind of document names that kind and who wrote it ("Brief van de
+#: Minister van Defensie", "ANTWOORD van de heer Schmelzer", "Koninklijke boodschap,
+#: ingekomen ..."), not what the document is about, unless a topic follows ("Brief ... over
+#: Y", "Verslag: Y"). Not motions and amendments: a motion's title names its submitters and
+#: users ask for it by that title ("Motie van de leden Alkaya en Van Kent"); as context it
+#: ranks that motion first for it (motion subjects in the top 5: 0.998 with it, 0.967 without)
+_KIND_TITLE = re.compile(
+    r"^\W*(?:gewijzigd\s+)?(?:brief|nota|memorie|verslag|eindverslag|voorlopig verslag|"
+    r"antwoord|koninklijke boodschap|wetsvoorstel|mededeling)\b"
+)
+
+
+def title_is_context(title: str) -> bool:
+    """Whether a document's ``title`` is a context for its passages without a section
+    heading: not when it has at most :data:`TYPE_TITLE_WORDS` words or names only the kind
+    of document and who wrote it (:data:`_KIND_TITLE`)."""
+    low = " ".join(title.lower().split())
+    if len(low.split()) <= TYPE_TITLE_WORDS:
+        return False
+    return " over " in f" {low} " or ":" in low or not _KIND_TITLE.match(low)
 
 
 def embedded_texts(
@@ -178,9 +199,15 @@ def embedded_texts(
     texts = [attributed(metas[p.doc_id], p.text) for p in passages]
     if settings.context_weight <= 0:
         return texts, [""] * len(passages)
-    contexts = [context_of(metas[p.doc_id], p) for p in passages]
-    # a title of a few words names a kind of document ("Antwoord", "Memorie van
-    # toelichting", "Verslag Nr. 4"), not what it is about: no context (see embed_texts)
+    # a title that names a kind of document ("Antwoord", "Memorie van toelichting", "Brief
+    # van de Minister van Defensie"), not what it is about, is no context for a passage
+    # without a section heading (see embed_texts): its vector would pull every passage of
+    # the document towards "a letter from a minister" rather than towards its topic
+    contexts = [
+        context_of(meta, p) if p.section or title_is_context(meta.title) else ""
+        for p in passages
+        for meta in (metas[p.doc_id],)
+    ]
     return texts, [c if len(c.split()) > TYPE_TITLE_WORDS else "" for c in contexts]
 
 

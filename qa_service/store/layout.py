@@ -52,8 +52,11 @@ FORMAT_VERSION = 2
 #: so that its inner product with a question lay a weighted similarity below every passage
 #: with a context. 2: it is its own context (its embedding counts 1 + ``context_weight``
 #: times), and a title of at most three words ("Antwoord", "Memorie van toelichting") is no
-#: context. An update of a build made by rule 1 embeds every passage anew.
-CONTEXT_RULE = 2
+#: context. 3: so is a longer title that names only a kind of document and who wrote it
+#: ("Brief van de Minister van Defensie", "ANTWOORD van de heer Schmelzer") for a passage
+#: without a section heading (``ingest.build.title_is_context``). An update of a build made
+#: by an earlier rule embeds every passage anew.
+CONTEXT_RULE = 3
 READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
