@@ -256,26 +256,25 @@ class ExtractiveAnswerer:
         (``answer_term_coverage_nl``): near, but not an answer."""
         documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
         each = {d: evidence_text(self._document_texts(d), [m]) for d, m in documents.items()}
-        lead = answer.citations[0].hit.document.doc_id if answer.citations else None
-        # the question's numbers belong in the cited document closest to it in meaning: the
-        # 2030 of a motion on energy up to 2030, ranked first for the number, does not make
-        # the closer motion on the 2034 World Cup an answer to one on the 2030 World Cup
+        # the answer's own document is the cited one closest to the question in meaning: the
+        # 2030 of a motion on energy up to 2030, cited first for the number, does not make the
+        # closer motion on the 2034 World Cup an answer to one on the 2030 World Cup
         closest = max(answer.citations, key=lambda c: c.hit.dense_score, default=None)
+        own = closest.hit.document if closest is not None else None
         missing = missing_specifics(
             question,
             answer.language,
             " ".join(each.values()),
             self._rarity,
-            number_evidence=each[closest.hit.document.doc_id] if closest is not None else None,
+            number_evidence=each[own.doc_id] if own is not None else None,
         )
-        if closest is not None and answer.language == "nl":
-            document = closest.hit.document
-            held = self._term_coverage(question, document.title, document.doc_id)
+        if own is not None and answer.language == "nl":
+            held = self._term_coverage(question, own.title, own.doc_id)
             if held < self.settings.answer_term_coverage_nl:
                 missing.append(f"the question's terms ({held:.2f} held)")
         kind = missing_answer_type(question, answer.answer)
         year = dated_year(question)  # "de motie uit 2019" is not a 2023 one
-        if kind is None and year and lead is not None and not of_year(documents[lead], year):
+        if kind is None and year and own is not None and not of_year(own, year):
             kind = f"a document of {year}"
         return missing + [kind] if kind else missing
 

@@ -189,6 +189,18 @@ def title_is_context(title: str) -> bool:
     return " over " in f" {low} " or ":" in low or not _KIND_TITLE.match(low)
 
 
+def passage_context(meta: DocumentMeta, passage: Passage) -> str:
+    """The context a passage is embedded with (see :func:`embed_texts`): its title and
+    section heading; "" when neither names a topic (a title that only names a kind of
+    document, :func:`title_is_context`, without a heading; or a context of at most
+    :data:`TYPE_TITLE_WORDS` words), which would pull every passage of the document towards
+    "a letter from a minister" rather than towards its topic."""
+    if not (passage.section or title_is_context(meta.title)):
+        return ""
+    context = context_of(meta, passage)
+    return context if len(context.split()) > TYPE_TITLE_WORDS else ""
+
+
 def embedded_texts(
     metas: dict[str, DocumentMeta], passages: Sequence[Passage], settings: Settings
 ) -> tuple[list[str], list[str]]:
@@ -199,16 +211,7 @@ def embedded_texts(
     texts = [attributed(metas[p.doc_id], p.text) for p in passages]
     if settings.context_weight <= 0:
         return texts, [""] * len(passages)
-    # a title that names a kind of document ("Antwoord", "Memorie van toelichting", "Brief
-    # van de Minister van Defensie"), not what it is about, is no context for a passage
-    # without a section heading (see embed_texts): its vector would pull every passage of
-    # the document towards "a letter from a minister" rather than towards its topic
-    contexts = [
-        context_of(meta, p) if p.section or title_is_context(meta.title) else ""
-        for p in passages
-        for meta in (metas[p.doc_id],)
-    ]
-    return texts, [c if len(c.split()) > TYPE_TITLE_WORDS else "" for c in contexts]
+    return texts, [passage_context(metas[p.doc_id], p) for p in passages]
 
 
 def passage_speakers(metas: dict[str, DocumentMeta], passages: Sequence[Passage]) -> list[str]:
