@@ -186,7 +186,7 @@ def _holds(part: str, language: str, words: set[str], prefixes: set[str], eviden
 #: a statement ("Motie ... over inzichtelijk maken hoeveel geld er op de plank ligt")
 _QUANTITY = re.compile(
     r"(?:^|[,;:]|\b(?:and|en|or|of)\b)\W*(?:[\w'’]+\W+){0,2}?"
-    r"(how (many|much)|by how much|"
+    r"(how (many|much|high)|by how much|"
     r"what percentage|what (share|proportion|amount|number) of|"
     r"hoeveel|hoe ?veel|welk (percentage|aandeel|bedrag|aantal)|voor welk bedrag|"
     r"hoe (groot|hoog))\b"
@@ -195,7 +195,11 @@ _PERCENTAGE_ASKED = re.compile(r"\b(percentage|procent|percent|aandeel|share|pro
 _PERCENTAGE = re.compile(r"%|\b(procent|percent|procentpunt)")
 _MONEY_ASKED = re.compile(
     r"\b(bedrag|amount|kost|kosten|kostte|kostten|gekost|cost|costs|geld|money|euros?|"
-    r"budget|spend|spent|uitgeven|uitgegeven)\b"
+    r"budget|spend|spent|uitgeven|uitgegeven|"
+    r"\w*(?:schuld|belasting|subsidie|uitkering|premie|boete|prijs|salaris|huur|"
+    r"vergoeding|investering)(?:en|s)?|"
+    r"debts?|tax(?:es)?|subsid(?:y|ies)|fines?|prices?|salar(?:y|ies)|wages?|rents?|fees?|"
+    r"allowances?|investments?)\b"
 )
 NUMBER_WORDS = (
     "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"

@@ -39,6 +39,8 @@ HOTEL = (
         ("How much money did it cost?", "Het kostte ƒ 2,50 per stuk."),
         ("Hoeveel geld?", "De kosten bedragen hfl. 300 per jaar."),
         ("Hoeveel geld?", "De kosten bedragen 40 gulden."),
+        ("Hoe hoog is de subsidie?", "De subsidie bedraagt € 1.200 per jaar. [1]"),
+        ("How high was the debt?", "De schuld bedroeg 40.000 gulden. [1]"),
         ("Wie tekende de brief?", "De minister van Defensie."),  # no quantity asked
         ("What did the minister pledge?", HOTEL),
         ("Hoeveel militairen?", TROOPS + " [1]"),
@@ -108,6 +110,17 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
         ("By what percentage did Kops want rents lowered?", HOTEL, "a percentage"),
         ("Wat vroeg de motie, en hoeveel kost het?", HOTEL, "an amount of money"),
         ("Hoeveel geld kost de f.m.-zender?", "De f.m.-zender in 15 steden.", "an amount of money"),
+        # a debt, tax, subsidy, fine or price is money: a dossier number is no amount
+        (
+            "Hoe hoog was de belastingschuld van W. de Lange?",
+            "Zitting 1973-1974 12 624 Verslag nr. 50 over het adres van W. de Lange. [1]",
+            "an amount of money",
+        ),
+        (
+            "How high is the fine for speeding?",
+            "De boete geldt vanaf 10 km te hard.",
+            "an amount of money",
+        ),
         ("Volgens de motie-Kat, hoeveel mensen?", HOTEL, "a number"),
         # the list numbers of written questions are not figures either
         (
