@@ -26,6 +26,7 @@ from qa_service.answer.sentence_choice import (
     asks_reason,
     asks_request,
     choose,
+    flat_terms,
     question_terms,
     with_answer_type,
     with_dictum,
@@ -49,7 +50,7 @@ from qa_service.store.vectors import center
 from qa_service.text.language import Language
 from qa_service.text.lexical import analyze, fold
 from qa_service.text.names import names, names_only, written
-from qa_service.text.overlap import TermOverlap, TextTerms
+from qa_service.text.overlap import Term, TermOverlap, TextTerms
 
 ABSTAIN = {
     "nl": "De documenten geven geen antwoord op deze vraag.",
@@ -144,20 +145,26 @@ class ExtractiveAnswerer:
         rare = self._rare_terms(question)
         return bool(rare) and self._holds_all(rare, top)
 
-    def _rare_terms(self, question: str) -> list[str]:
+    def _rare_terms(self, question: str) -> list[Term]:
         """A Dutch question's terms at least ``abstain_rare_idf`` rare that the corpus holds
-        (a term it lacks, ``diende``, names nothing to look for); none when that is 0."""
+        (a term it lacks, ``diende``, names nothing to look for); none when that is 0. A
+        term with alternatives is rare when one of them is."""
         if self.settings.abstain_rare_idf <= 0:
             return []
         terms = question_terms(question, "nl")
+        flat = flat_terms(terms)
+        idf = dict(zip(flat, self.index.idf(flat), strict=True))
         unknown = math.log((self.index.size + 1) / 0.5) - 1e-6
         return [
             t
-            for t, idf in zip(terms, self.index.idf(terms), strict=True)
-            if self.settings.abstain_rare_idf <= idf < unknown
+            for t in terms
+            if any(
+                self.settings.abstain_rare_idf <= idf[a] < unknown
+                for a in (t if isinstance(t, tuple) else (t,))
+            )
         ]
 
-    def _holds_all(self, terms: list[str], hit: Hit) -> bool:
+    def _holds_all(self, terms: list[Term], hit: Hit) -> bool:
         """Whether ``hit``'s passage with its document's title holds all of ``terms``."""
         _, found = self.overlap.score(terms, [f"{hit.document.title} {hit.passage.text}"])
         return len(found[0]) == len(set(terms))

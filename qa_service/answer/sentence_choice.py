@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from qa_service.answer.metadata import is_dictum
 from qa_service.answer.support import missing_answer_type, missing_person
 from qa_service.text.lexical import analyze, fold
+from qa_service.text.overlap import Term
 
 _WORD = re.compile(r"\w+")
 
@@ -246,24 +247,41 @@ def with_answer_type(
     return _joined(chosen, max(typed, key=lambda c: c.score))
 
 
-def question_terms(question: str, language: str) -> list[str]:
+def question_terms(question: str, language: str) -> list[Term]:
     """The question's analysed terms; in an English question the words of
     :data:`EN_NL_TERMS` are replaced by their Dutch terms, in a Dutch one those of
-    :data:`NL_NL_TERMS` come with the documents' words for them ("beloofd": "toegezegd")."""
-    terms: list[str] = []
+    :data:`NL_NL_TERMS` come with the documents' words for them ("beloofd": "toegezegd").
+    A word's terms are alternatives (a tuple): "promise" is held by a text saying
+    "toegezegd" or "beloofd", not only by one saying both."""
+    terms: list[Term] = []
     for word in _WORD.findall(question):
         folded = fold(word)
         if folded in QUESTION_WORDS:
             continue
         if language == "en":
             dutch = next((d for p, d in EN_NL_TERMS.items() if folded.startswith(p)), None)
-            terms.extend(analyze(dutch if dutch is not None else word))
+            if dutch is None:
+                terms.extend(analyze(word))
+            else:
+                terms.append(_alternatives(analyze(dutch)))
             continue
-        terms.extend(analyze(word))
         also = next((d for p, d in NL_NL_TERMS.items() if folded.startswith(p)), None)
-        if also is not None:
-            terms.extend(analyze(also))
+        if also is None:
+            terms.extend(analyze(word))
+        else:
+            terms.append(_alternatives(analyze(word) + analyze(also)))
     return list(dict.fromkeys(terms))
+
+
+def _alternatives(terms: list[str]) -> Term:
+    """Terms that stand for one word: one term alone, or a tuple of alternatives."""
+    unique = tuple(dict.fromkeys(terms))
+    return unique[0] if len(unique) == 1 else unique
+
+
+def flat_terms(terms: Sequence[Term]) -> list[str]:
+    """Every analysed term of ``terms``, alternatives included."""
+    return list(dict.fromkeys(a for t in terms for a in (t if isinstance(t, tuple) else (t,))))
 
 
 @dataclass

@@ -32,6 +32,10 @@ PREFIX_CREDIT = 0.5
 #: The inverse document frequency of each of a list of analysed terms.
 IdfLookup = Callable[[Sequence[str]], list[float]]
 
+#: A term, or alternatives of which any one counts as the term (a question's word with the
+#: documents' words for it: ``beloofd`` / ``toegezegd`` / ``toezegging``).
+Term = str | tuple[str, ...]
+
 _WORD = re.compile(r"\w+")
 
 
@@ -68,18 +72,22 @@ class TermOverlap:
         return self.idf(terms) if self.idf is not None else [1.0] * len(terms)
 
     def score(
-        self, terms: Sequence[str], texts: Sequence[str | TextTerms]
+        self, terms: Sequence[Term], texts: Sequence[str | TextTerms]
     ) -> tuple[list[float], list[set[str]]]:
         """For each text, the weighted share of ``terms`` it holds (prefix matches count
         :data:`PREFIX_CREDIT`) and which of the terms it holds (by stem or prefix).
 
-        ``terms`` are analysed terms (repeated ones count once); a text is given as a string
-        or, to score it against many term lists, analysed once as :class:`TextTerms`.
+        ``terms`` are analysed terms (repeated ones count once); a tuple of alternatives
+        counts once, held when any of them is, weighted as the rarest of them, and is named
+        by its first in the terms held. A text is given as a string or, to score it against
+        many term lists, analysed once as :class:`TextTerms`.
         """
-        terms = list(dict.fromkeys(terms))
-        if not terms:
+        groups = list(dict.fromkeys(t if isinstance(t, tuple) else (t,) for t in terms))
+        if not groups:
             return [0.0] * len(texts), [set() for _ in texts]
-        weights = self.weights(terms)
+        flat = list(dict.fromkeys(a for g in groups for a in g))
+        idf = dict(zip(flat, self.weights(flat), strict=True))
+        weights = [max(idf[a] for a in g) for g in groups]
         total = sum(weights) or 1.0
         shares = []
         held = []
@@ -87,13 +95,13 @@ class TermOverlap:
             analysed = TextTerms.of(text) if isinstance(text, str) else text
             got = 0.0
             found: set[str] = set()
-            for term, weight in zip(terms, weights, strict=True):
-                if term in analysed.terms:
+            for group, weight in zip(groups, weights, strict=True):
+                if any(a in analysed.terms for a in group):
                     got += weight
-                    found.add(term)
-                elif len(term) >= PREFIX and term[:PREFIX] in analysed.prefixes:
+                    found.add(group[0])
+                elif any(len(a) >= PREFIX and a[:PREFIX] in analysed.prefixes for a in group):
                     got += PREFIX_CREDIT * weight
-                    found.add(term)
+                    found.add(group[0])
             shares.append(got / total)
             held.append(found)
         return shares, held

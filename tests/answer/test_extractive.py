@@ -357,10 +357,12 @@ def test_a_dutch_answer_whose_closest_document_holds_few_of_the_questions_terms_
 
 
 def test_a_dutch_question_asking_what_was_promised_gets_the_pledge(service: QAService) -> None:
-    """ "beloofd" is not the letter's word ("toegezegd"): the answer still quotes the hundred
-    troops with the surgical team and the trainers."""
+    """ "beloofd" is not the letter's word ("toegezegd"): the answer quotes the minister's
+    passage, the hundred troops with the surgical team and the trainers, as for "toegezegd",
+    not the ministers' talk on RSM (either of the two words counts, not both)."""
     answer = service.ask("Wat heeft de minister beloofd voor Afghanistan?", 5).answer
     assert "honderd militairen" in answer.answer and "trainers" in answer.answer
+    assert "patstelling" not in answer.answer
 
 
 def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(

@@ -59,3 +59,19 @@ def test_stop_words_give_no_prefix() -> None:
     words = ["hebben", "afghaanse", "navo"]
     assert word_prefixes(words) == {"afgha"}  # "hebben" is a stop word, "navo" too short
     assert word_prefixes(words, skip=frozenset()) == {"hebbe", "afgha"}
+
+
+def test_alternatives_count_once_as_the_rarest_of_them() -> None:
+    """A word with the documents' words for it ("beloofd" or "toegezegd") is held when any
+    of them is, weighs as its rarest, and is named by its first."""
+    weights = {"beloofd": 4.0, "toezeg": 2.0, "afghanistan": 3.0}
+    overlap = TermOverlap(lambda terms: [weights[t] for t in terms])
+    terms = [("beloofd", "toezeg"), "afghanistan"]
+    shares, held = overlap.score(terms, TEXTS)
+    # total 4.0 + 3.0; the first text holds "toezeg" (full weight of the group, 4.0) and
+    # afghanistan by its prefix (0.5 * 3.0)
+    assert shares == pytest.approx([5.5 / 7.0, 0.0, 0.0])
+    assert held == [{"beloofd", "afghanistan"}, set(), set()]
+    # both alternatives apart would ask a text to hold both
+    apart, _ = overlap.score(["beloofd", "toezeg", "afghanistan"], TEXTS)
+    assert apart[0] == pytest.approx(3.5 / 9.0)
