@@ -22,15 +22,18 @@ from qa_service.answer.metadata import classify, dated_year, is_answer_head, of_
 from qa_service.answer.sentence_choice import (
     LATE_WEIGHT_EN,
     PASSAGE_WEIGHT,
+    WRITER_WEIGHT,
     Candidate,
     asks_reason,
     asks_request,
+    asks_writer,
     choose,
     flat_terms,
     question_terms,
     with_answer_type,
     with_dictum,
     with_reason,
+    writer_speaks,
 )
 from qa_service.answer.support import (
     evidence_text,
@@ -439,6 +442,7 @@ class ExtractiveAnswerer:
         )
         passage_lexical = dict(zip(ranks, whole, strict=True))
         named = self._name_shares(question, retrieval)
+        writer = WRITER_WEIGHT if asks_writer(question) else 0.0
         for c, sem, lex in zip(candidates, semantic, lexical, strict=True):
             c.score = (
                 float(sem)
@@ -446,6 +450,7 @@ class ExtractiveAnswerer:
                 + named.get(c.hit_rank, 0.0)
                 + PASSAGE_WEIGHT * passage_lexical[c.hit_rank]
                 + 0.02 / (1 + c.hit_rank)
+                + (writer if writer and writer_speaks(c.text) else 0.0)
             )
         pool = [
             Candidate(c.hit_rank, c.order, c.text, c.score, found[i], _unit(hits[c.hit_rank]))

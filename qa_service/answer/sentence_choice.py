@@ -28,7 +28,11 @@ The chosen sentences are returned in reading order: the answer passage first, th
 others in rank order, each passage's sentences in their order in the passage.
 
 Also here: a small, general English -> Dutch map of parliamentary vocabulary, so that an
-English question's "pledge" finds a Dutch "toegezegd" in the lexical part of the score.
+English question's "pledge" finds a Dutch "toegezegd" in the lexical part of the score (a
+word's Dutch terms are alternatives: either one counts), and a nudge of the score: a
+question about what *the minister* did or said favours the sentences in which the letter's
+writer speaks ("Voorts heb ik toegezegd ...", :func:`asks_writer`), so that "What did the
+minister promise?" is not answered with what the NATO ministers discussed.
 """
 
 from __future__ import annotations
@@ -185,6 +189,30 @@ def _joined(chosen: list[Candidate], extra: Candidate, lead: bool = False) -> li
     order = [extra.passage, *chosen_passages] if lead else [*chosen_passages, extra.passage]
     passages = list(dict.fromkeys(order))
     return sorted([*chosen, extra], key=lambda c: (passages.index(c.passage), c.order))
+
+
+#: A question about what the minister (one writer of a letter) did or said: "What did the
+#: minister pledge", "Wat heeft de staatssecretaris toegezegd"; not "the ministers" (of NATO).
+_WRITER_ASKED = re.compile(
+    r"\b(?:the|de|het|minister|deze)\s+(?:minister|staatssecretaris|state secretary|"
+    r"secretary of state|minister-president|prime minister|bewindspersoon)\b(?![s'’-])",
+    re.IGNORECASE,
+)
+#: A sentence in the first person singular: the letter's writer speaking ("Ik heb toegelicht
+#: ...", "Voorts heb ik toegezegd ...", "mijn brief").
+_FIRST_PERSON = re.compile(r"\b(?:ik|mij|mijn|me)\b", re.IGNORECASE)
+#: Bonus of such a sentence for such a question.
+WRITER_WEIGHT = 0.1
+
+
+def asks_writer(question: str) -> bool:
+    """Whether ``question`` asks what the minister (the writer of a letter) did or said."""
+    return bool(_WRITER_ASKED.search(question))
+
+
+def writer_speaks(sentence: str) -> bool:
+    """Whether ``sentence`` is in the first person singular: a letter's writer speaking."""
+    return bool(_FIRST_PERSON.search(sentence))
 
 
 #: A question asking what a motion (or its indiener) asks for: "Wat wil Tielen bereiken",

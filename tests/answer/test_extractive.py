@@ -365,6 +365,18 @@ def test_a_dutch_question_asking_what_was_promised_gets_the_pledge(service: QASe
     assert "patstelling" not in answer.answer
 
 
+@pytest.mark.parametrize("verb", ["promise", "commit to", "offer"])
+def test_english_words_for_a_pledge_get_the_ministers_own_sentences(
+    service: QAService, verb: str
+) -> None:
+    """ "What did the minister promise / commit to / offer": the letter's writer speaks in the
+    first person ("Ik heb toegelicht ...", "Voorts heb ik toegezegd ..."): the answer quotes
+    the hundred troops and the trainers, not the NATO ministers' talk on RSM."""
+    answer = service.ask(f"What did the minister {verb} for Afghanistan?", 5).answer
+    assert "honderd militairen" in answer.answer and "trainers" in answer.answer
+    assert "patstelling" not in answer.answer
+
+
 def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     service: QAService,
 ) -> None:

@@ -236,3 +236,18 @@ def test_signatures_are_not_answer_sentences() -> None:
     assert names_only("Van der Plas en Eppink")
     assert not names_only("De Ministers verwelkomden de strategie.")
     assert not names_only("verzoekt de regering het SNF-keurmerk verplicht te stellen,")
+
+
+def test_a_question_about_the_minister_asks_for_the_writer_speaking() -> None:
+    from qa_service.answer.sentence_choice import asks_writer, writer_speaks
+
+    assert asks_writer("What did the minister promise for Afghanistan?")
+    assert asks_writer("Wat heeft de staatssecretaris toegezegd?")
+    assert asks_writer("What did the Prime Minister say?")
+    assert not asks_writer("What did the ministers discuss?")  # NATO's ministers
+    assert not asks_writer("Wat bespraken de ministers van Defensie?")
+    assert not asks_writer("Which motion asks the government to act?")
+    assert writer_speaks("Voorts heb ik toegezegd trainers beschikbaar te stellen.")
+    assert writer_speaks("Zoals gemeld in mijn brief van 3 oktober.")
+    assert not writer_speaks("Voorts spraken de Ministers over de RSM.")
+    assert not writer_speaks("De Mijnbouwwet wordt gewijzigd.")  # a word, not "mijn"
