@@ -8,7 +8,6 @@ so in the question's language, offering the closest passages.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ import numpy as np
 
 from qa_service.answer.about_document import document_answer
 from qa_service.answer.answers import Answer, Citation
+from qa_service.answer.evidence import DocumentEvidence
 from qa_service.answer.metadata import classify, dated_year, is_answer_head, of_year
 from qa_service.answer.sentence_choice import (
     LATE_WEIGHT_EN,
@@ -51,9 +51,9 @@ from qa_service.search.retriever import Hit, RetrievalResult
 from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language
-from qa_service.text.lexical import analyze, fold
+from qa_service.text.lexical import fold
 from qa_service.text.names import names, names_only, written
-from qa_service.text.overlap import Term, TermOverlap, TextTerms
+from qa_service.text.overlap import Term, TermOverlap
 
 ABSTAIN = {
     "nl": "De documenten geven geen antwoord op deze vraag.",
@@ -110,11 +110,8 @@ class ExtractiveAnswerer:
         self.overlap = TermOverlap(index.idf)
         #: sentence vectors of recently quoted passages (centred with this index's centroid)
         self.sentence_cache = VectorCache(settings.answer_sentence_cache)
-        #: each document's passage texts, read once (the build never changes): the support
-        #: check reads the cited documents whole for every answer
-        self._document_texts = functools.lru_cache(maxsize=256)(self._read_document_texts)
-        #: ... and their terms with the title's, analysed once
-        self._document_terms = functools.lru_cache(maxsize=256)(self._read_document_terms)
+        #: the cited documents' texts and terms, read once, for the support check
+        self.evidence = DocumentEvidence(index)
 
     def should_abstain(self, retrieval: RetrievalResult) -> bool:
         """Whether the best passage's similarity is under the language's threshold: nothing
@@ -265,7 +262,7 @@ class ExtractiveAnswerer:
         Dutch question, too few of its terms in the cited document closest to it in meaning
         (``answer_term_coverage_nl``): near, but not an answer."""
         documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
-        each = {d: evidence_text(self._document_texts(d), [m]) for d, m in documents.items()}
+        each = {d: evidence_text(self.evidence.texts(d), [m]) for d, m in documents.items()}
         # the answer's own document is the cited one closest to the question in meaning: the
         # 2030 of a motion on energy up to 2030, cited first for the number, does not make the
         # closer motion on the 2034 World Cup an answer to one on the 2030 World Cup
@@ -275,7 +272,7 @@ class ExtractiveAnswerer:
             question,
             answer.language,
             " ".join(each.values()),
-            self._rarity,
+            self.evidence.rarity,
             number_evidence=each[own.doc_id] if own is not None else None,
         )
         if own is not None and answer.language == "nl":
@@ -294,7 +291,7 @@ class ExtractiveAnswerer:
         terms = question_terms(question, "nl")
         if not terms:
             return 1.0
-        return float(self.overlap.score(terms, [self._document_terms(doc_id, title)])[0][0])
+        return float(self.overlap.score(terms, [self.evidence.terms(doc_id, title)])[0][0])
 
     def _misses_numbers(self, question: str, answer: Answer) -> list[str]:
         """The years, dates and figures of ``question`` that the answer's document lacks:
@@ -303,22 +300,7 @@ class ExtractiveAnswerer:
         if not answer.citations:
             return []
         lead = answer.citations[0].hit.document
-        return missing_numbers(question, evidence_text(self._document_texts(lead.doc_id), [lead]))
-
-    def _read_document_texts(self, doc_id: str) -> tuple[str, ...]:
-        return tuple(p.text for p in self.index.store.document_passages(doc_id))
-
-    def _read_document_terms(self, doc_id: str, title: str) -> TextTerms:
-        return TextTerms.of(" ".join((title, *self._document_texts(doc_id))))
-
-    def _rarity(self, word: str) -> float | None:
-        """The rarest of ``word``'s analysed terms' IDF; None when the corpus lacks one."""
-        terms = analyze(word)
-        if not terms:
-            return 0.0
-        unknown = math.log((self.index.size + 1) / 0.5)
-        idf = self.index.idf(terms)
-        return None if max(idf) >= unknown - 1e-6 else max(idf)
+        return missing_numbers(question, evidence_text(self.evidence.texts(lead.doc_id), [lead]))
 
     # -- questions about the document itself ------------------------------------------------
     def metadata_answer(self, question: str, retrieval: RetrievalResult) -> Answer | None:
@@ -363,7 +345,7 @@ class ExtractiveAnswerer:
         if not asked:
             return list(first.values())
         held = {
-            d: sum(n in evidence_text(self._document_texts(d), [h.document]) for n in asked)
+            d: sum(n in evidence_text(self.evidence.texts(d), [h.document]) for n in asked)
             for d, h in first.items()
         }
         most = max(held.values())
