@@ -191,27 +191,32 @@ def _joined(chosen: list[Candidate], extra: Candidate, lead: bool = False) -> li
     return sorted([*chosen, extra], key=lambda c: (passages.index(c.passage), c.order))
 
 
-#: A question about what the minister (one writer of a letter) did or said: "What did the
-#: minister pledge", "Wat heeft de staatssecretaris toegezegd"; not "the ministers" (of NATO).
+#: A question about what the minister (one writer of a letter) or the government and country
+#: the letter speaks for did or said: "What did the minister pledge", "Wat heeft de
+#: staatssecretaris toegezegd", "Hoeveel militairen levert Nederland"; not "the ministers"
+#: (of NATO), nor "Nederlandse" things.
 _WRITER_ASKED = re.compile(
     r"\b(?:the|de|het|minister|deze)\s+(?:minister|staatssecretaris|state secretary|"
-    r"secretary of state|minister-president|prime minister|bewindspersoon)\b(?![s'’-])",
+    r"secretary of state|minister-president|prime minister|bewindspersoon)\b(?![s'’-])|"
+    r"\bnederland\b(?![-\w])|\bthe netherlands\b|\b(?:het|the) (?:kabinet|cabinet)\b|"
+    r"\bthe (?:dutch )?government\b|\bde (?:nederlandse )?regering\b",
     re.IGNORECASE,
 )
-#: A sentence in the first person singular: the letter's writer speaking ("Ik heb toegelicht
-#: ...", "Voorts heb ik toegezegd ...", "mijn brief").
-_FIRST_PERSON = re.compile(r"\b(?:ik|mij|mijn|me)\b", re.IGNORECASE)
+#: A sentence in the first person: the letter's writer speaking, for the minister or the
+#: government ("Ik heb toegelicht dat we ...", "Voorts heb ik toegezegd ...", "mijn brief").
+_FIRST_PERSON = re.compile(r"\b(?:ik|mij|mijn|me|we|wij|ons|onze)\b", re.IGNORECASE)
 #: Bonus of such a sentence for such a question.
 WRITER_WEIGHT = 0.1
 
 
 def asks_writer(question: str) -> bool:
-    """Whether ``question`` asks what the minister (the writer of a letter) did or said."""
+    """Whether ``question`` asks what the minister (the writer of a letter), the government
+    or the Netherlands did or said."""
     return bool(_WRITER_ASKED.search(question))
 
 
 def writer_speaks(sentence: str) -> bool:
-    """Whether ``sentence`` is in the first person singular: a letter's writer speaking."""
+    """Whether ``sentence`` is in the first person: a letter's writer speaking."""
     return bool(_FIRST_PERSON.search(sentence))
 
 

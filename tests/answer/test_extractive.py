@@ -377,6 +377,25 @@ def test_english_words_for_a_pledge_get_the_ministers_own_sentences(
     assert "patstelling" not in answer.answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many troops will the Netherlands send to Afghanistan in 2018?",
+        "Hoeveel militairen levert Nederland in 2018 aan de missie in Afghanistan?",
+    ],
+)
+def test_how_many_troops_the_netherlands_sends_is_the_writers_figure(
+    service: QAService, question: str
+) -> None:
+    """What the Netherlands does is what the letter's writer says "we" do: the answer leads
+    with the hundred troops (the first cited passage), not with how long Resolute Support
+    has lasted; Germany's share, which the letter does not give, is declined as before."""
+    answer = service.ask(question, 5).answer
+    assert "honderd militairen" in answer.answer.split("[2]")[0]
+    germany = "How many troops does Germany contribute to TAAC-North in Afghanistan?"
+    assert not service.ask(germany, 5).answer.answerable
+
+
 def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     service: QAService,
 ) -> None:

@@ -246,8 +246,13 @@ def test_a_question_about_the_minister_asks_for_the_writer_speaking() -> None:
     assert asks_writer("What did the Prime Minister say?")
     assert not asks_writer("What did the ministers discuss?")  # NATO's ministers
     assert not asks_writer("Wat bespraken de ministers van Defensie?")
-    assert not asks_writer("Which motion asks the government to act?")
+    assert asks_writer("How many troops will the Netherlands send in 2018?")
+    assert asks_writer("Hoeveel militairen levert Nederland in 2018?")
+    assert asks_writer("What has the Dutch government promised?")
+    assert not asks_writer("Welke Nederlandse bijdrage noemde Stoltenberg?")
+    assert not asks_writer("How many troops does Germany contribute?")
     assert writer_speaks("Voorts heb ik toegezegd trainers beschikbaar te stellen.")
     assert writer_speaks("Zoals gemeld in mijn brief van 3 oktober.")
+    assert writer_speaks("Ik heb toegelicht dat we thans bezig zijn.")
     assert not writer_speaks("Voorts spraken de Ministers over de RSM.")
     assert not writer_speaks("De Mijnbouwwet wordt gewijzigd.")  # a word, not "mijn"
