@@ -17,7 +17,8 @@ An answer is the smallest set of passage sentences that together answer the ques
 
 4. a "why" question answered from a motion also gets the motion's best scored consideration
    ("constaterende dat ...", "overwegende dat ..."): its dictum says what, they say why
-   (:func:`with_reason`); a question asking what a motion or its indiener wants, asks or
+   (:func:`with_reason`; one that weighs, "overwegende dat", when only one that notes a
+   fact was chosen); a question asking what a motion or its indiener wants, asks or
    calls for gets its dictum ("verzoekt de regering ...") when a consideration that shares
    the question's words was chosen instead (:func:`with_dictum`);
 5. a question asking for a number, percentage, amount or time, or who, that the chosen sentences
@@ -153,6 +154,8 @@ _WHY = re.compile(
 )
 #: A motion's considerations: why it asks what it asks.
 _CONSIDERATION = re.compile(r"^\s*(?:constaterende|overwegende|van mening|gehoord)", re.I)
+#: ... of which these weigh reasons, where "constaterende dat" notes a fact.
+_REASONING = re.compile(r"^\s*(?:overwegende|van mening)", re.I)
 
 
 def asks_reason(question: str) -> bool:
@@ -163,8 +166,11 @@ def asks_reason(question: str) -> bool:
 def with_reason(chosen: list[Candidate], pool: Sequence[Candidate]) -> list[Candidate]:
     """A "why" question answered from a motion: its dictum says what, its considerations
     ("constaterende dat ...", "overwegende dat ...") say why. When no consideration is
-    chosen, the best scored one of the answer's motion joins (in reading order)."""
-    return _with_part(chosen, pool, lambda text: bool(_CONSIDERATION.match(text)), lead=True)
+    chosen, the best scored one of the answer's motion joins (in reading order); when none
+    of the chosen is a reasoning one ("overwegende dat", "van mening dat": what the Kamer
+    weighs, where "constaterende dat" notes a fact), the best of those joins too."""
+    chosen = _with_part(chosen, pool, lambda text: bool(_CONSIDERATION.match(text)), lead=True)
+    return _with_part(chosen, pool, lambda text: bool(_REASONING.match(text)), lead=True)
 
 
 def _with_part(

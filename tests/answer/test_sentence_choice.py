@@ -171,6 +171,24 @@ def test_a_why_question_on_a_motion_gets_its_consideration() -> None:
     assert with_reason([pool[3]], pool) == [pool[3]]
 
 
+def test_a_why_question_gets_a_consideration_that_weighs_not_only_one_that_notes() -> None:
+    """ "constaterende dat" notes a fact (the Commission's proposal), "overwegende dat" weighs
+    a reason (the taxpayer): when only the first is chosen, the best of the second joins."""
+    from qa_service.answer.sentence_choice import with_reason
+
+    pool = motion_pool(
+        (0, 0, 0.60, "m1", "constaterende dat de Commissie een fonds voorstelt;"),
+        (0, 1, 0.40, "m1", "overwegende dat de belastingbetaler niet mag opdraaien;"),
+        (0, 2, 0.30, "m1", "van mening dat het fonds overbodig is;"),
+        (1, 0, 0.55, "m1", "verzoekt de regering niet in te stemmen met het fonds,"),
+    )
+    chosen = with_reason([pool[0], pool[3]], pool)
+    assert [x.text for x in chosen] == [pool[0].text, pool[1].text, pool[3].text]
+    assert with_reason(chosen, pool) == chosen
+    noted = motion_pool((0, 0, 0.6, "m1", "constaterende dat X;"), (1, 0, 0.5, "m1", "verzoekt Y,"))
+    assert with_reason(noted, noted) == noted  # no reasoning consideration to add
+
+
 def test_a_question_asking_what_a_motion_wants_gets_its_dictum() -> None:
     from qa_service.answer.sentence_choice import asks_request, with_dictum
 
