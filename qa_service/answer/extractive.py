@@ -11,14 +11,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from qa_service.answer.about_document import document_answer
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.evidence import DocumentEvidence
-from qa_service.answer.metadata import classify, dated_year, is_answer_head, of_year
+from qa_service.answer.metadata import (
+    classify,
+    dated_year,
+    is_answer_head,
+    named_kind,
+    of_year,
+)
 from qa_service.answer.sentence_choice import (
     LATE_WEIGHT_EN,
     PASSAGE_WEIGHT,
@@ -43,7 +49,7 @@ from qa_service.answer.support import (
     name_terms,
 )
 from qa_service.config import Settings
-from qa_service.documents import attributed
+from qa_service.documents import DocumentMeta, attributed
 from qa_service.embedding import Embedder
 from qa_service.embedding.cache import VectorCache
 from qa_service.parsing.chunking import split_sentences
@@ -315,6 +321,9 @@ class ExtractiveAnswerer:
         if meta is None:
             if any(d.count("-") >= 2 for d in asked.doc_ids):
                 return self.abstain(question, retrieval)  # names a document that is not here
+            only = self._only_document(question, retrieval)
+            if only is not None:  # "Who signed the letter?" with one letter to search
+                return document_answer(asked, only, question, retrieval, store)
             if self.should_abstain(retrieval):
                 return None
             # the first hit that holds every rare term asked about ("paasvuren"), not one
@@ -332,6 +341,17 @@ class ExtractiveAnswerer:
                     return answer  # the best-named document that states the fact
             return self.abstain(question, retrieval) if dated_out else None
         return document_answer(asked, meta, question, retrieval, store)
+
+    def _only_document(self, question: str, retrieval: RetrievalResult) -> DocumentMeta | None:
+        """The one document of the kind ``question`` names as such ("the letter", "de
+        motie": :func:`named_kind`) among those searched (the question's filters), or None
+        when there are none or several of that kind: then "the letter" says nothing."""
+        kind = named_kind(question)
+        searched = retrieval.filters
+        if kind is None or (searched.doc_type and kind not in searched.doc_type):
+            return None
+        found = self.index.store.list_documents(0, 2, replace(searched, doc_type=(kind,)))
+        return found[0][0] if len(found) == 1 else None
 
     def _most_named(self, question: str, hits: list[Hit]) -> list[Hit]:
         """One hit per document of ``hits`` (in rank order), only those whose document (its

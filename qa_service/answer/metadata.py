@@ -63,6 +63,7 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
             r"\b(?:gedateerd|geschreven|verstuurd|verzonden|ondertekend|ingediend|voorgesteld)"
             r"|\bdate of (?:the|this) (?:letter|motion|document)\b"
             r"|\bdatum van (?:de|deze) (?:brief|motie|document)\b"
+            r"|\bvan wanneer (?:is|dateert) (?:de|deze) (?:brief|motie|document)\b"
         ),
     ),
     ("vergaderjaar", re.compile(r"\bvergaderjaar|\bparliamentary (?:year|session)|\bsession year")),
@@ -135,6 +136,34 @@ def of_year(meta: DocumentMeta, year: int) -> bool:
         int(y) for y in re.findall(r"(?:18|19|20)\d\d", f"{meta.date[:4]} {meta.vergaderjaar}")
     ]
     return not years or any(abs(y - year) <= 1 for y in years)
+
+
+#: a question about "the letter" or "the motion" as such: "Who signed the letter?", "Van
+#: wanneer is de brief?" (the kind of document named, as written -> its ``doc_type``)
+_KIND_NAMED = re.compile(r"\b(?:the|this|de|deze)\s+(letter|brief|kamerbrief|motion|motie)\b")
+_KIND_TYPES = {"letter": "brief", "brief": "brief", "kamerbrief": "brief"} | {
+    "motion": "motie",
+    "motie": "motie",
+}
+#: ... saying what it is about: then it is one of many, found by its content
+_ABOUT = re.compile(
+    r"\b(?:over|about|on|regarding|concerning|inzake|betreffende|dat|die|that|which|whether|"
+    r"waarin)\s+\w"
+)
+
+
+def named_kind(question: str) -> str | None:
+    """The ``doc_type`` of the document ``question`` names only by its kind ("the letter":
+    ``brief``, "de motie": ``motie``), or None when it names no kind or says more about
+    the document (a topic, a name, a number, a year): "Who signed the letter?" is about the
+    only letter there is, "Who signed the letter about NATO?" about the one on NATO."""
+    text = fold(question)
+    m = _KIND_NAMED.search(text)
+    if m is None or re.search(r"\d", text) or _ABOUT.search(text, m.end()):
+        return None
+    if any(w[:1].isupper() for w in question.split()[1:]):
+        return None  # a name: "Who signed Bijleveld's letter?"
+    return _KIND_TYPES[m.group(1)]
 
 
 @dataclass(frozen=True)

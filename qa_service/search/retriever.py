@@ -53,6 +53,7 @@ class RetrievalResult:
     language: Language
     hits: list[Hit]
     query_vector: np.ndarray
+    filters: Filters = NO_FILTERS  # what the search was restricted to
 
 
 class Retriever:
@@ -161,7 +162,9 @@ class Retriever:
                 more = fused[start : start + top_k - len(hits)]
                 hits += self._hits(more, vectors[i], by_row)
                 start += len(more)
-            results.append(RetrievalResult(query, languages[i], hits, vectors[i]))
+            results.append(
+                RetrievalResult(query, languages[i], hits, vectors[i], active or NO_FILTERS)
+            )
         return results
 
     # -- parts ---------------------------------------------------------------------------

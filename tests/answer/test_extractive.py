@@ -396,6 +396,26 @@ def test_how_many_troops_the_netherlands_sends_is_the_writers_figure(
     assert not service.ask(germany, 5).answer.answerable
 
 
+def test_the_letter_named_only_by_its_kind_is_the_only_letter_searched(
+    service: QAService,
+) -> None:
+    """The bundled corpus holds one letter among 484 motions: "Who signed the letter?" is
+    about it, though the question embeds far from any passage. "The motion" is one of many
+    (declined), and a search restricted to motions or to a dossier without letters has no
+    letter to speak of."""
+    from qa_service.filters import Filters
+
+    signed = service.ask("Who signed the letter?", 5).answer
+    assert signed.answerable and "Bijleveld-Schouten" in signed.answer
+    assert signed.citations[0].hit.document.doc_id == "kst-28676-280"
+    dossier = service.ask("Tot welk dossier behoort de brief?", 5).answer
+    assert dossier.answerable and "28676" in dossier.answer
+    assert not service.ask("Who submitted the motion?", 5).answer.answerable
+    for filters in (Filters.create(doc_type="motie"), Filters.create(dossier="36410-V")):
+        answer = service.ask("Who signed the letter?", 5, filters=filters).answer
+        assert "Bijleveld-Schouten" not in answer.answer
+
+
 def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     service: QAService,
 ) -> None:

@@ -260,3 +260,25 @@ def test_a_document_of_a_year() -> None:
     assert of_year(DocumentMeta(doc_id="a", vergaderjaar="1977-1978"), 1979)  # answered later
     assert not of_year(DocumentMeta(doc_id="a", vergaderjaar="1977-1978"), 1983)
     assert of_year(DocumentMeta(doc_id="a"), 1983)  # undated: nothing contradicts it
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who signed the letter?", "brief"),
+        ("Wie heeft de brief ondertekend?", "brief"),
+        ("Which dossier does the letter belong to?", "brief"),
+        ("Tot welk dossier behoort deze motie?", "motie"),
+        # it says more about the document: one of many, found by what it says
+        ("Who signed the letter about NATO?", None),
+        ("Wie diende de motie over paasvuren in?", None),
+        ("Who signed the letter that announced troops?", None),
+        ("Who signed Bijleveld's letter?", None),
+        ("Who signed the 2017 letter?", None),
+        ("Who signed it?", None),  # no kind named
+    ],
+)
+def test_a_document_named_only_by_its_kind(question: str, kind: str | None) -> None:
+    from qa_service.answer.metadata import named_kind
+
+    assert named_kind(question) == kind
