@@ -57,6 +57,8 @@ def document_answer(
     # keyword-rich consideration above it)
     own = [h for h in retrieval.hits if h.document.doc_id == meta.doc_id]
     top = next((h for h in own if is_dictum(h.passage.text)), own[0] if own else None)
+    if asked.kind == "about":
+        top = None  # its opening says what it is about; a passage the question matched does not
     if top is not None and top.passage.passage_id != hit.passage.passage_id:
         matched = top.passage.text.strip()
         if len(matched) > LONG_QUOTE:
@@ -70,7 +72,7 @@ def _quote(asked: MetaQuestion, passage: Passage) -> str:
     """What of the evidence passage the answer quotes: a motion's whole dictum, the
     signature (the passage's last sentence), else its first sentence."""
     sentences = split_sentences(passage.text) or [passage.text]
-    if asked.kind == "asks":
+    if asked.kind == "asks" or (asked.kind == "about" and is_dictum(passage.text)):
         return passage.text
     if asked.kind == "signer":
         return sentences[-1]

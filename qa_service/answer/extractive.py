@@ -324,6 +324,8 @@ class ExtractiveAnswerer:
             only = self._only_document(question, retrieval)
             if only is not None:  # "Who signed the letter?" with one letter to search
                 return document_answer(asked, only, question, retrieval, store)
+            if asked.kind == "about":
+                return None  # "what is the letter about" of many letters: by its content
             if self.should_abstain(retrieval):
                 return None
             # the first hit that holds every rare term asked about ("paasvuren"), not one

@@ -22,7 +22,7 @@ from qa_service.documents import DocumentMeta, Passage
 from qa_service.kamerstukken import DUTCH_MONTHS, ENGLISH_MONTHS
 from qa_service.text.lexical import fold
 
-Kind = Literal["answerer", "asker", "signer", "date", "dossier", "vergaderjaar", "asks"]
+Kind = Literal["answerer", "asker", "signer", "date", "dossier", "vergaderjaar", "about", "asks"]
 
 _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     (  # written questions (Kamervragen): who answered them, who asked them
@@ -73,6 +73,15 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
             r"\b(?:which|what) (?:parliamentary )?(?:dossier|kamerstuk|file)\b"
             r"|\bdossier ?(?:number|nummer)"
             r"|\bwelk (?:kamer)?(?:dossier|kamerstuk)|\b(?:tot|bij|in) welk (?:kamer)?dossier"
+        ),
+    ),
+    (  # what the document is about: its opening passage, or a motion's dictum
+        "about",
+        re.compile(
+            r"\bwhat (?:is|was)\b.*\b(?:letter|motion|document|kamerstuk)\b.*\babout\W*$"
+            r"|\bwhat (?:is|was) the (?:subject|topic) of\b.*\b(?:letter|motion|document)\b"
+            r"|\bwaar (?:gaat|ging)\b.*\b(?:brief|motie|document|kamerstuk)\b.*\bover\W*$"
+            r"|\bwat is het onderwerp van\b.*\b(?:brief|motie|document|kamerstuk)\b"
         ),
     ),
     (
@@ -289,7 +298,7 @@ def evidence_passage(kind: Kind, meta: DocumentMeta, passages: list[Passage]) ->
             text = fold(p.text)
             if names and any(n in text for n in names):
                 return p
-    if kind in ("asks", "signer", "date"):
+    if kind in ("asks", "signer", "date", "about"):
         for p in passages:
             if is_dictum(p.text):
                 return p
@@ -357,6 +366,8 @@ def statement(kind: Kind, meta: DocumentMeta, language: str) -> str | None:
             if en
             else f"{what} ({ref}) is uit vergaderjaar {meta.vergaderjaar}."
         )
+    if kind == "about":  # the opening passage (a motion's dictum) quoted says what about
+        return f"{what} ({ref}):"
     if kind != "asks":
         return None  # who answered or asked written questions: in the text (from_text)
     # "asks": the dictum quoted is the answer; name the motion and who submitted it

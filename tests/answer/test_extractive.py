@@ -411,6 +411,12 @@ def test_the_letter_named_only_by_its_kind_is_the_only_letter_searched(
     dossier = service.ask("Tot welk dossier behoort de brief?", 5).answer
     assert dossier.answerable and "28676" in dossier.answer
     assert not service.ask("Who submitted the motion?", 5).answer.answerable
+    about = service.ask("What is the letter about?", 5).answer
+    assert about.answerable and "bijeenkomst van de Navo-ministers" in about.answer
+    assert len(about.citations) == 1
+    motion = service.ask("Waar gaat motie 34682-119 over?", 5).answer
+    assert "verzoekt het kabinet om de provincies maximaal te ondersteunen" in motion.answer
+    assert not service.ask("What is the motion about?", 5).answer.answerable  # which one?
     for filters in (Filters.create(doc_type="motie"), Filters.create(dossier="36410-V")):
         answer = service.ask("Who signed the letter?", 5, filters=filters).answer
         assert "Bijleveld-Schouten" not in answer.answer

@@ -282,3 +282,22 @@ def test_a_document_named_only_by_its_kind(question: str, kind: str | None) -> N
     from qa_service.answer.metadata import named_kind
 
     assert named_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the letter about?",
+        "Waar gaat de brief over?",
+        "What is motion 36410-XVI-125 about?",
+        "Wat is het onderwerp van de motie?",
+    ],
+)
+def test_what_a_document_is_about_is_a_question_about_it(question: str) -> None:
+    asked = classify(question)
+    assert asked is not None and asked.kind == "about"
+
+
+def test_what_it_says_about_a_topic_is_a_question_about_its_content() -> None:
+    assert classify("What does the letter say about Afghanistan?") is None
+    assert classify("Wat staat er in de brief over Afghanistan?") is None
