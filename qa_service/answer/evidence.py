@@ -11,7 +11,13 @@ from __future__ import annotations
 import functools
 import math
 
+import numpy as np
+
+from qa_service.answer.metadata import is_dictum
+from qa_service.filters import Filters
+from qa_service.search.retriever import Hit
 from qa_service.store.protocol import SearchIndex
+from qa_service.store.vectors import center
 from qa_service.text.lexical import analyze
 from qa_service.text.overlap import TextTerms
 
@@ -40,3 +46,27 @@ class DocumentEvidence:
         unknown = math.log((self.index.size + 1) / 0.5)
         idf = self.index.idf(terms)
         return None if max(idf) >= unknown - 1e-6 else max(idf)
+
+    def missing_dictums(self, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
+        """The dictum passage ("verzoekt de regering ...") of each motion among ``hits`` of
+        which no hit is the dictum, as hits (scored by their centred similarity to the
+        question, no fused or BM25 score): a motion answers as a whole, and its dictum,
+        what it asks, may rank below its considerations or not be retrieved at all."""
+        have = {h.document.doc_id for h in hits if is_dictum(h.passage.text)}
+        wanted = {
+            h.document.doc_id: h.document
+            for h in hits
+            if h.document.doc_type == "motie" and h.document.doc_id not in have
+        }
+        out = []
+        for doc_id, meta in wanted.items():
+            rows = self.index.store.rows_matching(Filters.create(doc_ids=[doc_id]))
+            passages = self.index.store.passages_by_rows([int(r) for r in rows])
+            row, passage = next(
+                ((r, p) for r, p in sorted(passages.items()) if is_dictum(p.text)), (-1, None)
+            )
+            if passage is None:
+                continue
+            stored = center(self.index.passage_vectors([row]), self.index.centroid)
+            out.append(Hit(row, passage, meta, 0.0, float(stored[0] @ query_vector), 0.0))
+        return out

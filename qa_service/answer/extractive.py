@@ -198,11 +198,14 @@ class ExtractiveAnswerer:
         about_document = [
             self.metadata_answer(q, r) for q, r in zip(questions, retrievals, strict=True)
         ]
-        for retrieval, known in zip(retrievals, about_document, strict=True):
+        answered = list(retrievals)  # with the dictums of the motions they quote
+        for i, (retrieval, known) in enumerate(zip(retrievals, about_document, strict=True)):
             if known is not None or self.should_abstain(retrieval):
                 plans.append(None)
                 continue
-            hits = retrieval.hits
+            top = retrieval.hits[: self.settings.answer_passages]
+            hits = top + self.evidence.missing_dictums(top, retrieval.query_vector)
+            answered[i] = replace(retrieval, hits=hits + retrieval.hits[len(top) :])
             candidates = self._candidates(hits)
             texts = [attributed(hits[c.hit_rank].document, c.text) for c in candidates]
             in_context = self._stored_vectors(hits, candidates)
@@ -225,14 +228,14 @@ class ExtractiveAnswerer:
         encoded = self.sentence_cache.encode(everything, self._embed_sentences)
         by_text = dict(zip(everything, encoded, strict=True))
         answers = []
-        for question, retrieval, plan, known in zip(
-            questions, retrievals, plans, about_document, strict=True
+        for question, retrieval, searched, plan, known in zip(
+            questions, answered, retrievals, plans, about_document, strict=True
         ):
             if known is not None:
                 answers.append(known)
                 continue
             if plan is None:
-                answers.append(self.abstain(question, retrieval))
+                answers.append(self.abstain(question, searched))
                 continue
             candidates, texts, stored, blend = plan
             vectors = [
@@ -248,7 +251,7 @@ class ExtractiveAnswerer:
             if (chosen and max(c.score for c in chosen) < floor) or self.unsupported(
                 question, answer
             ):
-                answer = self.abstain(question, retrieval)
+                answer = self.abstain(question, searched)
             answers.append(answer)
         return answers
 
@@ -376,7 +379,7 @@ class ExtractiveAnswerer:
     # -- sentence selection ----------------------------------------------------------------
     def _candidates(self, hits: list[Hit]) -> list[_Sentence]:
         out = []
-        for rank, hit in enumerate(hits[: self.settings.answer_passages]):
+        for rank, hit in enumerate(hits):
             sentences = split_sentences(hit.passage.text)
             for order, sentence in enumerate(sentences):
                 if is_answer_head(sentence):

@@ -20,7 +20,9 @@ An answer is the smallest set of passage sentences that together answer the ques
    (:func:`with_reason`; one that weighs, "overwegende dat", when only one that notes a
    fact was chosen); a question asking what a motion or its indiener wants, asks or
    calls for gets its dictum ("verzoekt de regering ...") when a consideration that shares
-   the question's words was chosen instead (:func:`with_dictum`);
+   the question's words was chosen instead (:func:`with_dictum`; the dictum of a quoted
+   motion is among the candidates though it was not retrieved: see
+   :meth:`~qa_service.answer.evidence.DocumentEvidence.missing_dictums`);
 5. a question asking for a number, percentage, amount or time, or who, that the chosen sentences
    do not give gets the sentence of the same document that does, when it scores nearly as
    well (:func:`with_answer_type`).
@@ -231,9 +233,9 @@ def writer_speaks(sentence: str) -> bool:
 _REQUEST = re.compile(
     r"\bwat (?:wil|wilde|willen|wilden|vraagt|vroeg|vragen|vroegen|verzoekt|verzocht|eist|"
     r"eiste|eisen)\b|\bwaartoe (?:roept|riep|verzoekt|verzocht)\b|"
-    r"\bwat (?:moet|moest) (?:de regering|het kabinet)\b|"
+    r"\b(?:moet|moest|moeten|zou|zouden) (?:de regering|het kabinet)\b|"
     r"\bwhat (?:does|did|do)\b.{0,80}?\b(?:want|ask|call|request|urge|demand)|"
-    r"\bwhat (?:should|must) the (?:government|cabinet)\b"
+    r"\b(?:should|must) the (?:government|cabinet)\b"
 )
 
 

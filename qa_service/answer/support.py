@@ -260,7 +260,8 @@ def _figures(folded: str) -> set[str]:
 #: clause ("What did they stress when discussing North Korea")
 _TIME_ASKED = re.compile(
     r"(?:^|[,;:]|\b(?:and|en|or|of)\b)\W*(?:[\w'’]+\W+){0,2}?"
-    r"(wanneer|when|(?:op |tot |vanaf |per )?welke (?:datum|dag)|(?:in |tot )?welk jaar|"
+    r"(wanneer|when|hoe vaak|how often|(?:op |tot |vanaf |per )?welke (?:datum|dag)|"
+    r"(?:in |tot )?welk jaar|"
     r"(?:on |by |until |from )?(?:what|which) (?:date|day|year))\b"
 )
 #: a time: a date, year, month, day, season (``voorjaarsnota``), recess, period or deadline
@@ -273,8 +274,9 @@ _TIME = re.compile(
     r"\w*reces|recess|(?:zomer|winter|voorjaar|najaar|lente|herfst|kerst)\w*|pasen|"
     r"prinsjesdag|miljoenennota|tijdens|na afloop|zodra|alvorens|voordat|nadat|"
     r"summer|spring|autumn|fall|christmas|easter|"
-    r"jaar|jaren|jaarlijks\w*|maand\w*|weken|week|dagen|dag|kwartaal|halfjaar|"
-    r"years?|annual\w*|months?|weeks?|days?|quarter\w*|"
+    r"jaar|jaren|\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks)\w*|maand\w*|weken|week|"
+    r"dagen|dag|kwartaal|halfjaar|"
+    r"years?|annual\w*|months?|weeks?|days?|quarter\w*|\w*(?:monthly|weekly|daily)|"
     r"uiterlijk|voortaan|binnenkort|spoedig|onverwijld|onmiddellijk|direct|straks|thans|"
     r"zo snel mogelijk|korte termijn|eind|begin|medio|halverwege|voorafgaand|deadline|"
     r"jl|aanstaande|a\.s|vandaag|morgen|gisteren|"

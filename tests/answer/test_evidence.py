@@ -36,3 +36,22 @@ def test_rarity_is_none_for_a_word_the_corpus_lacks(evidence: DocumentEvidence) 
     assert common is not None and rare is not None and rare > common
     assert evidence.rarity("Marsrover") is None
     assert evidence.rarity("de") == 0.0  # a stop word has no terms
+
+
+def test_the_dictum_of_a_motion_quoted_by_its_considerations_only(
+    evidence: DocumentEvidence,
+) -> None:
+    from qa_service.search.retriever import Hit
+
+    store = evidence.index.store
+    motion = "kst-36410-VI-81"
+    meta = store.document(motion)
+    assert meta is not None
+    passages = store.document_passages(motion)
+    considerations = [p for p in passages if p.text.lower().startswith("constaterende")]
+    hits = [Hit(-1, p, meta, 0.0, 0.0, 0.0) for p in considerations]
+    vector = evidence.index.passage_vectors([0])[0]
+    found = evidence.missing_dictums(hits, vector)
+    assert [h.passage.text[:20] for h in found] == ["verzoekt de regering"]
+    assert found[0].document.doc_id == motion and found[0].row >= 0
+    assert evidence.missing_dictums(found, vector) == []  # its dictum is there already

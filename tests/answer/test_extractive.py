@@ -422,6 +422,22 @@ def test_the_letter_named_only_by_its_kind_is_the_only_letter_searched(
         assert "Bijleveld-Schouten" not in answer.answer
 
 
+def test_a_motion_answers_with_its_dictum_though_it_was_not_retrieved(
+    service: QAService,
+) -> None:
+    """Piri's motion on the BRP backlog: the question matches its considerations, and its
+    dictum ("... ieder kwartaal te rapporteren") is not among the top passages; what the
+    motion wants, or how often the government must report, is that dictum."""
+    for question in (
+        "Wat wil Piri weten over de inschrijving van statushouders?",
+        "Hoe vaak moet de regering rapporteren over de achterstanden bij de BRP-inschrijving?",
+    ):
+        answer = service.ask(question, 5).answer
+        assert "ieder kwartaal te rapporteren" in answer.answer, question
+        dictum = next(c for c in answer.citations if "kwartaal" in c.quote)
+        assert dictum.hit.document.doc_id == "kst-36410-VI-81"
+
+
 def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     service: QAService,
 ) -> None:

@@ -197,6 +197,9 @@ def test_a_question_asking_what_a_motion_wants_gets_its_dictum() -> None:
     assert asks_request("What did Eppink call on the cabinet to do for the self-employed?")
     assert asks_request("What does the Dobbe motion want the government to say?")
     assert not asks_request("Welke organisatie inventariseert de schade?")
+    assert asks_request("Hoe vaak moet de regering rapporteren over de achterstanden?")
+    assert asks_request("How often should the government report on the backlog?")
+    assert not asks_request("Hoe vaak vergaderde de Navo?")
     pool = motion_pool(
         (0, 0, 0.85, "m1", "Overwegende dat er jongeren zijn met behoefte aan zorg;"),
         (0, 1, 0.40, "m1", "Constaterende dat onderzoekers aanbevelen de zorg te verbreden;"),

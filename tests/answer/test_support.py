@@ -61,6 +61,15 @@ HOTEL = (
         ("Tot welke datum kon dat?", "Dat kon tot volgend jaar."),
         ("Wanneer hoort de Kamer het?", "De Kamer hoort het bij de Voorjaarsnota. [1]"),
         ("When will the House be informed?", "Tijdens het debat over de begroting. [1]"),
+        # how often: a frequency is a time
+        (
+            "Hoe vaak moet de regering rapporteren?",
+            "Verzoekt de regering ieder kwartaal te rapporteren.",
+        ),
+        (
+            "How often should the House be informed?",
+            "Verzoekt de regering halfjaarlijks te informeren.",
+        ),
         # "when" joining a clause asks for no time
         ("What did they stress when discussing North Korea?", "Zij benadrukten de dialoog."),
     ],
@@ -133,6 +142,11 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
         (
             "Wanneer moet de regering de Kamer over de selectie informeren?",
             "Verzoekt de regering afspraken te maken met instellingen en de Kamer te informeren.",
+            "a time",
+        ),
+        (
+            "Hoe vaak moet de regering de Kamer informeren?",
+            "Verzoekt de regering de Kamer te informeren over de achterstanden.",
             "a time",
         ),
         (
