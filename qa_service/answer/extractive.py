@@ -457,7 +457,7 @@ class ExtractiveAnswerer:
                 + named.get(c.hit_rank, 0.0)
                 + PASSAGE_WEIGHT * passage_lexical[c.hit_rank]
                 + 0.02 / (1 + c.hit_rank)
-                + (writer if writer and writer_speaks(c.text) else 0.0)
+                + (writer if writer and self._by_writer(hits[c.hit_rank], c.text) else 0.0)
             )
         pool = [
             Candidate(c.hit_rank, c.order, c.text, c.score, found[i], _unit(hits[c.hit_rank]))
@@ -477,6 +477,12 @@ class ExtractiveAnswerer:
         picked = with_answer_type(question, picked, pool, documents, margin)
         by_position = {(c.hit_rank, c.order): c for c in candidates}
         return [by_position[(p.passage, p.order)] for p in picked]
+
+    @staticmethod
+    def _by_writer(hit: Hit, sentence: str) -> bool:
+        """Whether ``sentence`` is the writer of a letter speaking (not the Kamer's "we" in
+        a motion's considerations)."""
+        return hit.document.doc_type != "motie" and writer_speaks(sentence)
 
     def _name_shares(self, question: str, retrieval: RetrievalResult) -> dict[int, float]:
         """``answer_name_weight_en/nl`` times the IDF-weighted share of the question's names

@@ -396,6 +396,15 @@ def test_how_many_troops_the_netherlands_sends_is_the_writers_figure(
     assert not service.ask(germany, 5).answer.answerable
 
 
+def test_a_motions_we_is_the_kamer_not_the_writer(service: QAService) -> None:
+    """A question about what the Netherlands does favours a letter's writer speaking, not a
+    motion's consideration that says "onze luchtmacht": the Brekelmans motion on NATO is
+    answered from itself, not with his F-35 motion."""
+    question = "Wat wil de motie-Brekelmans dat Nederland binnen de NAVO doet?"
+    answer = service.ask(question, 5).answer
+    assert "dialoog" in answer.answer and "F35" not in answer.answer
+
+
 def test_the_letter_named_only_by_its_kind_is_the_only_letter_searched(
     service: QAService,
 ) -> None:
