@@ -10,19 +10,26 @@ Either way the answer quotes, with its ``[1]``, that passage of the document, an
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.metadata import (
     MetaQuestion,
     evidence_passage,
     from_text,
     is_dictum,
+    named_kind,
     statement,
 )
+from qa_service.answer.support import evidence_text
 from qa_service.documents import DocumentMeta, Passage
 from qa_service.filters import Filters
 from qa_service.parsing.chunking import split_sentences
 from qa_service.search.retriever import Hit, RetrievalResult
 from qa_service.store.protocol import DocumentStore
+from qa_service.text.lexical import fold
+from qa_service.text.names import names
 
 #: a matched passage longer than this is quoted by its first sentence
 LONG_QUOTE = 400
@@ -90,3 +97,34 @@ def _hit(
     by_row = store.passages_by_rows([int(r) for r in rows])
     row = next((r for r, p in by_row.items() if p.passage_id == passage.passage_id), -1)
     return Hit(row, passage, meta, 0.0, 0.0, 0.0)
+
+
+def only_document(question: str, searched: Filters, store: DocumentStore) -> DocumentMeta | None:
+    """The one document of the kind ``question`` names as such ("the letter", "de motie":
+    :func:`named_kind`) among those ``searched`` (the question's filters), or None when
+    there are none or several of that kind: then "the letter" says nothing."""
+    kind = named_kind(question)
+    if kind is None or (searched.doc_type and kind not in searched.doc_type):
+        return None
+    found = store.list_documents(0, 2, replace(searched, doc_type=(kind,)))
+    return found[0][0] if len(found) == 1 else None
+
+
+def most_named(
+    question: str, hits: list[Hit], texts: Callable[[str], tuple[str, ...]]
+) -> list[Hit]:
+    """One hit per document of ``hits`` (in rank order), only those whose document (its
+    ``texts`` and metadata) holds the most of the names ``question`` asks about: "which
+    minister answered Van der Hek's questions on Badger Belgium" is about the document that
+    names them, wherever it ranks, and about no document that names fewer."""
+    first: dict[str, Hit] = {}
+    for hit in hits:
+        first.setdefault(hit.document.doc_id, hit)
+    asked = [fold(n) for n in names(question)]
+    if not asked:
+        return list(first.values())
+    held = {
+        d: sum(n in evidence_text(texts(d), [h.document]) for n in asked) for d, h in first.items()
+    }
+    most = max(held.values())
+    return [h for d, h in first.items() if held[d] == most]

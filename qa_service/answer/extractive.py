@@ -15,14 +15,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from qa_service.answer.about_document import document_answer
+from qa_service.answer.about_document import document_answer, most_named, only_document
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.evidence import DocumentEvidence
 from qa_service.answer.metadata import (
     classify,
     dated_year,
     is_answer_head,
-    named_kind,
     of_year,
 )
 from qa_service.answer.sentence_choice import (
@@ -49,7 +48,7 @@ from qa_service.answer.support import (
     name_terms,
 )
 from qa_service.config import Settings
-from qa_service.documents import DocumentMeta, attributed
+from qa_service.documents import attributed
 from qa_service.embedding import Embedder
 from qa_service.embedding.cache import VectorCache
 from qa_service.parsing.chunking import split_sentences
@@ -324,7 +323,7 @@ class ExtractiveAnswerer:
         if meta is None:
             if any(d.count("-") >= 2 for d in asked.doc_ids):
                 return self.abstain(question, retrieval)  # names a document that is not here
-            only = self._only_document(question, retrieval)
+            only = only_document(question, retrieval.filters, store)
             if only is not None:  # "Who signed the letter?" with one letter to search
                 return document_answer(asked, only, question, retrieval, store)
             if asked.kind == "about":
@@ -337,7 +336,7 @@ class ExtractiveAnswerer:
             holding = [h for h in retrieval.hits if rare and self._holds_all(rare, h)]
             year = dated_year(question)
             dated_out = False
-            for hit in self._most_named(question, holding or retrieval.hits):
+            for hit in most_named(question, holding or retrieval.hits, self.evidence.texts):
                 if year and not of_year(hit.document, year):
                     dated_out = True  # "the 2019 motion on X" is not a 2023 motion on X
                     continue
@@ -346,35 +345,6 @@ class ExtractiveAnswerer:
                     return answer  # the best-named document that states the fact
             return self.abstain(question, retrieval) if dated_out else None
         return document_answer(asked, meta, question, retrieval, store)
-
-    def _only_document(self, question: str, retrieval: RetrievalResult) -> DocumentMeta | None:
-        """The one document of the kind ``question`` names as such ("the letter", "de
-        motie": :func:`named_kind`) among those searched (the question's filters), or None
-        when there are none or several of that kind: then "the letter" says nothing."""
-        kind = named_kind(question)
-        searched = retrieval.filters
-        if kind is None or (searched.doc_type and kind not in searched.doc_type):
-            return None
-        found = self.index.store.list_documents(0, 2, replace(searched, doc_type=(kind,)))
-        return found[0][0] if len(found) == 1 else None
-
-    def _most_named(self, question: str, hits: list[Hit]) -> list[Hit]:
-        """One hit per document of ``hits`` (in rank order), only those whose document (its
-        text and metadata) holds the most of the names ``question`` asks about: "which
-        minister answered Van der Hek's questions on Badger Belgium" is about the document
-        that names them, wherever it ranks, and about no document that names fewer."""
-        first: dict[str, Hit] = {}
-        for hit in hits:
-            first.setdefault(hit.document.doc_id, hit)
-        asked = [fold(n) for n in names(question)]
-        if not asked:
-            return list(first.values())
-        held = {
-            d: sum(n in evidence_text(self.evidence.texts(d), [h.document]) for n in asked)
-            for d, h in first.items()
-        }
-        most = max(held.values())
-        return [h for d, h in first.items() if held[d] == most]
 
     # -- sentence selection ----------------------------------------------------------------
     def _candidates(self, hits: list[Hit]) -> list[_Sentence]:
@@ -457,7 +427,7 @@ class ExtractiveAnswerer:
                 + named.get(c.hit_rank, 0.0)
                 + PASSAGE_WEIGHT * passage_lexical[c.hit_rank]
                 + 0.02 / (1 + c.hit_rank)
-                + (writer if writer and self._by_writer(hits[c.hit_rank], c.text) else 0.0)
+                + (writer if writer and writer_speaks(c.text, hits[c.hit_rank].document) else 0.0)
             )
         pool = [
             Candidate(c.hit_rank, c.order, c.text, c.score, found[i], _unit(hits[c.hit_rank]))
@@ -477,12 +447,6 @@ class ExtractiveAnswerer:
         picked = with_answer_type(question, picked, pool, documents, margin)
         by_position = {(c.hit_rank, c.order): c for c in candidates}
         return [by_position[(p.passage, p.order)] for p in picked]
-
-    @staticmethod
-    def _by_writer(hit: Hit, sentence: str) -> bool:
-        """Whether ``sentence`` is the writer of a letter speaking (not the Kamer's "we" in
-        a motion's considerations)."""
-        return hit.document.doc_type != "motie" and writer_speaks(sentence)
 
     def _name_shares(self, question: str, retrieval: RetrievalResult) -> dict[int, float]:
         """``answer_name_weight_en/nl`` times the IDF-weighted share of the question's names

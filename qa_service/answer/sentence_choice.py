@@ -46,6 +46,7 @@ from dataclasses import dataclass
 
 from qa_service.answer.metadata import is_dictum
 from qa_service.answer.support import missing_answer_type, missing_person
+from qa_service.documents import DocumentMeta
 from qa_service.text.lexical import analyze, fold
 from qa_service.text.overlap import Term
 
@@ -223,8 +224,11 @@ def asks_writer(question: str) -> bool:
     return bool(_WRITER_ASKED.search(question))
 
 
-def writer_speaks(sentence: str) -> bool:
-    """Whether ``sentence`` is in the first person: a letter's writer speaking."""
+def writer_speaks(sentence: str, document: DocumentMeta | None = None) -> bool:
+    """Whether ``sentence`` (of ``document``) is in the first person: a letter's writer
+    speaking. A motion's "we" ("onze luchtmacht") is the Kamer's, not the writer's."""
+    if document is not None and document.doc_type == "motie":
+        return False
     return bool(_FIRST_PERSON.search(sentence))
 
 

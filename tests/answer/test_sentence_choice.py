@@ -277,3 +277,9 @@ def test_a_question_about_the_minister_asks_for_the_writer_speaking() -> None:
     assert writer_speaks("Ik heb toegelicht dat we thans bezig zijn.")
     assert not writer_speaks("Voorts spraken de Ministers over de RSM.")
     assert not writer_speaks("De Mijnbouwwet wordt gewijzigd.")  # a word, not "mijn"
+    from qa_service.documents import DocumentMeta
+
+    motion = DocumentMeta(doc_id="kst-1-2", doc_type="motie")
+    letter = DocumentMeta(doc_id="kst-1-3", doc_type="brief")
+    assert not writer_speaks("terwijl dit programma centraal staat binnen onze luchtmacht;", motion)
+    assert writer_speaks("Voorts heb ik toegezegd trainers te leveren.", letter)
