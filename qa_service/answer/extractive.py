@@ -29,6 +29,7 @@ from qa_service.answer.sentence_choice import (
     PASSAGE_WEIGHT,
     WRITER_WEIGHT,
     Candidate,
+    asks_list,
     asks_reason,
     asks_request,
     asks_writer,
@@ -37,6 +38,7 @@ from qa_service.answer.sentence_choice import (
     question_terms,
     with_answer_type,
     with_dictum,
+    with_others,
     with_reason,
     writer_speaks,
 )
@@ -445,6 +447,8 @@ class ExtractiveAnswerer:
         documents = {r: hits[r].document.doc_id for r in ranks}
         margin = self.settings.answer_type_margin
         picked = with_answer_type(question, picked, pool, documents, margin)
+        if asks_list(question):
+            picked = with_others(picked, pool, self.settings.answer_sentence_margin)
         by_position = {(c.hit_rank, c.order): c for c in candidates}
         return [by_position[(p.passage, p.order)] for p in picked]
 

@@ -23,7 +23,9 @@ An answer is the smallest set of passage sentences that together answer the ques
    the question's words was chosen instead (:func:`with_dictum`; the dictum of a quoted
    motion is among the candidates though it was not retrieved: see
    :meth:`~qa_service.answer.evidence.DocumentEvidence.missing_dictums`);
-5. a question asking for a number, percentage, amount or time, or who, that the chosen sentences
+5. a question asking which motions (plural) gets each other motion whose best sentence
+   scores near the best chosen one, up to five (:func:`with_others`);
+6. a question asking for a number, percentage, amount or time, or who, that the chosen sentences
    do not give gets the sentence of the same document that does, when it scores nearly as
    well (:func:`with_answer_type`).
 
@@ -198,6 +200,41 @@ def _joined(chosen: list[Candidate], extra: Candidate, lead: bool = False) -> li
     order = [extra.passage, *chosen_passages] if lead else [*chosen_passages, extra.passage]
     passages = list(dict.fromkeys(order))
     return sorted([*chosen, extra], key=lambda c: (passages.index(c.passage), c.order))
+
+
+#: A question asking which motions (more than one) do something: "Welke moties gaan over
+#: stikstof?", "Which motions ask for ...", "Zijn er moties over ..."
+_LIST = re.compile(
+    r"\b(?:welke|which|what|zijn er|are there|any)\s+(?:\w+\s+)?(?:moties|motions|amendementen|"
+    r"amendments)\b"
+)
+#: How many motions a list answers with at most.
+LIST_MAX = 5
+
+
+def asks_list(question: str) -> bool:
+    """Whether ``question`` asks which motions (plural) do something."""
+    return bool(_LIST.search(fold(question)))
+
+
+def with_others(
+    chosen: list[Candidate], pool: Sequence[Candidate], margin: float
+) -> list[Candidate]:
+    """``chosen``, answering "which motions ...", with the best scored sentence of each other
+    motion (a unit) that scores within ``margin`` of the best chosen one, the best first, up
+    to :data:`LIST_MAX` motions in all: a list question is not answered by one motion."""
+    if not chosen or not chosen[0].unit:
+        return chosen
+    floor = max(c.score for c in chosen) - margin
+    units = {c.unit for c in chosen}
+    out = list(chosen)
+    for c in sorted(pool, key=lambda c: -c.score):
+        if len(units) >= LIST_MAX or c.score < floor:
+            break
+        if c.unit and c.unit not in units:
+            units.add(c.unit)
+            out = _joined(out, c)
+    return out
 
 
 #: A question about what the minister (one writer of a letter) or the government and country

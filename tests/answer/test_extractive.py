@@ -447,6 +447,15 @@ def test_a_motion_answers_with_its_dictum_though_it_was_not_retrieved(
         assert dictum.hit.document.doc_id == "kst-36410-VI-81"
 
 
+def test_which_motions_lists_several_motions(service: QAService) -> None:
+    """ "Welke moties gaan over stikstof?" is answered with each motion near the best one,
+    each led by its own title, not with one motion."""
+    answer = service.ask("Welke moties gaan over stikstof?", 5).answer
+    assert answer.answerable
+    assert len({c.hit.document.doc_id for c in answer.citations}) >= 2
+    assert answer.answer.count("Motie van") >= 2
+
+
 def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     service: QAService,
 ) -> None:

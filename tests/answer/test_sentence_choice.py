@@ -283,3 +283,25 @@ def test_a_question_about_the_minister_asks_for_the_writer_speaking() -> None:
     letter = DocumentMeta(doc_id="kst-1-3", doc_type="brief")
     assert not writer_speaks("terwijl dit programma centraal staat binnen onze luchtmacht;", motion)
     assert writer_speaks("Voorts heb ik toegezegd trainers te leveren.", letter)
+
+
+def test_a_question_asking_which_motions_gets_several() -> None:
+    from qa_service.answer.sentence_choice import LIST_MAX, asks_list, with_others
+
+    assert asks_list("Welke moties gaan over stikstof?")
+    assert asks_list("Which motions ask for support for Ukraine?")
+    assert asks_list("Zijn er moties over asielopvang?")
+    assert not asks_list("Welke motie vraagt om de Wwft te evalueren?")  # one motion
+    assert not asks_list("Wat vroeg de motie over stikstof?")
+    pool = motion_pool(
+        (0, 0, 0.64, "m1", "verzoekt de regering stikstof te reduceren,"),
+        (1, 0, 0.61, "m2", "overwegende dat extern salderen stikstof kost;"),
+        (2, 0, 0.52, "m3", "verzoekt de regering met de buurlanden stikstof te reduceren,"),
+        (3, 0, 0.40, "m4", "verzoekt de regering iets anders te doen,"),  # too far below
+        (4, 0, 0.60, "m2", "verzoekt de regering extern salderen te beperken,"),  # m2 again
+    )
+    listed = with_others([pool[0]], pool, margin=0.16)
+    assert [x.unit for x in listed] == ["m1", "m2", "m3"]
+    assert pool[4] not in listed  # one sentence per motion: its best
+    many = motion_pool(*((i, 0, 0.9 - i * 0.01, f"m{i}", f"verzoekt {i},") for i in range(9)))
+    assert len(with_others([many[0]], many, margin=0.16)) == LIST_MAX
