@@ -56,7 +56,7 @@ def document_answer(
         lead, passage, phrase = found
         sentences = split_sentences(passage.text) or [passage.text]
         quote = next((s for s in sentences if phrase[:12] in " ".join(s.split())), passage.text)
-    hit = _hit(passage, meta, retrieval, store)
+    hit = hit_of(passage, meta, retrieval, store)
     text = f"{lead} {quote.strip()} [1]"
     citations = [Citation(1, hit, quote.strip())]
     # found by its content: quote the passage of it that matched the question as well, a
@@ -86,7 +86,7 @@ def _quote(asked: MetaQuestion, passage: Passage) -> str:
     return sentences[0]
 
 
-def _hit(
+def hit_of(
     passage: Passage, meta: DocumentMeta, retrieval: RetrievalResult, store: DocumentStore
 ) -> Hit:
     """``passage`` as a hit: the retrieved one, else looked up by its row (score 0)."""

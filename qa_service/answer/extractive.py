@@ -17,6 +17,7 @@ import numpy as np
 
 from qa_service.answer.about_document import document_answer, most_named, only_document
 from qa_service.answer.answers import Answer, Citation
+from qa_service.answer.by_author import motions_by
 from qa_service.answer.evidence import DocumentEvidence
 from qa_service.answer.metadata import (
     classify,
@@ -54,6 +55,7 @@ from qa_service.documents import attributed
 from qa_service.embedding import Embedder
 from qa_service.embedding.cache import VectorCache
 from qa_service.parsing.chunking import split_sentences
+from qa_service.search.authors import AuthorIndex
 from qa_service.search.retriever import Hit, RetrievalResult
 from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import center
@@ -119,6 +121,8 @@ class ExtractiveAnswerer:
         self.sentence_cache = VectorCache(settings.answer_sentence_cache)
         #: the cited documents' texts and terms, read once, for the support check
         self.evidence = DocumentEvidence(index)
+        #: each author word -> the documents, for "which motions did X submit" (built lazily)
+        self.authors = AuthorIndex(index.store)
 
     def should_abstain(self, retrieval: RetrievalResult) -> bool:
         """Whether the best passage's similarity is under the language's threshold: nothing
@@ -317,6 +321,9 @@ class ExtractiveAnswerer:
         """The answer to a question about a document itself (who signed or submitted it,
         its date, dossier, vergaderjaar, what motion N asks) from its metadata, citing a
         passage of it (:mod:`qa_service.answer.metadata`); None for other questions."""
+        listed = motions_by(question, retrieval, self.index.store, self.authors)
+        if listed is not None:  # "Welke moties heeft Eerdmans ingediend?"
+            return listed
         asked = classify(question)
         if asked is None:
             return None

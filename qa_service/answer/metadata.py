@@ -155,7 +155,7 @@ _KIND_TYPES = {"letter": "brief", "brief": "brief", "kamerbrief": "brief"} | {
     "motie": "motie",
 }
 #: ... saying what it is about: then it is one of many, found by its content
-_ABOUT = re.compile(
+ABOUT = re.compile(
     r"\b(?:over|about|on|regarding|concerning|inzake|betreffende|dat|die|that|which|whether|"
     r"waarin)\s+\w"
 )
@@ -168,7 +168,7 @@ def named_kind(question: str) -> str | None:
     only letter there is, "Who signed the letter about NATO?" about the one on NATO."""
     text = fold(question)
     m = _KIND_NAMED.search(text)
-    if m is None or re.search(r"\d", text) or _ABOUT.search(text, m.end()):
+    if m is None or re.search(r"\d", text) or ABOUT.search(text, m.end()):
         return None
     if any(w[:1].isupper() for w in question.split()[1:]):
         return None  # a name: "Who signed Bijleveld's letter?"

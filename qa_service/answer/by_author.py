@@ -1,0 +1,86 @@
+"""Which motions an MP submitted: "Welke moties heeft Eerdmans ingediend?", "Which motions
+did Kops submit?".
+
+Listed from the documents' metadata (their indieners), not from passages that mention the
+name: a question naming an MP and no topic embeds far from every dictum. Each motion is named
+by its title and official citation and cited by its dictum (what it asks). A question that
+says what the motions are about ("Welke moties van Kops gaan over stikstof?") is answered by
+content instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from qa_service.answer.about_document import hit_of
+from qa_service.answer.answers import Answer, Citation
+from qa_service.answer.metadata import ABOUT, evidence_passage
+from qa_service.search.authors import AuthorIndex, name_words
+from qa_service.search.retriever import RetrievalResult
+from qa_service.store.protocol import DocumentStore
+from qa_service.text.lexical import fold
+from qa_service.text.names import names
+
+#: "Welke moties heeft X ingediend", "Which motions did X submit", "welke moties van X"
+_BY = re.compile(
+    r"\b(?:welke|which|what)\s+(?:moties|motions)\b.*"
+    r"\b(?:ingediend|indiende|dienden?|submit\w*|filed?|tabled?|put forward|van|by|from)\b"
+)
+#: How many motions the answer names (it says how many there are in all).
+SHOWN = 10
+
+
+def motions_by(
+    question: str, retrieval: RetrievalResult, store: DocumentStore, authors: AuthorIndex
+) -> Answer | None:
+    """The motions the MPs ``question`` names submitted (all of them, within the request's
+    filters), or None when it asks no such thing, names no MP who submitted one, or says
+    what the motions are about."""
+    text = fold(question)
+    named = names(question)
+    asked = _BY.search(text)
+    if not named or asked is None or ABOUT.search(text, text.find("moti", asked.start()) + 6):
+        return None
+    wanted = [name_words(n) for n in named]
+    candidates = authors.documents(named, most=10_000)
+    if not candidates:
+        return None
+    searched = retrieval.filters
+    if searched.doc_ids:
+        candidates = [d for d in candidates if d in searched.doc_ids]
+    if searched.doc_type and "motie" not in searched.doc_type:
+        return None
+    scope = replace(searched, doc_ids=tuple(candidates), doc_type=("motie",))
+    found = [m for m, _ in store.list_documents(0, len(candidates) or 1, scope)]
+    motions = [
+        m
+        for m in found  # every name asked is one of its indieners
+        if all(set(w) & set(name_words(" ".join(m.authors))) for w in wanted)
+    ]
+    if not motions:
+        return None
+    motions.sort(key=lambda m: (m.date, m.doc_id))
+    en = retrieval.language == "en"
+    who = " and ".join(named) if en else " en ".join(named)
+    items: list[str] = []
+    citations: list[Citation] = []
+    for meta in motions[:SHOWN]:
+        passage = evidence_passage("asks", meta, store.document_passages(meta.doc_id))
+        if passage is None:
+            continue
+        n = len(citations) + 1
+        citations.append(Citation(n, hit_of(passage, meta, retrieval, store), passage.text.strip()))
+        items.append(f"{meta.title or meta.doc_id} ({meta.citation()}) [{n}]")
+    if not citations:
+        return None
+    count = len(motions)
+    if en:
+        head = f"{who} submitted {count} motion{'s' if count != 1 else ''}"
+        head += f" (the first {len(items)}):" if count > len(items) else ":"
+    else:
+        head = f"{who} diende {count} motie{'s' if count != 1 else ''} in"
+        head += f" (de eerste {len(items)}):" if count > len(items) else ":"
+    return Answer(
+        question, head + " " + "; ".join(items) + ".", True, retrieval.language, citations
+    )

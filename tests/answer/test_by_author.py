@@ -1,0 +1,54 @@
+"""Which motions an MP submitted, from the documents' metadata (bundled corpus)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from qa_service.config import Settings
+from qa_service.embedding import Embedder
+from qa_service.filters import Filters
+from qa_service.service import QAService
+
+
+@pytest.fixture(scope="module")
+def service(corpus_index: Settings, embedder: Embedder) -> Iterator[QAService]:
+    s = QAService(corpus_index, embedder)
+    s.warm_up()
+    yield s
+    s.close()
+
+
+def test_the_motions_an_mp_submitted_are_listed_with_their_citations(service: QAService) -> None:
+    answer = service.ask("Welke moties heeft Kops ingediend?", 5).answer
+    assert answer.answerable and answer.answer.startswith(
+        "Kops diende 11 moties in (de eerste 10):"
+    )
+    assert len(answer.citations) == 10
+    for c in answer.citations:  # each cited by its own dictum, and each is Kops's
+        assert any("kops" in a.lower() for a in c.hit.document.authors)
+        assert c.quote.lower().startswith(("verzoekt", "roept", "spreekt", "zegt"))
+        assert f"[{c.n}]" in answer.answer
+    english = service.ask("Which motions did Kops submit?", 5).answer
+    assert english.answer.startswith("Kops submitted 11 motions (the first 10):")
+
+
+def test_a_topic_or_a_filter_narrows_the_list(service: QAService) -> None:
+    # a topic: answered by content (the motions on nitrogen), not the whole list
+    topical = service.ask("Welke moties van Kops gaan over stikstof?", 5).answer
+    assert "stikstof" in topical.answer and "moties in" not in topical.answer
+    # a filter: only the motions it lets through
+    filtered = service.ask(
+        "Welke moties heeft Kops ingediend?", 5, filters=Filters.create(dossier="36281")
+    ).answer
+    assert filtered.answer.startswith("Kops diende 3 moties in:")
+    assert {c.hit.document.dossier for c in filtered.citations} == {"36281"}
+
+
+def test_no_mp_no_list(service: QAService) -> None:
+    assert not service.ask("Which motions did Nobody submit?", 5).answer.answerable
+    letters = service.ask(
+        "Welke moties heeft Kops ingediend?", 5, filters=Filters.create(doc_type="brief")
+    )
+    assert "moties in" not in letters.answer.answer
