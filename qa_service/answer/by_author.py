@@ -62,7 +62,11 @@ def motions_by(
         return None
     motions.sort(key=lambda m: (m.date, m.doc_id))
     en = retrieval.language == "en"
-    who = " and ".join(named) if en else " en ".join(named)
+    # the MPs as their motions write them ("Jasper van Dijk", not the names "Jasper", "Dijk")
+    asked_words = {w for words in wanted for w in words}
+    written = [a for m in motions for a in m.authors if set(name_words(a)) & asked_words]
+    mps = list(dict.fromkeys(written)) or named
+    who = (" and " if en else " en ").join(mps)
     items: list[str] = []
     citations: list[Citation] = []
     for meta in motions[:SHOWN]:

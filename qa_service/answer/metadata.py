@@ -170,8 +170,8 @@ def named_kind(question: str) -> str | None:
     m = _KIND_NAMED.search(text)
     if m is None or re.search(r"\d", text) or ABOUT.search(text, m.end()):
         return None
-    if any(w[:1].isupper() for w in question.split()[1:]):
-        return None  # a name: "Who signed Bijleveld's letter?"
+    if not question.isupper() and any(w[:1].isupper() for w in question.split()[1:]):
+        return None  # a name: "Who signed Bijleveld's letter?" (not a shouted question)
     return _KIND_TYPES[m.group(1)]
 
 

@@ -34,6 +34,17 @@ def test_the_motions_an_mp_submitted_are_listed_with_their_citations(service: QA
     assert english.answer.startswith("Kops submitted 11 motions (the first 10):")
 
 
+def test_the_mp_is_named_as_the_motions_write_them(service: QAService) -> None:
+    """ "Jasper van Dijk" is one MP (the question's names are "Jasper" and "Dijk"); two MPs
+    asked together get the motions they submitted together."""
+    one = service.ask("Welke moties heeft Jasper van Dijk ingediend?", 5).answer
+    assert one.answer.startswith("Jasper van Dijk diende ")
+    both = service.ask("Which motions did Kops and Wilders submit?", 5).answer
+    assert both.answer.startswith("Kops and Wilders submitted 2 motions:")
+    for c in both.citations:
+        assert {"Kops", "Wilders"} <= set(c.hit.document.authors)
+
+
 def test_a_topic_or_a_filter_narrows_the_list(service: QAService) -> None:
     # a topic: answered by content (the motions on nitrogen), not the whole list
     topical = service.ask("Welke moties van Kops gaan over stikstof?", 5).answer

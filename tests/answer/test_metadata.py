@@ -276,6 +276,7 @@ def test_a_document_of_a_year() -> None:
         ("Who signed Bijleveld's letter?", None),
         ("Who signed the 2017 letter?", None),
         ("Who signed it?", None),  # no kind named
+        ("WHO SIGNED THE LETTER", "brief"),  # shouted: no names in it
     ],
 )
 def test_a_document_named_only_by_its_kind(question: str, kind: str | None) -> None:
