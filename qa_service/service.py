@@ -132,7 +132,8 @@ class QAService:
         return open_index(self.settings, self.embedder.model_name, previous=previous)
 
     def _snapshot(self, index: SearchIndex) -> LoadedService:
-        answerer = ExtractiveAnswerer(self.settings, self.embedder, index)
+        retriever = Retriever(index, self.embedder, self.settings)
+        answerer = ExtractiveAnswerer(self.settings, self.embedder, index, retriever.authors)
         generative = None
         if self._generator is not None:
             from qa_service.generation.answerer import build_generative
@@ -140,7 +141,6 @@ class QAService:
             generative = build_generative(
                 self.settings, self._generator, answerer, self.embedder, index
             )
-        retriever = Retriever(index, self.embedder, self.settings)
         return LoadedService(index, retriever, answerer, generative)
 
     def reload(self) -> bool:

@@ -24,8 +24,8 @@ from qa_service.text.names import names
 
 #: "Welke moties heeft X ingediend", "Which motions did X submit", "welke moties van X"
 _BY = re.compile(
-    r"\b(?:welke|which|what)\s+(?:moties|motions)\b.*"
-    r"\b(?:ingediend|indiende|dienden?|submit\w*|filed?|tabled?|put forward|van|by|from)\b"
+    r"\b(?:welke|which|what)\s+(?:moties|motions)\b(?P<rest>.*"
+    r"\b(?:ingediend|indiende|dienden?|submit\w*|filed?|tabled?|put forward|van|by|from)\b.*)"
 )
 #: How many motions the answer names (it says how many there are in all).
 SHOWN = 10
@@ -40,8 +40,8 @@ def motions_by(
     text = fold(question)
     named = names(question)
     asked = _BY.search(text)
-    if not named or asked is None or ABOUT.search(text, text.find("moti", asked.start()) + 6):
-        return None
+    if not named or asked is None or ABOUT.search(asked.group("rest")):
+        return None  # no MP, not a list of motions, or what they are about is said
     wanted = [name_words(n) for n in named]
     candidates = authors.documents(named, most=10_000)
     if not candidates:
@@ -49,10 +49,10 @@ def motions_by(
     searched = retrieval.filters
     if searched.doc_ids:
         candidates = [d for d in candidates if d in searched.doc_ids]
-    if searched.doc_type and "motie" not in searched.doc_type:
+    if not candidates or (searched.doc_type and "motie" not in searched.doc_type):
         return None
     scope = replace(searched, doc_ids=tuple(candidates), doc_type=("motie",))
-    found = [m for m, _ in store.list_documents(0, len(candidates) or 1, scope)]
+    found = [m for m, _ in store.list_documents(0, len(candidates), scope)]
     motions = [
         m
         for m in found  # every name asked is one of its indieners

@@ -19,12 +19,7 @@ from qa_service.answer.about_document import document_answer, most_named, only_d
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.by_author import motions_by
 from qa_service.answer.evidence import DocumentEvidence
-from qa_service.answer.metadata import (
-    classify,
-    dated_year,
-    is_answer_head,
-    of_year,
-)
+from qa_service.answer.metadata import classify, dated_year, is_answer_head, of_year
 from qa_service.answer.sentence_choice import (
     LATE_WEIGHT_EN,
     PASSAGE_WEIGHT,
@@ -62,7 +57,7 @@ from qa_service.store.vectors import center
 from qa_service.text.language import Language
 from qa_service.text.lexical import fold
 from qa_service.text.names import names, names_only, written
-from qa_service.text.overlap import Term, TermOverlap
+from qa_service.text.overlap import Term, TermOverlap, alternatives
 
 ABSTAIN = {
     "nl": "De documenten geven geen antwoord op deze vraag.",
@@ -107,7 +102,13 @@ def _unit(hit: Hit) -> str:
 class ExtractiveAnswerer:
     """Picks answer sentences from the top passages; no model beyond the embedder."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, index: SearchIndex) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        index: SearchIndex,
+        authors: AuthorIndex | None = None,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         #: the loaded index answers are drawn from: its documents, centroid, stored sentence
@@ -121,8 +122,9 @@ class ExtractiveAnswerer:
         self.sentence_cache = VectorCache(settings.answer_sentence_cache)
         #: the cited documents' texts and terms, read once, for the support check
         self.evidence = DocumentEvidence(index)
-        #: each author word -> the documents, for "which motions did X submit" (built lazily)
-        self.authors = AuthorIndex(index.store)
+        #: each author word -> the documents, for "which motions did X submit" (built at the
+        #: first such question; the retriever's, when the service shares it)
+        self.authors = authors if authors is not None else AuthorIndex(index.store)
 
     def should_abstain(self, retrieval: RetrievalResult) -> bool:
         """Whether the best passage's similarity is under the language's threshold: nothing
@@ -169,10 +171,7 @@ class ExtractiveAnswerer:
         return [
             t
             for t in terms
-            if any(
-                self.settings.abstain_rare_idf <= idf[a] < unknown
-                for a in (t if isinstance(t, tuple) else (t,))
-            )
+            if any(self.settings.abstain_rare_idf <= idf[a] < unknown for a in alternatives(t))
         ]
 
     def _holds_all(self, terms: list[Term], hit: Hit) -> bool:

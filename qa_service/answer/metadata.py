@@ -150,7 +150,10 @@ def of_year(meta: DocumentMeta, year: int) -> bool:
 #: a question about "the letter" or "the motion" as such: "Who signed the letter?", "Van
 #: wanneer is de brief?" (the kind of document named, as written -> its ``doc_type``)
 _KIND_NAMED = re.compile(r"\b(?:the|this|de|deze)\s+(letter|brief|kamerbrief|motion|motie)\b")
-_KIND_TYPES = {"letter": "brief", "brief": "brief", "kamerbrief": "brief"} | {
+_KIND_TYPES = {
+    "letter": "brief",
+    "brief": "brief",
+    "kamerbrief": "brief",
     "motion": "motie",
     "motie": "motie",
 }

@@ -50,7 +50,7 @@ from qa_service.answer.metadata import is_dictum
 from qa_service.answer.support import missing_answer_type, missing_person
 from qa_service.documents import DocumentMeta
 from qa_service.text.lexical import analyze, fold
-from qa_service.text.overlap import Term
+from qa_service.text.overlap import Term, alternatives
 
 _WORD = re.compile(r"\w+")
 
@@ -363,7 +363,7 @@ def _alternatives(terms: list[str]) -> Term:
 
 def flat_terms(terms: Sequence[Term]) -> list[str]:
     """Every analysed term of ``terms``, alternatives included."""
-    return list(dict.fromkeys(a for t in terms for a in (t if isinstance(t, tuple) else (t,))))
+    return list(dict.fromkeys(a for t in terms for a in alternatives(t)))
 
 
 @dataclass

@@ -59,12 +59,18 @@ class RetrievalResult:
 class Retriever:
     """Searches one loaded index. Thread-safe: holds no per-query state."""
 
-    def __init__(self, index: SearchIndex, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self,
+        index: SearchIndex,
+        embedder: Embedder,
+        settings: Settings,
+        authors: AuthorIndex | None = None,
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
         #: the documents of each author word, built at the first question that names someone
-        self.authors = AuthorIndex(index.store)
+        self.authors = authors if authors is not None else AuthorIndex(index.store)
 
     @property
     def store(self) -> DocumentStore:

@@ -36,6 +36,12 @@ IdfLookup = Callable[[Sequence[str]], list[float]]
 #: documents' words for it: ``beloofd`` / ``toegezegd`` / ``toezegging``).
 Term = str | tuple[str, ...]
 
+
+def alternatives(term: Term) -> tuple[str, ...]:
+    """The analysed terms a :data:`Term` stands for: itself alone, or its alternatives."""
+    return term if isinstance(term, tuple) else (term,)
+
+
 _WORD = re.compile(r"\w+")
 
 
@@ -82,7 +88,7 @@ class TermOverlap:
         by its first in the terms held. A text is given as a string or, to score it against
         many term lists, analysed once as :class:`TextTerms`.
         """
-        groups = list(dict.fromkeys(t if isinstance(t, tuple) else (t,) for t in terms))
+        groups = list(dict.fromkeys(alternatives(t) for t in terms))
         if not groups:
             return [0.0] * len(texts), [set() for _ in texts]
         flat = list(dict.fromkeys(a for g in groups for a in g))

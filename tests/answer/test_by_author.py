@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from qa_service.config import Settings
-from qa_service.embedding import Embedder
 from qa_service.filters import Filters
 from qa_service.service import QAService
 
 
 @pytest.fixture(scope="module")
-def service(corpus_index: Settings, embedder: Embedder) -> Iterator[QAService]:
-    s = QAService(corpus_index, embedder)
-    s.warm_up()
-    yield s
-    s.close()
+def service(corpus_service: QAService) -> QAService:
+    return corpus_service
 
 
 def test_the_motions_an_mp_submitted_are_listed_with_their_citations(service: QAService) -> None:
@@ -55,6 +48,11 @@ def test_a_topic_or_a_filter_narrows_the_list(service: QAService) -> None:
     ).answer
     assert filtered.answer.startswith("Kops diende 3 moties in:")
     assert {c.hit.document.dossier for c in filtered.citations} == {"36281"}
+    # a filter that lets none of his motions through: no list (not every motion)
+    none = service.ask(
+        "Welke moties heeft Kops ingediend?", 5, filters=Filters.create(doc_ids=["kst-28676-280"])
+    ).answer
+    assert "moties in" not in none.answer
 
 
 def test_no_mp_no_list(service: QAService) -> None:
@@ -63,3 +61,7 @@ def test_no_mp_no_list(service: QAService) -> None:
         "Welke moties heeft Kops ingediend?", 5, filters=Filters.create(doc_type="brief")
     )
     assert "moties in" not in letters.answer.answer
+
+
+def test_the_service_shares_one_author_index(service: QAService) -> None:
+    assert service.answerer.authors is service.live.retriever.authors

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from qa_service.answer.evidence import DocumentEvidence
-from qa_service.config import Settings
-from qa_service.embedding import Embedder
 from qa_service.service import QAService
 
 LETTER = "kst-28676-280"
 
 
 @pytest.fixture(scope="module")
-def evidence(corpus_index: Settings, embedder: Embedder) -> Iterator[DocumentEvidence]:
-    service = QAService(corpus_index, embedder)
-    service.warm_up()
-    yield service.answerer.evidence
-    service.close()
+def evidence(corpus_service: QAService) -> DocumentEvidence:
+    return corpus_service.answerer.evidence
 
 
 def test_a_documents_texts_and_terms_are_read_once(evidence: DocumentEvidence) -> None:
