@@ -30,7 +30,9 @@ answered by sentences without a number beyond the question's own (dates do not c
 question asking for a percentage needs a percentage, one asking for an amount of money needs
 an amount (euros, or guilders in the historical documents); a question about how a motion
 fared in the vote (adopted, rejected, who voted for it) needs sentences that report a vote:
-a motion's own text never does. The topic may be right (the hotel in Albergen) while the
+a motion's own text never does; one asking for a person by role or by name ("Which
+commander will lead ...", "the name of the president of the court") needs someone named or
+holding that role (:func:`missing_role`), not the letter's "ik heb toegezegd". The topic may be right (the hotel in Albergen) while the
 figure asked for is nowhere in it.
 
 Calibrated on ``eval_data/dev``, ``calibration`` and ``calibration-extra`` (see
@@ -316,6 +318,84 @@ def missing_person(question: str, answer: str) -> bool:
     return bool(_PERSON_ASKED.search(question)) and not _PERSON.search(answer)
 
 
+#: People a question may ask for by role, with the documents' words for them: "Which
+#: commander will lead ...", "Welke ambassadeur ...". Not the writer's roles (minister,
+#: state secretary): a letter's "ik" is its minister. Not English words that are mostly
+#: adjectives ("which general principles", "what official figures").
+ROLES = {
+    "commander": ("commandant", "commander", "bevelhebber"),
+    "commandant": ("commandant", "commander", "bevelhebber"),
+    "bevelhebber": ("commandant", "commander", "bevelhebber"),
+    "president": ("president", "voorzitter"),
+    "voorzitter": ("voorzitter", "president"),
+    "chair": ("voorzitter", "chair"),
+    "ambassador": ("ambassadeur", "ambassador"),
+    "ambassadeur": ("ambassadeur", "ambassador"),
+    "generaal": ("generaal", "general"),
+    "judge": ("rechter",),
+    "rechter": ("rechter",),
+    "mayor": ("burgemeester", "mayor"),
+    "burgemeester": ("burgemeester",),
+    "director": ("directeur", "director"),
+    "directeur": ("directeur",),
+    "leader": ("leider", "leader"),
+    "leider": ("leider",),
+    "spokesperson": ("woordvoerder", "spokesperson"),
+    "spokesman": ("woordvoerder", "spokesman"),
+    "woordvoerder": ("woordvoerder",),
+    "ambtenaar": ("ambtenaar", "functionaris"),
+    "envoy": ("gezant", "envoy"),
+    "gezant": ("gezant",),
+}
+_ROLE = "|".join(sorted(ROLES, key=len, reverse=True))
+#: "Which (Dutch) commander ...", "Welke Nederlandse commandant ...": the role asked for
+_ROLE_ASKED = re.compile(rf"^\W*(?:which|what|welke?)\s+(?:[\w-]+\s+){{0,2}}?({_ROLE})\w*\b")
+#: "What was the name of the president of ...", "Hoe heet de commandant ...": a name asked
+_NAME_ASKED = re.compile(
+    rf"\b(?:(?:names?|naam|namen) (?:of|van)|hoe heet(?:te)?) (?:the|de|het) "
+    rf"(?:[\w-]+\s+){{0,2}}?(?:{_ROLE})"
+)
+#: a person named: a title or initials before a capitalised name ("mr. J. de Vries",
+#: "A.Th.B. Bijleveld-Schouten", "Secretary of Defense Mattis", "generaal Middendorp"), or
+#: after its role ("De voorzitter van de Commissie, Van der Meer")
+_NAMED = re.compile(
+    rf"{_PERSON.pattern}|\b[A-Z]\.(?:\s?[A-Z][a-z]{{0,2}}\.)*\s?(?:(?:van|de|der|den)\s+)*[A-Z]\w|"
+    rf"\b(?i:{_ROLE}|secretary|premier|koning|koningin)(?:s|en)?(?:\s+(?:of|van)\s+[A-Z]\w+)?"
+    rf"\s+[A-Z]\w|"
+    rf"\b(?i:{_ROLE})(?:\s+[\w-]+){{0,4}}?,\s+(?:(?:Van|De|Ter|Ten)\s+(?:(?:der|den|de)\s+)?)?[A-Z][a-z]"
+)
+
+#: an acronym acting ("SACEUR beklemtoonde", "lieten SACEUR en SACT weten"): a role held by
+#: someone; not a place or unit named after a preposition ("een team aan TAAC-North")
+_ACRONYM = re.compile(r"(\w+\s+)?\b[A-Z]{3,}\b(?![-'’])(?:\s+(?:en|and)\s+[A-Z]{3,})?\s+[a-z]")
+_PLACE_BEFORE = frozenset("aan bij in te op naar uit tegen to at from within binnen".split())
+
+
+def _acts(answer: str) -> bool:
+    return any(
+        m.group(1) is None or m.group(1).strip().lower() not in _PLACE_BEFORE
+        for m in _ACRONYM.finditer(answer)
+    )
+
+
+def missing_role(question: str, answer: str) -> bool:
+    """Whether ``question`` asks for a person by role or by name ("Which commander will
+    lead ...", "What was the name of the president of the court ...") and ``answer`` names
+    no one (a title or initials before a name: "mr. J. de Vries", "generaal Middendorp") nor,
+    for a role, says who holds it ("de commandant van ..."): a letter's "ik heb toegezegd"
+    does not say which commander leads the team."""
+    asked = fold(question)
+    role = _ROLE_ASKED.search(asked)
+    if role is None and not _NAME_ASKED.search(asked):
+        return False
+    if _NAMED.search(answer) or _acts(answer):
+        return False
+    if role is None:
+        return True
+    words = ROLES[next(r for r in ROLES if role.group(1).startswith(r))]
+    return not any(re.search(rf"(?<![\w-]){w}", fold(answer)) for w in words)
+
+
 def missing_answer_type(question: str, answer: str) -> str | None:
     """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
     not hold: ``"a vote"``, ``"a time"`` (a date, period or deadline), ``"a percentage"``,
@@ -329,6 +409,8 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         return "a vote"
     if _TIME_ASKED.search(asked) and not _TIME.search(text):
         return "a time"
+    if missing_role(question, answer):
+        return "a person"
     if not _QUANTITY.search(asked):
         return None
     if _PERCENTAGE_ASKED.search(asked):  # a share of a budget is a percentage, not money

@@ -235,6 +235,32 @@ def test_a_who_question_needs_a_person_named() -> None:
     assert not missing_person("What did the minister pledge?", "Trainers.")  # not a who
 
 
+def test_a_question_asking_for_a_role_or_a_name_needs_someone_holding_it() -> None:
+    from qa_service.answer.support import missing_answer_type, missing_role
+
+    commander = "Which Dutch commander will lead the surgical team at TAAC-North?"
+    letter = "Ik heb toegelicht dat we bezig zijn, inclusief een chirurgisch team aan TAAC-North."
+    assert missing_role(commander, letter)
+    assert missing_answer_type(commander, letter) == "a person"
+    assert not missing_role(commander, "De commandant van het team is kolonel Jansen.")
+    assert not missing_role("Welke commandant sprak?", "Generaal Middendorp, commandant.")
+    assert not missing_role("Which NATO commander spoke?", "SACEUR beklemtoonde dat het kan.")
+    assert not missing_role("Which commanders replied?", "Toen lieten SACEUR en SACT weten dat")
+    assert missing_role("Welke generaal sprak?", "De Secretaris-generaal sprak.")  # not a generaal
+    court = "What was the name of the president of the district court?"
+    assert missing_role(court, "De vacatures van vice-president van en rechter te Alkmaar.")
+    assert missing_role(court, "In de rubriek Vacatures in de Rechterlijke Macht")
+    assert not missing_role(court, "Op verzoek van de president, mr. J. de Vries, is")
+    chair = "Hoe heette de voorzitter?"
+    assert not missing_role(chair, "De voorzitter van de Commissie, Van der Meer")
+    assert missing_role(chair, "Aan de Voorzitter van de Tweede Kamer der Staten-Generaal")
+    assert missing_role(chair, "De voorzitter van het Militair Comité, de Supreme Allied")
+    # a thing's name, an adjective, the writer's role: not a person asked for by role
+    assert not missing_role("Hoe heet de «Iran deal» officieel?", "Het JCPOA.")
+    assert not missing_role("Which general principles apply?", "Er gelden regels.")
+    assert not missing_role("Which minister pledged trainers?", "Voorts heb ik toegezegd")
+
+
 def test_the_numbers_a_question_asks_about_and_the_evidence_lacks() -> None:
     from qa_service.answer.support import missing_numbers
 
