@@ -32,8 +32,10 @@ an amount (euros, or guilders in the historical documents); a question about how
 fared in the vote (adopted, rejected, who voted for it) needs sentences that report a vote:
 a motion's own text never does; one asking for a person by role or by name ("Which
 commander will lead ...", "the name of the president of the court") needs someone named or
-holding that role (:func:`missing_role`), not the letter's "ik heb toegezegd". The topic may be right (the hotel in Albergen) while the
-figure asked for is nowhere in it.
+holding that role (:func:`missing_role`), not the letter's "ik heb toegezegd"; a Dutch
+"hoeveel politieagenten" needs a figure beside the thing counted (:func:`missing_count`),
+not "honderd militairen". The topic may be right (the hotel in Albergen) while the figure
+asked for is nowhere in it.
 
 Calibrated on ``eval_data/dev``, ``calibration`` and ``calibration-extra`` (see
 docs/evaluation.md): together with the similarity thresholds, no answerable question of
@@ -396,6 +398,64 @@ def missing_role(question: str, answer: str) -> bool:
     return not any(re.search(rf"(?<![\w-]){w}", fold(answer)) for w in words)
 
 
+#: "Hoeveel (Afghaanse) politieagenten ...": what a Dutch question counts, after "hoeveel"
+#: and its adjectives; not a verb ("Hoeveel bedroegen ..."), nor a unit, money or time the
+#: other checks judge ("Hoeveel geld", "hoeveel jaar")
+_COUNTED = re.compile(r"\bhoeveel\s+((?:[\w-]+e\s+|extra\s+|meer\s+)*)([\w-]+)")
+_NOT_COUNTED = re.compile(
+    r"(?:bedr[aoe]\w*|kost\w*|lever\w*|zijn|waren|is|was|word\w*|werd\w*|heeft|hebben|"
+    r"had|hadden|krijg\w*|kreeg\w*|ga\w*|ging\w*|moet\w*|kan|kunnen|kon\w*|zal|zullen|"
+    r"zou\w*|wil\w*|mag|mogen|betaal\w*|tel\w*|stem\w*|er|van|de|het|keer|maal|procent|"
+    r"geld|euro\w*|gulden\w*|ton|jaar|jaren|maand\w*|week|weken|dag\w*|uur|uren|kilo\w*)"
+)
+_SENTENCE_END = re.compile(r"\[\d+\]|(?<=[.!?])\s+(?=[A-Z])")
+
+
+#: How many words after a figure (or before it) the thing it counts may stand: "50.000
+#: dodelijke slachtoffers", "het aantal militairen bedraagt 100"; not "50.000 dodelijke
+#: slachtoffers en een veelvoud aan gewonden" for the wounded.
+COUNT_AFTER = 3
+COUNT_BEFORE = 4
+
+
+def counted_noun(question: str) -> str | None:
+    """What a Dutch "hoeveel" question counts ("politieagenten"), folded; None when it
+    counts nothing this way (a verb or a unit follows)."""
+    m = _COUNTED.search(fold(question))
+    if m is None or _NOT_COUNTED.fullmatch(m.group(2)) or len(m.group(2)) < 4:
+        return None
+    return m.group(2)
+
+
+def _counts(noun: str, word: str) -> bool:
+    """Whether ``word`` names the ``noun`` counted: by its first five letters ("politie"
+    for "politieagenten"), as its head ("leden" for "kamerleden") or in a compound
+    ("seniorenwoningen" for "woningen")."""
+    return noun[:5] in word or (len(word) >= 5 and noun.endswith(word)) or word.endswith(noun)
+
+
+def missing_count(question: str, answer: str) -> bool:
+    """Whether ``question`` counts something ("Hoeveel politieagenten worden opgeleid")
+    and no sentence of ``answer`` holds a figure (beyond the question's own) together with
+    that thing (:func:`_counts`) a few words from it ("290.000 seniorenwoningen" for
+    "woningen"): "honderd militairen" in one sentence and the police training in the next
+    do not count police officers."""
+    noun = counted_noun(question)
+    if noun is None:
+        return False
+    asked = _figures(fold(question))
+    for sentence in _SENTENCE_END.split(answer):
+        text = _SCALED.sub(r"\1", _DATE.sub(" ", fold(sentence)))
+        words = _ENUMERATOR.sub(" ", _REFERENCE.sub(" ", text)).split()
+        for i, word in enumerate(words):
+            if not _FIGURE.fullmatch(word.strip(",.;:()")) or word.strip(",.;:()") in asked:
+                continue
+            near = words[max(0, i - COUNT_BEFORE) : i] + words[i + 1 : i + 1 + COUNT_AFTER]
+            if any(_counts(noun, w.strip(",.;:()")) for w in near):
+                return False
+    return True
+
+
 def missing_answer_type(question: str, answer: str) -> str | None:
     """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
     not hold: ``"a vote"``, ``"a time"`` (a date, period or deadline), ``"a percentage"``,
@@ -420,4 +480,6 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         return "an amount of money"  # none, or only the question's own ("of the 5 billion")
     if not _figures(text) - _figures(asked):
         return "a number"
+    if missing_count(question, answer):
+        return f"a number of {counted_noun(question)}"
     return None

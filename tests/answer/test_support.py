@@ -27,7 +27,7 @@ HOTEL = (
     [
         ("Hoeveel militairen stuurt Nederland in 2018?", TROOPS),  # honderd, not 2018
         ("How many troops does the Netherlands send?", TROOPS),
-        ("Hoeveel Kamerleden steunden het?", "Het werd door tweehonderdvijftig mensen gesteund."),
+        ("Hoeveel Kamerleden steunden het?", "Het werd door tweehonderdvijftig leden gesteund."),
         ("What percentage of GDP goes to defence?", "Defensie krijgt 2 procent van het bbp."),
         ("Welk percentage?", "Het tarief daalt naar 19%."),
         # a share of a budget is a percentage, not an amount of money
@@ -259,6 +259,31 @@ def test_a_question_asking_for_a_role_or_a_name_needs_someone_holding_it() -> No
     assert not missing_role("Hoe heet de «Iran deal» officieel?", "Het JCPOA.")
     assert not missing_role("Which general principles apply?", "Er gelden regels.")
     assert not missing_role("Which minister pledged trainers?", "Voorts heb ik toegezegd")
+
+
+def test_a_dutch_how_many_question_needs_a_figure_of_what_it_counts() -> None:
+    from qa_service.answer.support import counted_noun, missing_answer_type, missing_count
+
+    police = "Hoeveel Afghaanse politieagenten worden er opgeleid?"
+    assert counted_noun(police) == "politieagenten"
+    letter = (
+        "Ik heb toegelicht dat we werken aan een bijdrage van honderd militairen. [1] "
+        "Voorts heb ik trainers toegezegd voor het programma voor de Afghaanse politie. [1]"
+    )
+    assert missing_count(police, letter)
+    assert missing_answer_type(police, letter) == "a number of politieagenten"
+    assert not missing_count(police, "Er worden 500 politieagenten opgeleid.")
+    assert not missing_count("Hoeveel woningen?", "Tot 2030 komen 290.000 seniorenwoningen.")
+    assert not missing_count("Hoeveel Kamerleden?", "Het werd door 150 leden gesteund.")
+    assert not missing_count("Hoeveel kinderen?", "Meer dan 7 miljoen kinderen zijn getroffen.")
+    assert not missing_count("Hoeveel militairen?", "Het aantal militairen bedraagt 100.")
+    quake = "meer dan 50.000 dodelijke slachtoffers en een veelvoud aan gewonden"
+    assert not missing_count("Hoeveel slachtoffers?", quake)
+    assert missing_count("Hoeveel gewonden?", quake)  # the 50.000 counts others
+    assert missing_count("Hoeveel militairen in 2018?", "De militairen in 2018.")  # its own
+    # a verb, a unit or money after "hoeveel", or an English question: no counted noun
+    for question in ("Hoeveel bedroegen de kosten?", "Hoeveel geld?", "Hoeveel ton?", "How many?"):
+        assert counted_noun(question) is None
 
 
 def test_the_numbers_a_question_asks_about_and_the_evidence_lacks() -> None:
