@@ -33,9 +33,9 @@ fared in the vote (adopted, rejected, who voted for it) needs sentences that rep
 a motion's own text never does; one asking for a person by role or by name ("Which
 commander will lead ...", "the name of the president of the court") needs someone named or
 holding that role (:func:`missing_role`), not the letter's "ik heb toegezegd"; a Dutch
-"hoeveel politieagenten" needs a figure beside the thing counted (:func:`missing_count`),
-not "honderd militairen". The topic may be right (the hotel in Albergen) while the figure
-asked for is nowhere in it.
+"hoeveel politieagenten" answered by sentences naming the police needs a figure beside
+them (:func:`missing_count`), not "honderd militairen". The topic may be right (the hotel
+in Albergen) while the figure asked for is nowhere in it.
 
 Calibrated on ``eval_data/dev``, ``calibration`` and ``calibration-extra`` (see
 docs/evaluation.md): together with the similarity thresholds, no answerable question of
@@ -436,13 +436,16 @@ def _counts(noun: str, word: str) -> bool:
 
 def missing_count(question: str, answer: str) -> bool:
     """Whether ``question`` counts something ("Hoeveel politieagenten worden opgeleid")
-    and no sentence of ``answer`` holds a figure (beyond the question's own) together with
-    that thing (:func:`_counts`) a few words from it ("290.000 seniorenwoningen" for
+    that ``answer`` names (:func:`_counts`) but no sentence of it holds a figure (beyond the
+    question's own) a few words from that thing ("290.000 seniorenwoningen" for
     "woningen"): "honderd militairen" in one sentence and the police training in the next
-    do not count police officers."""
+    do not count police officers. An answer that never names the thing may count it in
+    other words ("honderd militairen" for "Hoeveel soldaten"): not judged."""
     noun = counted_noun(question)
     if noun is None:
         return False
+    if not any(_counts(noun, w.strip(",.;:()")) for w in fold(answer).split()):
+        return False  # perhaps counted by another word ("soldaten" for "militairen")
     asked = _figures(fold(question))
     for sentence in _SENTENCE_END.split(answer):
         text = _SCALED.sub(r"\1", _DATE.sub(" ", fold(sentence)))

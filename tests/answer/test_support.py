@@ -281,6 +281,9 @@ def test_a_dutch_how_many_question_needs_a_figure_of_what_it_counts() -> None:
     assert not missing_count("Hoeveel slachtoffers?", quake)
     assert missing_count("Hoeveel gewonden?", quake)  # the 50.000 counts others
     assert missing_count("Hoeveel militairen in 2018?", "De militairen in 2018.")  # its own
+    # another word for the thing counted may count it: not judged
+    assert not missing_count("Hoeveel soldaten?", "Een bijdrage van honderd militairen.")
+    assert not missing_count("Hoeveel doden?", "Meer dan 50.000 dodelijke slachtoffers.")
     # a verb, a unit or money after "hoeveel", or an English question: no counted noun
     for question in ("Hoeveel bedroegen de kosten?", "Hoeveel geld?", "Hoeveel ton?", "How many?"):
         assert counted_noun(question) is None
