@@ -323,7 +323,8 @@ def missing_person(question: str, answer: str) -> bool:
 #: People a question may ask for by role, with the documents' words for them: "Which
 #: commander will lead ...", "Welke ambassadeur ...". Not the writer's roles (minister,
 #: state secretary): a letter's "ik" is its minister. Not English words that are mostly
-#: adjectives ("which general principles", "what official figures").
+#: adjectives ("which general principles", "what official figures"), nor roles any holder
+#: of another answers ("Which leader opened the dinner": the Secretary General).
 ROLES = {
     "commander": ("commandant", "commander", "bevelhebber"),
     "commandant": ("commandant", "commander", "bevelhebber"),
@@ -340,8 +341,6 @@ ROLES = {
     "burgemeester": ("burgemeester",),
     "director": ("directeur", "director"),
     "directeur": ("directeur",),
-    "leader": ("leider", "leader"),
-    "leider": ("leider",),
     "spokesperson": ("woordvoerder", "spokesperson"),
     "spokesman": ("woordvoerder", "spokesman"),
     "woordvoerder": ("woordvoerder",),

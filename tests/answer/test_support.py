@@ -259,6 +259,7 @@ def test_a_question_asking_for_a_role_or_a_name_needs_someone_holding_it() -> No
     assert not missing_role("Hoe heet de «Iran deal» officieel?", "Het JCPOA.")
     assert not missing_role("Which general principles apply?", "Er gelden regels.")
     assert not missing_role("Which minister pledged trainers?", "Voorts heb ik toegezegd")
+    assert not missing_role("Which leader opened it?", "De Secretaris-generaal opende het.")
 
 
 def test_a_dutch_how_many_question_needs_a_figure_of_what_it_counts() -> None:
