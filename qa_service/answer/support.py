@@ -411,9 +411,10 @@ _SENTENCE_END = re.compile(r"\[\d+\]|(?<=[.!?])\s+(?=[A-Z])")
 
 
 #: How many words after a figure (or before it) the thing it counts may stand: "50.000
-#: dodelijke slachtoffers", "het aantal militairen bedraagt 100"; not "50.000 dodelijke
-#: slachtoffers en een veelvoud aan gewonden" for the wounded.
-COUNT_AFTER = 3
+#: dodelijke slachtoffers", "50 studiebeurzen beschikbaar stellen voor Belarussische
+#: studenten", "het aantal militairen bedraagt 100"; not "50.000 dodelijke slachtoffers en
+#: een veelvoud aan gewonden" for the wounded.
+COUNT_AFTER = 5
 COUNT_BEFORE = 4
 
 
