@@ -193,7 +193,8 @@ _QUANTITY = re.compile(
     r"(how (many|much|high)|by how much|"
     r"what percentage|what (share|proportion|amount|number) of|"
     r"hoeveel|hoe ?veel|welk (percentage|aandeel|bedrag|aantal)|voor welk bedrag|"
-    r"hoe (groot|hoog))\b"
+    r"hoe (groot|hoog)|wat (kost|kostte|kosten|kostten)|wat (zijn|waren) de kosten|"
+    r"what (?:does|did|do|will|would|could|can|should) (?:[\w'’-]+\W+){1,12}?cost)\b"
 )
 _PERCENTAGE_ASKED = re.compile(r"\b(percentage|procent|percent|aandeel|share|proportion)\b")
 _PERCENTAGE = re.compile(r"%|\b(procent|percent|procentpunt)")

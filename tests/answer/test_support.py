@@ -262,6 +262,16 @@ def test_a_question_asking_for_a_role_or_a_name_needs_someone_holding_it() -> No
     assert not missing_role("Which leader opened it?", "De Secretaris-generaal opende het.")
 
 
+def test_what_does_it_cost_asks_for_an_amount() -> None:
+    from qa_service.answer.support import missing_answer_type
+
+    troops = "Een bijdrage van ongeveer honderd militairen."
+    assert missing_answer_type("Wat kost het trainingsprogramma?", troops) == "an amount of money"
+    assert missing_answer_type("What could the programme cost?", troops) == "an amount of money"
+    assert missing_answer_type("What did the renovation cost?", "Het kostte f 1,5 miljoen.") is None
+    assert missing_answer_type("What did the minister say about costs?", "Niets.") is None
+
+
 def test_a_dutch_how_many_question_needs_a_figure_of_what_it_counts() -> None:
     from qa_service.answer.support import counted_noun, missing_answer_type, missing_count
 
