@@ -34,6 +34,7 @@ from qa_service.answer.sentence_choice import (
     question_terms,
     with_answer_type,
     with_dictum,
+    with_holder,
     with_others,
     with_reason,
     writer_speaks,
@@ -453,6 +454,7 @@ class ExtractiveAnswerer:
         documents = {r: hits[r].document.doc_id for r in ranks}
         margin = self.settings.answer_type_margin
         picked = with_answer_type(question, picked, pool, documents, margin)
+        picked = with_holder(question, picked, pool, documents)
         if asks_list(question):
             picked = with_others(picked, pool, self.settings.answer_sentence_margin)
         by_position = {(c.hit_rank, c.order): c for c in candidates}

@@ -27,7 +27,10 @@ An answer is the smallest set of passage sentences that together answer the ques
    scores near the best chosen one, up to five (:func:`with_others`);
 6. a question asking for a number, percentage, amount or time, or who, that the chosen sentences
    do not give gets the sentence of the same document that does, when it scores nearly as
-   well (:func:`with_answer_type`).
+   well (:func:`with_answer_type`);
+7. a question asking who holds a role ("Who is the NATO Secretary General?") answered by
+   sentences that speak of the role only gets the sentence of the same document that names
+   the holder after it ("Secretaris-generaal Stoltenberg ...", :func:`with_holder`).
 
 The chosen sentences are returned in reading order: the answer passage first, then the
 others in rank order, each passage's sentences in their order in the passage.
@@ -327,6 +330,55 @@ def with_answer_type(
     if not typed:
         return chosen
     return _joined(chosen, max(typed, key=lambda c: c.score))
+
+
+#: "Who is the NATO Secretary General?", "Hoe heet de Afghaanse president?", "What is the
+#: name of the Secretary General who ...": a question asking who holds a role
+_HOLDER_ASKED = re.compile(
+    r"^\W*(?:who (?:is|was|are|were)|wie (?:is|was|zijn|waren)|what (?:is|was) the names? of|"
+    r"wat (?:is|was) de naam van|hoe (?:heet|heette|heten))\s+(?:the|de|het)\s+"
+    r"(?P<role>.+?)(?:\s+(?:who|that|which|die|dat|wie)\b.*)?\W*$",
+    re.IGNORECASE,
+)
+#: a role word before a capitalised name: "Secretaris-generaal Stoltenberg", "president
+#: Ghani", "Secretary of Defense Mattis"
+_HOLDER = re.compile(r"(?<![\w-])(?=([\w-]+)(?:\s+(?:of|van)\s+[A-Z]\w+)?\s+[A-Z][a-z]\w+)")
+
+
+def _holder_roles(question: str) -> list[str]:
+    """The 5-letter prefixes of the words of the role ``question`` asks the holder of."""
+    m = _HOLDER_ASKED.search(question)
+    if m is None:
+        return []
+    return [w[:5] for w in fold(m.group("role")).split() if len(w) >= 5]
+
+
+def _names_holder(text: str, roles: list[str]) -> bool:
+    return any(fold(m.group(1)).startswith(tuple(roles)) for m in _HOLDER.finditer(text))
+
+
+def with_holder(
+    question: str, chosen: list[Candidate], pool: Sequence[Candidate], documents: dict[int, str]
+) -> list[Candidate]:
+    """``chosen``, for a question asking who holds a role ("Who is the NATO Secretary
+    General?"), with the best scored sentence of the answer's passages' document that names
+    the holder after the role ("Secretaris-generaal Stoltenberg refereerde ...", by
+    ``documents``: the document of each passage rank) when the
+    chosen sentences speak of the role only ("De Secretaris-generaal opende het
+    werkdiner"). A role word is matched by its first five letters, so "Secretary" finds
+    "Secretaris-generaal" (and "Secretary of Defense": the better scored one is taken)."""
+    roles = _holder_roles(question)
+    if not roles or not chosen or any(_names_holder(c.text, roles) for c in chosen):
+        return chosen
+    document = documents[chosen[0].passage]
+    found = [
+        c
+        for c in pool
+        if c not in chosen and documents[c.passage] == document and _names_holder(c.text, roles)
+    ]
+    if not found:
+        return chosen
+    return _joined(chosen, max(found, key=lambda c: c.score))
 
 
 def question_terms(question: str, language: str) -> list[Term]:

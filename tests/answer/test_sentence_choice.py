@@ -249,6 +249,29 @@ def test_a_who_question_gets_the_nearly_tied_sentence_naming_the_person() -> Non
     assert with_answer_type("Why was it asked?", [answer], pool, documents, 0.05) == [answer]
 
 
+def test_who_holds_a_role_gets_the_sentence_naming_the_holder() -> None:
+    from qa_service.answer.sentence_choice import with_holder
+
+    role = c(0, 0, 0.372)
+    role.text = "De Secretaris-generaal opende het werkdiner."
+    holder = c(1, 0, 0.317)  # far below, but it names him
+    holder.text = "Op voorstel van Secretaris-generaal Stoltenberg spraken de Ministers."
+    other = c(2, 0, 0.360)
+    other.text = "Secretaris-generaal Rutte sprak."  # another document: never
+    pool, documents = [role, holder, other], {0: "d1", 1: "d1", 2: "d2"}
+    for asked in (
+        "Who is the NATO Secretary General?",
+        "What is the name of the Secretary General who opened the working dinner?",
+        "Hoe heet de secretaris-generaal van de Navo?",
+        "Wie is de secretaris-generaal?",
+    ):
+        assert with_holder(asked, [role], pool, documents) == [role, holder], asked
+    # named already, another question, or no sentence names the holder: unchanged
+    assert with_holder("Who is the NATO Secretary General?", [holder], pool, documents) == [holder]
+    assert with_holder("What did the Secretary General say?", [role], pool, documents) == [role]
+    assert with_holder("Who is the Secretary General?", [role], [role], documents) == [role]
+
+
 def test_signatures_are_not_answer_sentences() -> None:
     from qa_service.text.names import names_only
 
