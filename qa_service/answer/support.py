@@ -445,28 +445,34 @@ def missing_count(question: str, answer: str) -> bool:
     noun = counted_noun(question)
     if noun is None:
         return False
-    if not any(_counts(noun, w.strip(",.;:()")) for w in fold(answer).split()):
+    if not any(_counts(noun, w) for w in _bare_words(fold(answer))):
         return False  # perhaps counted by another word ("soldaten" for "militairen")
     asked = _figures(fold(question))
     for sentence in _SENTENCE_END.split(answer):
         text = _SCALED.sub(r"\1", _DATE.sub(" ", fold(sentence)))
-        words = _ENUMERATOR.sub(" ", _REFERENCE.sub(" ", text)).split()
+        words = _bare_words(_ENUMERATOR.sub(" ", _REFERENCE.sub(" ", text)))
         for i, word in enumerate(words):
-            if not _FIGURE.fullmatch(word.strip(",.;:()")) or word.strip(",.;:()") in asked:
+            if not _FIGURE.fullmatch(word) or word in asked:
                 continue
             near = words[max(0, i - COUNT_BEFORE) : i] + words[i + 1 : i + 1 + COUNT_AFTER]
-            if any(_counts(noun, w.strip(",.;:()")) for w in near):
+            if any(_counts(noun, w) for w in near):
                 return False
     return True
 
 
+def _bare_words(text: str) -> list[str]:
+    """The words of ``text`` without the punctuation around them ("(300", "kg.,")."""
+    return [w.strip(",.;:()") for w in text.split()]
+
+
 def missing_answer_type(question: str, answer: str) -> str | None:
     """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
-    not hold: ``"a vote"``, ``"a time"`` (a date, period or deadline), ``"a percentage"``,
-    ``"an amount of money"``, ``"a number"``;
-    None when it asks for none of these or the answer holds it. Citation markers (``[1]``)
-    and dates are not figures; nor is the question's own figure (``5 billion`` asked,
-    ``5 miljard`` answered)."""
+    not hold: ``"a vote"``, ``"a time"`` (a date, period or deadline), ``"a person"``
+    (:func:`missing_role`), ``"a percentage"``, ``"an amount of money"``, ``"a number"``,
+    ``"a number of <the thing counted>"`` (:func:`missing_count`); None when it asks for
+    none of these or the answer holds it. Citation markers (``[1]``) and dates are not
+    figures; nor is the question's own figure (``5 billion`` asked, ``5 miljard``
+    answered)."""
     asked = fold(question)
     text = fold(_CITATION.sub(" ", answer))
     if _VOTE_ASKED.search(asked) and not _VOTE.search(text):
