@@ -35,9 +35,10 @@ An answer is the smallest set of passage sentences that together answer the ques
 The chosen sentences are returned in reading order: the answer passage first, then the
 others in rank order, each passage's sentences in their order in the passage.
 
-Also here: a small, general English -> Dutch map of parliamentary vocabulary, so that an
-English question's "pledge" finds a Dutch "toegezegd" in the lexical part of the score (a
-word's Dutch terms are alternatives: either one counts), and a nudge of the score: a
+Also here: the question's terms, looked up with a small, general glossary of parliamentary
+vocabulary (:mod:`qa_service.answer.glossary`), so that an English question's "pledge"
+finds a Dutch "toegezegd" in the lexical part of the score (a word's Dutch terms are
+alternatives: either one counts), and a nudge of the score: a
 question about what *the minister* did or said favours the sentences in which the letter's
 writer speaks ("Voorts heb ik toegezegd ...", :func:`asks_writer`), so that "What did the
 minister promise?" is not answered with what the NATO ministers discussed.
@@ -49,6 +50,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from qa_service.answer.glossary import EN_NL_TERMS, NL_NL_TERMS
 from qa_service.answer.metadata import is_dictum
 from qa_service.answer.support import missing_answer_type, missing_person
 from qa_service.documents import DocumentMeta
@@ -71,49 +73,6 @@ CONNECTIVES = frozenset(
 LATE_WEIGHT_EN = 0.5
 #: Weight of the share of the question's terms that a sentence's whole passage holds.
 PASSAGE_WEIGHT = 0.2
-
-#: General parliamentary vocabulary: English word prefix -> Dutch analysed terms (stems).
-#: Only verbs and nouns of parliamentary procedure, nothing specific to a document.
-EN_NL_TERMS: dict[str, str] = {
-    "pledg": "toegezegd toezegging",
-    "promis": "toegezegd beloofd",
-    "commit": "toegezegd",
-    "offer": "aangeboden aanbieden",
-    "request": "verzoekt verzocht",
-    "ask": "verzoekt verzocht",
-    "call": "verzoekt oproep",
-    "urge": "verzoekt oproep",
-    "sign": "ondertekend",
-    "submit": "ingediend indiener",
-    "motion": "motie",
-    "govern": "regering",
-    "cabinet": "kabinet",
-    "parliament": "Kamer",
-    "inform": "informeren",
-    "report": "rapporteren",
-    "evaluat": "evalueren evaluatie",
-    "support": "steun",
-    "troop": "militairen troepen",
-    "soldier": "militairen",
-    "money": "geld middelen",
-    "fund": "middelen financiering",
-    "budget": "begroting",
-    "law": "wet",
-    "research": "onderzoek",
-    "investigat": "onderzoek",
-    "sanction": "sancties",
-    "decid": "besloten besluit",
-    "agree": "afspraken akkoord",
-    "welcom": "verwelkomd",
-}
-
-#: Dutch words of parliamentary procedure a question may use for another the documents use:
-#: word prefix -> the documents' terms, looked up beside the question's own.
-NL_NL_TERMS: dict[str, str] = {
-    "beloof": "toegezegd toezegging",
-    "belov": "toegezegd toezegging",
-    "belof": "toegezegd toezegging",
-}
 
 #: Question words that carry no content (beyond the stop words of the BM25 analysis).
 QUESTION_WORDS = frozenset(
@@ -383,10 +342,11 @@ def with_holder(
 
 def question_terms(question: str, language: str) -> list[Term]:
     """The question's analysed terms; in an English question the words of
-    :data:`EN_NL_TERMS` are replaced by their Dutch terms, in a Dutch one those of
-    :data:`NL_NL_TERMS` come with the documents' words for them ("beloofd": "toegezegd").
-    A word's terms are alternatives (a tuple): "promise" is held by a text saying
-    "toegezegd" or "beloofd", not only by one saying both."""
+    :data:`~qa_service.answer.glossary.EN_NL_TERMS` are replaced by their Dutch terms, in a
+    Dutch one those of :data:`~qa_service.answer.glossary.NL_NL_TERMS` come with the
+    documents' words for them ("beloofd": "toegezegd"). A word's terms are alternatives (a
+    tuple): "promise" is held by a text saying "toegezegd" or "beloofd", not only by one
+    saying both."""
     terms: list[Term] = []
     for word in _WORD.findall(question):
         folded = fold(word)
