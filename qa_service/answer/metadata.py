@@ -348,8 +348,16 @@ def statement(kind: Kind, meta: DocumentMeta, language: str) -> str | None:
             else (f"{what} ({ref}) is ondertekend door {who}.")
         )
     if kind == "date":
-        if not meta.date:
-            return None
+        if not meta.date:  # undated (the bundled letter): say so, and what is known
+            if not meta.vergaderjaar:
+                return None
+            return (
+                f"{what} ({ref}) carries no date in the documents; it is from parliamentary "
+                f"year {meta.vergaderjaar}."
+                if en
+                else f"{what} ({ref}) heeft in de documenten geen datum; het is uit "
+                f"vergaderjaar {meta.vergaderjaar}."
+            )
         when = _date(meta.date, language)
         return f"{what} ({ref}) is dated {when}." if en else f"{what} ({ref}) is van {when}."
     if kind == "dossier":

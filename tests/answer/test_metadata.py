@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from qa_service.answer.metadata import (
@@ -132,7 +134,11 @@ def test_what_a_motion_asks_cites_its_dictum() -> None:
 def test_date_dossier_vergaderjaar_from_the_metadata() -> None:
     assert "12 februari 2024" in (statement("date", MOTION, "nl") or "")
     assert "12 February 2024" in (statement("date", MOTION, "en") or "")
-    assert statement("date", LETTER, "nl") is None  # unknown: never invented
+    # undated: no date invented, but said so, with the parliamentary year
+    undated = statement("date", LETTER, "nl") or ""
+    assert "geen datum" in undated and "vergaderjaar 2017-2018" in undated
+    assert "carries no date" in (statement("date", LETTER, "en") or "")
+    assert statement("date", replace(LETTER, vergaderjaar=""), "en") is None
     assert "dossier 36410-XVI (Vaststelling" in (statement("dossier", MOTION, "en") or "")
     assert "vergaderjaar 2017-2018" in (statement("vergaderjaar", LETTER, "nl") or "")
 
