@@ -10,6 +10,7 @@ Either way the answer quotes, with its ``[1]``, that passage of the document, an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -128,3 +129,56 @@ def most_named(
     }
     most = max(held.values())
     return [h for d, h in first.items() if held[d] == most]
+
+
+#: "Who is the Minister of Defence?", "Wie is de staatssecretaris van Financiën?": the
+#: writer of a letter by the office its title names ("Brief van de Minister van Defensie")
+_OFFICE_ASKED = re.compile(
+    r"^\W*(?:who (?:is|was)|wie (?:is|was)) (?:the|de) (?P<office>(?:minister|state secretary|"
+    r"staatssecretaris|secretary of state)\b.*?)\W*$",
+    re.IGNORECASE,
+)
+#: English names of offices and ministries, as Dutch titles write them
+_OFFICES_NL = (
+    ("state secretary", "staatssecretaris"),
+    ("secretary of state", "staatssecretaris"),
+    (" of ", " van "),
+    (" for ", " van "),
+    ("defence", "defensie"),
+    ("defense", "defensie"),
+    ("foreign affairs", "buitenlandse zaken"),
+    (
+        "foreign trade and development cooperation",
+        "buitenlandse handel en ontwikkelingssamenwerking",
+    ),
+    ("finance", "financien"),
+    ("justice and security", "justitie en veiligheid"),
+    ("justice", "justitie"),
+    ("the interior", "binnenlandse zaken"),
+    ("interior", "binnenlandse zaken"),
+    ("education", "onderwijs"),
+    ("health", "volksgezondheid"),
+    ("economic affairs", "economische zaken"),
+    ("agriculture", "landbouw"),
+    ("social affairs", "sociale zaken"),
+    ("infrastructure", "infrastructuur"),
+)
+
+
+def office_holder(question: str, retrieval: RetrievalResult, store: DocumentStore) -> Answer | None:
+    """ "Who is the Minister of Defence?": the signer of a retrieved letter whose title names
+    that office ("Brief van de Minister van Defensie"), as "Who signed it?" is answered;
+    None when the question asks no office or no retrieved letter is from it (the
+    "Amerikaanse minister van Defensie" is not the letter's writer)."""
+    m = _OFFICE_ASKED.search(fold(question))
+    if m is None:
+        return None
+    office = f" {m.group('office')}"
+    for english, dutch in _OFFICES_NL:
+        office = office.replace(english, dutch)
+    office = office.strip()
+    for hit in retrieval.hits:
+        meta = hit.document
+        if meta.doc_type != "motie" and meta.authors and f"van de {office}" in fold(meta.title):
+            return document_answer(MetaQuestion("signer", ()), meta, question, retrieval, store)
+    return None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from qa_service.answer import about_document as about
 from qa_service.answer.about_document import document_answer, most_named, only_document
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.by_author import motions_by
@@ -326,7 +327,7 @@ class ExtractiveAnswerer:
             return listed
         asked = classify(question)
         if asked is None:
-            return None
+            return about.office_holder(question, retrieval, self.index.store)
         store = self.index.store
         meta = next((m for d in asked.doc_ids if (m := store.document(d)) is not None), None)
         if meta is None:

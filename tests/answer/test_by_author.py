@@ -1,4 +1,5 @@
-"""Which motions an MP submitted, from the documents' metadata (bundled corpus)."""
+"""Which motions an MP submitted, and who holds the office a letter is from, from the
+documents' metadata (bundled corpus)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,14 @@ def test_no_mp_no_list(service: QAService) -> None:
 
 def test_the_service_shares_one_author_index(service: QAService) -> None:
     assert service.answerer.authors is service.live.retriever.authors
+
+
+def test_who_holds_the_office_a_letter_is_from(service: QAService) -> None:
+    """ "Who is the Minister of Defence?" is the letter's signer; another country's minister
+    of Defence is not the letter's writer and gets no such answer."""
+    for question in ("Who is the Minister of Defence?", "Wie is de minister van Defensie?"):
+        answer = service.ask(question, 5).answer
+        assert answer.answerable and "Bijleveld-Schouten" in answer.answer, question
+        assert answer.citations[0].hit.document.doc_id == "kst-28676-280"
+    other = service.ask("Wie is de Amerikaanse minister van Defensie?", 5).answer
+    assert "Bijleveld-Schouten" not in other.answer
