@@ -135,9 +135,8 @@ def most_named(
 #: writer of a letter by the office its title names ("Brief van de Minister van Defensie")
 _OFFICE_ASKED = re.compile(
     r"^\W*(?:who (?:is|was)|wie (?:is|was)) (?:the|de) (?P<office>(?:minister|state secretary|"
-    r"staatssecretaris|secretary of state)\b.*?)\W*$",
-    re.IGNORECASE,
-)
+    r"staatssecretaris|secretary of state)\b.*?)\W*$"
+)  # matched on the folded question
 #: English names of offices and ministries, as Dutch titles write them
 _OFFICES_NL = (
     ("state secretary", "staatssecretaris"),

@@ -276,19 +276,30 @@ def with_answer_type(
 
     if not chosen or not lacks(" ".join(c.text for c in chosen)):
         return chosen
-    document = documents[chosen[0].passage]
     floor = max(c.score for c in chosen) - margin
-    typed = [
+    return _with_own(chosen, pool, documents, lambda text: not lacks(text), floor)
+
+
+def _with_own(
+    chosen: list[Candidate],
+    pool: Sequence[Candidate],
+    documents: dict[int, str],
+    holds: Callable[[str], bool],
+    floor: float = float("-inf"),
+) -> list[Candidate]:
+    """``chosen``, with the best scored other sentence of the answer's own document (by
+    ``documents``: the document of each passage rank) that ``holds`` and scores at least
+    ``floor``; unchanged when there is none."""
+    document = documents[chosen[0].passage]
+    found = [
         c
         for c in pool
         if c not in chosen
         and c.score >= floor
         and documents[c.passage] == document
-        and not lacks(c.text)
+        and holds(c.text)
     ]
-    if not typed:
-        return chosen
-    return _joined(chosen, max(typed, key=lambda c: c.score))
+    return _joined(chosen, max(found, key=lambda c: c.score)) if found else chosen
 
 
 #: "Who is the NATO Secretary General?", "Hoe heet de Afghaanse president?", "What is the
@@ -320,24 +331,15 @@ def with_holder(
     question: str, chosen: list[Candidate], pool: Sequence[Candidate], documents: dict[int, str]
 ) -> list[Candidate]:
     """``chosen``, for a question asking who holds a role ("Who is the NATO Secretary
-    General?"), with the best scored sentence of the answer's passages' document that names
-    the holder after the role ("Secretaris-generaal Stoltenberg refereerde ...", by
-    ``documents``: the document of each passage rank) when the
-    chosen sentences speak of the role only ("De Secretaris-generaal opende het
+    General?"), with the best scored sentence of the answer's own document, at any score,
+    that names the holder after the role ("Secretaris-generaal Stoltenberg refereerde ...")
+    when the chosen sentences speak of the role only ("De Secretaris-generaal opende het
     werkdiner"). A role word is matched by its first five letters, so "Secretary" finds
     "Secretaris-generaal" (and "Secretary of Defense": the better scored one is taken)."""
     roles = _holder_roles(question)
     if not roles or not chosen or any(_names_holder(c.text, roles) for c in chosen):
         return chosen
-    document = documents[chosen[0].passage]
-    found = [
-        c
-        for c in pool
-        if c not in chosen and documents[c.passage] == document and _names_holder(c.text, roles)
-    ]
-    if not found:
-        return chosen
-    return _joined(chosen, max(found, key=lambda c: c.score))
+    return _with_own(chosen, pool, documents, lambda text: _names_holder(text, roles))
 
 
 def question_terms(question: str, language: str) -> list[Term]:
