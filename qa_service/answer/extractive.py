@@ -17,6 +17,7 @@ import numpy as np
 
 from qa_service.answer import about_document as about
 from qa_service.answer.about_document import document_answer, most_named, only_document
+from qa_service.answer.answer_types import missing_answer_type
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.by_author import motions_by
 from qa_service.answer.evidence import DocumentEvidence
@@ -42,7 +43,6 @@ from qa_service.answer.sentence_choice import (
 )
 from qa_service.answer.support import (
     evidence_text,
-    missing_answer_type,
     missing_numbers,
     missing_specifics,
     name_terms,

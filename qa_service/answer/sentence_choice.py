@@ -50,9 +50,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from qa_service.answer.answer_types import missing_answer_type, missing_person
 from qa_service.answer.glossary import EN_NL_TERMS, NL_NL_TERMS
 from qa_service.answer.metadata import is_dictum
-from qa_service.answer.support import missing_answer_type, missing_person
 from qa_service.documents import DocumentMeta
 from qa_service.text.lexical import analyze, fold
 from qa_service.text.overlap import Term, alternatives

@@ -1,0 +1,334 @@
+"""The kind of answer a question asks for (the "expected answer type" of classic question
+answering), and whether the chosen sentences hold it.
+
+A question asking how many or how much is not
+answered by sentences without a number beyond the question's own (dates do not count), a
+question asking for a percentage needs a percentage, one asking for an amount of money needs
+an amount (euros, or guilders in the historical documents); a question about how a motion
+fared in the vote (adopted, rejected, who voted for it) needs sentences that report a vote:
+a motion's own text never does; one asking for a person by role or by name ("Which
+commander will lead ...", "the name of the president of the court") needs someone named or
+holding that role (:func:`missing_role`), not the letter's "ik heb toegezegd"; a Dutch
+"hoeveel politieagenten" answered by sentences naming the police needs a figure beside
+them (:func:`missing_count`), not "honderd militairen". The topic may be right (the hotel
+in Albergen) while the figure asked for is nowhere in it.
+
+Calibrated with :mod:`qa_service.answer.support` on ``eval_data/dev``, ``calibration`` and
+``calibration-extra`` (see docs/evaluation.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa_service.kamerstukken import DUTCH_MONTHS, ENGLISH_MONTHS
+from qa_service.text.lexical import fold
+
+#: a question asking for a quantity: the question word opens the question or one of its
+#: clauses, after at most two words ("By what percentage", "En hoeveel"); not a clause inside
+#: a statement ("Motie ... over inzichtelijk maken hoeveel geld er op de plank ligt")
+_QUANTITY = re.compile(
+    r"(?:^|[,;:]|\b(?:and|en|or|of)\b)\W*(?:[\w'’]+\W+){0,2}?"
+    r"(how (many|much|high)|by how much|"
+    r"what percentage|what (share|proportion|amount|number) of|"
+    r"hoeveel|hoe ?veel|welk (percentage|aandeel|bedrag|aantal)|voor welk bedrag|"
+    r"hoe (groot|hoog)|wat (kost|kostte|kosten|kostten)|wat (zijn|waren) de kosten|"
+    r"what (?:does|did|do|will|would|could|can|should) (?:[\w'’-]+\W+){1,12}?cost)\b"
+)
+_PERCENTAGE_ASKED = re.compile(r"\b(percentage|procent|percent|aandeel|share|proportion)\b")
+_PERCENTAGE = re.compile(r"%|\b(procent|percent|procentpunt)")
+_MONEY_ASKED = re.compile(
+    r"\b(bedrag|amount|kost|kosten|kostte|kostten|gekost|cost|costs|geld|money|euros?|"
+    r"budget|spend|spent|uitgeven|uitgegeven|"
+    r"\w*(?:schuld|belasting|subsidie|uitkering|premie|boete|prijs|salaris|huur|"
+    r"vergoeding|investering)(?:en|s)?|"
+    r"debts?|tax(?:es)?|subsid(?:y|ies)|fines?|prices?|salar(?:y|ies)|wages?|rents?|fees?|"
+    r"allowances?|investments?)\b"
+)
+NUMBER_WORDS = (
+    "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"
+    "twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend|"
+    "miljoen|miljard|tiental|dozijn|helft|kwart"
+)
+_MONTHS = "|".join(DUTCH_MONTHS)
+#: dates and years: not the figure a "how many" asks for
+_DATE = re.compile(rf"\b\d{{1,2}}\s+({_MONTHS})(\s+\d{{4}})?\b|\b(19|20)\d\d\b|\b\d{{4}}/\d{{2}}\b")
+#: a figure: digits, or number words (``honderd``, ``tweehonderdvijftig``, ``duizenden``; not
+#: ``tweede`` or ``achter``)
+_FIGURE = re.compile(rf"\d+(?:[.,]\d+)*|\b(?:(?:{NUMBER_WORDS})(?:en)?)+\b")
+
+
+#: an answer's citation markers (``[1]``): not figures of its text
+_CITATION = re.compile(r"\[\d+\]")
+#: a scale word after digits belongs to that figure (``5 miljard``, ``5 billion``)
+_SCALED = re.compile(r"(\d)\s*(?:miljoen|miljard|mln|mld|million|billion|thousand|duizend)\b")
+
+
+#: an amount of money: a figure with a currency or scale word (``€ 12 mln``, ``5 miljard
+#: euro``, ``5 billion euros``; guilders in the historical documents: ``f 15 000 000``,
+#: ``ƒ 2,50``, ``hfl. 300``, ``40 gulden``), or such words alone (``enkele miljoenen``)
+_AMOUNT = re.compile(
+    r"(?:€|\$|ƒ|\b(?:f|fl|hfl)\b\.?)\s*(\d+(?:[.,]\d+|\s\d{3}\b)*)|"
+    r"(\d+(?:[.,]\d+)*)\s*(?:miljoen|miljard|mln|mld|million|billion|"
+    r"euro|dollar|gulden|guilder)|\b(miljoenen|miljarden|millions|billions)\b"
+)
+
+
+def _amounts(folded: str) -> set[str]:
+    """The amounts of money in ``folded`` text (citation markers removed), by their figure."""
+    return {next(g for g in m.groups() if g) for m in _AMOUNT.finditer(folded)}
+
+
+#: a list number opening a sentence or following a closing bracket: "1 hebt u kennis
+#: genomen", "(ingezonden 21 juli 1992) 2 onderschrijft u", OCR's "2in de rubriek"
+_ENUMERATOR = re.compile(r"(?:^|(?<=[.?!:;)]\s)|(?<=\n))\s*\d{1,2}(?:\s+|(?=[a-z]))(?=[a-z])")
+
+
+#: a reference, not a quantity: "(nrs. 9 en 10)", "artikel 36a", "blz. 5583", "p. 4"
+_REFERENCE = re.compile(
+    r"\b(?:nrs?|nummers?|no|artikel(?:en)?|art|blz|pag|p|hoofdstuk|paragraaf)\.?\s*"
+    r"\d+[a-z]?(?:\s*(?:en|,|-|t/m)\s*\d+[a-z]?)*"
+)
+
+
+def _figures(folded: str) -> set[str]:
+    """The figures of ``folded`` text (citation markers removed), dates, list numbers and
+    references ("nr. 11", "artikel 36a") left out."""
+    text = _SCALED.sub(r"\1", _DATE.sub(" ", folded))
+    text = _ENUMERATOR.sub(" ", _REFERENCE.sub(" ", text))
+    return {m.group(0) for m in _FIGURE.finditer(text)}
+
+
+#: a question asking when: the question word opens the question or one of its clauses, as
+#: for a quantity ("Uiterlijk op welke datum", "..., by when should"); not "when" joining a
+#: clause ("What did they stress when discussing North Korea")
+_TIME_ASKED = re.compile(
+    r"(?:^|[,;:]|\b(?:and|en|or|of)\b)\W*(?:[\w'’]+\W+){0,2}?"
+    r"(wanneer|when|hoe vaak|how often|(?:op |tot |vanaf |per )?welke (?:datum|dag)|"
+    r"(?:in |tot )?welk jaar|"
+    r"(?:on |by |until |from )?(?:what|which) (?:date|day|year))\b"
+)
+#: a time: a date, year, month, day, season (``voorjaarsnota``), recess, period or deadline
+#: word, or a moment named by what it comes before, during or after ("tijdens het debat",
+#: "alvorens te besluiten")
+_TIME = re.compile(
+    rf"\b(?:{_MONTHS}|{'|'.join(ENGLISH_MONTHS)}|"
+    r"(?:18|19|20)\d\d|\d{4}/\d{2}|\d{1,2}-\d{1,2}-\d{2,4}|"
+    r"(?:maan|dins|woens|donder|vrij|zater|zon)dag|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"\w*reces|recess|(?:zomer|winter|voorjaar|najaar|lente|herfst|kerst)\w*|pasen|"
+    r"prinsjesdag|miljoenennota|tijdens|na afloop|zodra|alvorens|voordat|nadat|"
+    r"summer|spring|autumn|fall|christmas|easter|"
+    r"jaar|jaren|\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks)\w*|maand\w*|weken|week|"
+    r"dagen|dag|kwartaal|halfjaar|"
+    r"years?|annual\w*|months?|weeks?|days?|quarter\w*|\w*(?:monthly|weekly|daily)|"
+    r"uiterlijk|voortaan|binnenkort|spoedig|onverwijld|onmiddellijk|direct|straks|thans|"
+    r"zo snel mogelijk|korte termijn|eind|begin|medio|halverwege|voorafgaand|deadline|"
+    r"jl|aanstaande|a\.s|vandaag|morgen|gisteren|"
+    r"by the end|no later than|at the latest|soon|immediately|today|tomorrow|yesterday)\b"
+)
+
+
+#: a question about how a motion fared in the vote (adopted, rejected, who voted for it)
+_VOTE_ASKED = re.compile(
+    r"\b(aangenomen|verworpen|adopted|rejected|voted|votes?|voting|gestemd|stemming|"
+    r"(stemden|stemde|stemmen) (voor|tegen))\b"
+)
+#: sentences that report a vote
+_VOTE = re.compile(
+    r"\b(aangenomen|verworpen|stemming|gestemd|stemden|stemde|"
+    r"stemverklaring|unaniem|adopted|rejected|voted)\b"
+)
+
+
+#: a question asking who: "Who signed", "Which MP asked", "Welk Kamerlid stelde"
+_PERSON_ASKED = re.compile(
+    r"^\W*(?:who|whom|wie|(?:which|what|welke?)\s+(?:mp|members?|ministers?|state secretary|"
+    r"secretary|kamerlid|kamerleden|lid|leden|staatssecretaris|bewindspersoon)\b)",
+    re.IGNORECASE,
+)
+#: a sentence naming a person: "de heer Van den Berg", "mevrouw Dales", "het lid Kops",
+#: "minister Lubbers", "door Van Raan"
+_PERSON = re.compile(
+    r"\b(?i:de heer|heer|mevrouw|mr|drs|dr|ir|het lid|de leden|minister|staatssecretaris|"
+    r"minister-president)\.?\s+(?:(?:van|de|der|den|ter|ten)\s+)*[A-ZÀ-Þ]"
+)
+
+
+def missing_person(question: str, answer: str) -> bool:
+    """Whether ``question`` asks who ("Which MP asked ...", "Wie diende ...") and
+    ``answer`` names nobody ("de heer Van den Berg", "minister Lubbers")."""
+    return bool(_PERSON_ASKED.search(question)) and not _PERSON.search(answer)
+
+
+#: People a question may ask for by role, with the documents' words for them: "Which
+#: commander will lead ...", "Welke ambassadeur ...". Not the writer's roles (minister,
+#: state secretary): a letter's "ik" is its minister. Not English words that are mostly
+#: adjectives ("which general principles", "what official figures"), nor roles any holder
+#: of another answers ("Which leader opened the dinner": the Secretary General).
+ROLES = {
+    "commander": ("commandant", "commander", "bevelhebber"),
+    "commandant": ("commandant", "commander", "bevelhebber"),
+    "bevelhebber": ("commandant", "commander", "bevelhebber"),
+    "president": ("president", "voorzitter"),
+    "voorzitter": ("voorzitter", "president"),
+    "chair": ("voorzitter", "chair"),
+    "ambassador": ("ambassadeur", "ambassador"),
+    "ambassadeur": ("ambassadeur", "ambassador"),
+    "generaal": ("generaal", "general"),
+    "judge": ("rechter",),
+    "rechter": ("rechter",),
+    "mayor": ("burgemeester", "mayor"),
+    "burgemeester": ("burgemeester",),
+    "director": ("directeur", "director"),
+    "directeur": ("directeur",),
+    "spokesperson": ("woordvoerder", "spokesperson"),
+    "spokesman": ("woordvoerder", "spokesman"),
+    "woordvoerder": ("woordvoerder",),
+    "ambtenaar": ("ambtenaar", "functionaris"),
+    "envoy": ("gezant", "envoy"),
+    "gezant": ("gezant",),
+}
+_ROLE = "|".join(sorted(ROLES, key=len, reverse=True))
+#: "Which (Dutch) commander ...", "Welke Nederlandse commandant ...": the role asked for
+_ROLE_ASKED = re.compile(rf"^\W*(?:which|what|welke?)\s+(?:[\w-]+\s+){{0,2}}?({_ROLE})\w*\b")
+#: "What was the name of the president of ...", "Hoe heet de commandant ...": a name asked
+_NAME_ASKED = re.compile(
+    rf"\b(?:(?:names?|naam|namen) (?:of|van)|hoe heet(?:te)?) (?:the|de|het) "
+    rf"(?:[\w-]+\s+){{0,2}}?(?:{_ROLE})"
+)
+#: a person named: a title or initials before a capitalised name ("mr. J. de Vries",
+#: "A.Th.B. Bijleveld-Schouten", "Secretary of Defense Mattis", "generaal Middendorp"), or
+#: after its role ("De voorzitter van de Commissie, Van der Meer")
+_NAMED = re.compile(
+    rf"{_PERSON.pattern}|\b[A-Z]\.(?:\s?[A-Z][a-z]{{0,2}}\.)*\s?(?:(?:van|de|der|den)\s+)*[A-Z]\w|"
+    rf"\b(?i:{_ROLE}|secretary|premier|koning|koningin)(?:s|en)?(?:\s+(?:of|van)\s+[A-Z]\w+)?"
+    rf"\s+[A-Z]\w|"
+    rf"\b(?i:{_ROLE})(?:\s+[\w-]+){{0,4}}?,\s+(?:(?:Van|De|Ter|Ten)\s+(?:(?:der|den|de)\s+)?)?[A-Z][a-z]"
+)
+
+#: an acronym acting ("SACEUR beklemtoonde", "lieten SACEUR en SACT weten"): a role held by
+#: someone; not a place or unit named after a preposition ("een team aan TAAC-North")
+_ACRONYM = re.compile(r"(\w+\s+)?\b[A-Z]{3,}\b(?![-'’])(?:\s+(?:en|and)\s+[A-Z]{3,})?\s+[a-z]")
+_PLACE_BEFORE = frozenset("aan bij in te op naar uit tegen to at from within binnen".split())
+
+
+def _acts(answer: str) -> bool:
+    return any(
+        m.group(1) is None or m.group(1).strip().lower() not in _PLACE_BEFORE
+        for m in _ACRONYM.finditer(answer)
+    )
+
+
+def missing_role(question: str, answer: str) -> bool:
+    """Whether ``question`` asks for a person by role or by name ("Which commander will
+    lead ...", "What was the name of the president of the court ...") and ``answer`` names
+    no one (a title or initials before a name: "mr. J. de Vries", "generaal Middendorp") nor,
+    for a role, says who holds it ("de commandant van ..."): a letter's "ik heb toegezegd"
+    does not say which commander leads the team."""
+    asked = fold(question)
+    role = _ROLE_ASKED.search(asked)
+    if role is None and not _NAME_ASKED.search(asked):
+        return False
+    if _NAMED.search(answer) or _acts(answer):
+        return False
+    if role is None:
+        return True
+    words = ROLES[next(r for r in ROLES if role.group(1).startswith(r))]
+    return not any(re.search(rf"(?<![\w-]){w}", fold(answer)) for w in words)
+
+
+#: "Hoeveel (Afghaanse) politieagenten ...": what a Dutch question counts, after "hoeveel"
+#: and its adjectives; not a verb ("Hoeveel bedroegen ..."), nor a unit, money or time the
+#: other checks judge ("Hoeveel geld", "hoeveel jaar")
+_COUNTED = re.compile(r"\bhoeveel\s+((?:[\w-]+e\s+|extra\s+|meer\s+)*)([\w-]+)")
+_NOT_COUNTED = re.compile(
+    r"(?:bedr[aoe]\w*|kost\w*|lever\w*|zijn|waren|is|was|word\w*|werd\w*|heeft|hebben|"
+    r"had|hadden|krijg\w*|kreeg\w*|ga\w*|ging\w*|moet\w*|kan|kunnen|kon\w*|zal|zullen|"
+    r"zou\w*|wil\w*|mag|mogen|betaal\w*|tel\w*|stem\w*|er|van|de|het|keer|maal|procent|"
+    r"geld|euro\w*|gulden\w*|ton|jaar|jaren|maand\w*|week|weken|dag\w*|uur|uren|kilo\w*)"
+)
+_SENTENCE_END = re.compile(r"\[\d+\]|(?<=[.!?])\s+(?=[A-Z])")
+
+
+#: How many words after a figure (or before it) the thing it counts may stand: "50.000
+#: dodelijke slachtoffers", "50 studiebeurzen beschikbaar stellen voor Belarussische
+#: studenten", "het aantal militairen bedraagt 100"; not "50.000 dodelijke slachtoffers en
+#: een veelvoud aan gewonden" for the wounded.
+COUNT_AFTER = 5
+COUNT_BEFORE = 4
+
+
+def counted_noun(question: str) -> str | None:
+    """What a Dutch "hoeveel" question counts ("politieagenten"), folded; None when it
+    counts nothing this way (a verb or a unit follows)."""
+    m = _COUNTED.search(fold(question))
+    if m is None or _NOT_COUNTED.fullmatch(m.group(2)) or len(m.group(2)) < 4:
+        return None
+    return m.group(2)
+
+
+def _counts(noun: str, word: str) -> bool:
+    """Whether ``word`` names the ``noun`` counted: by its first five letters ("politie"
+    for "politieagenten"), as its head ("leden" for "kamerleden") or in a compound
+    ("seniorenwoningen" for "woningen")."""
+    return noun[:5] in word or (len(word) >= 5 and noun.endswith(word)) or word.endswith(noun)
+
+
+def missing_count(question: str, answer: str) -> bool:
+    """Whether ``question`` counts something ("Hoeveel politieagenten worden opgeleid")
+    that ``answer`` names (:func:`_counts`) but no sentence of it holds a figure (beyond the
+    question's own) a few words from that thing ("290.000 seniorenwoningen" for
+    "woningen"): "honderd militairen" in one sentence and the police training in the next
+    do not count police officers. An answer that never names the thing may count it in
+    other words ("honderd militairen" for "Hoeveel soldaten"): not judged."""
+    noun = counted_noun(question)
+    if noun is None:
+        return False
+    if not any(_counts(noun, w) for w in _bare_words(fold(answer))):
+        return False  # perhaps counted by another word ("soldaten" for "militairen")
+    asked = _figures(fold(question))
+    for sentence in _SENTENCE_END.split(answer):
+        text = _SCALED.sub(r"\1", _DATE.sub(" ", fold(sentence)))
+        words = _bare_words(_ENUMERATOR.sub(" ", _REFERENCE.sub(" ", text)))
+        for i, word in enumerate(words):
+            if not _FIGURE.fullmatch(word) or word in asked:
+                continue
+            near = words[max(0, i - COUNT_BEFORE) : i] + words[i + 1 : i + 1 + COUNT_AFTER]
+            if any(_counts(noun, w) for w in near):
+                return False
+    return True
+
+
+def _bare_words(text: str) -> list[str]:
+    """The words of ``text`` without the punctuation around them ("(300", "kg.,")."""
+    return [w.strip(",.;:()") for w in text.split()]
+
+
+def missing_answer_type(question: str, answer: str) -> str | None:
+    """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
+    not hold: ``"a vote"``, ``"a time"`` (a date, period or deadline), ``"a person"``
+    (:func:`missing_role`), ``"a percentage"``, ``"an amount of money"``, ``"a number"``,
+    ``"a number of <the thing counted>"`` (:func:`missing_count`); None when it asks for
+    none of these or the answer holds it. Citation markers (``[1]``) and dates are not
+    figures; nor is the question's own figure (``5 billion`` asked, ``5 miljard``
+    answered)."""
+    asked = fold(question)
+    text = fold(_CITATION.sub(" ", answer))
+    if _VOTE_ASKED.search(asked) and not _VOTE.search(text):
+        return "a vote"
+    if _TIME_ASKED.search(asked) and not _TIME.search(text):
+        return "a time"
+    if missing_role(question, answer):
+        return "a person"
+    if not _QUANTITY.search(asked):
+        return None
+    if _PERCENTAGE_ASKED.search(asked):  # a share of a budget is a percentage, not money
+        if not _PERCENTAGE.search(text):
+            return "a percentage"
+    elif _MONEY_ASKED.search(asked) and not _amounts(text) - _amounts(asked):
+        return "an amount of money"  # none, or only the question's own ("of the 5 billion")
+    if not _figures(text) - _figures(asked):
+        return "a number"
+    if missing_count(question, answer):
+        return f"a number of {counted_noun(question)}"
+    return None

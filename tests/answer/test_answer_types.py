@@ -1,0 +1,232 @@
+"""The kind of answer a question asks for: a number, an amount, a time, a vote, a person."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.answer.answer_types import missing_answer_type
+
+TROOPS = (
+    "Ik heb toegelicht dat we thans bezig zijn met de uitwerking van de eerder toegezegde "
+    "personele bijdrage van ongeveer honderd militairen voor 2018."
+)
+HOTEL = (
+    "Motie van het lid Eerdmans over de asielopvang in het voormalige hotel in Albergen per "
+    "1 november 2032 definitief stoppen."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Hoeveel militairen stuurt Nederland in 2018?", TROOPS),  # honderd, not 2018
+        ("How many troops does the Netherlands send?", TROOPS),
+        ("Hoeveel Kamerleden steunden het?", "Het werd door tweehonderdvijftig leden gesteund."),
+        ("What percentage of GDP goes to defence?", "Defensie krijgt 2 procent van het bbp."),
+        ("Welk percentage?", "Het tarief daalt naar 19%."),
+        # a share of a budget is a percentage, not an amount of money
+        ("What share of the total budget is affected?", "Een vermindering van plm. 1 % ervan."),
+        ("Hoeveel geld trekt het kabinet uit?", "Het kabinet trekt 5 miljard euro uit."),
+        ("How much does the ban cost?", "Het verbod kost € 12 mln."),
+        # guilders, in the historical documents, with digits grouped by spaces
+        ("Hoeveel geld stelt de regering beschikbaar?", "Er wordt f 15 000 000 toegezegd."),
+        ("How much money did it cost?", "Het kostte ƒ 2,50 per stuk."),
+        ("Hoeveel geld?", "De kosten bedragen hfl. 300 per jaar."),
+        ("Hoeveel geld?", "De kosten bedragen 40 gulden."),
+        ("Hoe hoog is de subsidie?", "De subsidie bedraagt € 1.200 per jaar. [1]"),
+        ("How high was the debt?", "De schuld bedroeg 40.000 gulden. [1]"),
+        ("Wie tekende de brief?", "De minister van Defensie."),  # no quantity asked
+        ("What did the minister pledge?", HOTEL),
+        ("Hoeveel militairen?", TROOPS + " [1]"),
+        # a statement with "hoeveel" inside (a motion's subject), not a quantity asked
+        ("Motie over inzichtelijk maken hoeveel geld er op de plank ligt", HOTEL),
+        ("Motie van het lid Mutluer over onderzoeken hoe groot het tekort is", HOTEL),
+        ("Met welke opzet stemden de ministers in?", TROOPS),  # instemmen: agree, not vote
+        ("Is de motie aangenomen?", "De motie is met algemene stemmen aangenomen. [1]"),
+        ("Who voted against the motion?", "Tegen de motie stemden de leden van de PVV."),
+        # a list number is not a figure, the figure after it is
+        ("Hoeveel werknemers?", "1 Het bedrijf heeft 250 werknemers ontslagen. [1]"),
+        ("How many?", "(Ontvangen 13 april 1993) 2 Er vertrokken vier kantonrechters. [1]"),
+        # a time: a date, month, year, season, recess or deadline
+        ("Wanneer informeert de regering de Kamer?", "Voor het zomerreces informeert zij. [1]"),
+        ("When does the decree take effect?", "Het besluit treedt uiterlijk 15 februari in."),
+        ("Per wanneer komt er beleid?", "Het beleid komt er per 1 januari 1983. [1]"),
+        ("By when should the plan be sent?", "Het plan komt er op korte termijn."),
+        ("Tot welke datum kon dat?", "Dat kon tot volgend jaar."),
+        ("Wanneer hoort de Kamer het?", "De Kamer hoort het bij de Voorjaarsnota. [1]"),
+        ("When will the House be informed?", "Tijdens het debat over de begroting. [1]"),
+        # how often: a frequency is a time
+        (
+            "Hoe vaak moet de regering rapporteren?",
+            "Verzoekt de regering ieder kwartaal te rapporteren.",
+        ),
+        (
+            "How often should the House be informed?",
+            "Verzoekt de regering halfjaarlijks te informeren.",
+        ),
+        # "when" joining a clause asks for no time
+        ("What did they stress when discussing North Korea?", "Zij benadrukten de dialoog."),
+    ],
+)
+def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str) -> None:
+    assert missing_answer_type(question, answer) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "missing"),
+    [
+        # the topic is right, the figure asked for is not there (dates are not figures)
+        ("How many asylum seekers are housed in the hotel in Albergen?", HOTEL, "a number"),
+        ("Hoeveel asielzoekers wonen er in 2032?", HOTEL, "a number"),
+        # the question's own figures do not count, nor do "Tweede" or "achter"
+        ("Hoeveel van de 5 scholen?", "De Tweede Kamer staat achter de 5 scholen.", "a number"),
+        ("Welk percentage van het bbp?", "Defensie krijgt 5 miljard euro extra.", "a percentage"),
+        ("Voor welk bedrag kocht het COA het hotel?", HOTEL, "an amount of money"),
+        # the past tense asks for money too; a size is no cost
+        (
+            "Hoeveel kostte de sluis?",
+            "De sluis wordt 34 m lang en 6,5 m breed.",
+            "an amount of money",
+        ),
+        (
+            "How much money goes to the scholarships?",
+            "Minstens 50 studiebeurzen.",
+            "an amount of money",
+        ),
+        # citation markers are not figures, nor are references to numbered things
+        ("How many asylum seekers live there?", "Het hotel in Albergen sluit. [1] [2]", "a number"),
+        (
+            "How many judges dropped out?",
+            "Zie het Juristenblad (nrs. 9 en 10), blz. 5583 en art. 36a van de wet. [1]",
+            "a number",
+        ),
+        # the question's own amount, with its scale word in either language
+        (
+            "How much of the extra 5 billion euros goes to cyber?",
+            "Het kabinet trekt 5 miljard euro extra uit voor de komende vier jaar. [1]",
+            "an amount of money",
+        ),
+        # how the vote went: the motion's own text does not say
+        ("Was the motion adopted by the House?", HOTEL + " [1]", "a vote"),
+        ("How many MPs voted in favour of the motion?", HOTEL, "a vote"),
+        ("Werd de motie verworpen?", HOTEL, "a vote"),
+        ("By what percentage did Kops want rents lowered?", HOTEL, "a percentage"),
+        ("Wat vroeg de motie, en hoeveel kost het?", HOTEL, "an amount of money"),
+        ("Hoeveel geld kost de f.m.-zender?", "De f.m.-zender in 15 steden.", "an amount of money"),
+        # a debt, tax, subsidy, fine or price is money: a dossier number is no amount
+        (
+            "Hoe hoog was de belastingschuld van W. de Lange?",
+            "Zitting 1973-1974 12 624 Verslag nr. 50 over het adres van W. de Lange. [1]",
+            "an amount of money",
+        ),
+        (
+            "How high is the fine for speeding?",
+            "De boete geldt vanaf 10 km te hard.",
+            "an amount of money",
+        ),
+        ("Volgens de motie-Kat, hoeveel mensen?", HOTEL, "a number"),
+        # the list numbers of written questions are not figures either
+        (
+            "Hoeveel dieren werden er gevolgd in het rapport?",
+            "(Ingezonden 21 juli 1992) 1 Hebt u kennisgenomen van het rapport? [1]",
+            "a number",
+        ),
+        ("How many judges left?", "2In de advertentie staan de vacatures. [1]", "a number"),
+        # "when" asked, no time answered (the right topic, another motion's ask)
+        (
+            "Wanneer moet de regering de Kamer over de selectie informeren?",
+            "Verzoekt de regering afspraken te maken met instellingen en de Kamer te informeren.",
+            "a time",
+        ),
+        (
+            "Hoe vaak moet de regering de Kamer informeren?",
+            "Verzoekt de regering de Kamer te informeren over de achterstanden.",
+            "a time",
+        ),
+        (
+            "Uiterlijk op welke datum moet het besluit ingaan?",
+            HOTEL.replace(" per 1 november 2032", ""),
+            "a time",
+        ),
+    ],
+)
+def test_answers_without_it_are_flagged(question: str, answer: str, missing: str) -> None:
+    assert missing_answer_type(question, answer) == missing
+
+
+def test_a_who_question_needs_a_person_named() -> None:
+    from qa_service.answer.answer_types import missing_person
+
+    asked = "Which MP asked in March 1989 whether the Constitution allows it?"
+    assert missing_person(asked, "Deze vraag kwam op naar aanleiding van mijn voornemen.")
+    assert not missing_person(asked, "Is door de heer Van den Berg de vraag gesteld of ...")
+    assert not missing_person("Wie diende de motie in?", "Ingediend door het lid Kops.")
+    assert not missing_person("Welke minister antwoordde?", "Antwoord van minister Lubbers.")
+    assert not missing_person("Who answered?", "Antwoord van Minister Lubbers (EZ).")
+    assert not missing_person("Wie vroeg het?", "De heer Van den Berg vroeg het.")
+    assert not missing_person("What did the minister pledge?", "Trainers.")  # not a who
+
+
+def test_a_question_asking_for_a_role_or_a_name_needs_someone_holding_it() -> None:
+    from qa_service.answer.answer_types import missing_answer_type, missing_role
+
+    commander = "Which Dutch commander will lead the surgical team at TAAC-North?"
+    letter = "Ik heb toegelicht dat we bezig zijn, inclusief een chirurgisch team aan TAAC-North."
+    assert missing_role(commander, letter)
+    assert missing_answer_type(commander, letter) == "a person"
+    assert not missing_role(commander, "De commandant van het team is kolonel Jansen.")
+    assert not missing_role("Welke commandant sprak?", "Generaal Middendorp, commandant.")
+    assert not missing_role("Which NATO commander spoke?", "SACEUR beklemtoonde dat het kan.")
+    assert not missing_role("Which commanders replied?", "Toen lieten SACEUR en SACT weten dat")
+    assert missing_role("Welke generaal sprak?", "De Secretaris-generaal sprak.")  # not a generaal
+    court = "What was the name of the president of the district court?"
+    assert missing_role(court, "De vacatures van vice-president van en rechter te Alkmaar.")
+    assert missing_role(court, "In de rubriek Vacatures in de Rechterlijke Macht")
+    assert not missing_role(court, "Op verzoek van de president, mr. J. de Vries, is")
+    chair = "Hoe heette de voorzitter?"
+    assert not missing_role(chair, "De voorzitter van de Commissie, Van der Meer")
+    assert missing_role(chair, "Aan de Voorzitter van de Tweede Kamer der Staten-Generaal")
+    assert missing_role(chair, "De voorzitter van het Militair Comité, de Supreme Allied")
+    # a thing's name, an adjective, the writer's role: not a person asked for by role
+    assert not missing_role("Hoe heet de «Iran deal» officieel?", "Het JCPOA.")
+    assert not missing_role("Which general principles apply?", "Er gelden regels.")
+    assert not missing_role("Which minister pledged trainers?", "Voorts heb ik toegezegd")
+    assert not missing_role("Which leader opened it?", "De Secretaris-generaal opende het.")
+
+
+def test_what_does_it_cost_asks_for_an_amount() -> None:
+    from qa_service.answer.answer_types import missing_answer_type
+
+    troops = "Een bijdrage van ongeveer honderd militairen."
+    assert missing_answer_type("Wat kost het trainingsprogramma?", troops) == "an amount of money"
+    assert missing_answer_type("What could the programme cost?", troops) == "an amount of money"
+    assert missing_answer_type("What did the renovation cost?", "Het kostte f 1,5 miljoen.") is None
+    assert missing_answer_type("What did the minister say about costs?", "Niets.") is None
+
+
+def test_a_dutch_how_many_question_needs_a_figure_of_what_it_counts() -> None:
+    from qa_service.answer.answer_types import counted_noun, missing_answer_type, missing_count
+
+    police = "Hoeveel Afghaanse politieagenten worden er opgeleid?"
+    assert counted_noun(police) == "politieagenten"
+    letter = (
+        "Ik heb toegelicht dat we werken aan een bijdrage van honderd militairen. [1] "
+        "Voorts heb ik trainers toegezegd voor het programma voor de Afghaanse politie. [1]"
+    )
+    assert missing_count(police, letter)
+    assert missing_answer_type(police, letter) == "a number of politieagenten"
+    assert not missing_count(police, "Er worden 500 politieagenten opgeleid.")
+    assert not missing_count("Hoeveel woningen?", "Tot 2030 komen 290.000 seniorenwoningen.")
+    assert not missing_count("Hoeveel Kamerleden?", "Het werd door 150 leden gesteund.")
+    assert not missing_count("Hoeveel kinderen?", "Meer dan 7 miljoen kinderen zijn getroffen.")
+    assert not missing_count("Hoeveel militairen?", "Het aantal militairen bedraagt 100.")
+    quake = "meer dan 50.000 dodelijke slachtoffers en een veelvoud aan gewonden"
+    assert not missing_count("Hoeveel slachtoffers?", quake)
+    assert missing_count("Hoeveel gewonden?", quake)  # the 50.000 counts others
+    assert missing_count("Hoeveel militairen in 2018?", "De militairen in 2018.")  # its own
+    # another word for the thing counted may count it: not judged
+    assert not missing_count("Hoeveel soldaten?", "Een bijdrage van honderd militairen.")
+    assert not missing_count("Hoeveel doden?", "Meer dan 50.000 dodelijke slachtoffers.")
+    # a verb, a unit or money after "hoeveel", or an English question: no counted noun
+    for question in ("Hoeveel bedroegen de kosten?", "Hoeveel geld?", "Hoeveel ton?", "How many?"):
+        assert counted_noun(question) is None
