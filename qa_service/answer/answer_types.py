@@ -1,17 +1,18 @@
 """The kind of answer a question asks for (the "expected answer type" of classic question
 answering), and whether the chosen sentences hold it.
 
-A question asking how many or how much is not
-answered by sentences without a number beyond the question's own (dates do not count), a
-question asking for a percentage needs a percentage, one asking for an amount of money needs
-an amount (euros, or guilders in the historical documents); a question about how a motion
-fared in the vote (adopted, rejected, who voted for it) needs sentences that report a vote:
-a motion's own text never does; one asking for a person by role or by name ("Which
-commander will lead ...", "the name of the president of the court") needs someone named or
-holding that role (:func:`missing_role`), not the letter's "ik heb toegezegd"; a Dutch
-"hoeveel politieagenten" answered by sentences naming the police needs a figure beside
-them (:func:`missing_count`), not "honderd militairen". The topic may be right (the hotel
-in Albergen) while the figure asked for is nowhere in it.
+A question asking how many or how much is not answered by sentences without a number beyond
+the question's own (dates do not count), a question asking for a percentage needs a
+percentage, one asking for an amount of money needs an amount (euros, or guilders in the
+historical documents); a question about how a motion fared in the vote (adopted, rejected,
+who voted for it) needs sentences that report a vote: a motion's own text never does; one
+asking for a person by role or by name ("Which commander will lead ...", "the name of the
+president of the court") needs someone named or holding that role (:func:`missing_role`),
+not the letter's "ik heb toegezegd"; a Dutch "hoeveel politieagenten" answered by sentences
+naming the police needs a figure beside them (:func:`missing_count`), not "honderd
+militairen"; one asking which country needs a country named
+(:mod:`qa_service.text.countries`) beyond the question's own. The topic may be right (the
+hotel in Albergen) while the figure asked for is nowhere in it.
 
 Calibrated with :mod:`qa_service.answer.support` on ``eval_data/dev``, ``calibration`` and
 ``calibration-extra`` (see docs/evaluation.md).
@@ -22,6 +23,7 @@ from __future__ import annotations
 import re
 
 from qa_service.kamerstukken import DUTCH_MONTHS, ENGLISH_MONTHS
+from qa_service.text.countries import countries_in
 from qa_service.text.lexical import fold
 
 #: a question asking for a quantity: the question word opens the question or one of its
@@ -304,14 +306,22 @@ def _bare_words(text: str) -> list[str]:
     return [w.strip(",.;:()") for w in text.split()]
 
 
+#: a question asking which country: "Which country already takes ...", "Met de regering van
+#: welk land ...", "welke EU-landen"
+_COUNTRY_ASKED = re.compile(
+    r"\b(?:which|what|welke?)\s+(?:[\w-]+\s+){0,2}?(?:[\w-]*-)?(?:country|countries|land|landen)\b"
+)
+
+
 def missing_answer_type(question: str, answer: str) -> str | None:
     """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
     not hold: ``"a vote"``, ``"a time"`` (a date, period or deadline), ``"a person"``
-    (:func:`missing_role`), ``"a percentage"``, ``"an amount of money"``, ``"a number"``,
-    ``"a number of <the thing counted>"`` (:func:`missing_count`); None when it asks for
-    none of these or the answer holds it. Citation markers (``[1]``) and dates are not
-    figures; nor is the question's own figure (``5 billion`` asked, ``5 miljard``
-    answered)."""
+    (:func:`missing_role`), ``"a country"`` (one beyond the question's own: "Met welke
+    landen sloten Nederland en België ..." is not answered by "Nederland"),
+    ``"a percentage"``, ``"an amount of money"``, ``"a number"``, ``"a number of <the thing
+    counted>"`` (:func:`missing_count`); None when it asks for none of these or the answer
+    holds it. Citation markers (``[1]``) and dates are not figures; nor is the question's
+    own figure (``5 billion`` asked, ``5 miljard`` answered)."""
     asked = fold(question)
     text = fold(_CITATION.sub(" ", answer))
     if _VOTE_ASKED.search(asked) and not _VOTE.search(text):
@@ -320,6 +330,8 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         return "a time"
     if missing_role(question, answer):
         return "a person"
+    if _COUNTRY_ASKED.search(asked) and not countries_in(answer) - countries_in(question):
+        return "a country"
     if not _QUANTITY.search(asked):
         return None
     if _PERCENTAGE_ASKED.search(asked):  # a share of a budget is a percentage, not money

@@ -230,3 +230,17 @@ def test_a_dutch_how_many_question_needs_a_figure_of_what_it_counts() -> None:
     # a verb, a unit or money after "hoeveel", or an English question: no counted noun
     for question in ("Hoeveel bedroegen de kosten?", "Hoeveel geld?", "Hoeveel ton?", "How many?"):
         assert counted_noun(question) is None
+
+
+def test_which_country_needs_a_country_beyond_the_questions_own() -> None:
+    question = "Which country already takes national measures against violent settlers?"
+    assert missing_answer_type(question, "verzoekt de regering sancties in te stellen") == (
+        "a country"
+    )
+    assert missing_answer_type(question, "constaterende dat Frankrijk al maatregelen treft") is None
+    trade = "Met welke landen sloten Nederland, België en Luxemburg handelsovereenkomsten?"
+    assert missing_answer_type(trade, "Nederland, België en Luxemburg") == "a country"
+    assert missing_answer_type(trade, "en de Republiek Tunesië anderzijds") is None
+    danes = "Met de regering van welk land wil Eerdmans optrekken?"
+    assert missing_answer_type(danes, "op te trekken met de Deense regering") is None
+    assert missing_answer_type("Where is the land registry?", "Het kadaster.") is None

@@ -1,0 +1,84 @@
+"""Country names as the documents and the questions write them, Dutch and English.
+
+From pycountry (ISO 3166-1 and the withdrawn countries of ISO 3166-3, with their Dutch
+translations): ``Frankrijk`` and ``France`` are one country, ``Tsjecho-Slowakije`` and
+``Zuid-Rhodesië`` are found in the historical documents. A few everyday names the standard
+does not use (``Engeland``, ``Sovjet-Unie``) are added.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from functools import lru_cache
+
+import pycountry
+
+#: Everyday names ISO 3166 does not use, with the code of the country they name.
+EVERYDAY = {
+    "Engeland": "GB",
+    "England": "GB",
+    "Groot-Brittannië": "GB",
+    "Britain": "GB",
+    "Great Britain": "GB",
+    "Amerika": "US",
+    "America": "US",
+    "Sovjet-Unie": "SU",
+    "Soviet Union": "SU",
+    "West-Duitsland": "DE",
+    "Oost-Duitsland": "DD",
+    "Bondsrepubliek Duitsland": "DE",
+    "Holland": "NL",
+    "Noord-Korea": "KP",
+    "North Korea": "KP",
+    "Zuid-Korea": "KR",
+    "South Korea": "KR",
+    "Belarus": "BY",
+    "Turkey": "TR",
+}
+
+
+def _forms(name: str) -> list[str]:
+    """The forms of one ISO name worth finding in text: ``Korea, Republiek`` as ``Korea``,
+    ``USSR; Unie van Socialistische Sovjetrepublieken`` as both."""
+    return [part.split(",")[0].strip() for part in name.split(";") if part.strip()]
+
+
+@lru_cache(maxsize=1)
+def country_codes() -> dict[str, str]:
+    """Every country name (as written, capitalised) -> its ISO code."""
+    dutch = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["nl"])
+    dutch_old = gettext.translation("iso3166-3", pycountry.LOCALES_DIR, languages=["nl"])
+    codes: dict[str, str] = {}
+    for country in pycountry.countries:
+        names = [country.name, dutch.gettext(country.name)]
+        names += [getattr(country, "common_name", ""), getattr(country, "official_name", "")]
+        for name in names:
+            for form in _forms(name or ""):
+                codes.setdefault(form, country.alpha_2)
+    for old in pycountry.historic_countries:
+        for name in (old.name, dutch_old.gettext(old.name)):
+            for form in _forms(name):
+                codes.setdefault(form, old.alpha_4)
+    codes.update(EVERYDAY)
+    return {name: code for name, code in codes.items() if len(name) >= 4}
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern[str]:
+    names = sorted(country_codes(), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?!\w)")
+
+
+#: a Dutch adjective of a country, capitalised inside a sentence: "de Deense regering",
+#: "Israëlische kolonisten", "Amerikaanse" (ISO 3166 has no adjectives)
+_ADJECTIVE = re.compile(r"(?<=[\w,;:] )[A-Z][a-zà-ÿ]+(?:se|sche)\b")
+
+
+def countries_in(text: str) -> set[str]:
+    """The countries ``text`` names: the ISO codes of their names, capitalised as names are
+    ("Frankrijk treft al maatregelen" -> ``{"FR"}``; "frankrijk" is not a name), also at the
+    head of a compound ("Oekraïne-beleid"), not inside one ("Noord-Korea" is not Korea);
+    and their Dutch adjectives, as written ("de Deense regering" -> ``{"Deense"}``)."""
+    found = {country_codes()[m.group(1)] for m in _pattern().finditer(text)}
+    return found | set(_ADJECTIVE.findall(text))
