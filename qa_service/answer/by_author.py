@@ -16,6 +16,7 @@ from dataclasses import replace
 from qa_service.answer.about_document import hit_of
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.metadata import ABOUT, evidence_passage
+from qa_service.documents import DocumentMeta
 from qa_service.search.authors import AuthorIndex, name_words
 from qa_service.search.retriever import RetrievalResult
 from qa_service.store.protocol import DocumentStore
@@ -67,15 +68,7 @@ def motions_by(
     written = [a for m in motions for a in m.authors if set(name_words(a)) & asked_words]
     mps = list(dict.fromkeys(written)) or named
     who = (" and " if en else " en ").join(mps)
-    items: list[str] = []
-    citations: list[Citation] = []
-    for meta in motions[:SHOWN]:
-        passage = evidence_passage("asks", meta, store.document_passages(meta.doc_id))
-        if passage is None:
-            continue
-        n = len(citations) + 1
-        citations.append(Citation(n, hit_of(passage, meta, retrieval, store), passage.text.strip()))
-        items.append(f"{meta.title or meta.doc_id} ({meta.citation()}) [{n}]")
+    items, citations = listed(motions, retrieval, store)
     if not citations:
         return None
     count = len(motions)
@@ -88,3 +81,20 @@ def motions_by(
     return Answer(
         question, head + " " + "; ".join(items) + ".", True, retrieval.language, citations
     )
+
+
+def listed(
+    motions: list[DocumentMeta], retrieval: RetrievalResult, store: DocumentStore
+) -> tuple[list[str], list[Citation]]:
+    """The first :data:`SHOWN` of ``motions``, each named by its title and official citation
+    with its ``[n]``, and their citations: each motion's dictum (what it asks)."""
+    items: list[str] = []
+    citations: list[Citation] = []
+    for meta in motions[:SHOWN]:
+        passage = evidence_passage("asks", meta, store.document_passages(meta.doc_id))
+        if passage is None:
+            continue
+        n = len(citations) + 1
+        citations.append(Citation(n, hit_of(passage, meta, retrieval, store), passage.text.strip()))
+        items.append(f"{meta.title or meta.doc_id} ({meta.citation()}) [{n}]")
+    return items, citations

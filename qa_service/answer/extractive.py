@@ -20,6 +20,7 @@ from qa_service.answer.about_document import document_answer, most_named, only_d
 from qa_service.answer.answer_types import missing_answer_type
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.by_author import motions_by
+from qa_service.answer.by_topic import motions_about
 from qa_service.answer.evidence import DocumentEvidence
 from qa_service.answer.metadata import classify, dated_year, is_answer_head, of_year
 from qa_service.answer.sentence_choice import (
@@ -322,8 +323,10 @@ class ExtractiveAnswerer:
         """The answer to a question about a document itself (who signed or submitted it,
         its date, dossier, vergaderjaar, what motion N asks) from its metadata, citing a
         passage of it (:mod:`qa_service.answer.metadata`); None for other questions."""
-        listed = motions_by(question, retrieval, self.index.store, self.authors)
-        if listed is not None:  # "Welke moties heeft Eerdmans ingediend?"
+        listed = motions_by(question, retrieval, self.index.store, self.authors) or (
+            motions_about(question, retrieval, self.index)
+        )
+        if listed is not None:  # "Welke moties heeft Eerdmans ingediend / gaan over X?"
             return listed
         asked = classify(question)
         if asked is None:

@@ -64,6 +64,19 @@ def country_codes() -> dict[str, str]:
     return {name: code for name, code in codes.items() if len(name) >= 4}
 
 
+def dutch_names(name: str) -> list[str]:
+    """The Dutch ISO names of the country an English (or Dutch) ``name`` names, as written
+    (``Ukraine``: ``Oekraïne``; ``Korea, Republiek`` as ``Korea``); none for another word."""
+    code = country_codes().get(name[:1].upper() + name[1:])
+    return list(_dutch_by_code().get(code, ())) if code else []
+
+
+@lru_cache(maxsize=1)
+def _dutch_by_code() -> dict[str, tuple[str, ...]]:
+    dutch = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["nl"])
+    return {c.alpha_2: tuple(_forms(dutch.gettext(c.name))) for c in pycountry.countries}
+
+
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern[str]:
     names = sorted(country_codes(), key=len, reverse=True)

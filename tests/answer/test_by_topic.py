@@ -1,0 +1,87 @@
+"""Which motions are about a topic, listed from the motions' titles (unit tests, then the
+bundled corpus)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.answer.by_topic import asked_topic, holds, subject, topic_terms
+from qa_service.filters import Filters
+from qa_service.service import QAService
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Welke moties gaan over stikstof?", "stikstof"),
+        ("Welke motie gaat over de wolf?", "de wolf"),
+        ("Welke moties zijn er ingediend over Twente Airport?", "Twente Airport"),
+        ("Which motions are about Ukraine?", "Ukraine"),
+        ("What motions were filed about housing?", "housing"),
+        ("Are there any motions on shrimp fishing?", "shrimp fishing"),
+        ("List all motions about zzp'ers", "zzp'ers"),
+        ("Moties over de energietransitie", "de energietransitie"),
+        # not a list of motions about a topic: an MP's motions, what a motion asks
+        ("Welke moties van Kops gaan over stikstof?", None),
+        ("Which motions did Kops submit?", None),
+        ("Welke motie vraagt om sancties tegen kolonisten?", None),
+        ("What did the minister say about the motion on Ukraine?", None),
+    ],
+)
+def test_a_list_question_names_its_topic(question: str, topic: str | None) -> None:
+    assert asked_topic(question) == topic
+
+
+def test_a_topic_word_is_found_in_compounds_and_forms_not_inside_other_words() -> None:
+    assert holds("over het stikstofbeleid", topic_terms("stikstof", "nl"))
+    assert holds("bodemberoerende garnalenvisserij", topic_terms("de visserij", "nl"))
+    assert holds("inspecties van huurwoningen", topic_terms("huurwoning", "nl"))
+    assert holds("lastenverzwaringen voor zzp'ers", topic_terms("zzp’ers", "nl"))
+    assert not holds("Motie van het lid Martin Bosma", topic_terms("Mars", "nl"))
+    assert not holds("over stikstof", topic_terms("stikstof en water", "nl"))  # every word
+
+
+def test_an_english_topic_is_also_looked_up_in_dutch() -> None:
+    assert holds("Oekraïne blijvend te steunen", topic_terms("Ukraine", "en"))
+    assert holds("de ambassade in Israël", topic_terms("Israel", "en"))
+    assert not holds("de stikstofaanpak", topic_terms("nitrogen", "en"))  # not known
+
+
+def test_the_subject_of_a_title_is_after_over() -> None:
+    assert subject("Motie van het lid Martin Bosma over het fonds") == "het fonds"
+    assert subject("Motie van het lid Westerveld") == "Motie van het lid Westerveld"
+
+
+@pytest.fixture(scope="module")
+def service(corpus_service: QAService) -> QAService:
+    return corpus_service
+
+
+def test_the_motions_about_a_topic_are_listed_with_their_dicta(service: QAService) -> None:
+    answer = service.ask("Welke moties gaan over zzp'ers?", 5).answer
+    assert answer.answerable
+    assert answer.answer.startswith("1 motie gaat over zzp'ers: Motie van het lid Eppink")
+    assert "(Kamerstukken II 2022/23, 36200-IX, nr. 28) [1]" in answer.answer
+    assert answer.citations[0].quote.startswith("roept het kabinet op")  # its dictum
+    many = service.ask("Welke moties gaan over stikstof?", 5).answer
+    assert many.answer.startswith("18 moties gaan over stikstof (de eerste 10):")
+    assert len(many.citations) == 10
+    for c in many.citations:
+        assert "stikstof" in subject(c.hit.document.title).lower()
+    english = service.ask("Which motions are about Ukraine?", 5).answer
+    assert english.answer.startswith("4 motions are about Ukraine:")
+
+
+def test_a_filter_narrows_the_list_and_a_topic_no_motion_holds_is_declined(
+    service: QAService,
+) -> None:
+    filtered = service.ask(
+        "Welke moties gaan over stikstof?", 5, filters=Filters.create(dossier="34682")
+    ).answer
+    assert {c.hit.document.dossier for c in filtered.citations} == {"34682"}
+    letters = service.ask(
+        "Welke moties gaan over stikstof?", 5, filters=Filters.create(doc_type="kamerbrief")
+    ).answer
+    assert "moties gaan over" not in letters.answer
+    assert not service.ask("Welke moties gaan over de planeet Mars?", 5).answer.answerable
+    assert not service.ask("Which motions are about the Mars rover?", 5).answer.answerable
