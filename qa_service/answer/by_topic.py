@@ -9,8 +9,8 @@ read for the topic's words, and those holding every word are listed, oldest firs
 its title and official citation and cited by its dictum (what it asks); when no title holds
 them, the motions whose text does ("noemen"), found with BM25. An English topic's words are
 also looked up by their Dutch forms where the service knows them (countries, names, the
-glossary: "Ukraine" as "Oekraïne"); a topic no motion holds is left to the usual answer,
-which declines it.
+glossary: "Ukraine" as "Oekraïne") and by their start ("inflation": "inflatie"); a topic no
+motion holds is left to the usual answer, which declines it.
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ TITLES_READ = 100_000
 _APOSTROPHE = re.compile(r"['’]")
 #: a stem this short finds other words ("mar" of "Mars": "Martin")
 STEM = 5
+#: an English word this long is also looked for by its start, all but its last two letters
+#: (at least :data:`STEM`): the Dutch form of a Latin word ("transition": "transitie")
+COGNATE = 6
 #: BM25 passages searched for a topic no title holds
 SEARCHED = 200
 #: a word of the topic this long may stand inside a compound ("garnalenvisserij")
@@ -60,7 +63,8 @@ def asked_topic(question: str) -> str | None:
 
 def topic_terms(topic: str, language: str) -> list[tuple[str, ...]]:
     """The topic's words (stop words left out), each as folded alternatives: the word and its
-    stem, and for an English topic its Dutch forms (a country, a name, the glossary)."""
+    stem, and for an English topic its Dutch forms (a country, a name, the glossary) and its
+    start (:data:`COGNATE`)."""
     terms = []
     for word in re.findall(r"[\w'’-]+", topic):
         folded = _APOSTROPHE.sub("", fold(word))  # zzp'ers: zzpers
@@ -71,6 +75,8 @@ def topic_terms(topic: str, language: str) -> list[tuple[str, ...]]:
             forms += written(word, "en")[1:] + [fold(d) for d in dutch_names(word)]
             glossary = next((d for p, d in EN_NL_TERMS.items() if folded.startswith(p)), "")
             forms += fold(glossary).split()
+            if len(folded) >= COGNATE:  # energy: energie, inflation: inflatie
+                forms.append(folded[: max(STEM, len(folded) - 2)])
         terms.append(tuple(dict.fromkeys(f for f in forms if len(f) >= 3)))
     return terms
 

@@ -45,6 +45,10 @@ def test_an_english_topic_is_also_looked_up_in_dutch() -> None:
     assert holds("Oekraïne blijvend te steunen", topic_terms("Ukraine", "en"))
     assert holds("de ambassade in Israël", topic_terms("Israel", "en"))
     assert not holds("de stikstofaanpak", topic_terms("nitrogen", "en"))  # not known
+    # a Latin word by its start: "transition" as "transitie", not "transport"
+    assert holds("de energietransitie", topic_terms("the energy transition", "en"))
+    assert not holds("het transport van energie", topic_terms("energy transition", "en"))
+    assert holds("over pensioenen in loondienst", topic_terms("pensions", "en"))
 
 
 def test_the_subject_of_a_title_is_after_over() -> None:
