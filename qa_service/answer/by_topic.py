@@ -83,8 +83,9 @@ def topic_terms(topic: str, language: str) -> list[tuple[str, ...]]:
 
 def subject(title: str) -> str:
     """What a motion's title says it is about: after "over" ("Motie van het lid Martin Bosma
-    over X": X, not the MP)."""
-    return title.split(" over ", 1)[1] if " over " in title else title
+    over X": X, not the MP); nothing for a title that names only its MPs ("Motie van het lid
+    Ceder": such a motion is found by its text)."""
+    return title.split(" over ", 1)[1] if " over " in title else ""
 
 
 def holds(text: str, terms: list[tuple[str, ...]]) -> bool:
