@@ -9,8 +9,9 @@ read for the topic's words, and those holding every word are listed, oldest firs
 its title and official citation and cited by its dictum (what it asks); when no title holds
 them, the motions whose text does ("noemen"), found with BM25. An English topic's words are
 also looked up by their Dutch forms where the service knows them (countries, names, the
-glossary: "Ukraine" as "Oekraïne") and by their start ("inflation": "inflatie"); a topic no
-motion holds is left to the usual answer, which declines it.
+glossary and its policy topics: "Ukraine" as "Oekraïne", "nitrogen" as "stikstof") and by
+their start ("inflation": "inflatie"); a topic no motion holds is left to the usual answer,
+which declines it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import replace
 
 from qa_service.answer.answers import Answer
 from qa_service.answer.by_author import listed
-from qa_service.answer.glossary import EN_NL_TERMS
+from qa_service.answer.glossary import EN_NL_TERMS, EN_NL_TOPICS
 from qa_service.documents import DocumentMeta
 from qa_service.filters import Filters
 from qa_service.search.retriever import RetrievalResult
@@ -38,7 +39,7 @@ _LIST = re.compile(
     r"(?:\s+(?:are|were|is|was|have|has|been|there|gaat|ging|gaan|gingen|zijn|waren|er|ingediend|filed|"
     r"submitted|tabled|put forward|handelen|exist|bestaan))*"
     r"\s+(?:over|about|on|concerning|regarding|inzake|betreffende|dealing with|relating to|"
-    r"met betrekking tot)\s+(?P<topic>[^?!.]{2,80}?)\W*$",
+    r"met betrekking tot|mention(?:s|ing)?|noemen|vermelden)\s+(?P<topic>[^?!.]{2,80}?)\W*$",
     re.IGNORECASE,
 )
 #: motions whose titles are read for the topic (all of them, in a corpus of this size)
@@ -74,7 +75,7 @@ def topic_terms(topic: str, language: str) -> list[tuple[str, ...]]:
         if language == "en":
             forms += written(word, "en")[1:] + [fold(d) for d in dutch_names(word)]
             glossary = next((d for p, d in EN_NL_TERMS.items() if folded.startswith(p)), "")
-            forms += fold(glossary).split()
+            forms += fold(glossary).split() + english_topic(folded)
             if len(folded) >= COGNATE:  # energy: energie, inflation: inflatie
                 forms.append(folded[: max(STEM, len(folded) - 2)])
         terms.append(tuple(dict.fromkeys(f for f in forms if len(f) >= 3)))
@@ -86,6 +87,14 @@ def subject(title: str) -> str:
     over X": X, not the MP); nothing for a title that names only its MPs ("Motie van het lid
     Ceder": such a motion is found by its text)."""
     return title.split(" over ", 1)[1] if " over " in title else ""
+
+
+def english_topic(word: str) -> list[str]:
+    """The Dutch word starts of a policy topic an English ``word`` names
+    (:data:`~qa_service.answer.glossary.EN_NL_TOPICS`), singular or with a regular plural."""
+    bases = [word, word[:-1], word[:-2], word[:-3] + "y" if word.endswith("ies") else ""]
+    found = next((EN_NL_TOPICS[b] for b in bases if b in EN_NL_TOPICS), "")
+    return found.split()
 
 
 def holds(text: str, terms: list[tuple[str, ...]]) -> bool:

@@ -21,6 +21,8 @@ from qa_service.service import QAService
         ("Are there any motions on shrimp fishing?", "shrimp fishing"),
         ("List all motions about zzp'ers", "zzp'ers"),
         ("Moties over de energietransitie", "de energietransitie"),
+        ("Which motions mention wolves?", "wolves"),
+        ("Which motions are about nitrogen?", "nitrogen"),
         # not a list of motions about a topic: an MP's motions, what a motion asks
         ("Welke moties van Kops gaan over stikstof?", None),
         ("Which motions did Kops submit?", None),
@@ -44,7 +46,11 @@ def test_a_topic_word_is_found_in_compounds_and_forms_not_inside_other_words() -
 def test_an_english_topic_is_also_looked_up_in_dutch() -> None:
     assert holds("Oekraïne blijvend te steunen", topic_terms("Ukraine", "en"))
     assert holds("de ambassade in Israël", topic_terms("Israel", "en"))
-    assert not holds("de stikstofaanpak", topic_terms("nitrogen", "en"))  # not known
+    assert holds("de stikstofaanpak", topic_terms("nitrogen", "en"))  # a policy topic
+    assert holds("huurwoningen", topic_terms("housing", "en"))
+    assert holds("pensioenen", topic_terms("pensions", "en"))  # a regular plural
+    assert holds("kinderopvang", topic_terms("childcare", "en"))
+    assert not holds("de stikstofaanpak", topic_terms("hydrogen", "en"))
     # a Latin word by its start: "transition" as "transitie", not "transport"
     assert holds("de energietransitie", topic_terms("the energy transition", "en"))
     assert not holds("het transport van energie", topic_terms("energy transition", "en"))
@@ -74,6 +80,8 @@ def test_the_motions_about_a_topic_are_listed_with_their_dicta(service: QAServic
         assert "stikstof" in subject(c.hit.document.title).lower()
     english = service.ask("Which motions are about Ukraine?", 5).answer
     assert english.answer.startswith("4 motions are about Ukraine:")
+    topic = service.ask("Which motions are about nitrogen?", 5).answer
+    assert topic.answer.startswith("18 motions are about nitrogen (the first 10):")
 
 
 def test_a_filter_narrows_the_list_and_a_topic_no_motion_holds_is_declined(
