@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from qa_service.answer.answers import Answer
 from qa_service.answer.by_author import listed
-from qa_service.answer.glossary import EN_NL_TERMS, EN_NL_TOPICS
+from qa_service.answer.glossary import EN_NL_TERMS, english_topic
 from qa_service.documents import DocumentMeta
 from qa_service.filters import Filters
 from qa_service.search.retriever import RetrievalResult
@@ -87,14 +87,6 @@ def subject(title: str) -> str:
     over X": X, not the MP); nothing for a title that names only its MPs ("Motie van het lid
     Ceder": such a motion is found by its text)."""
     return title.split(" over ", 1)[1] if " over " in title else ""
-
-
-def english_topic(word: str) -> list[str]:
-    """The Dutch word starts of a policy topic an English ``word`` names
-    (:data:`~qa_service.answer.glossary.EN_NL_TOPICS`), singular or with a regular plural."""
-    bases = [word, word[:-1], word[:-2], word[:-3] + "y" if word.endswith("ies") else ""]
-    found = next((EN_NL_TOPICS[b] for b in bases if b in EN_NL_TOPICS), "")
-    return found.split()
 
 
 def holds(text: str, terms: list[tuple[str, ...]]) -> bool:

@@ -181,3 +181,11 @@ EN_NL_TOPICS: dict[str, str] = {
     "food": "voedsel",
     "price": "prijs prijzen",
 }
+
+
+def english_topic(word: str) -> list[str]:
+    """The Dutch word starts of a policy topic an English ``word`` names
+    (:data:`EN_NL_TOPICS`), singular or with a regular plural."""
+    bases = [word, word[:-1], word[:-2], word[:-3] + "y" if word.endswith("ies") else ""]
+    found = next((EN_NL_TOPICS[b] for b in bases if b in EN_NL_TOPICS), "")
+    return found.split()
