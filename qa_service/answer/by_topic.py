@@ -90,14 +90,28 @@ def subject(title: str) -> str:
 
 
 def holds(text: str, terms: list[tuple[str, ...]]) -> bool:
-    """Whether ``text`` holds every term: a word of it starts with one of the term's forms
-    ("stikstofbeleid", "Israëlische"), or, for a form of :data:`INSIDE` letters or more, holds
-    it ("garnalenvisserij", "huurwoningen")."""
+    """Whether ``text`` holds every term: a word of it holds one of the term's forms
+    (:func:`_in_word`)."""
     words = re.findall(r"\w+", _APOSTROPHE.sub("", fold(text)))
-    return all(
-        any(w.startswith(f) or (len(f) >= INSIDE and f in w) for f in forms for w in words)
-        for forms in terms
-    )
+    return all(any(_in_word(f, w) for f in forms for w in words) for forms in terms)
+
+
+#: what may follow a form in a word of the same meaning: an inflection ("woningen")
+_INFLECTIONS = frozenset(("", "s", "n", "e", "en", "es", "er", "ers", "ie", "ies"))
+
+
+def _in_word(form: str, word: str) -> bool:
+    """Whether ``word`` holds ``form``: at its start, or for a form of :data:`INSIDE` letters
+    or more anywhere ("garnalenvisserij"), followed by an inflection ("huurwoningen") or, for
+    a form of four letters or more, by another word of a compound ("stikstofbeleid",
+    "Israëlische"); not by one or two other letters ("politie" is not in "politiek")."""
+    start = word.find(form) if len(form) >= INSIDE else (0 if word.startswith(form) else -1)
+    while start >= 0:
+        rest = word[start + len(form) :]
+        if rest in _INFLECTIONS or (len(form) >= 4 and len(rest) >= 3):
+            return True
+        start = word.find(form, start + 1) if len(form) >= INSIDE else -1
+    return False
 
 
 def motions_about(question: str, retrieval: RetrievalResult, index: SearchIndex) -> Answer | None:

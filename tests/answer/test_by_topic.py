@@ -40,6 +40,8 @@ def test_a_topic_word_is_found_in_compounds_and_forms_not_inside_other_words() -
     assert holds("inspecties van huurwoningen", topic_terms("huurwoning", "nl"))
     assert holds("lastenverzwaringen voor zzp'ers", topic_terms("zzp’ers", "nl"))
     assert not holds("Motie van het lid Martin Bosma", topic_terms("Mars", "nl"))
+    assert not holds("een vruchtbare politieke samenwerking", topic_terms("politie", "nl"))
+    assert holds("meer politieagenten", topic_terms("politie", "nl"))
     assert not holds("over stikstof", topic_terms("stikstof en water", "nl"))  # every word
 
 
