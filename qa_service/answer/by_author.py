@@ -4,8 +4,10 @@ did Kops submit?".
 Listed from the documents' metadata (their indieners), not from passages that mention the
 name: a question naming an MP and no topic embeds far from every dictum. Each motion is named
 by its title and official citation and cited by its dictum (what it asks). A question that
-says what the motions are about ("Welke moties van Kops gaan over stikstof?") is answered by
-content instead.
+names a topic ("Welke moties van Kops gaan over stikstof?", "Which motions did Kops submit
+about nitrogen?") lists those of the MP's motions whose title holds it, else those whose
+text does; when none does, or the question says what the motions do in another way ("...
+die vragen om ..."), it is answered by content.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import replace
 from qa_service.answer.about_document import hit_of
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.metadata import ABOUT, evidence_passage
+from qa_service.answer.topic_words import holds, subject, topic_terms
 from qa_service.documents import DocumentMeta
 from qa_service.search.authors import AuthorIndex, name_words
 from qa_service.search.retriever import RetrievalResult
@@ -28,6 +31,13 @@ _BY = re.compile(
     r"\b(?:welke|which|what)\s+(?:moties|motions)\b(?P<rest>.*"
     r"\b(?:ingediend|indiende|dienden?|submit\w*|filed?|tabled?|put forward|van|by|from)\b.*)"
 )
+#: "... over stikstof", "... about nitrogen": the topic a list of an MP's motions is asked
+#: about, up to the end (a closing "ingediend" or "submitted" left out)
+_TOPIC = re.compile(
+    r"\b(?:over|about|on|concerning|regarding|inzake|betreffende)\s+(?P<topic>[^?!.]{2,80}?)"
+    r"(?:\s+(?:ingediend|submitted|filed|tabled|put forward|in))?\W*$",
+    re.IGNORECASE,
+)
 #: How many motions the answer names (it says how many there are in all).
 SHOWN = 10
 
@@ -36,13 +46,21 @@ def motions_by(
     question: str, retrieval: RetrievalResult, store: DocumentStore, authors: AuthorIndex
 ) -> Answer | None:
     """The motions the MPs ``question`` names submitted (all of them, within the request's
-    filters), or None when it asks no such thing, names no MP who submitted one, or says
-    what the motions are about."""
+    filters), those about the topic it names ("Welke moties van Kops gaan over stikstof?",
+    :mod:`qa_service.answer.topic_words`), or None when it asks no such thing, names no MP
+    who submitted one, none of theirs holds the topic, or it says what the motions do in
+    another way ("... die vragen om ...": answered by content)."""
     text = fold(question)
     named = names(question)
     asked = _BY.search(text)
-    if not named or asked is None or ABOUT.search(asked.group("rest")):
-        return None  # no MP, not a list of motions, or what they are about is said
+    if not named or asked is None:
+        return None  # no MP, or not a list of motions
+    topic = None
+    if ABOUT.search(asked.group("rest")):  # what the motions are about is said
+        found_topic = _TOPIC.search(question)
+        if found_topic is None:
+            return None  # not as a topic ("... die vragen om"): answered by content
+        topic = found_topic.group("topic").strip()
     wanted = [name_words(n) for n in named]
     candidates = authors.documents(named, most=10_000)
     if not candidates:
@@ -62,6 +80,11 @@ def motions_by(
     if not motions:
         return None
     motions.sort(key=lambda m: (m.date, m.doc_id))
+    titled = True
+    if topic is not None:
+        motions, titled = _about(motions, topic, retrieval.language, store)
+        if not motions:
+            return None  # none of theirs holds it: answered by content, or declined
     en = retrieval.language == "en"
     # the MPs as their motions write them ("Jasper van Dijk", not the names "Jasper", "Dijk")
     asked_words = {w for words in wanted for w in words}
@@ -74,13 +97,32 @@ def motions_by(
     count = len(motions)
     if en:
         head = f"{who} submitted {count} motion{'s' if count != 1 else ''}"
+        if topic is not None:
+            head += f" about {topic}" if titled else f" that mention {topic}"
         head += f" (the first {len(items)}):" if count > len(items) else ":"
     else:
         head = f"{who} diende {count} motie{'s' if count != 1 else ''} in"
+        if topic is not None:
+            head += f" over {topic}" if titled else f" die {topic} noemen"
         head += f" (de eerste {len(items)}):" if count > len(items) else ":"
     return Answer(
         question, head + " " + "; ".join(items) + ".", True, retrieval.language, citations
     )
+
+
+def _about(
+    motions: list[DocumentMeta], topic: str, language: str, store: DocumentStore
+) -> tuple[list[DocumentMeta], bool]:
+    """Those of ``motions`` whose title holds the ``topic`` (and True), else those whose text
+    does (and False)."""
+    terms = topic_terms(topic, language)
+    if not terms:
+        return [], True
+    titled = [m for m in motions if holds(subject(m.title), terms)]
+    if titled:
+        return titled, True
+    texts = {m.doc_id: " ".join(p.text for p in store.document_passages(m.doc_id)) for m in motions}
+    return [m for m in motions if holds(texts[m.doc_id], terms)], False
 
 
 def listed(

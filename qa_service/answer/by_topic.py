@@ -21,14 +21,11 @@ from dataclasses import replace
 
 from qa_service.answer.answers import Answer
 from qa_service.answer.by_author import listed
-from qa_service.answer.glossary import EN_NL_TERMS, english_topic
+from qa_service.answer.topic_words import holds, subject, topic_terms
 from qa_service.documents import DocumentMeta
 from qa_service.filters import Filters
 from qa_service.search.retriever import RetrievalResult
 from qa_service.store.protocol import SearchIndex
-from qa_service.text.countries import dutch_names
-from qa_service.text.lexical import STOPWORDS, analyze, fold
-from qa_service.text.names import written
 
 #: "Welke moties gaan over X", "Which motions were filed about X", "Zijn er moties over X",
 #: "List all motions on X", "Moties over X": the frame, then the topic
@@ -44,74 +41,14 @@ _LIST = re.compile(
 )
 #: motions whose titles are read for the topic (all of them, in a corpus of this size)
 TITLES_READ = 100_000
-_APOSTROPHE = re.compile(r"['’]")
-#: a stem this short finds other words ("mar" of "Mars": "Martin")
-STEM = 5
-#: an English word this long is also looked for by its start, all but its last two letters
-#: (at least :data:`STEM`): the Dutch form of a Latin word ("transition": "transitie")
-COGNATE = 6
 #: BM25 passages searched for a topic no title holds
 SEARCHED = 200
-#: a word of the topic this long may stand inside a compound ("garnalenvisserij")
-INSIDE = 6
 
 
 def asked_topic(question: str) -> str | None:
     """The topic of a question asking which motions are about it; None for other questions."""
     m = _LIST.match(question.strip())
     return m.group("topic").strip() if m else None
-
-
-def topic_terms(topic: str, language: str) -> list[tuple[str, ...]]:
-    """The topic's words (stop words left out), each as folded alternatives: the word and its
-    stem, and for an English topic its Dutch forms (a country, a name, the glossary) and its
-    start (:data:`COGNATE`)."""
-    terms = []
-    for word in re.findall(r"[\w'’-]+", topic):
-        folded = _APOSTROPHE.sub("", fold(word))  # zzp'ers: zzpers
-        if folded in STOPWORDS or len(folded) < 3:
-            continue
-        forms = [folded, *(s for s in analyze(word) if len(s) >= STEM)]  # not "mar" of "Mars"
-        if language == "en":
-            forms += written(word, "en")[1:] + [fold(d) for d in dutch_names(word)]
-            glossary = next((d for p, d in EN_NL_TERMS.items() if folded.startswith(p)), "")
-            forms += fold(glossary).split() + english_topic(folded)
-            if len(folded) >= COGNATE:  # energy: energie, inflation: inflatie
-                forms.append(folded[: max(STEM, len(folded) - 2)])
-        terms.append(tuple(dict.fromkeys(f for f in forms if len(f) >= 3)))
-    return terms
-
-
-def subject(title: str) -> str:
-    """What a motion's title says it is about: after "over" ("Motie van het lid Martin Bosma
-    over X": X, not the MP); nothing for a title that names only its MPs ("Motie van het lid
-    Ceder": such a motion is found by its text)."""
-    return title.split(" over ", 1)[1] if " over " in title else ""
-
-
-def holds(text: str, terms: list[tuple[str, ...]]) -> bool:
-    """Whether ``text`` holds every term: a word of it holds one of the term's forms
-    (:func:`_in_word`)."""
-    words = re.findall(r"\w+", _APOSTROPHE.sub("", fold(text)))
-    return all(any(_in_word(f, w) for f in forms for w in words) for forms in terms)
-
-
-#: what may follow a form in a word of the same meaning: an inflection ("woningen")
-_INFLECTIONS = frozenset(("", "s", "n", "e", "en", "es", "er", "ers", "ie", "ies"))
-
-
-def _in_word(form: str, word: str) -> bool:
-    """Whether ``word`` holds ``form``: at its start, or for a form of :data:`INSIDE` letters
-    or more anywhere ("garnalenvisserij"), followed by an inflection ("huurwoningen") or, for
-    a form of four letters or more, by another word of a compound ("stikstofbeleid",
-    "Israëlische"); not by one or two other letters ("politie" is not in "politiek")."""
-    start = word.find(form) if len(form) >= INSIDE else (0 if word.startswith(form) else -1)
-    while start >= 0:
-        rest = word[start + len(form) :]
-        if rest in _INFLECTIONS or (len(form) >= 4 and len(rest) >= 3):
-            return True
-        start = word.find(form, start + 1) if len(form) >= INSIDE else -1
-    return False
 
 
 def motions_about(question: str, retrieval: RetrievalResult, index: SearchIndex) -> Answer | None:

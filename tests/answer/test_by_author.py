@@ -40,9 +40,19 @@ def test_the_mp_is_named_as_the_motions_write_them(service: QAService) -> None:
 
 
 def test_a_topic_or_a_filter_narrows_the_list(service: QAService) -> None:
-    # a topic: answered by content (the motions on nitrogen), not the whole list
+    # a topic: the MP's motions whose title holds it, not the whole list
     topical = service.ask("Welke moties van Kops gaan over stikstof?", 5).answer
-    assert "stikstof" in topical.answer and "moties in" not in topical.answer
+    assert topical.answer.startswith("Kops diende 3 moties in over stikstof:")
+    for c in topical.citations:
+        assert "stikstof" in c.hit.document.title and "Kops" in c.hit.document.authors
+    english = service.ask("Which motions did Kops submit about nitrogen?", 5).answer
+    assert english.answer.startswith("Kops submitted 3 motions about nitrogen:")
+    # a topic none of his motions holds: not a list (answered by content or declined)
+    wolves = service.ask("Which motions did Kops submit about wolves?", 5).answer
+    assert "submitted" not in wolves.answer
+    # what the motions do, said otherwise: answered by content
+    asking = service.ask("Welke moties van Kops die vragen om een huurverlaging?", 5).answer
+    assert "diende" not in asking.answer
     # a filter: only the motions it lets through
     filtered = service.ask(
         "Welke moties heeft Kops ingediend?", 5, filters=Filters.create(dossier="36281")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa_service.answer.by_topic import asked_topic, holds, subject, topic_terms
+from qa_service.answer.by_topic import asked_topic
+from qa_service.answer.topic_words import subject
 from qa_service.filters import Filters
 from qa_service.service import QAService
 
@@ -32,36 +33,6 @@ from qa_service.service import QAService
 )
 def test_a_list_question_names_its_topic(question: str, topic: str | None) -> None:
     assert asked_topic(question) == topic
-
-
-def test_a_topic_word_is_found_in_compounds_and_forms_not_inside_other_words() -> None:
-    assert holds("over het stikstofbeleid", topic_terms("stikstof", "nl"))
-    assert holds("bodemberoerende garnalenvisserij", topic_terms("de visserij", "nl"))
-    assert holds("inspecties van huurwoningen", topic_terms("huurwoning", "nl"))
-    assert holds("lastenverzwaringen voor zzp'ers", topic_terms("zzp’ers", "nl"))
-    assert not holds("Motie van het lid Martin Bosma", topic_terms("Mars", "nl"))
-    assert not holds("een vruchtbare politieke samenwerking", topic_terms("politie", "nl"))
-    assert holds("meer politieagenten", topic_terms("politie", "nl"))
-    assert not holds("over stikstof", topic_terms("stikstof en water", "nl"))  # every word
-
-
-def test_an_english_topic_is_also_looked_up_in_dutch() -> None:
-    assert holds("Oekraïne blijvend te steunen", topic_terms("Ukraine", "en"))
-    assert holds("de ambassade in Israël", topic_terms("Israel", "en"))
-    assert holds("de stikstofaanpak", topic_terms("nitrogen", "en"))  # a policy topic
-    assert holds("huurwoningen", topic_terms("housing", "en"))
-    assert holds("pensioenen", topic_terms("pensions", "en"))  # a regular plural
-    assert holds("kinderopvang", topic_terms("childcare", "en"))
-    assert not holds("de stikstofaanpak", topic_terms("hydrogen", "en"))
-    # a Latin word by its start: "transition" as "transitie", not "transport"
-    assert holds("de energietransitie", topic_terms("the energy transition", "en"))
-    assert not holds("het transport van energie", topic_terms("energy transition", "en"))
-    assert holds("over pensioenen in loondienst", topic_terms("pensions", "en"))
-
-
-def test_the_subject_of_a_title_is_after_over() -> None:
-    assert subject("Motie van het lid Martin Bosma over het fonds") == "het fonds"
-    assert subject("Motie van het lid Westerveld") == ""
 
 
 @pytest.fixture(scope="module")
