@@ -34,7 +34,7 @@ _BY = re.compile(
 #: "... over stikstof", "... about nitrogen": the topic a list of an MP's motions is asked
 #: about, up to the end (a closing "ingediend" or "submitted" left out)
 _TOPIC = re.compile(
-    r"\b(?:over|about|on|concerning|regarding|inzake|betreffende)\s+(?P<topic>[^?!.]{2,80}?)"
+    r"\b(?:over|about|on|concerning|regarding|inzake|betreffende)\s+(?P<topic>[^?!.\[\]]{2,80}?)"
     r"(?:\s+(?:ingediend|submitted|filed|tabled|put forward|in))?\W*$",
     re.IGNORECASE,
 )

@@ -36,7 +36,7 @@ _LIST = re.compile(
     r"(?:\s+(?:are|were|is|was|have|has|been|there|gaat|ging|gaan|gingen|zijn|waren|er|ingediend|filed|"
     r"submitted|tabled|put forward|handelen|exist|bestaan))*"
     r"\s+(?:over|about|on|concerning|regarding|inzake|betreffende|dealing with|relating to|"
-    r"met betrekking tot|mention(?:s|ing)?|noemen|vermelden)\s+(?P<topic>[^?!.]{2,80}?)\W*$",
+    r"met betrekking tot|mention(?:s|ing)?|noemen|vermelden)\s+(?P<topic>[^?!.\[\]]{2,80}?)\W*$",
     re.IGNORECASE,
 )
 #: motions whose titles are read for the topic (all of them, in a corpus of this size)

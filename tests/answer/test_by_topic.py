@@ -29,6 +29,7 @@ from qa_service.service import QAService
         ("Which motions did Kops submit?", None),
         ("Welke motie vraagt om sancties tegen kolonisten?", None),
         ("What did the minister say about the motion on Ukraine?", None),
+        ("Which motions are about stikstof [7]?", None),  # no citation marker in the answer
     ],
 )
 def test_a_list_question_names_its_topic(question: str, topic: str | None) -> None:
