@@ -4,14 +4,15 @@ about Ukraine?", "Moties over de wolf".
 A list question names a topic and nothing else to match: "which motions are about" embeds
 near no motion, so the similarity threshold declined "Welke moties gaan over zzp'ers?" while
 a motion's title says plainly what it is about ("... over verdere lastenverzwaringen voor
-zzp'ers een halt toeroepen"). The titles of the motions (within the request's filters) are
-read for the topic's words, and those holding every word are listed, oldest first, each by
-its title and official citation and cited by its dictum (what it asks); when no title holds
-them, the motions whose text does ("noemen"), found with BM25. An English topic's words are
-also looked up by their Dutch forms where the service knows them (countries, names, the
-glossary and its policy topics: "Ukraine" as "Oekraïne", "nitrogen" as "stikstof") and by
-their start ("inflation": "inflatie"); a topic no motion holds is left to the usual answer,
-which declines it.
+zzp'ers een halt toeroepen"). The titles of the motions (within the request's filters;
+beyond :data:`TITLES_READ` motions, a whole archive, those of the motions BM25 finds for the
+topic) are read for the topic's words, and those holding every word are listed, oldest
+first, each by its title and official citation and cited by its dictum (what it asks); when
+no title holds them, the motions whose text does ("noemen"), found with BM25. An English
+topic's words are also looked up by their Dutch forms where the service knows them
+(countries, names, the glossary and its policy topics: "Ukraine" as "Oekraïne", "nitrogen"
+as "stikstof") and by their start ("inflation": "inflatie"); a topic no motion holds is left
+to the usual answer, which declines it.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ _LIST = re.compile(
     r"met betrekking tot|mention(?:s|ing)?|noemen|vermelden)\s+(?P<topic>[^?!.\[\]]{2,80}?)\W*$",
     re.IGNORECASE,
 )
-#: motions whose titles are read for the topic (all of them, in a corpus of this size)
-TITLES_READ = 100_000
+#: up to this many motions, every title is read for the topic (about 10 microseconds each);
+#: beyond it (a whole archive), the titles of the motions BM25 finds for it
+TITLES_READ = 5_000
 #: BM25 passages searched for a topic no title holds
 SEARCHED = 200
 
@@ -63,11 +65,19 @@ def motions_about(question: str, retrieval: RetrievalResult, index: SearchIndex)
         return None
     scope = replace(searched, doc_type=("motie",))
     store = index.store
-    count = min(store.count_documents(scope), TITLES_READ)
-    motions = [m for m, _ in store.list_documents(0, count, scope)]
-    titled = [m for m in motions if holds(subject(m.title), terms)]
+    count = store.count_documents(scope)
+    found: tuple[list[DocumentMeta], dict[str, str]] | None = None
+    if count <= TITLES_READ:  # every title
+        read = [m for m, _ in store.list_documents(0, count, scope)]
+    else:  # a whole archive: the titles of the motions BM25 finds for the topic
+        found = _searched(topic, terms, index, scope)
+        read = found[0]
+    titled = [m for m in read if holds(subject(m.title), terms)]
     titled.sort(key=lambda m: (m.date, m.doc_id))
-    motions = titled or _mentioning(terms, index, scope)
+    motions = titled
+    if not titled:  # the motions whose text holds it
+        metas, texts = found or _searched(topic, terms, index, scope)
+        motions = [m for m in metas if holds(texts[m.doc_id], terms)]
     items, citations = listed(motions, retrieval, store)
     if not citations:
         return None
@@ -75,11 +85,12 @@ def motions_about(question: str, retrieval: RetrievalResult, index: SearchIndex)
     return Answer(question, f"{head} {'; '.join(items)}.", True, retrieval.language, citations)
 
 
-def _mentioning(
-    terms: list[tuple[str, ...]], index: SearchIndex, scope: Filters
-) -> list[DocumentMeta]:
-    """The motions whose text holds every term, best BM25 match first."""
-    query = " ".join(f for forms in terms for f in forms)
+def _searched(
+    topic: str, terms: list[tuple[str, ...]], index: SearchIndex, scope: Filters
+) -> tuple[list[DocumentMeta], dict[str, str]]:
+    """The motions BM25 finds for the topic, as asked and by its words' forms, best match
+    first, with the text of their passages it found."""
+    query = " ".join([topic] + [f for forms in terms for f in forms])
     found, _ = index.keyword_search([query], SEARCHED, scope)
     passages = index.store.passages_by_rows([r for r in found[0] if r >= 0])
     order = list(dict.fromkeys(passages[r].doc_id for r in found[0] if r in passages))
@@ -87,7 +98,7 @@ def _mentioning(
     for p in passages.values():
         texts[p.doc_id] = texts.get(p.doc_id, "") + " " + p.text
     metas = index.store.documents(order)
-    return [metas[d] for d in order if d in metas and holds(texts[d], terms)]
+    return [metas[d] for d in order if d in metas], texts
 
 
 #: (language, by title) -> what one motion / several do with the topic

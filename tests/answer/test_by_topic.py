@@ -71,3 +71,16 @@ def test_a_filter_narrows_the_list_and_a_topic_no_motion_holds_is_declined(
     assert "moties gaan over" not in letters.answer
     assert not service.ask("Welke moties gaan over de planeet Mars?", 5).answer.answerable
     assert not service.ask("Which motions are about the Mars rover?", 5).answer.answerable
+
+
+def test_beyond_the_titles_read_the_titles_of_what_bm25_finds_are_read(
+    service: QAService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole archive has too many motions to read every title per question."""
+    from qa_service.answer import by_topic
+
+    monkeypatch.setattr(by_topic, "TITLES_READ", 0)
+    answer = service.ask("Welke moties gaan over zzp'ers?", 5).answer
+    assert answer.answer.startswith("1 motie gaat over zzp'ers: Motie van het lid Eppink")
+    nitrogen = service.ask("Which motions are about nitrogen?", 5).answer
+    assert nitrogen.answerable and "motions are about nitrogen" in nitrogen.answer
