@@ -40,7 +40,7 @@ _LIST = re.compile(
     r"met betrekking tot|mention(?:s|ing)?|noemen|vermelden)\s+(?P<topic>[^?!.\[\]]{2,80}?)\W*$",
     re.IGNORECASE,
 )
-#: up to this many motions, every title is read for the topic (about 10 microseconds each);
+#: up to this many motions, every title is read for the topic (12-15 microseconds each);
 #: beyond it (a whole archive), the titles of the motions BM25 finds for it
 TITLES_READ = 5_000
 #: BM25 passages searched for a topic no title holds
