@@ -18,7 +18,7 @@ from dataclasses import replace
 from qa_service.answer.about_document import hit_of
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.metadata import ABOUT, evidence_passage
-from qa_service.answer.topic_words import holds, subject, topic_terms
+from qa_service.answer.topic_words import ABOUT_WORDS, holds, subject, topic_terms
 from qa_service.documents import DocumentMeta
 from qa_service.search.authors import AuthorIndex, name_words
 from qa_service.search.retriever import RetrievalResult
@@ -34,7 +34,7 @@ _BY = re.compile(
 #: "... over stikstof", "... about nitrogen": the topic a list of an MP's motions is asked
 #: about, up to the end (a closing "ingediend" or "submitted" left out)
 _TOPIC = re.compile(
-    r"\b(?:over|about|on|concerning|regarding|inzake|betreffende)\s+(?P<topic>[^?!.\[\]]{2,80}?)"
+    rf"\b(?:{ABOUT_WORDS})\s+(?P<topic>[^?!.\[\]]{{2,80}}?)"
     r"(?:\s+(?:ingediend|submitted|filed|tabled|put forward|in))?\W*$",
     re.IGNORECASE,
 )
@@ -99,12 +99,11 @@ def motions_by(
         head = f"{who} submitted {count} motion{'s' if count != 1 else ''}"
         if topic is not None:
             head += f" about {topic}" if titled else f" that mention {topic}"
-        head += f" (the first {len(items)}):" if count > len(items) else ":"
     else:
         head = f"{who} diende {count} motie{'s' if count != 1 else ''} in"
         if topic is not None:
             head += f" over {topic}" if titled else f" die {topic} noemen"
-        head += f" (de eerste {len(items)}):" if count > len(items) else ":"
+    head += first_shown(count, len(items), retrieval.language) + ":"
     return Answer(
         question, head + " " + "; ".join(items) + ".", True, retrieval.language, citations
     )
@@ -123,6 +122,13 @@ def _about(
         return titled, True
     texts = {m.doc_id: " ".join(p.text for p in store.document_passages(m.doc_id)) for m in motions}
     return [m for m in motions if holds(texts[m.doc_id], terms)], False
+
+
+def first_shown(count: int, shown: int, language: str) -> str:
+    """ " (the first 10)" / " (de eerste 10)" when a list names fewer motions than it counts."""
+    if count <= shown:
+        return ""
+    return f" (the first {shown})" if language == "en" else f" (de eerste {shown})"
 
 
 def listed(

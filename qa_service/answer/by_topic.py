@@ -21,8 +21,8 @@ import re
 from dataclasses import replace
 
 from qa_service.answer.answers import Answer
-from qa_service.answer.by_author import listed
-from qa_service.answer.topic_words import holds, subject, topic_terms
+from qa_service.answer.by_author import first_shown, listed
+from qa_service.answer.topic_words import ABOUT_WORDS, holds, subject, topic_terms
 from qa_service.documents import DocumentMeta
 from qa_service.filters import Filters
 from qa_service.search.retriever import RetrievalResult
@@ -36,8 +36,8 @@ _LIST = re.compile(
     r"noem(?: alle)?)\s+)?(?:(?:the|all|any|de|alle)\s+)?(?:moties|motions|motie|motion)"
     r"(?:\s+(?:are|were|is|was|have|has|been|there|gaat|ging|gaan|gingen|zijn|waren|er|ingediend|filed|"
     r"submitted|tabled|put forward|handelen|exist|bestaan))*"
-    r"\s+(?:over|about|on|concerning|regarding|inzake|betreffende|dealing with|relating to|"
-    r"met betrekking tot|mention(?:s|ing)?|noemen|vermelden)\s+(?P<topic>[^?!.\[\]]{2,80}?)\W*$",
+    rf"\s+(?:{ABOUT_WORDS}|mention(?:s|ing)?|noemen|vermelden)"
+    r"\s+(?P<topic>[^?!.\[\]]{2,80}?)\W*$",
     re.IGNORECASE,
 )
 #: up to this many motions, every title is read for the topic (12-15 microseconds each);
@@ -113,7 +113,4 @@ _VERBS = {
 def _head(count: int, shown: int, topic: str, titled: bool, language: str) -> str:
     """ "3 moties gaan over stikstof:", "12 motions mention Ukraine (the first 10):"."""
     one, many = _VERBS[("en" if language == "en" else "nl", titled)]
-    head = f"{count} {one if count == 1 else many} {topic}"
-    if count > shown:
-        head += f" (the first {shown})" if language == "en" else f" (de eerste {shown})"
-    return head + ":"
+    return f"{count} {one if count == 1 else many} {topic}{first_shown(count, shown, language)}:"

@@ -14,6 +14,11 @@ from qa_service.text.countries import dutch_names
 from qa_service.text.lexical import STOPWORDS, analyze, fold
 from qa_service.text.names import written
 
+#: the words a question says what motions are about with ("gaan over X", "about X")
+ABOUT_WORDS = (
+    "over|about|on|concerning|regarding|inzake|betreffende|dealing with|relating to|"
+    "met betrekking tot"
+)
 _APOSTROPHE = re.compile(r"['’]")
 #: a stem this short finds other words ("mar" of "Mars": "Martin")
 STEM = 5

@@ -44,11 +44,16 @@ def _forms(name: str) -> list[str]:
     return [part.split(",")[0].strip() for part in name.split(";") if part.strip()]
 
 
+@lru_cache(maxsize=2)
+def _dutch(table: str) -> gettext.NullTranslations:
+    """pycountry's Dutch translation of an ISO table ("iso3166-1", "iso3166-3")."""
+    return gettext.translation(table, pycountry.LOCALES_DIR, languages=["nl"])
+
+
 @lru_cache(maxsize=1)
 def country_codes() -> dict[str, str]:
     """Every country name (as written, capitalised) -> its ISO code."""
-    dutch = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["nl"])
-    dutch_old = gettext.translation("iso3166-3", pycountry.LOCALES_DIR, languages=["nl"])
+    dutch, dutch_old = _dutch("iso3166-1"), _dutch("iso3166-3")
     codes: dict[str, str] = {}
     for country in pycountry.countries:
         names = [country.name, dutch.gettext(country.name)]
@@ -73,7 +78,7 @@ def dutch_names(name: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _dutch_by_code() -> dict[str, tuple[str, ...]]:
-    dutch = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["nl"])
+    dutch = _dutch("iso3166-1")
     return {c.alpha_2: tuple(_forms(dutch.gettext(c.name))) for c in pycountry.countries}
 
 
