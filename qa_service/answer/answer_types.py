@@ -208,6 +208,21 @@ _NAMED = re.compile(
     rf"\b(?i:{_ROLE})(?:\s+[\w-]+){{0,4}}?,\s+(?:(?:Van|De|Ter|Ten)\s+(?:(?:der|den|de)\s+)?)?[A-Z][a-z]"
 )
 
+#: a role word opening a match after a capitalised word: the name of a post ("Supreme Allied
+#: Commander Europe", "Allied Commander Transformation"), not a person holding it; not after
+#: a nationality ("de Amerikaanse Secretary of Defense Mattis", "Afghan President Ghani")
+_TITLE_BEFORE = re.compile(r"[A-Z][\w-]*(?<!se)(?<!sche)(?<!an)(?<!ish)(?<!ch)\s+$")
+
+
+def _names_someone(answer: str) -> bool:
+    """Whether ``answer`` names a person (:data:`_NAMED`), a post's capitalised name not
+    counted: "de Supreme Allied Commander Europe (SACEUR)" names no commander."""
+    return any(
+        not (m.group(0)[0].isupper() and _TITLE_BEFORE.search(answer, 0, m.start()))
+        for m in _NAMED.finditer(answer)
+    )
+
+
 #: an acronym acting ("SACEUR beklemtoonde", "lieten SACEUR en SACT weten"): a role held by
 #: someone; not a place or unit named after a preposition ("een team aan TAAC-North")
 _ACRONYM = re.compile(r"(\w+\s+)?\b[A-Z]{3,}\b(?![-'’])(?:\s+(?:en|and)\s+[A-Z]{3,})?\s+[a-z]")
@@ -231,7 +246,7 @@ def missing_role(question: str, answer: str) -> bool:
     role = _ROLE_ASKED.search(asked)
     if role is None and not _NAME_ASKED.search(asked):
         return False
-    if _NAMED.search(answer) or _acts(answer):
+    if _names_someone(answer) or _acts(answer):
         return False
     if role is None:
         return True

@@ -187,6 +187,12 @@ def test_a_question_asking_for_a_role_or_a_name_needs_someone_holding_it() -> No
     assert not missing_role(chair, "De voorzitter van de Commissie, Van der Meer")
     assert missing_role(chair, "Aan de Voorzitter van de Tweede Kamer der Staten-Generaal")
     assert missing_role(chair, "De voorzitter van het Militair Comité, de Supreme Allied")
+    # a post's capitalised name is not a person; a nationality before a role is no post name
+    posts = "de Supreme Allied Commander Europe (SACEUR) en de Allied Commander Transformation"
+    assert missing_role("Welke generaal voert het bevel?", posts)
+    assert missing_role(chair, posts)
+    assert not missing_role(chair, "de Amerikaanse Secretary of Defense Mattis sprak")
+    assert not missing_role("Which president spoke?", "Afghan President Ghani spoke.")
     # a thing's name, an adjective, the writer's role: not a person asked for by role
     assert not missing_role("Hoe heet de «Iran deal» officieel?", "Het JCPOA.")
     assert not missing_role("Which general principles apply?", "Er gelden regels.")
