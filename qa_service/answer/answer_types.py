@@ -53,8 +53,13 @@ NUMBER_WORDS = (
     "miljoen|miljard|tiental|dozijn|helft|kwart"
 )
 _MONTHS = "|".join(DUTCH_MONTHS)
-#: dates and years: not the figure a "how many" asks for
-_DATE = re.compile(rf"\b\d{{1,2}}\s+({_MONTHS})(\s+\d{{4}})?\b|\b(19|20)\d\d\b|\b\d{{4}}/\d{{2}}\b")
+_BOTH_MONTHS = "|".join((*DUTCH_MONTHS, *ENGLISH_MONTHS))
+#: dates and years, Dutch or English ("1 juni", "1 June", "June 1"): not the figure a "how
+#: many" asks for
+_DATE = re.compile(
+    rf"\b\d{{1,2}}\s+({_BOTH_MONTHS})(\s+\d{{4}})?\b|\b(?:{'|'.join(ENGLISH_MONTHS)})\s+\d{{1,2}}\b|"
+    r"\b(19|20)\d\d\b|\b\d{4}/\d{2}\b"
+)
 #: a figure: digits, or number words (``honderd``, ``tweehonderdvijftig``, ``duizenden``; not
 #: ``tweede`` or ``achter``)
 _FIGURE = re.compile(rf"\d+(?:[.,]\d+)*|\b(?:(?:{NUMBER_WORDS})(?:en)?)+\b")
@@ -347,12 +352,16 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         return "a person"
     if _COUNTRY_ASKED.search(asked) and not countries_in(answer) - countries_in(question):
         return "a country"
-    if not _QUANTITY.search(asked):
+    quantity = _QUANTITY.search(asked)
+    if quantity is None:
         return None
-    if _PERCENTAGE_ASKED.search(asked):  # a share of a budget is a percentage, not money
+    # what the quantity is of: the clause from its question word on ("What tax did X want,
+    # and how many millionaires ...": millionaires, not money)
+    of = asked[quantity.start(1) :]
+    if _PERCENTAGE_ASKED.search(of):  # a share of a budget is a percentage, not money
         if not _PERCENTAGE.search(text):
             return "a percentage"
-    elif _MONEY_ASKED.search(asked) and not _amounts(text) - _amounts(asked):
+    elif _MONEY_ASKED.search(of) and not _amounts(text) - _amounts(asked):
         return "an amount of money"  # none, or only the question's own ("of the 5 billion")
     if not _figures(text) - _figures(asked):
         return "a number"

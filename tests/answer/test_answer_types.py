@@ -250,3 +250,23 @@ def test_which_country_needs_a_country_beyond_the_questions_own() -> None:
     danes = "Met de regering van welk land wil Eerdmans optrekken?"
     assert missing_answer_type(danes, "op te trekken met de Deense regering") is None
     assert missing_answer_type("Where is the land registry?", "Het kadaster.") is None
+
+
+def test_an_english_date_in_the_question_is_not_the_figure_asked_for() -> None:
+    # "1 June" is a date: the answer's "1 miljoen euro" is a figure beyond the question's own
+    asked = "How much money will the fund lack from 1 June, according to the motion?"
+    fund = "overwegende dat dit fonds vanaf 1 juni waarschijnlijk 1 miljoen euro tekortkomt;"
+    assert missing_answer_type(asked, fund) is None
+    assert missing_answer_type(asked, "overwegende dat dit fonds vanaf 1 juni tekortkomt;")
+    assert missing_answer_type("How many on June 1?", "Op 1 juni waren het er 1.") is None
+
+
+def test_money_and_percentages_are_asked_in_the_quantity_clause_only() -> None:
+    # the tax is what the first clause asks for; the figure asked is of millionaires
+    asked = "What tax did Dijk's motion want introduced, and how many millionaires are there?"
+    motion = "constaterende dat er 317.000 miljonairs zijn; een miljonairsbelasting in te voeren"
+    assert missing_answer_type(asked, motion) is None
+    assert missing_answer_type(asked, "een miljonairsbelasting in te voeren") == "a number"
+    assert missing_answer_type("How much tax did it raise?", "It raised 317.000.") == (
+        "an amount of money"
+    )
