@@ -54,7 +54,7 @@ from qa_service.answer.answer_types import missing_answer_type, missing_person
 from qa_service.answer.glossary import EN_NL_TERMS, NL_NL_TERMS
 from qa_service.answer.metadata import is_dictum
 from qa_service.documents import DocumentMeta
-from qa_service.text.lexical import analyze, fold
+from qa_service.text.lexical import INTERROGATIVES, analyze, fold
 from qa_service.text.overlap import Term, alternatives
 
 _WORD = re.compile(r"\w+")
@@ -74,12 +74,12 @@ LATE_WEIGHT_EN = 0.5
 #: Weight of the share of the question's terms that a sentence's whole passage holds.
 PASSAGE_WEIGHT = 0.2
 
-#: Question words that carry no content (beyond the stop words of the BM25 analysis).
-QUESTION_WORDS = frozenset(
+#: Question words that carry no content (beyond the stop words of the BM25 analysis): the
+#: interrogatives and the verbs that frame a question.
+QUESTION_WORDS = INTERROGATIVES | frozenset(
     """
-    what did does do who whom whose which when where why how many much was were is are has
-    have had would should could will can about regarding say said tell told give given
-    wat wie welke welk wanneer waar waarom hoe hoeveel waartoe waarvoor waarover zei zegt
+    did does do many much was were is are has have had would should could will can about
+    regarding say said tell told give given zei zegt
     """.split()
 )
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from qa_service.store.bm25_topk import DENSE_SHARE, PRUNE_FROM, bm25_top, term_bounds
 from qa_service.store.layout import BM25_DIR, BM25_ROWS, IndexCorruptError
-from qa_service.text.lexical import analyze
+from qa_service.text.lexical import analyze_query
 
 
 def write_bm25(build: Path, rows: np.ndarray, terms: Sequence[Sequence[str]]) -> None:
@@ -122,7 +122,7 @@ def bm25_search(
             allowed = np.sort(allowed)
     mask = None
     for i, query in enumerate(queries):
-        known = [t for t in analyze(query) if t in vocab]
+        known = [t for t in analyze_query(query) if t in vocab]
         if not known:
             continue
         ids = bm25.get_tokens_ids(known)
@@ -153,7 +153,7 @@ def bm25_search_dense(
     """:func:`bm25_search` by bm25s's dense scores (an array of every document's score per
     query, then :func:`top_positive`): time in proportion to the collection."""
     vocab = bm25.vocab_dict
-    known = [[t for t in analyze(q) if t in vocab] for q in queries]
+    known = [[t for t in analyze_query(q) if t in vocab] for q in queries]
     rows: list[list[int]] = [[] for _ in queries]
     scores: list[list[float]] = [[] for _ in queries]
     asked = [i for i, terms in enumerate(known) if terms]

@@ -37,10 +37,33 @@ def _stemmer() -> Stemmer.Stemmer:
     return stemmer
 
 
+#: Interrogatives: what a question asks, never what it is about. Left out of a question's
+#: keyword query: "Waarom is het te vroeg om uit de regio te vertrekken?" found the motion
+#: asking "waarom" teachers leave first, and the passage that answers fifth.
+INTERROGATIVES = frozenset(
+    """
+    wat wie welke welk wanneer waar waarom hoe hoeveel waartoe waarvoor waarover waarin
+    waarmee waardoor waaruit waarop what who whom whose which when where why how
+    """.split()
+)
+
+
 def analyze(text: str) -> list[str]:
     """Terms of ``text`` for the BM25 index and queries."""
     words = [w for w in _TOKEN.findall(fold(text)) if w not in STOPWORDS and w != "_"]
     return list(_stemmer().stemWords(words))
+
+
+def analyze_query(question: str) -> list[str]:
+    """Terms of a question for a keyword search: :func:`analyze`'s, its interrogatives
+    (:data:`INTERROGATIVES`) left out."""
+    return analyze(without_question_words(question))
+
+
+def without_question_words(question: str) -> str:
+    """``question`` with its interrogatives (:data:`INTERROGATIVES`) removed, for a search
+    engine that analyses the text itself."""
+    return _TOKEN.sub(lambda m: "" if fold(m.group(0)) in INTERROGATIVES else m.group(0), question)
 
 
 #: a word broken by hyphens before lower-case letters: a compound (``sociaal-cultureel``) or,

@@ -94,3 +94,12 @@ def test_term_bounds_are_each_terms_highest_score(index: tuple[Any, np.ndarray])
     for t in range(len(indptr) - 1):
         column = data[indptr[t] : indptr[t + 1]]
         assert bounds[t] == (column.max() if len(column) else 0.0)
+
+
+def test_a_questions_interrogatives_are_not_searched(index: tuple[Any, np.ndarray]) -> None:
+    # "waarom" or "welke" in a passage says nothing about whether it answers the question
+    bm25, rows = index
+    for search in (bm25_search, bm25_search_dense):
+        asked = search(bm25, rows, ["Waarom Moldavië?", "Welke begroting?", "waarom"], 10)
+        plain = search(bm25, rows, ["Moldavië", "begroting", ""], 10)
+        assert asked == plain

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa_service.text.lexical import analyze, analyze_text
+from qa_service.text.lexical import analyze, analyze_query, analyze_text, without_question_words
 from qa_service.text.overlap import TermOverlap
 
 
@@ -31,3 +31,11 @@ def test_a_question_word_finds_the_hyphenated_word_in_a_sentence() -> None:
     )
     assert found[0] >= set(analyze("moedermaatschappij"))
     assert scores[0] > scores[1]
+
+
+def test_a_question_is_searched_without_its_interrogatives() -> None:
+    asked = "Waarom is het te vroeg om uit de regio te vertrekken?"
+    assert analyze_query(asked) == analyze("is het te vroeg om uit de regio te vertrekken")
+    assert "waarom" in analyze(asked)  # a document's "waarom" is still a word of it
+    assert analyze_query("Which motions, and when?") == analyze("motions")
+    assert without_question_words("Welke moties gaan over Waar?") == " moties gaan over ?"

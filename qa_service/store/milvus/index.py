@@ -43,7 +43,7 @@ from qa_service.store.milvus.schema import (
 )
 from qa_service.store.protocol import Ranking
 from qa_service.store.sentence_vectors import read_entries
-from qa_service.text.lexical import analyze
+from qa_service.text.lexical import analyze_query, without_question_words
 
 log = logging.getLogger(__name__)
 
@@ -150,12 +150,13 @@ class MilvusIndex:
         return scores, rows
 
     def _keyword_query(self, query: str) -> str:
-        """What is sent to the BM25 function: the question itself (the engine analyses it),
-        or with ``analyzer=client`` its terms as this service analyses them."""
-        terms = analyze(query)
+        """What is sent to the BM25 function: the question without its interrogatives (the
+        engine analyses it), or with ``analyzer=client`` its terms as this service analyses
+        them (:func:`~qa_service.text.lexical.analyze_query`)."""
+        terms = analyze_query(query)
         if not terms:
             return ""
-        return query if self.analyzer == "dutch" else " ".join(terms)
+        return without_question_words(query) if self.analyzer == "dutch" else " ".join(terms)
 
     def keyword_search(
         self, queries: Sequence[str], k: int, filters: Filters | None
