@@ -38,7 +38,7 @@ EN_NL_TERMS: dict[str, str] = {
     "investigat": "onderzoek",
     "sanction": "sancties",
     "decid": "besloten besluit",
-    "agree": "afspraken akkoord",
+    "agree": "afspraken akkoord ingestemd instemming overeenstemming stemden",
     "welcom": "verwelkomd",
 }
 

@@ -129,6 +129,9 @@ def test_english_parliamentary_verbs_find_dutch_terms() -> None:
     assert "toezeg" in en and "toezeg" in nl
     assert set(en) == set(nl)  # question words ("what", "did") are no content terms
     assert ("verzoek", "verzocht") in question_terms("Which motion requested an evaluation?", "en")
+    # "agree to" is the report's "stemden in met" or "overeenstemming", not only "akkoord"
+    agree = next(t for t in question_terms("What did they agree to?", "en") if "akkoord" in t)
+    assert {"stem", "instem", "overeenstem"} <= set(agree)
 
 
 def test_dutch_words_for_a_pledge_also_look_up_the_documents_word() -> None:
