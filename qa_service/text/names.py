@@ -144,12 +144,20 @@ def written(name: str, language: str) -> list[str]:
     return [folded, dutch] if dutch else [folded]
 
 
+#: a lower-case word joined to the name after it: "de motie-Westerveld", "het kabinet-Rutte"
+_JOINED_NAME = re.compile(r"^[^\W\d_A-ZÀ-Þ][\w'’]*-(?=[A-ZÀ-Þ])")
+
+
 def specifics(question: str) -> list[str]:
-    """The question's names (capitalised words after its first word) and numbers, also
-    those of a range (``1995-1996``: ``1995``, ``1996``)."""
+    """The question's names (capitalised words after its first word, a name's capitalised
+    particle left out: ``Van der Plas``: ``Plas``; the name of "de motie-Westerveld") and
+    numbers, also those of a range (``1995-1996``: ``1995``, ``1996``)."""
     out: list[str] = []
     words = WORDISH.findall(question)
     for i, word in enumerate(words):
+        word = _JOINED_NAME.sub("", word)
+        if fold(word) in PARTICLES:
+            continue
         if NUMBER.fullmatch(word) or i > 0 and word[0].isupper() and fold(word) not in GENERIC:
             out.append(word)
         elif _RANGE.fullmatch(word):

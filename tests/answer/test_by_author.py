@@ -37,6 +37,12 @@ def test_the_mp_is_named_as_the_motions_write_them(service: QAService) -> None:
     assert both.answer.startswith("Kops and Wilders submitted 2 motions:")
     for c in both.citations:
         assert {"Kops", "Wilders"} <= set(c.hit.document.authors)
+    # a name that opens with a capitalised particle ("Van Baarle", "Van der Plas")
+    van = service.ask("Welke moties heeft Van Baarle ingediend?", 5).answer
+    assert van.answer.startswith("Van Baarle diende ")
+    for c in van.citations:
+        assert "Van Baarle" in c.hit.document.authors
+    assert service.ask("Which motions did Van der Plas submit?", 5).answer.answerable
 
 
 def test_a_topic_or_a_filter_narrows_the_list(service: QAService) -> None:

@@ -22,3 +22,13 @@ def test_the_numbers_of_a_range_are_specifics() -> None:
 def test_a_name_is_also_looked_up_by_its_dutch_name() -> None:
     assert written("North", "en") == ["north", "noord"]
     assert written("North", "nl") == ["north"]
+
+
+def test_a_names_particle_is_no_name_and_a_joined_name_is_one() -> None:
+    from qa_service.text.names import names
+
+    assert names("Welke moties heeft Van der Plas ingediend?") == ["Plas"]
+    assert names("What did Van den Berg ask?") == ["Berg"]
+    assert names("Wat vraagt de motie-Westerveld over jeugdbescherming?") == ["Westerveld"]
+    assert names("Wat vond het kabinet-Rutte van Noord-Korea?") == ["Rutte", "Noord-Korea"]
+    assert names("Wat zei de oud-minister over EU-landen?") == ["EU-landen"]
