@@ -55,15 +55,22 @@ class AuthorIndex:
         return [n for n in names if not any(w in by_word for w in name_words(n))]
 
     def documents(self, names: list[str], most: int) -> list[str]:
-        """The documents any of ``names`` is an author word of, skipping a word that heads
-        more than ``most`` documents (too common to pick anyone out)."""
+        """The documents all of ``names`` that are author words wrote together ("the motion
+        by Pouw-Verweij and Van der Plas", "Jasper" and "Dijk": Jasper van Dijk's, not Inge
+        van Dijk's), else those any of them is an author word of; a word that heads more than
+        ``most`` documents is skipped (too common to pick anyone out)."""
         if not names:
             return []  # no need to read the authors
         by_word = self._build()
-        out: dict[str, None] = {}
+        each: list[dict[str, None]] = []
         for name in names:
+            docs: dict[str, None] = {}
             for word in name_words(name):
                 found = by_word.get(word, [])
                 if len(found) <= most:
-                    out.update(dict.fromkeys(found))
-        return list(out)
+                    docs.update(dict.fromkeys(found))
+            if docs:
+                each.append(docs)
+        out = {d: None for docs in each for d in docs}
+        together = [d for d in out if all(d in docs for docs in each)]
+        return together if len(each) > 1 and together else list(out)

@@ -34,6 +34,10 @@ def test_each_author_word_finds_its_documents(small_index: Path) -> None:
     # a name heading more documents than allowed picks nobody out
     assert authors.documents(["Omtzigt"], 1) == []
     assert authors.documents(["Omtzigt", "Leijten"], 1) == ["kst-36284-6"]
+    # authors named together: the documents they wrote together, else any of theirs
+    assert authors.documents(["Omtzigt", "Boswijk"], 100) == ["kst-34682-141"]
+    assert authors.documents(["Omtzigt", "Boswijk", "Afghanistan"], 100) == ["kst-34682-141"]
+    assert len(authors.documents(["Omtzigt", "Leijten"], 100)) == 3
     index.close()
 
 
