@@ -79,7 +79,9 @@ PASSAGE_WEIGHT = 0.2
 QUESTION_WORDS = INTERROGATIVES | frozenset(
     """
     did does do many much was were is are has have had would should could will can about
-    regarding say said tell told give given zei zegt
+    regarding say said tell told give given zei zegt mention mentions mentioned example
+    examples noemt noemen noemde noemden genoemd vermeldt vermelden vermeld voorbeeld
+    voorbeelden
     """.split()
 )
 

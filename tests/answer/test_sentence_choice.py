@@ -132,6 +132,11 @@ def test_english_parliamentary_verbs_find_dutch_terms() -> None:
     # "agree to" is the report's "stemden in met" or "overeenstemming", not only "akkoord"
     agree = next(t for t in question_terms("What did they agree to?", "en") if "akkoord" in t)
     assert {"stem", "instem", "overeenstem"} <= set(agree)
+    # what the question says about the document ("noemt", "als voorbeeld") is no content
+    assert question_terms("Welke subsidies noemt de motie als voorbeeld?", "nl") == [
+        "subsidie",
+        "motie",
+    ]
 
 
 def test_dutch_words_for_a_pledge_also_look_up_the_documents_word() -> None:
