@@ -117,9 +117,8 @@ class ExtractiveAnswerer:
         #: the loaded index answers are drawn from: its documents, centroid, stored sentence
         #: vectors and term statistics
         self.index = index
-        #: the IDF-weighted share of the question's terms a sentence or passage holds (a term
-        #: missing by stem earns half its weight when a 5-letter word prefix matches:
-        #: ``Afghanistan``/``Afghaanse``)
+        #: the IDF-weighted share of the question's terms a sentence or passage holds (by stem,
+        #: or half by a 5-letter word prefix: ``Afghanistan``/``Afghaanse``)
         self.overlap = TermOverlap(index.idf)
         #: sentence vectors of recently quoted passages (centred with this index's centroid)
         self.sentence_cache = VectorCache(settings.answer_sentence_cache)
@@ -130,13 +129,14 @@ class ExtractiveAnswerer:
         self.authors = authors if authors is not None else AuthorIndex(index.store)
 
     def should_abstain(self, retrieval: RetrievalResult) -> bool:
-        """Whether the best passage's similarity is under the language's threshold: nothing
-        near enough to answer from. The threshold is ``abstain_names_relief`` lower when the
-        top passage or its document's authors hold every name the question names (``Wwft``,
-        ``Van Haga``, "the motion by Paul c.s."), or, for a Dutch question naming no names,
-        every rare term it asks about (:meth:`_holds_rare_terms`): a keyword match that rare
-        says more than a low similarity (short acronyms embed poorly; a motion's dictum
-        never names who submitted it; a question about a document embeds far from it)."""
+        """Whether the best passage's similarity is under the language's threshold. It is
+        ``abstain_names_relief`` lower when the top passage or its document's authors hold
+        every name asked (``Wwft``, ``Van Haga``, "the motion by Paul c.s."; a name they lack:
+        no relief), once more when they hold every rare term of a Dutch question
+        (:meth:`_holds_rare_terms`), and again when it asks about the document itself ("Bij
+        welk dossier hoort de motie over de innovatiebox?"): so rare a keyword match says
+        more than a low similarity (acronyms embed poorly; a dictum never names who submitted
+        it; a question about a document embeds far from its text)."""
         if not retrieval.hits:
             return True
         best = max(h.dense_score for h in retrieval.hits)
@@ -145,13 +145,14 @@ class ExtractiveAnswerer:
         named = names(retrieval.query)
         top = retrieval.hits[0]
         held = fold(top.passage.text + " " + " ".join(top.document.authors))
-        if named:  # every name it names, as asked or (English) by its Dutch name
-            near = all(any(f in held for f in written(n, retrieval.language)) for n in named)
-        else:  # no names: every rare term (Dutch questions)
-            near = retrieval.language == "nl" and self._holds_rare_terms(retrieval.query, top)
-        if near:
-            threshold -= s.abstain_names_relief
-        return best < threshold
+        # every name it names, as asked or (English) by its Dutch name; one it lacks: none
+        asked = [written(n, retrieval.language) for n in named]
+        if not all(any(f in held for f in forms) for forms in asked):
+            return best < threshold
+        kinds = int(bool(asked))
+        if retrieval.language == "nl" and self._holds_rare_terms(retrieval.query, top):
+            kinds += 2 if classify(retrieval.query) is not None else 1
+        return best < threshold - kinds * s.abstain_names_relief
 
     def _holds_rare_terms(self, question: str, top: Hit) -> bool:
         """Whether the question has terms at least ``abstain_rare_idf`` rare that the corpus

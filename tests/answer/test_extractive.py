@@ -467,16 +467,22 @@ def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     answerer = service.answerer
     s = service.settings
 
-    def near(question: str, top_text: str, authors: tuple[str, ...] = ()) -> Any:
+    def near(
+        question: str, top_text: str, authors: tuple[str, ...] = (), under: float = 0.5
+    ) -> Any:
+        """The question's hits, the top one with ``top_text`` and ``authors``, all scored
+        ``under`` times ``abstain_names_relief`` under the threshold."""
         found = service.retriever.search(question, 5)
         score = (
             s.abstain_threshold_en if found.language == "en" else s.abstain_threshold_nl
-        ) - s.abstain_names_relief / 2
+        ) - s.abstain_names_relief * under
         top = dataclasses.replace(
             found.hits[0],
             passage=dataclasses.replace(found.hits[0].passage, text=top_text),
             document=dataclasses.replace(
-                found.hits[0].document, authors=list(authors), title="Motie"
+                found.hits[0].document,
+                authors=list(authors),
+                title=" en ".join(("Motie van", *authors)) if authors else "Motie",
             ),
         )
         hits = [dataclasses.replace(h, dense_score=score) for h in [top, *found.hits[1:]]]
@@ -504,6 +510,15 @@ def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     closing = "verzoekt de regering de {} tussen mannen en vrouwen te dichten"
     assert not answerer.should_abstain(near(rare, closing.format("loonkloof")))
     assert answerer.should_abstain(near(rare, closing.format("kloof")))
+    # each kind of evidence counts once: a name and a rare term together; a rare term of a
+    # question about the document itself counts twice (such a question embeds far from it)
+    both = "Wat zei Paul over de loonkloof?"
+    gap = closing.format("loonkloof")
+    assert not answerer.should_abstain(near(both, gap, ("Paul",), under=1.5))
+    assert answerer.should_abstain(near(both, gap, ("Rooderkerk",), under=1.5))
+    assert not answerer.should_abstain(near(rare, gap, under=1.5))
+    assert answerer.should_abstain(near(rare, gap, under=2.5))
+    assert answerer.should_abstain(near("Wat zei men over de loonkloof?", gap, under=1.5))
 
 
 def test_a_metadata_question_is_answered_from_the_hit_holding_its_rare_terms(
