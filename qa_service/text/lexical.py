@@ -2,7 +2,8 @@
 
 Documents are Dutch, so passages and questions are analysed the same way: lower-cased,
 accents folded (``geïnformeerd`` = ``geinformeerd``), hyphenated compounds split into their
-parts, Dutch and English stop words dropped and the rest reduced by the Snowball Dutch stemmer.
+parts, Dutch and English stop words dropped and the rest reduced by the Snowball Dutch stemmer;
+a question's keyword query also leaves out its interrogatives (:func:`analyze_query`).
 A document's text (:func:`analyze_text`) also gives the whole word of a word broken by hyphens
 before lower-case letters (OCR's line-break hyphens: ``moeder-maatschappij``).
 """
