@@ -29,11 +29,13 @@ from qa_service.search.retriever import RetrievalResult
 from qa_service.store.protocol import SearchIndex
 
 #: "Welke moties gaan over X", "Which motions were filed about X", "Zijn er moties over X",
-#: "List all motions on X", "Moties over X": the frame, then the topic
+#: "Is er een motie over X", "Is there a motion about X", "List all motions on X", "Moties
+#: over X": the frame, then the topic
 _LIST = re.compile(
-    r"^\W*(?:(?:which|what|welke|wat voor|are there(?: any)?|zijn er|list(?: all)?|"
+    r"^\W*(?:(?:which|what|welke|wat voor|(?:are|is|was|were) there(?: any)?|"
+    r"(?:zijn|is|bestaat|bestaan) er|list(?: all)?|"
     r"show(?: me)?(?: all)?|give(?: me)?(?: all)?|geef(?: me)?(?: alle)?|toon(?: alle)?|"
-    r"noem(?: alle)?)\s+)?(?:(?:the|all|any|de|alle)\s+)?(?:moties|motions|motie|motion)"
+    r"noem(?: alle)?)\s+)?(?:(?:the|all|any|a|an|de|alle|een)\s+)?(?:moties|motions|motie|motion)"
     r"(?:\s+(?:are|were|is|was|have|has|been|there|gaat|ging|gaan|gingen|zijn|waren|er|ingediend|filed|"
     r"submitted|tabled|put forward|handelen|exist|bestaan))*"
     rf"\s+(?:{ABOUT_WORDS}|mention(?:s|ing)?|noemen|vermelden)"

@@ -24,6 +24,11 @@ from qa_service.service import QAService
         ("Moties over de energietransitie", "de energietransitie"),
         ("Which motions mention wolves?", "wolves"),
         ("Which motions are about nitrogen?", "nitrogen"),
+        # whether there is one: answered by the list
+        ("Is er een motie over stikstof?", "stikstof"),
+        ("Is there a motion about nitrogen?", "nitrogen"),
+        ("Was there any motion on Ukraine?", "Ukraine"),
+        ("Bestaat er een motie over paasvuren?", "paasvuren"),
         # not a list of motions about a topic: an MP's motions, what a motion asks
         ("Welke moties van Kops gaan over stikstof?", None),
         ("Which motions did Kops submit?", None),
