@@ -61,6 +61,9 @@ def motions_by(
         if found_topic is None:
             return None  # not as a topic ("... die vragen om"): answered by content
         topic = found_topic.group("topic").strip()
+        named = names(question[: found_topic.start()])  # the MPs, not the topic's names
+        if not named:
+            return None
     wanted = [name_words(n) for n in named]
     candidates = authors.documents(named, most=10_000)
     if not candidates:

@@ -53,6 +53,10 @@ def test_a_topic_or_a_filter_narrows_the_list(service: QAService) -> None:
         assert "stikstof" in c.hit.document.title and "Kops" in c.hit.document.authors
     english = service.ask("Which motions did Kops submit about nitrogen?", 5).answer
     assert english.answer.startswith("Kops submitted 3 motions about nitrogen:")
+    # a topic that is itself a name is no MP ("de Waddeneilanden")
+    named = service.ask("Welke moties van Van der Plas gaan over de Waddeneilanden?", 5).answer
+    assert named.answer.startswith("Van der Plas diende 1 motie in")
+    assert all("Van der Plas" in c.hit.document.authors for c in named.citations)
     # a topic none of his motions holds: not a list (answered by content or declined)
     wolves = service.ask("Which motions did Kops submit about wolves?", 5).answer
     assert "submitted" not in wolves.answer
