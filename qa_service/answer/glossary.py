@@ -183,6 +183,12 @@ EN_NL_TOPICS: dict[str, str] = {
 }
 
 
+def looked_up(glossary: dict[str, str], word: str) -> str | None:
+    """The documents' words for a folded ``word`` in ``glossary`` (:data:`EN_NL_TERMS`,
+    :data:`NL_NL_TERMS`: keyed by word prefix), or None."""
+    return next((words for prefix, words in glossary.items() if word.startswith(prefix)), None)
+
+
 def english_topic(word: str) -> list[str]:
     """The Dutch word starts of a policy topic an English ``word`` names
     (:data:`EN_NL_TOPICS`), singular or with a regular plural."""

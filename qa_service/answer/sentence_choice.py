@@ -51,7 +51,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qa_service.answer.answer_types import missing_answer_type, missing_person
-from qa_service.answer.glossary import EN_NL_TERMS, NL_NL_TERMS
+from qa_service.answer.glossary import EN_NL_TERMS, NL_NL_TERMS, looked_up
 from qa_service.answer.metadata import is_dictum
 from qa_service.documents import DocumentMeta
 from qa_service.text.lexical import INTERROGATIVES, analyze, fold
@@ -357,13 +357,13 @@ def question_terms(question: str, language: str) -> list[Term]:
         if folded in QUESTION_WORDS:
             continue
         if language == "en":
-            dutch = next((d for p, d in EN_NL_TERMS.items() if folded.startswith(p)), None)
+            dutch = looked_up(EN_NL_TERMS, folded)
             if dutch is None:
                 terms.extend(analyze(word))
             else:
                 terms.append(_alternatives(analyze(dutch)))
             continue
-        also = next((d for p, d in NL_NL_TERMS.items() if folded.startswith(p)), None)
+        also = looked_up(NL_NL_TERMS, folded)
         if also is None:
             terms.extend(analyze(word))
         else:

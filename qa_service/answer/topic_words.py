@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from qa_service.answer.glossary import EN_NL_TERMS, english_topic
+from qa_service.answer.glossary import EN_NL_TERMS, english_topic, looked_up
 from qa_service.text.countries import dutch_names
 from qa_service.text.lexical import STOPWORDS, analyze, fold
 from qa_service.text.names import written
@@ -41,7 +41,7 @@ def topic_terms(topic: str, language: str) -> list[tuple[str, ...]]:
         forms = [folded, *(s for s in analyze(word) if len(s) >= STEM)]  # not "mar" of "Mars"
         if language == "en":
             forms += written(word, "en")[1:] + [fold(d) for d in dutch_names(word)]
-            glossary = next((d for p, d in EN_NL_TERMS.items() if folded.startswith(p)), "")
+            glossary = looked_up(EN_NL_TERMS, folded) or ""
             forms += fold(glossary).split() + english_topic(folded)
             if len(folded) >= COGNATE:  # energy: energie, inflation: inflatie
                 forms.append(folded[: max(STEM, len(folded) - 2)])
