@@ -115,6 +115,7 @@ def missing_specifics(
     World Cup an answer."""
     words = set(WORDISH.findall(evidence))
     words |= {part for w in words if "-" in w for part in w.split("-") if part}  # SNF-keurmerk
+    words |= {POSSESSIVE.sub("", w) for w in words}  # "RMT’s" holds RMT
     prefixes = word_prefixes(words, skip=frozenset())
     digits = _digits(evidence if number_evidence is None else number_evidence)
     rendered = english_renderings(question, rarity) if language == "en" else set()

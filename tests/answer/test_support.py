@@ -18,6 +18,15 @@ def test_an_acronym_inside_a_hyphenated_compound_is_held() -> None:
     ]
 
 
+def test_an_acronym_with_a_plural_apostrophe_is_held() -> None:
+    """The documents write "de RMT’s" (a curly apostrophe): the question's RMT's is held."""
+    evidence = "sociaal ontwikkelbedrijven aanhaken bij de rmt’s,"
+    for question in ("What did parliament want for the RMT's?", "Wat wil de Kamer voor de RMT’s?"):
+        lang = "en" if question.startswith("What") else "nl"
+        assert missing_specifics(question, lang, evidence, lambda w: 9.0) == []
+    assert missing_specifics("What about the UWV's?", "en", evidence, lambda w: 9.0) == ["UWV's"]
+
+
 def test_name_terms_are_the_capitalised_words_as_written() -> None:
     from qa_service.answer.support import name_terms
 
