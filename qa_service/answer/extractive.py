@@ -280,9 +280,8 @@ class ExtractiveAnswerer:
         (``answer_term_coverage_nl``): near, but not an answer."""
         documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
         each = {d: evidence_text(self.evidence.texts(d), [m]) for d, m in documents.items()}
-        # the answer's own document is the cited one closest to the question in meaning: the
-        # 2030 of a motion on energy up to 2030, cited first for the number, does not make the
-        # closer motion on the 2034 World Cup an answer to one on the 2030 World Cup
+        # the answer's own document is the cited one closest to the question in meaning: a motion
+        # on energy up to 2030 does not make the closer one on the 2034 World Cup an answer
         closest = max(answer.citations, key=lambda c: c.hit.dense_score, default=None)
         own = closest.hit.document if closest is not None else None
         missing = missing_specifics(
@@ -291,6 +290,7 @@ class ExtractiveAnswerer:
             " ".join(each.values()),
             self.evidence.rarity,
             number_evidence=each[own.doc_id] if own is not None else None,
+            people=set(names(question)) - set(self.authors.others(names(question))),
         )
         if own is not None and answer.language == "nl":
             held = self._term_coverage(question, own.title, own.doc_id)

@@ -34,7 +34,7 @@ those sets is declined for it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from qa_service.documents import DocumentMeta
 from qa_service.text.lexical import analyze, fold
@@ -104,6 +104,7 @@ def missing_specifics(
     rarity: Callable[[str], float | None],
     min_rarity: float = 4.0,
     number_evidence: str | None = None,
+    people: Collection[str] = (),
 ) -> list[str]:
     """The specifics of ``question`` that ``evidence`` (see :func:`evidence_text`) lacks.
 
@@ -112,11 +113,14 @@ def missing_specifics(
     names nothing specific. ``number_evidence`` (default ``evidence``): where the question's
     numbers must be, e.g. one cited document only: the 2030 of "the 2030 World Cup"
     found in another cited motion (on energy up to 2030) does not make a motion on the 2034
-    World Cup an answer."""
+    World Cup an answer. ``people``: the question's names of authors of the corpus's
+    documents, specific however often the corpus names them ("What did Kröger ask about
+    Afghanistan?" is not answered by a letter on Afghanistan that Kröger did not write)."""
     words = set(WORDISH.findall(evidence))
     words |= {part for w in words if "-" in w for part in w.split("-") if part}  # SNF-keurmerk
     words |= {POSSESSIVE.sub("", w) for w in words}  # "RMT’s" holds RMT
     prefixes = word_prefixes(words, skip=frozenset())
+    persons = {POSSESSIVE.sub("", p) for p in people}
     digits = _digits(evidence if number_evidence is None else number_evidence)
     rendered = english_renderings(question, rarity) if language == "en" else set()
     out = []
@@ -137,7 +141,7 @@ def missing_specifics(
         idf = rarity(" ".join(dutch)) if dutch else rarity(name)  # Ukraine: as Oekraïne
         if idf is None and language == "en":
             continue  # perhaps just English (Jerusalem for Jeruzalem)
-        if idf is not None and idf < min_rarity:
+        if idf is not None and idf < min_rarity and name not in persons:
             continue  # too common to name something specific
         out.append(item)
     if language == "nl":

@@ -336,6 +336,15 @@ def test_the_numbers_asked_belong_in_the_cited_document_closest_in_meaning(
         assert "Paulusma" in answer.answer
 
 
+def test_an_mp_asked_about_must_have_written_the_answer(service: QAService) -> None:
+    """Kröger signed so many motions that the corpus names her often; the letter on
+    Afghanistan she did not write is still no answer to what she asked about it, while her
+    own motion answers what she asked about Iran."""
+    assert not service.ask("What did Kröger ask about Afghanistan?", 5).answer.answerable
+    answer = service.ask("Wat vroeg Kröger over het ambtsbericht over Iran?", 5).answer
+    assert answer.answerable and "Kröger" in answer.answer, answer.answer
+
+
 def test_a_dutch_answer_whose_closest_document_holds_few_of_the_questions_terms_is_declined(
     service: QAService, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -87,3 +87,17 @@ def test_the_numbers_a_question_asks_about_and_the_evidence_lacks() -> None:
     assert missing_numbers(question, "motie van 2015 over 1500 woningen") == []
     assert missing_numbers(question, "motie van 2023 over 1.500 woningen") == ["2015"]
     assert missing_numbers("Wie diende de motie over Schiphol in?", "iets anders") == []
+
+
+def test_an_author_asked_about_is_specific_however_often_the_corpus_names_them() -> None:
+    """Kröger signed many motions, so the corpus names her often (a low IDF, like
+    ``Nederland``); still "What did Kröger ask about Afghanistan?" is not answered by a letter
+    on Afghanistan that she did not write."""
+    evidence = "voorts spraken de ministers over de resolute support mission in afghanistan"
+    question = "What did Kröger's motion ask about Afghanistan?"
+    assert missing_specifics(question, "en", evidence, lambda w: 3.0) == []
+    assert missing_specifics(question, "en", evidence, lambda w: 3.0, people=["Kröger"]) == [
+        "Kröger's"
+    ]
+    signed = evidence + " kroger"  # her motion: its (folded) authors are in the evidence
+    assert missing_specifics(question, "en", signed, lambda w: 3.0, people=["Kröger"]) == []
