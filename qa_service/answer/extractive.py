@@ -8,7 +8,6 @@ so in the question's language, offering the closest passages.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -17,6 +16,7 @@ import numpy as np
 
 from qa_service.answer import about_document as about
 from qa_service.answer.about_document import document_answer, most_named, only_document
+from qa_service.answer.abstention import Abstention
 from qa_service.answer.answer_types import missing_answer_type
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.by_author import motions_by
@@ -33,7 +33,6 @@ from qa_service.answer.sentence_choice import (
     asks_request,
     asks_writer,
     choose,
-    flat_terms,
     question_terms,
     with_answer_type,
     with_dictum,
@@ -58,9 +57,8 @@ from qa_service.search.retriever import Hit, RetrievalResult
 from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language
-from qa_service.text.lexical import fold
-from qa_service.text.names import names, names_only, written
-from qa_service.text.overlap import Term, TermOverlap, alternatives
+from qa_service.text.names import names, names_only
+from qa_service.text.overlap import TermOverlap
 
 ABSTAIN = {
     "nl": "De documenten geven geen antwoord op deze vraag.",
@@ -120,6 +118,8 @@ class ExtractiveAnswerer:
         #: the IDF-weighted share of the question's terms a sentence or passage holds (by stem,
         #: or half by a 5-letter word prefix: ``Afghanistan``/``Afghaanse``)
         self.overlap = TermOverlap(index.idf)
+        #: whether a retrieval is too weak to answer from
+        self.abstention = Abstention(settings, index, self.overlap)
         #: sentence vectors of recently quoted passages (centred with this index's centroid)
         self.sentence_cache = VectorCache(settings.answer_sentence_cache)
         #: the cited documents' texts and terms, read once, for the support check
@@ -129,59 +129,8 @@ class ExtractiveAnswerer:
         self.authors = authors if authors is not None else AuthorIndex(index.store)
 
     def should_abstain(self, retrieval: RetrievalResult) -> bool:
-        """Whether the best passage's similarity is under the language's threshold. It is
-        ``abstain_names_relief`` lower when the top passage or its document's authors hold
-        every name asked (``Wwft``, ``Van Haga``, "the motion by Paul c.s."; a name they lack:
-        no relief), once more when they hold every rare term of a Dutch question
-        (:meth:`_holds_rare_terms`), and again when it asks about the document itself ("Bij
-        welk dossier hoort de motie over de innovatiebox?"): so rare a keyword match says
-        more than a low similarity (acronyms embed poorly; a dictum never names who submitted
-        it; a question about a document embeds far from its text)."""
-        if not retrieval.hits:
-            return True
-        best = max(h.dense_score for h in retrieval.hits)
-        s = self.settings
-        threshold = s.abstain_threshold_en if retrieval.language == "en" else s.abstain_threshold_nl
-        named = names(retrieval.query)
-        top = retrieval.hits[0]
-        held = fold(top.passage.text + " " + " ".join(top.document.authors))
-        # every name it names, as asked or (English) by its Dutch name; one it lacks: none
-        asked = [written(n, retrieval.language) for n in named]
-        if not all(any(f in held for f in forms) for forms in asked):
-            return best < threshold
-        kinds = int(bool(asked))
-        if retrieval.language == "nl" and self._holds_rare_terms(retrieval.query, top):
-            kinds += 2 if classify(retrieval.query) is not None else 1
-        return best < threshold - kinds * s.abstain_names_relief
-
-    def _holds_rare_terms(self, question: str, top: Hit) -> bool:
-        """Whether the question has terms at least ``abstain_rare_idf`` rare that the corpus
-        holds, and ``top`` (its passage and title) holds every one of them (by stem or word
-        prefix): "Wie diende de motie over peer-to-peerlevering in?" is about the passage
-        that names it, though a question about a document embeds far from its text."""
-        rare = self._rare_terms(question)
-        return bool(rare) and self._holds_all(rare, top)
-
-    def _rare_terms(self, question: str) -> list[Term]:
-        """A Dutch question's terms at least ``abstain_rare_idf`` rare that the corpus holds
-        (a term it lacks, ``diende``, names nothing to look for); none when that is 0. A
-        term with alternatives is rare when one of them is."""
-        if self.settings.abstain_rare_idf <= 0:
-            return []
-        terms = question_terms(question, "nl")
-        flat = flat_terms(terms)
-        idf = dict(zip(flat, self.index.idf(flat), strict=True))
-        unknown = math.log((self.index.size + 1) / 0.5) - 1e-6
-        return [
-            t
-            for t in terms
-            if any(self.settings.abstain_rare_idf <= idf[a] < unknown for a in alternatives(t))
-        ]
-
-    def _holds_all(self, terms: list[Term], hit: Hit) -> bool:
-        """Whether ``hit``'s passage with its document's title holds all of ``terms``."""
-        _, found = self.overlap.score(terms, [f"{hit.document.title} {hit.passage.text}"])
-        return len(found[0]) == len(set(terms))
+        """Whether the retrieval is too weak to answer from (:class:`Abstention`)."""
+        return self.abstention.should_abstain(retrieval)
 
     def run(self, question: str, retrieval: RetrievalResult) -> Answer:
         return self.run_batch([question], [retrieval])[0]
@@ -346,8 +295,8 @@ class ExtractiveAnswerer:
                 return None
             # the first hit that holds every rare term asked about ("paasvuren"), not one
             # that BM25 ranked first for the common ones ("landelijk verbod")
-            rare = self._rare_terms(question) if retrieval.language == "nl" else []
-            holding = [h for h in retrieval.hits if rare and self._holds_all(rare, h)]
+            rare = self.abstention.rare_terms(question) if retrieval.language == "nl" else []
+            holding = [h for h in retrieval.hits if rare and self.abstention.holds_all(rare, h)]
             year = dated_year(question)
             dated_out = False
             for hit in most_named(question, holding or retrieval.hits, self.evidence.texts):

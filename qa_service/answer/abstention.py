@@ -1,0 +1,84 @@
+"""When the passages found are too far from the question to answer it.
+
+The similarity of the best passage to the question, under a threshold calibrated per
+language, says "far". Some evidence says "near" where the similarity is low: the top passage
+holds every name asked, or every rare term of the question; a question about a document
+itself embeds far from its text. Each such kind of evidence lowers the threshold once.
+"""
+
+from __future__ import annotations
+
+import math
+
+from qa_service.answer.metadata import classify
+from qa_service.answer.sentence_choice import flat_terms, question_terms
+from qa_service.config import Settings
+from qa_service.search.retriever import Hit, RetrievalResult
+from qa_service.store.protocol import SearchIndex
+from qa_service.text.lexical import fold
+from qa_service.text.names import names, written
+from qa_service.text.overlap import Term, TermOverlap, alternatives
+
+
+class Abstention:
+    """Decides whether a retrieval is too weak to answer from."""
+
+    def __init__(self, settings: Settings, index: SearchIndex, overlap: TermOverlap) -> None:
+        self.settings = settings
+        self.index = index
+        self.overlap = overlap
+
+    def should_abstain(self, retrieval: RetrievalResult) -> bool:
+        """Whether the best passage's similarity is under the language's threshold. It is
+        ``abstain_names_relief`` lower when the top passage or its document's authors hold
+        every name asked (``Wwft``, ``Van Haga``, "the motion by Paul c.s."; a name they lack:
+        no relief), once more when they hold every rare term of a Dutch question
+        (:meth:`holds_rare_terms`), and again when it asks about the document itself ("Bij
+        welk dossier hoort de motie over de innovatiebox?"): so rare a keyword match says
+        more than a low similarity (acronyms embed poorly; a dictum never names who submitted
+        it; a question about a document embeds far from its text)."""
+        if not retrieval.hits:
+            return True
+        best = max(h.dense_score for h in retrieval.hits)
+        s = self.settings
+        threshold = s.abstain_threshold_en if retrieval.language == "en" else s.abstain_threshold_nl
+        named = names(retrieval.query)
+        top = retrieval.hits[0]
+        held = fold(top.passage.text + " " + " ".join(top.document.authors))
+        # every name it names, as asked or (English) by its Dutch name; one it lacks: none
+        asked = [written(n, retrieval.language) for n in named]
+        if not all(any(f in held for f in forms) for forms in asked):
+            return best < threshold
+        kinds = int(bool(asked))
+        if retrieval.language == "nl" and self.holds_rare_terms(retrieval.query, top):
+            kinds += 2 if classify(retrieval.query) is not None else 1
+        return best < threshold - kinds * s.abstain_names_relief
+
+    def holds_rare_terms(self, question: str, top: Hit) -> bool:
+        """Whether the question has terms at least ``abstain_rare_idf`` rare that the corpus
+        holds, and ``top`` (its passage and title) holds every one of them (by stem or word
+        prefix): "Wie diende de motie over peer-to-peerlevering in?" is about the passage
+        that names it, though a question about a document embeds far from its text."""
+        rare = self.rare_terms(question)
+        return bool(rare) and self.holds_all(rare, top)
+
+    def rare_terms(self, question: str) -> list[Term]:
+        """A Dutch question's terms at least ``abstain_rare_idf`` rare that the corpus holds
+        (a term it lacks, ``diende``, names nothing to look for); none when that is 0. A
+        term with alternatives is rare when one of them is."""
+        if self.settings.abstain_rare_idf <= 0:
+            return []
+        terms = question_terms(question, "nl")
+        flat = flat_terms(terms)
+        idf = dict(zip(flat, self.index.idf(flat), strict=True))
+        unknown = math.log((self.index.size + 1) / 0.5) - 1e-6
+        return [
+            t
+            for t in terms
+            if any(self.settings.abstain_rare_idf <= idf[a] < unknown for a in alternatives(t))
+        ]
+
+    def holds_all(self, terms: list[Term], hit: Hit) -> bool:
+        """Whether ``hit``'s passage with its document's title holds all of ``terms``."""
+        _, found = self.overlap.score(terms, [f"{hit.document.title} {hit.passage.text}"])
+        return len(found[0]) == len(set(terms))

@@ -1,0 +1,84 @@
+"""When the passages found are too far from the question to answer it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from qa_service.config import Settings
+from qa_service.embedding import Embedder
+from qa_service.service import QAService
+
+
+@pytest.fixture(scope="module")
+def service(corpus_index: Settings, embedder: Embedder) -> Iterator[QAService]:
+    s = QAService(corpus_index, embedder)
+    s.warm_up()
+    yield s
+    s.close()
+
+
+def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
+    service: QAService,
+) -> None:
+    """A rare name the top passage or its document's authors hold (an acronym such as
+    ``Wwft``, embedded poorly; the motion's submitter) lowers the similarity needed by
+    ``abstain_names_relief``; without names, or with a name they lack, the threshold stands."""
+    answerer = service.answerer.abstention
+    s = service.settings
+
+    def near(
+        question: str, top_text: str, authors: tuple[str, ...] = (), under: float = 0.5
+    ) -> Any:
+        """The question's hits, the top one with ``top_text`` and ``authors``, all scored
+        ``under`` times ``abstain_names_relief`` under the threshold."""
+        found = service.retriever.search(question, 5)
+        score = (
+            s.abstain_threshold_en if found.language == "en" else s.abstain_threshold_nl
+        ) - s.abstain_names_relief * under
+        top = dataclasses.replace(
+            found.hits[0],
+            passage=dataclasses.replace(found.hits[0].passage, text=top_text),
+            document=dataclasses.replace(
+                found.hits[0].document,
+                authors=list(authors),
+                title=" en ".join(("Motie van", *authors)) if authors else "Motie",
+            ),
+        )
+        hits = [dataclasses.replace(h, dense_score=score) for h in [top, *found.hits[1:]]]
+        return dataclasses.replace(found, hits=hits)
+
+    named = "Welke motie verzoekt de regering de Wwft te evalueren?"
+    assert not answerer.should_abstain(near(named, "verzoekt de regering de Wwft te evalueren"))
+    assert answerer.should_abstain(near(named, "verzoekt de regering de wet te evalueren"))
+    plain = "Welke motie verzoekt de regering de witwaswet te evalueren?"
+    assert answerer.should_abstain(near(plain, "verzoekt de regering de witwaswet te bekijken"))
+    # a name among the top passage's document's authors counts too ("the motion by Paul c.s."):
+    # a motion's dictum never names who submitted it
+    by = "Welke motie van Paul verzoekt de regering de witwaswet te evalueren?"
+    dictum = "verzoekt de regering de witwaswet te evalueren"
+    assert not answerer.should_abstain(near(by, dictum, ("Paul", "Rooderkerk")))
+    assert answerer.should_abstain(near(by, dictum, ("Rooderkerk",)))
+    # an English question's name is looked for as the documents write it (Morocco: Marokko)
+    english = "Which motion asks the government to expel diplomats of Morocco?"
+    expel = "verzoekt de regering diplomaten van {} uit te zetten"
+    assert not answerer.should_abstain(near(english, expel.format("Marokko")))
+    assert answerer.should_abstain(near(english, expel.format("Algerije")))
+    # a Dutch question's rare terms count as its names do ("de loonkloof"): a question about
+    # a motion embeds far from its text, but the passage that names its topic is about it
+    rare = "Wie diende de motie over de loonkloof in?"
+    closing = "verzoekt de regering de {} tussen mannen en vrouwen te dichten"
+    assert not answerer.should_abstain(near(rare, closing.format("loonkloof")))
+    assert answerer.should_abstain(near(rare, closing.format("kloof")))
+    # each kind of evidence counts once: a name and a rare term together; a rare term of a
+    # question about the document itself counts twice (such a question embeds far from it)
+    both = "Wat zei Paul over de loonkloof?"
+    gap = closing.format("loonkloof")
+    assert not answerer.should_abstain(near(both, gap, ("Paul",), under=1.5))
+    assert answerer.should_abstain(near(both, gap, ("Rooderkerk",), under=1.5))
+    assert not answerer.should_abstain(near(rare, gap, under=1.5))
+    assert answerer.should_abstain(near(rare, gap, under=2.5))
+    assert answerer.should_abstain(near("Wat zei men over de loonkloof?", gap, under=1.5))
