@@ -9,15 +9,20 @@ itself embeds far from its text. Each such kind of evidence lowers the threshold
 from __future__ import annotations
 
 import math
+import re
 
+from qa_service.answer.glossary import EN_NL_TERMS, looked_up
 from qa_service.answer.metadata import classify
-from qa_service.answer.sentence_choice import flat_terms, question_terms
+from qa_service.answer.sentence_choice import QUESTION_WORDS, flat_terms, question_terms
 from qa_service.config import Settings
 from qa_service.search.retriever import Hit, RetrievalResult
 from qa_service.store.protocol import SearchIndex
-from qa_service.text.lexical import fold
+from qa_service.text.language import Language
+from qa_service.text.lexical import analyze, fold
 from qa_service.text.names import names, written
 from qa_service.text.overlap import Term, TermOverlap, alternatives
+
+_WORD = re.compile(r"\w+")
 
 
 class Abstention:
@@ -50,25 +55,30 @@ class Abstention:
         if not all(any(f in held for f in forms) for forms in asked):
             return best < threshold
         kinds = int(bool(asked))
-        if retrieval.language == "nl" and self.holds_rare_terms(retrieval.query, top):
-            kinds += 2 if classify(retrieval.query) is not None else 1
+        language = retrieval.language
+        if self.holds_rare_terms(retrieval.query, top, language):
+            about = language == "nl" and classify(retrieval.query) is not None
+            kinds += 2 if about else 1
         return best < threshold - kinds * s.abstain_names_relief
 
-    def holds_rare_terms(self, question: str, top: Hit) -> bool:
+    def holds_rare_terms(self, question: str, top: Hit, language: Language = "nl") -> bool:
         """Whether the question has terms at least ``abstain_rare_idf`` rare that the corpus
         holds, and ``top`` (its passage and title) holds every one of them (by stem or word
         prefix): "Wie diende de motie over peer-to-peerlevering in?" is about the passage
-        that names it, though a question about a document embeds far from its text."""
-        rare = self.rare_terms(question)
+        that names it, though a question about a document embeds far from its text; so is
+        "What did Dijk say about bestaanszekerheid?" (:meth:`rare_terms`)."""
+        rare = self.rare_terms(question, language)
         return bool(rare) and self.holds_all(rare, top)
 
-    def rare_terms(self, question: str) -> list[Term]:
+    def rare_terms(self, question: str, language: Language = "nl") -> list[Term]:
         """A Dutch question's terms at least ``abstain_rare_idf`` rare that the corpus holds
         (a term it lacks, ``diende``, names nothing to look for); none when that is 0. A
-        term with alternatives is rare when one of them is."""
+        term with alternatives is rare when one of them is. Of an English question, only the
+        words it writes as the documents do (:func:`literal_terms`: ``bestaanszekerheid``,
+        ``import``), not the Dutch its glossary words stand for (``verzoekt`` for "ask")."""
         if self.settings.abstain_rare_idf <= 0:
             return []
-        terms = question_terms(question, "nl")
+        terms = question_terms(question, "nl") if language == "nl" else literal_terms(question)
         flat = flat_terms(terms)
         idf = dict(zip(flat, self.index.idf(flat), strict=True))
         unknown = math.log((self.index.size + 1) / 0.5) - 1e-6
@@ -82,3 +92,16 @@ class Abstention:
         """Whether ``hit``'s passage with its document's title holds all of ``terms``."""
         _, found = self.overlap.score(terms, [f"{hit.document.title} {hit.passage.text}"])
         return len(found[0]) == len(set(terms))
+
+
+def literal_terms(question: str) -> list[Term]:
+    """The analysed terms of an English question's words as written, beside its names
+    (counted as names) and without its question words and the glossary's words."""
+    named = {t for name in names(question) for t in analyze(name)}
+    terms = [
+        t
+        for word in _WORD.findall(question)
+        if fold(word) not in QUESTION_WORDS and looked_up(EN_NL_TERMS, fold(word)) is None
+        for t in analyze(word)
+    ]
+    return [t for t in dict.fromkeys(terms) if t not in named]

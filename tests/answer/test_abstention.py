@@ -82,3 +82,11 @@ def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     assert not answerer.should_abstain(near(rare, gap, under=1.5))
     assert answerer.should_abstain(near(rare, gap, under=2.5))
     assert answerer.should_abstain(near("Wat zei men over de loonkloof?", gap, under=1.5))
+    # an English question's words written as the documents write them are rare terms too
+    # ("bestaanszekerheid"); not the Dutch that its glossary words stand for ("ask": verzoekt)
+    quoted = "What did the motion say about bestaanszekerheid?"
+    security = "spreekt uit dat {} expliciet moet worden betrokken"
+    assert not answerer.should_abstain(near(quoted, security.format("bestaanszekerheid")))
+    assert answerer.should_abstain(near(quoted, security.format("zekerheid")))
+    asked = "What did the motion ask the government?"
+    assert answerer.should_abstain(near(asked, "verzoekt de regering dit te doen"))
