@@ -42,6 +42,17 @@ _LIST = re.compile(
     r"\s+(?P<topic>[^?!.\[\]]{2,80}?)\W*$",
     re.IGNORECASE,
 )
+#: "Wat vraagt de motie over X?", "Wat wordt er in de motie over X gevraagd?", "What does
+#: the motion on X ask (for)?", "What did the motion about X want?": what one motion asks,
+#: named by its topic
+_THE_MOTION = re.compile(
+    r"^\W*(?:wat|what)\s+(?:vraagt|vroeg|verzoekt|wil|wilde|(?:wordt|werd) er in|does|did|do)"
+    r"\s+(?:de|the)\s+(?:motie|motion)"
+    rf"\s+(?:{ABOUT_WORDS})\s+(?P<topic>[^?!.\[\]]{{2,80}}?)"
+    r"(?:\s+(?:ask|asks|request|requests|want|wants|call|calls|propose|proposes|gevraagd|"
+    r"verzocht)(?:\s+(?:for|the government|the cabinet))?)?\W*$",
+    re.IGNORECASE,
+)
 #: up to this many motions, every title is read for the topic (12-15 microseconds each);
 #: beyond it (a whole archive), the titles of the motions BM25 finds for it
 TITLES_READ = 5_000
@@ -55,12 +66,61 @@ def asked_topic(question: str) -> str | None:
     return m.group("topic").strip() if m else None
 
 
+def the_motion_about(
+    question: str, retrieval: RetrievalResult, index: SearchIndex
+) -> DocumentMeta | None:
+    """The one motion whose title says it is about the topic of "Wat vraagt de motie over
+    durfkapitaal?" / "What does the motion on X ask?", when it is among the hits; None for
+    other questions, or when no motion's title or several hold it. Such a question embeds
+    near its frame, not near the motion (0.19 for durfkapitaal, declined), while the title
+    names the topic plainly."""
+    m = _THE_MOTION.match(question.strip())
+    if m is None:
+        return None
+    found = _titled(m.group("topic").strip(), retrieval, index)
+    if found is None or len(found[0]) != 1:
+        return None
+    one = found[0][0]  # and among the hits: not a title that holds the words by chance
+    return one if any(h.document.doc_id == one.doc_id for h in retrieval.hits) else None
+
+
 def motions_about(question: str, retrieval: RetrievalResult, index: SearchIndex) -> Answer | None:
     """The motions about the topic ``question`` asks for (see the module docstring), or None
     when it asks no such list, the request's filters exclude motions, or no motion holds it."""
     topic = asked_topic(question)
     if topic is None:
         return None
+    found = _titled(topic, retrieval, index)
+    if found is None:
+        return None
+    titled, terms, scope, searched = found
+    motions = titled
+    if not titled:  # the motions whose text holds it
+        metas, texts = searched or _searched(topic, terms, index, scope)
+        motions = [m for m in metas if holds(texts[m.doc_id], terms)]
+    store = index.store
+    items, citations = listed(motions, retrieval, store)
+    if not citations:
+        return None
+    head = _head(len(motions), len(items), topic, bool(titled), retrieval.language)
+    return Answer(question, f"{head} {'; '.join(items)}.", True, retrieval.language, citations)
+
+
+def _titled(
+    topic: str, retrieval: RetrievalResult, index: SearchIndex
+) -> (
+    tuple[
+        list[DocumentMeta],
+        list[tuple[str, ...]],
+        Filters,
+        tuple[list[DocumentMeta], dict[str, str]] | None,
+    ]
+    | None
+):
+    """The motions (within the request's filters) whose title holds the topic, oldest first,
+    with the topic's terms, the motions' filters and what BM25 found when it searched the
+    titles to read (a whole archive); None when the topic has no words or the filters
+    exclude motions."""
     terms = topic_terms(topic, retrieval.language)
     searched = retrieval.filters
     if not terms or (searched.doc_type and "motie" not in searched.doc_type):
@@ -76,15 +136,7 @@ def motions_about(question: str, retrieval: RetrievalResult, index: SearchIndex)
         read = found[0]
     titled = [m for m in read if holds(subject(m.title), terms)]
     titled.sort(key=lambda m: (m.date, m.doc_id))
-    motions = titled
-    if not titled:  # the motions whose text holds it
-        metas, texts = found or _searched(topic, terms, index, scope)
-        motions = [m for m in metas if holds(texts[m.doc_id], terms)]
-    items, citations = listed(motions, retrieval, store)
-    if not citations:
-        return None
-    head = _head(len(motions), len(items), topic, bool(titled), retrieval.language)
-    return Answer(question, f"{head} {'; '.join(items)}.", True, retrieval.language, citations)
+    return titled, terms, scope, found
 
 
 def _searched(

@@ -20,9 +20,15 @@ from qa_service.answer.abstention import Abstention
 from qa_service.answer.answer_types import missing_answer_type
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.by_author import motions_by
-from qa_service.answer.by_topic import motions_about
+from qa_service.answer.by_topic import motions_about, the_motion_about
 from qa_service.answer.evidence import DocumentEvidence
-from qa_service.answer.metadata import classify, dated_year, is_answer_head, of_year
+from qa_service.answer.metadata import (
+    MetaQuestion,
+    classify,
+    dated_year,
+    is_answer_head,
+    of_year,
+)
 from qa_service.answer.sentence_choice import (
     LATE_WEIGHT_EN,
     PASSAGE_WEIGHT,
@@ -278,10 +284,13 @@ class ExtractiveAnswerer:
         )
         if listed is not None:  # "Welke moties heeft Eerdmans ingediend / gaan over X?"
             return listed
+        store = self.index.store
+        one = the_motion_about(question, retrieval, self.index)  # "Wat vraagt de motie over X?"
+        if one is not None:
+            return document_answer(MetaQuestion("asks", ()), one, question, retrieval, store)
         asked = classify(question)
         if asked is None:
-            return about.office_holder(question, retrieval, self.index.store)
-        store = self.index.store
+            return about.office_holder(question, retrieval, store)
         meta = next((m for d in asked.doc_ids if (m := store.document(d)) is not None), None)
         if meta is None:
             if any(d.count("-") >= 2 for d in asked.doc_ids):

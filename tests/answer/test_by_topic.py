@@ -89,3 +89,41 @@ def test_beyond_the_titles_read_the_titles_of_what_bm25_finds_are_read(
     assert answer.answer.startswith("1 motie gaat over zzp'ers: Motie van het lid Eppink")
     nitrogen = service.ask("Which motions are about nitrogen?", 5).answer
     assert nitrogen.answerable and "motions are about nitrogen" in nitrogen.answer
+
+
+def test_what_the_one_motion_on_a_topic_asks_is_its_dictum(service: QAService) -> None:
+    """ "Wat vraagt de motie over durfkapitaal?" embeds near its frame (0.19 to the motion)
+    and was declined; one motion's title names the topic, so its dictum answers it, cited.
+    Several motions on the topic ("stikstof"), or none, leave it to the usual answer."""
+    answer = service.ask("Wat vraagt de motie over durfkapitaal?", 5).answer
+    assert answer.answerable and "Romke de Jong" in answer.answer, answer.answer
+    assert answer.citations[0].quote.startswith("verzoekt de regering om in de visie op durf")
+    english = service.ask("What did the motion about school swimming ask for?", 5).answer
+    assert english.answerable and "schoolzwemmen" in english.citations[0].quote
+    many = service.ask("Wat vraagt de motie over stikstof?", 5).answer
+    assert "(Kamerstukken II" not in many.answer  # not one motion's metadata answer
+    assert not service.ask("What does the motion about the Mars rover ask?", 5).answer.answerable
+    # a title holding the topic's words is the answer only when the search found it too
+    part = service.ask("Wat vraagt de motie over de F-35-onderdelen van de regering?", 5)
+    assert "F-35" in part.answer.answer, part.answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Wat vraagt de motie over durfkapitaal?", "durfkapitaal"),
+        ("Wat wordt er in de motie over schoolzwemmen gevraagd?", "schoolzwemmen"),
+        ("What does the motion on the innovation box ask?", "the innovation box"),
+        ("What did the motion about school swimming ask for?", "school swimming"),
+        ("What did the motion about cycling races want?", "cycling races"),
+        ("Wat vraagt de motie van Kops over stikstof?", None),  # an MP's: by_author
+        ("What did the minister say about the motion on Ukraine?", None),
+    ],
+)
+def test_a_question_on_what_the_motion_on_a_topic_asks_names_the_topic(
+    question: str, topic: str | None
+) -> None:
+    from qa_service.answer.by_topic import _THE_MOTION
+
+    m = _THE_MOTION.match(question)
+    assert (m.group("topic") if m else None) == topic
