@@ -321,6 +321,25 @@ def missing_count(question: str, answer: str) -> bool:
     return True
 
 
+#: "hoeveel jaar", "how many months": a count of a unit, which "een jaar" / "één maand"
+#: answers with the article as its figure (the unit's Dutch word start)
+_UNIT_ASKED = re.compile(
+    r"\b(?:hoeveel|how many)\s+(jaar|jaren|maand|maanden|week|weken|dag|dagen|uur|uren|keer|"
+    r"years?|months?|weeks?|days?|hours?|times)\b"
+)
+_UNITS = {"yea": "jaar", "mon": "maand", "wee": "wee", "day": "dag", "hou": "uur", "tim": "keer"}
+
+
+def _one_unit(asked: str, text: str) -> bool:
+    """Whether ``asked`` (folded) counts a unit ("na hoeveel jaar") that ``text`` (folded)
+    gives as one: "na minimaal een jaar verblijf", "one month"."""
+    m = _UNIT_ASKED.search(asked)
+    if m is None:
+        return False
+    unit = _UNITS.get(m.group(1)[:3], m.group(1)[:3])
+    return re.search(rf"\b(?:een|one)\s+(?:\w+\s+)?{unit}", text) is not None
+
+
 def _bare_words(text: str) -> list[str]:
     """The words of ``text`` without the punctuation around them ("(300", "kg.,")."""
     return [w.strip(",.;:()") for w in text.split()]
@@ -363,7 +382,7 @@ def missing_answer_type(question: str, answer: str) -> str | None:
             return "a percentage"
     elif _MONEY_ASKED.search(of) and not _amounts(text) - _amounts(asked):
         return "an amount of money"  # none, or only the question's own ("of the 5 billion")
-    if not _figures(text) - _figures(asked):
+    if not _figures(text) - _figures(asked) and not _one_unit(of, text):
         return "a number"
     if missing_count(question, answer):
         return f"a number of {counted_noun(question)}"

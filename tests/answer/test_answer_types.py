@@ -66,6 +66,12 @@ HOTEL = (
         ),
         # "when" joining a clause asks for no time
         ("What did they stress when discussing North Korea?", "Zij benadrukten de dialoog."),
+        # a count of a unit answered as one of it: the article is the figure
+        (
+            "Na hoeveel jaar verblijf moet een rechter toetsen bij overplaatsing?",
+            "Verzoekt de regering rechterlijke toetsing na minimaal een jaar verblijf. [1]",
+        ),
+        ("After how many months is it reviewed?", "Het wordt na één maand getoetst. [1]"),
     ],
 )
 def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str) -> None:
@@ -132,6 +138,9 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
             "a number",
         ),
         ("How many judges left?", "2In de advertentie staan de vacatures. [1]", "a number"),
+        # one of another unit, or of a unit not asked, is no such count
+        ("Hoeveel jaar duurt de missie?", "De missie duurt een maand. [1]", "a number"),
+        ("Hoeveel militairen gaan er?", "Zij gaan een jaar lang. [1]", "a number"),
         # "when" asked, no time answered (the right topic, another motion's ask)
         (
             "Wanneer moet de regering de Kamer over de selectie informeren?",
