@@ -43,9 +43,9 @@ _MONEY_ASKED = re.compile(
     r"\b(bedrag|amount|kost|kosten|kostte|kostten|gekost|cost|costs|geld|money|euros?|"
     r"budget|spend|spent|uitgeven|uitgegeven|"
     r"\w*(?:schuld|belasting|subsidie|uitkering|premie|boete|prijs|salaris|huur|"
-    r"vergoeding|investering)(?:en|s)?|"
+    r"vergoeding|investering|kapitaal)(?:en|s)?|"
     r"debts?|tax(?:es)?|subsid(?:y|ies)|fines?|prices?|salar(?:y|ies)|wages?|rents?|fees?|"
-    r"allowances?|investments?)\b"
+    r"allowances?|investments?|capital)\b"
 )
 NUMBER_WORDS = (
     "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"
@@ -91,10 +91,12 @@ def _amounts(folded: str) -> set[str]:
 _ENUMERATOR = re.compile(r"(?:^|(?<=[.?!:;)]\s)|(?<=\n))\s*\d{1,2}(?:\s+|(?=[a-z]))(?=[a-z])")
 
 
-#: a reference, not a quantity: "(nrs. 9 en 10)", "artikel 36a", "blz. 5583", "p. 4"
+#: a reference, not a quantity: "(nrs. 9 en 10)", "artikel 36a", "blz. 5583", "p. 4", a
+#: Kamerstuk cited by its dossier ("de motie-Dassen c.s. (36 120, nr. 24)", "21 501-20, nr. 5")
 _REFERENCE = re.compile(
     r"\b(?:nrs?|nummers?|no|artikel(?:en)?|art|blz|pag|p|hoofdstuk|paragraaf)\.?\s*"
-    r"\d+[a-z]?(?:\s*(?:en|,|-|t/m)\s*\d+[a-z]?)*"
+    r"\d+[a-z]?(?:\s*(?:en|,|-|t/m)\s*\d+[a-z]?)*|"
+    r"\b\d{2}\s?\d{3}(?:-[a-z0-9]{1,5})?(?:\s+[a-z]{1,5})?,\s*(?=nrs?\b)"
 )
 
 

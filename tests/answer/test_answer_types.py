@@ -138,6 +138,17 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
             "a number",
         ),
         ("How many judges left?", "2In de advertentie staan de vacatures. [1]", "a number"),
+        # a Kamerstuk cited by its dossier and number holds no figure
+        (
+            "How many motions asked for it?",
+            "Zoals de motie-Dassen c.s. (36 120, nr. 24) en (21 501-20, nr. 1911) vroeg. [1]",
+            "a number",
+        ),
+        (
+            "How much venture capital did start-ups raise?",
+            "Toegang tot kapitaal is cruciaal voor start-ups. [1]",
+            "an amount of money",
+        ),
         # one of another unit, or of a unit not asked, is no such count
         ("Hoeveel jaar duurt de missie?", "De missie duurt een maand. [1]", "a number"),
         ("Hoeveel militairen gaan er?", "Zij gaan een jaar lang. [1]", "a number"),
