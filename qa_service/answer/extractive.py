@@ -227,24 +227,23 @@ class ExtractiveAnswerer:
         return Answer(question, text, False, language, citations)
 
     def unsupported(self, question: str, answer: Answer) -> list[str]:
-        """The names and numbers of ``question`` that the answer's documents (their text and
-        metadata) do not hold, the kind of answer it asks for (a number, an amount, a
+        """The names and numbers of ``question`` that the answer's own document (its text and
+        metadata) does not hold, the kind of answer it asks for (a number, an amount, a
         percentage, a time) that the answer lacks (:mod:`qa_service.answer.support`), the
         year it dates the document by when the answer's document is of another, and, for a
-        Dutch question, too few of its terms in the cited document closest to it in meaning
-        (``answer_term_coverage_nl``): near, but not an answer."""
-        documents = {c.hit.document.doc_id: c.hit.document for c in answer.citations}
-        each = {d: evidence_text(self.evidence.texts(d), [m]) for d, m in documents.items()}
-        # the answer's own document is the cited one closest to the question in meaning: a motion
-        # on energy up to 2030 does not make the closer one on the 2034 World Cup an answer
+        Dutch question, too few of its terms in its own document (``answer_term_coverage_nl``):
+        near, but not an answer. The answer's own document is the cited one closest to the
+        question in meaning: a motion on energy up to 2030 cited beside it does not make the
+        closer motion on the 2034 World Cup an answer on the 2030 one, nor does the letter on
+        Afghanistan make a motion on Iran's ambtsbericht one on Afghanistan's."""
         closest = max(answer.citations, key=lambda c: c.hit.dense_score, default=None)
         own = closest.hit.document if closest is not None else None
+        evidence = evidence_text(self.evidence.texts(own.doc_id), [own]) if own else ""
         missing = missing_specifics(
             question,
             answer.language,
-            " ".join(each.values()),
+            evidence,
             self.evidence.rarity,
-            number_evidence=each[own.doc_id] if own is not None else None,
             people=set(names(question)) - set(self.authors.others(names(question))),
         )
         if own is not None and answer.language == "nl":

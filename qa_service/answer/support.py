@@ -6,8 +6,9 @@ neighbouring topic (fireworks in general, not the ban asked about; the 2034 Worl
 thing the question names that the answer does not hold: a name or other capitalised word, or
 a number.
 
-:func:`missing_specifics` lists the question's specifics that the cited documents (their
-text, titles, authors, dates and dossiers) do not hold:
+:func:`missing_specifics` lists the question's specifics that the answer's own document (the
+cited one closest to the question in meaning; its text, title, authors, date and dossier)
+does not hold (another cited document's ``2030`` or ``Afghanistan`` does not count):
 
 - a capitalised word (after the first) none of whose parts (``Navo-organisatie``) is there,
   whole, by its 5-letter prefix or inside a compound; not when the corpus holds it so often
@@ -18,9 +19,9 @@ text, titles, authors, dates and dossiers) do not hold:
   (:data:`EN_NL_NAMES`) and judged by them (``Ukraine``, absent from a letter while the
   corpus holds Oekraïne elsewhere, is missing, not "perhaps just English"), and a
   multi-word English name with a word the corpus lacks (``Road Traffic Act``) is a
-  rendering, not held against the answer word by word;
-- a number that is not there (in the cited document closest to the question in meaning:
-  another cited one's ``2030`` does not count);
+  rendering, not held against the answer word by word; an author of the corpus's
+  documents (``Kröger``) is specific however often the corpus names her;
+- a number that is not there;
 - in a Dutch question, a long word (mostly a compound noun: ``onderzeeboten``) that the
   corpus does not hold at all and whose first 7 letters the answer lacks.
 
@@ -103,17 +104,13 @@ def missing_specifics(
     evidence: str,
     rarity: Callable[[str], float | None],
     min_rarity: float = 4.0,
-    number_evidence: str | None = None,
     people: Collection[str] = (),
 ) -> list[str]:
     """The specifics of ``question`` that ``evidence`` (see :func:`evidence_text`) lacks.
 
     ``rarity(word)``: the word's inverse document frequency in the corpus, None when the
     corpus does not hold it at all; a word commoner than ``min_rarity`` (``Nederland``)
-    names nothing specific. ``number_evidence`` (default ``evidence``): where the question's
-    numbers must be, e.g. one cited document only: the 2030 of "the 2030 World Cup"
-    found in another cited motion (on energy up to 2030) does not make a motion on the 2034
-    World Cup an answer. ``people``: the question's names of authors of the corpus's
+    names nothing specific. ``people``: the question's names of authors of the corpus's
     documents, specific however often the corpus names them ("What did Kröger ask about
     Afghanistan?" is not answered by a letter on Afghanistan that Kröger did not write)."""
     words = set(WORDISH.findall(evidence))
@@ -121,7 +118,7 @@ def missing_specifics(
     words |= {POSSESSIVE.sub("", w) for w in words}  # "RMT’s" holds RMT
     prefixes = word_prefixes(words, skip=frozenset())
     persons = {POSSESSIVE.sub("", p) for p in people}
-    digits = _digits(evidence if number_evidence is None else number_evidence)
+    digits = _digits(evidence)
     rendered = english_renderings(question, rarity) if language == "en" else set()
     out = []
     for item in specifics(question):

@@ -345,6 +345,17 @@ def test_an_mp_asked_about_must_have_written_the_answer(service: QAService) -> N
     assert answer.answerable and "Kröger" in answer.answer, answer.answer
 
 
+def test_the_names_asked_belong_in_the_cited_document_closest_in_meaning(
+    service: QAService,
+) -> None:
+    """The motion on Iran's ambtsbericht, closest to the question, and the letter that names
+    Afghanistan, cited beside it, do not together answer when Afghanistan's was published."""
+    question = "When was the last ambtsbericht on Afghanistan published?"
+    assert not service.ask(question, 5).answer.answerable
+    iran = service.ask("When was the last ambtsbericht on Iran published?", 5).answer
+    assert iran.answerable and "mei 2022" in iran.answer, iran.answer
+
+
 def test_a_dutch_answer_whose_closest_document_holds_few_of_the_questions_terms_is_declined(
     service: QAService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
