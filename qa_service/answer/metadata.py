@@ -28,10 +28,10 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     (  # written questions (Kamervragen): who answered them, who asked them
         "answerer",
         re.compile(
-            r"\b(?:who|which (?:minister|state secretary|member of (?:the )?government))\b.*"
-            r"\b(?:answer|repl|respond)"
-            r"|\b(?:wie|welke (?:minister|staatssecretaris|bewindsman|bewindspersoon))\b.*"
-            r"\b(?:beantwoord|antwoordde)"
+            r"\b(?:who|which (?:ministers?|state secretar(?:y|ies)|"
+            r"members? of (?:the )?government))\b.*\b(?:answer|repl|respond)"
+            r"|\b(?:wie|welke (?:ministers?|staatssecretaris(?:sen)?|bewindsman|bewindslieden|"
+            r"bewindspersonen|bewindspersoon))\b.*\b(?:beantwoord|antwoordde)"
         ),
     ),
     (
@@ -46,9 +46,10 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "signer",
         re.compile(
-            r"\b(?:who|whom|by whom|which (?:minister|state secretary|members?|mps?))\b.*"
+            r"\b(?:who|whom|by whom|which (?:ministers?|state secretar(?:y|ies)|members?|mps?))\b.*"
             r"\b(?:sign|wrote|written|author|submit|tabled|filed|put forward|propos|sent|send)"
-            r"|\b(?:wie|welke (?:minister|staatssecretaris|kamerleden|leden)|welk kamerlid)\b.*"
+            r"|\b(?:wie|welke (?:ministers?|staatssecretaris(?:sen)?|kamerleden|leden)|"
+            r"welk kamerlid)\b.*"
             r"\b(?:ondertek|schreef|geschreven|stuurde|verstuurd|diende|ingediend|"
             r"indiener|afzender|auteur|stelde .* voor)"
             r"|\bdoor wie\b|\bindieners?\b|\bsignator|\bsigned by\b"
@@ -219,7 +220,8 @@ def classify(question: str) -> MetaQuestion | None:
 #: van Landbouw", "Antwoord van Staatssecretaris Kraaijeveld-Wouters (CRM)" (OCR: "Aniwoord")
 _ANSWERED_BY = re.compile(
     r"\b(?:an|am)\w?woord van\s+"
-    r"((?:de heer|mevrouw|minister|staatssecretaris|minister-president)\b.{2,200}?)"
+    r"((?:de heer|de heeren|de heren|mevrouw|ministers?|staatssecretaris|minister-president)\b"
+    r".{2,200}?)"
     r"\s*(?:\((?:ontvangen|ingezonden)|\.(?:\s|$)|$)",
     re.IGNORECASE,
 )

@@ -80,6 +80,9 @@ MOTION_PASSAGES = passages(
         ("Which minister answered Van der Hek's questions about Badger?", "answerer"),
         ("Who replied to the 1990 questions on football hooliganism?", "answerer"),
         ("Welke staatssecretaris beantwoordde de vraag van het lid Meijer?", "answerer"),
+        ("Welke ministers beantwoordden de vragen van Drucker?", "answerer"),
+        ("Which ministers replied to the questions on truck shops?", "answerer"),
+        ("Welke staatssecretarissen ondertekenden de brief?", "signer"),
         ("Which MP asked the questions about Badger Belgium?", "asker"),
         ("Who put the questions about the Oesterdam?", "asker"),
         ("Welk Kamerlid stelde in 1972 vragen over de ambassades?", "asker"),
@@ -217,6 +220,19 @@ def test_who_answered_or_asked_written_questions_from_their_heads(
     assert found is not None
     assert found[0] == lead and found[2] == phrase
     assert phrase.split(",")[0] in found[1].text
+
+
+def test_answers_by_two_ministers_in_old_spelling_are_found() -> None:
+    """1909: "ANTWOORD van de heeren Nelissen en Talma, Ministers van ...": "de heeren"."""
+    old = passages(
+        "0000347680",
+        "7. VRAGEN van den heer Drucker, betreffende de gedwongen winkelnering.",
+        "ANTWOORD van de heeren Nelissen en Talma, Ministers van Justitie en van Landbouw. "
+        "(Ingezonden 23 November 1909.) Naar aanleiding van het schrijven ...",
+    )
+    found = from_text("answerer", old, "nl")
+    assert found is not None
+    assert found[2] == "de heeren Nelissen en Talma, Ministers van Justitie en van Landbouw"
 
 
 def test_the_signature_of_a_letter_without_authors() -> None:
