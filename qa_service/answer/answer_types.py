@@ -33,6 +33,8 @@ _QUANTITY = re.compile(
     r"(?:^|[,;:]|\b(?:and|en|or|of)\b)\W*(?:[\w'’]+\W+){0,2}?"
     r"(how (many|much|high)|by how much|"
     r"what percentage|what (share|proportion|amount|number) of|"
+    r"what (?:salary|wage|price|fee|fine|rent|budget|sum)\b|"
+    r"welke? (?:salaris|loon|prijs|boete|huur|budget|som)\b|"
     r"hoeveel|hoe ?veel|welk (percentage|aandeel|bedrag|aantal)|voor welk bedrag|"
     r"hoe (groot|hoog)|wat (kost|kostte|kosten|kostten)|wat (zijn|waren) de kosten|"
     r"what (?:does|did|do|will|would|could|can|should) (?:[\w'’-]+\W+){1,12}?cost)\b"

@@ -66,6 +66,7 @@ HOTEL = (
         ),
         # "when" joining a clause asks for no time
         ("What did they stress when discussing North Korea?", "Zij benadrukten de dialoog."),
+        ("Welke boete kreeg het bedrijf?", "Het kreeg een boete van 5 miljoen euro. [1]"),
         # a count of a unit answered as one of it: the article is the figure
         (
             "Na hoeveel jaar verblijf moet een rechter toetsen bij overplaatsing?",
@@ -138,6 +139,12 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
             "a number",
         ),
         ("How many judges left?", "2In de advertentie staan de vacatures. [1]", "a number"),
+        # "what salary / welke boete" asks an amount as "how much" does
+        (
+            "What salary did A. P. Staalman receive?",
+            "De heer A. P. Staalman is met ingang van 1 November tijdelijk aangesteld. [1]",
+            "an amount of money",
+        ),
         # a Kamerstuk cited by its dossier and number holds no figure
         (
             "How many motions asked for it?",
