@@ -300,6 +300,11 @@ def _counts(noun: str, word: str) -> bool:
     return noun[:5] in word or (len(word) >= 5 and noun.endswith(word)) or word.endswith(noun)
 
 
+def names_counted(noun: str, text: str) -> bool:
+    """Whether ``text`` names the ``noun`` a "hoeveel" question counts (:func:`_counts`)."""
+    return any(_counts(noun, w) for w in _bare_words(fold(text)))
+
+
 def missing_count(question: str, answer: str) -> bool:
     """Whether ``question`` counts something ("Hoeveel politieagenten worden opgeleid")
     that ``answer`` names (:func:`_counts`) but no sentence of it holds a figure (beyond the
@@ -310,7 +315,7 @@ def missing_count(question: str, answer: str) -> bool:
     noun = counted_noun(question)
     if noun is None:
         return False
-    if not any(_counts(noun, w) for w in _bare_words(fold(answer))):
+    if not names_counted(noun, answer):
         return False  # perhaps counted by another word ("soldaten" for "militairen")
     asked = _figures(fold(question))
     for sentence in _SENTENCE_END.split(answer):

@@ -41,6 +41,7 @@ from qa_service.answer.sentence_choice import (
     choose,
     question_terms,
     with_answer_type,
+    with_counted,
     with_dictum,
     with_holder,
     with_others,
@@ -417,6 +418,7 @@ class ExtractiveAnswerer:
         margin = self.settings.answer_type_margin
         picked = with_answer_type(question, picked, pool, documents, margin)
         picked = with_holder(question, picked, pool, documents)
+        picked = with_counted(question, picked, pool, documents)
         if asks_list(question):
             picked = with_others(picked, pool, self.settings.answer_sentence_margin)
         by_position = {(c.hit_rank, c.order): c for c in candidates}

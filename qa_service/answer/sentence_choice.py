@@ -50,7 +50,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from qa_service.answer.answer_types import missing_answer_type, missing_person
+from qa_service.answer.answer_types import (
+    counted_noun,
+    missing_answer_type,
+    missing_count,
+    missing_person,
+    names_counted,
+)
 from qa_service.answer.glossary import EN_NL_TERMS, NL_NL_TERMS, looked_up
 from qa_service.answer.metadata import is_dictum
 from qa_service.documents import DocumentMeta
@@ -342,6 +348,25 @@ def with_holder(
     if not roles or not chosen or any(_names_holder(c.text, roles) for c in chosen):
         return chosen
     return _with_own(chosen, pool, documents, lambda text: _names_holder(text, roles))
+
+
+def with_counted(
+    question: str, chosen: list[Candidate], pool: Sequence[Candidate], documents: dict[int, str]
+) -> list[Candidate]:
+    """``chosen``, for a question counting something ("Hoeveel verlies werd in 1890 geleden
+    op de vermunting van nieuwe zilveren pasmunt?") that no chosen sentence names, with the
+    best scored sentence of the answer's own document, at any score, that gives a figure of
+    it ("Op die vermunting is mitsdien een verlies geleden van f 25 125,10."): the sentence
+    sharing most of the question's other words ("In het jaar 1890 zijn tot nieuwe zilveren
+    pasmunt vermunt: ...") counts the coins, not the loss."""
+    noun = counted_noun(question)
+    if noun is None or not chosen or any(names_counted(noun, c.text) for c in chosen):
+        return chosen
+
+    def counts(text: str) -> bool:
+        return names_counted(noun, text) and not missing_count(question, text)
+
+    return _with_own(chosen, pool, documents, counts)
 
 
 def question_terms(question: str, language: str) -> list[Term]:

@@ -280,6 +280,25 @@ def test_who_holds_a_role_gets_the_sentence_naming_the_holder() -> None:
     assert with_holder("Who is the Secretary General?", [role], [role], documents) == [role]
 
 
+def test_what_a_question_counts_gets_the_sentence_giving_a_figure_of_it() -> None:
+    from qa_service.answer.sentence_choice import with_counted
+
+    coins = c(0, 0, 1.066)
+    coins.text = "In het jaar 1890 zijn tot nieuwe zilveren pasmunt vermunt: 648 787 stukken."
+    loss = c(1, 0, 0.612)  # far below, but it gives the loss
+    loss.text = "Op die vermunting is mitsdien een verlies geleden van f 25 125,10."
+    other = c(2, 0, 0.700)
+    other.text = "Het verlies bedroeg 300 gulden."  # another document: never
+    pool, documents = [coins, loss, other], {0: "d1", 1: "d1", 2: "d2"}
+    asked = "Hoeveel verlies werd in 1890 geleden op de vermunting van nieuwe pasmunt?"
+    assert with_counted(asked, [coins], pool, documents) == [coins, loss]
+    # named already, nothing counted, or no sentence gives a figure of it: unchanged
+    assert with_counted(asked, [loss], pool, documents) == [loss]
+    assert with_counted("Wat werd er in 1890 vermunt?", [coins], pool, documents) == [coins]
+    loss.text = "Op die vermunting is mitsdien een verlies geleden."
+    assert with_counted(asked, [coins], pool, documents) == [coins]
+
+
 def test_signatures_are_not_answer_sentences() -> None:
     from qa_service.text.names import names_only
 
