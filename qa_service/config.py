@@ -347,6 +347,15 @@ class Settings(BaseSettings):
             "holds it joins if it scores within this of the best chosen one; 0 = off."
         ),
     )
+    answer_type_document_margin: float = Field(
+        0.10,
+        ge=0.0,
+        description=(
+            "When the chosen sentences' document holds no sentence with the kind of answer "
+            "asked, another document whose best sentence scores within this of the best "
+            "chosen one and that holds it answers instead; 0 = off."
+        ),
+    )
 
     # --- generated answers (qa_service/generation; see docs/generation.md) ------------------
     answer_backend: Literal["extractive", "local", "openai"] = Field(

@@ -17,6 +17,12 @@ import numpy as np
 from qa_service.answer import about_document as about
 from qa_service.answer.about_document import document_answer, most_named, only_document
 from qa_service.answer.abstention import Abstention
+from qa_service.answer.answer_kind import (
+    from_typed_document,
+    with_answer_type,
+    with_counted,
+    with_holder,
+)
 from qa_service.answer.answer_types import missing_answer_type
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.by_author import motions_by
@@ -40,10 +46,7 @@ from qa_service.answer.sentence_choice import (
     asks_writer,
     choose,
     question_terms,
-    with_answer_type,
-    with_counted,
     with_dictum,
-    with_holder,
     with_others,
     with_reason,
     writer_speaks,
@@ -417,6 +420,8 @@ class ExtractiveAnswerer:
         documents = {r: hits[r].document.doc_id for r in ranks}
         margin = self.settings.answer_type_margin
         picked = with_answer_type(question, picked, pool, documents, margin)
+        other = self.settings.answer_type_document_margin
+        picked = from_typed_document(question, picked, pool, documents, other)
         picked = with_holder(question, picked, pool, documents)
         picked = with_counted(question, picked, pool, documents)
         if asks_list(question):

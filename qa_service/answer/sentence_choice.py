@@ -25,12 +25,9 @@ An answer is the smallest set of passage sentences that together answer the ques
    :meth:`~qa_service.answer.evidence.DocumentEvidence.missing_dictums`);
 5. a question asking which motions (plural) gets each other motion whose best sentence
    scores near the best chosen one, up to five (:func:`with_others`);
-6. a question asking for a number, percentage, amount or time, or who, that the chosen sentences
-   do not give gets the sentence of the same document that does, when it scores nearly as
-   well (:func:`with_answer_type`);
-7. a question asking who holds a role ("Who is the NATO Secretary General?") answered by
-   sentences that speak of the role only gets the sentence of the same document that names
-   the holder after it ("Secretaris-generaal Stoltenberg ...", :func:`with_holder`).
+6. the kind of answer asked (a number, a time, who holds a role, a figure of what is
+   counted) that the chosen sentences do not give is added from their document, or taken
+   from a nearly tied one (:mod:`qa_service.answer.answer_kind`).
 
 The chosen sentences are returned in reading order: the answer passage first, then the
 others in rank order, each passage's sentences in their order in the passage.
@@ -50,13 +47,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from qa_service.answer.answer_types import (
-    counted_noun,
-    missing_answer_type,
-    missing_count,
-    missing_person,
-    names_counted,
-)
 from qa_service.answer.glossary import EN_NL_TERMS, NL_NL_TERMS, looked_up
 from qa_service.answer.metadata import is_dictum
 from qa_service.documents import DocumentMeta
@@ -160,10 +150,10 @@ def _with_part(
     found = [c for c in pool if c.unit == unit and part(c.text)]
     if not found:
         return chosen
-    return _joined(chosen, max(found, key=lambda c: c.score), lead=lead)
+    return joined(chosen, max(found, key=lambda c: c.score), lead=lead)
 
 
-def _joined(chosen: list[Candidate], extra: Candidate, lead: bool = False) -> list[Candidate]:
+def joined(chosen: list[Candidate], extra: Candidate, lead: bool = False) -> list[Candidate]:
     """``chosen`` and ``extra`` in reading order: passages in the order they were chosen
     (``extra``'s first when ``lead``), each passage's sentences in their order."""
     chosen_passages = [c.passage for c in chosen]
@@ -203,7 +193,7 @@ def with_others(
             break
         if c.unit and c.unit not in units:
             units.add(c.unit)
-            out = _joined(out, c)
+            out = joined(out, c)
     return out
 
 
@@ -260,113 +250,6 @@ def with_dictum(chosen: list[Candidate], pool: Sequence[Candidate]) -> list[Cand
     share the question's words: "jongeren ... genderidentiteit"): the best scored sentence
     of its dictum ("Verzoekt de regering ...") joins, in reading order."""
     return _with_part(chosen, pool, is_dictum, lead=False)
-
-
-def with_answer_type(
-    question: str,
-    chosen: list[Candidate],
-    pool: Sequence[Candidate],
-    documents: dict[int, str],
-    margin: float,
-) -> list[Candidate]:
-    """``chosen``, with the best scored sentence of the answer's document (``documents``: the
-    document of each passage rank) that holds the kind of answer the question asks for (a
-    number, a percentage, an amount, a time: :func:`missing_answer_type`; a person named, for "who"
-    and "which MP": :func:`missing_person`) when the chosen sentences lack it and it scores
-    within ``margin`` of the best chosen one, nearly tied: "how many homes ... according to
-    Van der Sanden's questions" is answered by the questions' "de bouw van 10 000 woningen",
-    not by their heading alone. Never a sentence of another document, nor one further down
-    (at the sentence margin, 0.16, "how many troops does Germany contribute" got the
-    Netherlands' hundred troops): a figure near the topic is not the figure asked for."""
-
-    def lacks(text: str) -> bool:
-        return missing_answer_type(question, text) is not None or missing_person(question, text)
-
-    if not chosen or not lacks(" ".join(c.text for c in chosen)):
-        return chosen
-    floor = max(c.score for c in chosen) - margin
-    return _with_own(chosen, pool, documents, lambda text: not lacks(text), floor)
-
-
-def _with_own(
-    chosen: list[Candidate],
-    pool: Sequence[Candidate],
-    documents: dict[int, str],
-    holds: Callable[[str], bool],
-    floor: float = float("-inf"),
-) -> list[Candidate]:
-    """``chosen``, with the best scored other sentence of the answer's own document (by
-    ``documents``: the document of each passage rank) that ``holds`` and scores at least
-    ``floor``; unchanged when there is none."""
-    document = documents[chosen[0].passage]
-    found = [
-        c
-        for c in pool
-        if c not in chosen
-        and c.score >= floor
-        and documents[c.passage] == document
-        and holds(c.text)
-    ]
-    return _joined(chosen, max(found, key=lambda c: c.score)) if found else chosen
-
-
-#: "Who is the NATO Secretary General?", "Hoe heet de Afghaanse president?", "What is the
-#: name of the Secretary General who ...": a question asking who holds a role
-_HOLDER_ASKED = re.compile(
-    r"^\W*(?:who (?:is|was|are|were)|wie (?:is|was|zijn|waren)|what (?:is|was) the names? of|"
-    r"wat (?:is|was) de naam van|hoe (?:heet|heette|heten))\s+(?:the|de|het)\s+"
-    r"(?P<role>.+?)(?:\s+(?:who|that|which|die|dat|wie)\b.*)?\W*$",
-    re.IGNORECASE,
-)
-#: a role word before a capitalised name: "Secretaris-generaal Stoltenberg", "president
-#: Ghani", "Secretary of Defense Mattis"
-_HOLDER = re.compile(r"(?<![\w-])(?=([\w-]+)(?:\s+(?:of|van)\s+[A-Z]\w+)?\s+[A-Z][a-z]\w+)")
-
-
-def _holder_roles(question: str) -> list[str]:
-    """The 5-letter prefixes of the words of the role ``question`` asks the holder of."""
-    m = _HOLDER_ASKED.search(question)
-    if m is None:
-        return []
-    return [w[:5] for w in fold(m.group("role")).split() if len(w) >= 5]
-
-
-def _names_holder(text: str, roles: list[str]) -> bool:
-    return any(fold(m.group(1)).startswith(tuple(roles)) for m in _HOLDER.finditer(text))
-
-
-def with_holder(
-    question: str, chosen: list[Candidate], pool: Sequence[Candidate], documents: dict[int, str]
-) -> list[Candidate]:
-    """``chosen``, for a question asking who holds a role ("Who is the NATO Secretary
-    General?"), with the best scored sentence of the answer's own document, at any score,
-    that names the holder after the role ("Secretaris-generaal Stoltenberg refereerde ...")
-    when the chosen sentences speak of the role only ("De Secretaris-generaal opende het
-    werkdiner"). A role word is matched by its first five letters, so "Secretary" finds
-    "Secretaris-generaal" (and "Secretary of Defense": the better scored one is taken)."""
-    roles = _holder_roles(question)
-    if not roles or not chosen or any(_names_holder(c.text, roles) for c in chosen):
-        return chosen
-    return _with_own(chosen, pool, documents, lambda text: _names_holder(text, roles))
-
-
-def with_counted(
-    question: str, chosen: list[Candidate], pool: Sequence[Candidate], documents: dict[int, str]
-) -> list[Candidate]:
-    """``chosen``, for a question counting something ("Hoeveel verlies werd in 1890 geleden
-    op de vermunting van nieuwe zilveren pasmunt?") that no chosen sentence names, with the
-    best scored sentence of the answer's own document, at any score, that gives a figure of
-    it ("Op die vermunting is mitsdien een verlies geleden van f 25 125,10."): the sentence
-    sharing most of the question's other words ("In het jaar 1890 zijn tot nieuwe zilveren
-    pasmunt vermunt: ...") counts the coins, not the loss."""
-    noun = counted_noun(question)
-    if noun is None or not chosen or any(names_counted(noun, c.text) for c in chosen):
-        return chosen
-
-    def counts(text: str) -> bool:
-        return names_counted(noun, text) and not missing_count(question, text)
-
-    return _with_own(chosen, pool, documents, counts)
 
 
 def question_terms(question: str, language: str) -> list[Term]:
