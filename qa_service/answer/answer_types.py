@@ -202,10 +202,13 @@ ROLES = {
 _ROLE = "|".join(sorted(ROLES, key=len, reverse=True))
 #: "Which (Dutch) commander ...", "Welke Nederlandse commandant ...": the role asked for
 _ROLE_ASKED = re.compile(rf"^\W*(?:which|what|welke?)\s+(?:[\w-]+\s+){{0,2}}?({_ROLE})\w*\b")
-#: "What was the name of the president of ...", "Hoe heet de commandant ...": a name asked
+#: "What was the name of the president of ...", "Hoe heet de commandant ...", "Wie was in
+#: 1937 voorzitter van ...": a name asked
 _NAME_ASKED = re.compile(
     rf"\b(?:(?:names?|naam|namen) (?:of|van)|hoe heet(?:te)?) (?:the|de|het) "
-    rf"(?:[\w-]+\s+){{0,2}}?(?:{_ROLE})"
+    rf"(?:[\w-]+\s+){{0,2}}?(?:{_ROLE})|"
+    rf"^\W*(?:who (?:is|was)|wie (?:is|was))\s+(?:in \d{{4}}\s+)?(?:(?:the|de|het)\s+)?"
+    rf"(?:[\w-]+\s+){{0,2}}?(?:{_ROLE})\b"
 )
 #: a person named: a title or initials before a capitalised name ("mr. J. de Vries",
 #: "A.Th.B. Bijleveld-Schouten", "Secretary of Defense Mattis", "generaal Middendorp"), or

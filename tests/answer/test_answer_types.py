@@ -218,6 +218,12 @@ def test_a_question_asking_for_a_role_or_a_name_needs_someone_holding_it() -> No
     posts = "de Supreme Allied Commander Europe (SACEUR) en de Allied Commander Transformation"
     assert missing_role("Welke generaal voert het bevel?", posts)
     assert missing_role(chair, posts)
+    # "Wie was (in 1937) voorzitter van ...": a name asked as "hoe heette" asks it
+    held = "Wie was in 1937 voorzitter van de Commissie van Advies en Bijstand?"
+    assert missing_role(held, "Verslag van de Commissie van Advies en Bijstand over 1937.")
+    assert not missing_role(held, "De voorzitter van de Commissie, Van der Meer")
+    assert not missing_role("Who is the chair of the committee?", "Voorzitter mr. J. de Vries")
+    assert not missing_role("Wie is verantwoordelijk?", "Het ministerie.")  # no role asked
     assert not missing_role(chair, "de Amerikaanse Secretary of Defense Mattis sprak")
     assert not missing_role("Which president spoke?", "Afghan President Ghani spoke.")
     # a thing's name, an adjective, the writer's role: not a person asked for by role
