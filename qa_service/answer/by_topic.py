@@ -18,7 +18,7 @@ to the usual answer, which declines it.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from qa_service.answer.answers import Answer
 from qa_service.answer.by_author import first_shown, listed
@@ -78,9 +78,9 @@ def the_motion_about(
     if m is None:
         return None
     found = _titled(m.group("topic").strip(), retrieval, index)
-    if found is None or len(found[0]) != 1:
+    if found is None or len(found.motions) != 1:
         return None
-    one = found[0][0]  # and among the hits: not a title that holds the words by chance
+    one = found.motions[0]  # and among the hits: not a title that holds the words by chance
     return one if any(h.document.doc_id == one.doc_id for h in retrieval.hits) else None
 
 
@@ -93,11 +93,11 @@ def motions_about(question: str, retrieval: RetrievalResult, index: SearchIndex)
     found = _titled(topic, retrieval, index)
     if found is None:
         return None
-    titled, terms, scope, searched = found
+    titled = found.motions
     motions = titled
     if not titled:  # the motions whose text holds it
-        metas, texts = searched or _searched(topic, terms, index, scope)
-        motions = [m for m in metas if holds(texts[m.doc_id], terms)]
+        metas, texts = found.searched or _searched(topic, found.terms, index, found.scope)
+        motions = [m for m in metas if holds(texts[m.doc_id], found.terms)]
     store = index.store
     items, citations = listed(motions, retrieval, store)
     if not citations:
@@ -106,17 +106,17 @@ def motions_about(question: str, retrieval: RetrievalResult, index: SearchIndex)
     return Answer(question, f"{head} {'; '.join(items)}.", True, retrieval.language, citations)
 
 
-def _titled(
-    topic: str, retrieval: RetrievalResult, index: SearchIndex
-) -> (
-    tuple[
-        list[DocumentMeta],
-        list[tuple[str, ...]],
-        Filters,
-        tuple[list[DocumentMeta], dict[str, str]] | None,
-    ]
-    | None
-):
+@dataclass(frozen=True)
+class _Titled:
+    """The motions whose title holds a topic, with what was needed to find them."""
+
+    motions: list[DocumentMeta]  # oldest first
+    terms: list[tuple[str, ...]]  # the topic's words, each with its forms
+    scope: Filters  # the request's filters, motions only
+    searched: tuple[list[DocumentMeta], dict[str, str]] | None  # BM25's, when it chose
+
+
+def _titled(topic: str, retrieval: RetrievalResult, index: SearchIndex) -> _Titled | None:
     """The motions (within the request's filters) whose title holds the topic, oldest first,
     with the topic's terms, the motions' filters and what BM25 found when it searched the
     titles to read (a whole archive); None when the topic has no words or the filters
@@ -136,7 +136,7 @@ def _titled(
         read = found[0]
     titled = [m for m in read if holds(subject(m.title), terms)]
     titled.sort(key=lambda m: (m.date, m.doc_id))
-    return titled, terms, scope, found
+    return _Titled(titled, terms, scope, found)
 
 
 def _searched(
