@@ -9,11 +9,9 @@ itself embeds far from its text. Each such kind of evidence lowers the threshold
 from __future__ import annotations
 
 import math
-import re
 
-from qa_service.answer.glossary import EN_NL_TERMS, looked_up
 from qa_service.answer.metadata import classify
-from qa_service.answer.sentence_choice import QUESTION_WORDS, flat_terms, question_terms
+from qa_service.answer.sentence_choice import flat_terms, question_terms
 from qa_service.config import Settings
 from qa_service.search.retriever import Hit, RetrievalResult
 from qa_service.store.protocol import SearchIndex
@@ -21,8 +19,6 @@ from qa_service.text.language import Language
 from qa_service.text.lexical import analyze, fold
 from qa_service.text.names import names, written
 from qa_service.text.overlap import Term, TermOverlap, alternatives
-
-_WORD = re.compile(r"\w+")
 
 
 class Abstention:
@@ -95,13 +91,7 @@ class Abstention:
 
 
 def literal_terms(question: str) -> list[Term]:
-    """The analysed terms of an English question's words as written, beside its names
-    (counted as names) and without its question words and the glossary's words."""
+    """The analysed terms of an English question's words as written (:func:`question_terms`
+    without its glossary), beside its names (counted as names)."""
     named = {t for name in names(question) for t in analyze(name)}
-    terms = [
-        t
-        for word in _WORD.findall(question)
-        if fold(word) not in QUESTION_WORDS and looked_up(EN_NL_TERMS, fold(word)) is None
-        for t in analyze(word)
-    ]
-    return [t for t in dict.fromkeys(terms) if t not in named]
+    return [t for t in question_terms(question, "en", glossary=False) if t not in named]

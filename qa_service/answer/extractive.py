@@ -243,12 +243,10 @@ class ExtractiveAnswerer:
         closest = max(answer.citations, key=lambda c: c.hit.dense_score, default=None)
         own = closest.hit.document if closest is not None else None
         evidence = evidence_text(self.evidence.texts(own.doc_id), [own]) if own else ""
+        named = names(question)
+        people = set(named) - set(self.authors.others(named))  # named MPs: specific
         missing = missing_specifics(
-            question,
-            answer.language,
-            evidence,
-            self.evidence.rarity,
-            people=set(names(question)) - set(self.authors.others(names(question))),
+            question, answer.language, evidence, self.evidence.rarity, people=people
         )
         if own is not None and answer.language == "nl":
             held = self._term_coverage(question, own.title, own.doc_id)

@@ -252,9 +252,10 @@ def with_dictum(chosen: list[Candidate], pool: Sequence[Candidate]) -> list[Cand
     return _with_part(chosen, pool, is_dictum, lead=False)
 
 
-def question_terms(question: str, language: str) -> list[Term]:
+def question_terms(question: str, language: str, glossary: bool = True) -> list[Term]:
     """The question's analysed terms; in an English question the words of
-    :data:`~qa_service.answer.glossary.EN_NL_TERMS` are replaced by their Dutch terms, in a
+    :data:`~qa_service.answer.glossary.EN_NL_TERMS` are replaced by their Dutch terms (left
+    out without ``glossary``: only the words it writes as the documents do), in a
     Dutch one those of :data:`~qa_service.answer.glossary.NL_NL_TERMS` come with the
     documents' words for them ("beloofd": "toegezegd"). A word's terms are alternatives (a
     tuple): "promise" is held by a text saying "toegezegd" or "beloofd", not only by one
@@ -268,7 +269,7 @@ def question_terms(question: str, language: str) -> list[Term]:
             dutch = looked_up(EN_NL_TERMS, folded)
             if dutch is None:
                 terms.extend(analyze(word))
-            else:
+            elif glossary:
                 terms.append(_alternatives(analyze(dutch)))
             continue
         also = looked_up(NL_NL_TERMS, folded)

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from qa_service.config import Settings
-from qa_service.embedding import Embedder
 from qa_service.service import QAService
 
 
 @pytest.fixture(scope="module")
-def service(corpus_index: Settings, embedder: Embedder) -> Iterator[QAService]:
-    s = QAService(corpus_index, embedder)
-    s.warm_up()
-    yield s
-    s.close()
+def service(corpus_service: QAService) -> QAService:
+    return corpus_service
 
 
 def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(

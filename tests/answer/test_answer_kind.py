@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from qa_service.answer.sentence_choice import Candidate
-
-
-def c(passage: int, order: int, score: float, *terms: str, unit: str = "") -> Candidate:
-    return Candidate(passage, order, f"p{passage}s{order}", score, set(terms), unit)
+from tests.answer.candidates import c
 
 
 def test_a_missing_figure_comes_from_a_nearly_tied_sentence_of_the_same_document() -> None:

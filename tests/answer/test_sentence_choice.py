@@ -11,10 +11,7 @@ from qa_service.answer.sentence_choice import (
     needs_previous,
     question_terms,
 )
-
-
-def c(passage: int, order: int, score: float, *terms: str, unit: str = "") -> Candidate:
-    return Candidate(passage, order, f"p{passage}s{order}", score, set(terms), unit)
+from tests.answer.candidates import c
 
 
 def motion_pool(*sentences: tuple[int, int, float, str, str]) -> list[Candidate]:
