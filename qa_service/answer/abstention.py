@@ -34,7 +34,8 @@ class Abstention:
         ``abstain_names_relief`` lower when the top passage or its document's authors hold
         every name asked (``Wwft``, ``Van Haga``, "the motion by Paul c.s."; a name they lack:
         no relief), once more when they hold every rare term of a Dutch question
-        (:meth:`holds_rare_terms`), and again when it asks about the document itself ("Bij
+        (:meth:`holds_rare_terms`) or, one naming someone, every term of it
+        (:meth:`holds_every_term`), and again when it asks about the document itself ("Bij
         welk dossier hoort de motie over de innovatiebox?"): so rare a keyword match says
         more than a low similarity (acronyms embed poorly; a dictum never names who submitted
         it; a question about a document embeds far from its text)."""
@@ -55,6 +56,8 @@ class Abstention:
         if self.holds_rare_terms(retrieval.query, top, language):
             about = language == "nl" and classify(retrieval.query) is not None
             kinds += 2 if about else 1
+        elif language == "nl" and asked and self.holds_every_term(retrieval.query, top):
+            kinds += 1
         return best < threshold - kinds * s.abstain_names_relief
 
     def holds_rare_terms(self, question: str, top: Hit, language: Language = "nl") -> bool:
@@ -66,15 +69,28 @@ class Abstention:
         rare = self.rare_terms(question, language)
         return bool(rare) and self.holds_all(rare, top)
 
+    def holds_every_term(self, question: str, top: Hit) -> bool:
+        """Whether ``top`` (its passage and title) holds every term, rare or not, of a Dutch
+        question of two terms or more, but for the verbs it asks with (:data:`REQUEST_VERBS`):
+        "Wat vroeg Van Haga over de salderingsregeling?" is answered by his motion titled
+        with it, though so short a question embeds far from the motion's text."""
+        terms = question_terms(question, "nl", frame=False)
+        return len(terms) >= 2 and self.holds_all(terms, top)
+
     def rare_terms(self, question: str, language: Language = "nl") -> list[Term]:
         """A Dutch question's terms at least ``abstain_rare_idf`` rare that the corpus holds
         (a term it lacks, ``diende``, names nothing to look for); none when that is 0. A
-        term with alternatives is rare when one of them is. Of an English question, only the
+        term with alternatives is rare when one of them is. The verbs it asks with are not
+        its terms ("Wat vroeg ...": ``vroeg`` is rare in the documents, which write
+        ``verzoekt``; :data:`REQUEST_VERBS`). Of an English question, only the
         words it writes as the documents do (:func:`literal_terms`: ``bestaanszekerheid``,
         ``import``), not the Dutch its glossary words stand for (``verzoekt`` for "ask")."""
         if self.settings.abstain_rare_idf <= 0:
             return []
-        terms = question_terms(question, "nl") if language == "nl" else literal_terms(question)
+        if language == "nl":
+            terms = question_terms(question, "nl", frame=False)
+        else:
+            terms = literal_terms(question)
         flat = flat_terms(terms)
         idf = dict(zip(flat, self.index.idf(flat), strict=True))
         unknown = math.log((self.index.size + 1) / 0.5) - 1e-6

@@ -229,6 +229,15 @@ def writer_speaks(sentence: str, document: DocumentMeta | None = None) -> bool:
     return bool(_FIRST_PERSON.search(sentence))
 
 
+#: The Dutch verbs of "Wat vroeg/wilde/verzocht X ...?": the frame of a question about what
+#: someone asked for. The documents write "verzoekt"; "vroeg" is a rare word in them
+#: ("early"), so as a term it would make "Wat vroeg Van Haga over de salderingsregeling?"
+#: look unanswered by the motion that asks exactly that.
+REQUEST_VERBS = frozenset(
+    "wil wilde willen wilden vraagt vroeg vroegen verzoekt verzocht verzochten eist eiste "
+    "eisten".split()
+)
+
 #: A question asking what a motion (or its indiener) asks for: "Wat wil Tielen bereiken",
 #: "Wat vroegen Kat en Paulusma", "What did Eppink call on the cabinet to do".
 _REQUEST = re.compile(
@@ -252,18 +261,21 @@ def with_dictum(chosen: list[Candidate], pool: Sequence[Candidate]) -> list[Cand
     return _with_part(chosen, pool, is_dictum, lead=False)
 
 
-def question_terms(question: str, language: str, glossary: bool = True) -> list[Term]:
+def question_terms(
+    question: str, language: str, glossary: bool = True, frame: bool = True
+) -> list[Term]:
     """The question's analysed terms; in an English question the words of
     :data:`~qa_service.answer.glossary.EN_NL_TERMS` are replaced by their Dutch terms (left
     out without ``glossary``: only the words it writes as the documents do), in a
     Dutch one those of :data:`~qa_service.answer.glossary.NL_NL_TERMS` come with the
     documents' words for them ("beloofd": "toegezegd"). A word's terms are alternatives (a
     tuple): "promise" is held by a text saying "toegezegd" or "beloofd", not only by one
-    saying both."""
+    saying both. Without ``frame``, the verbs that ask what someone asked for
+    (:data:`REQUEST_VERBS`) are left out too: what the question is about, not how it asks."""
     terms: list[Term] = []
     for word in _WORD.findall(question):
         folded = fold(word)
-        if folded in QUESTION_WORDS:
+        if folded in QUESTION_WORDS or (not frame and folded in REQUEST_VERBS):
             continue
         if language == "en":
             dutch = looked_up(EN_NL_TERMS, folded)

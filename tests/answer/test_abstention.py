@@ -84,3 +84,16 @@ def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     assert answerer.should_abstain(near(quoted, security.format("zekerheid")))
     asked = "What did the motion ask the government?"
     assert answerer.should_abstain(near(asked, "verzoekt de regering dit te doen"))
+    # the verb a Dutch question asks with is not one of its terms: "vroeg" is rare in the
+    # documents (they write "verzoekt"), so as a term the passage lacks it cancels the relief
+    vroeg = "Wat vroeg Paul over de loonkloof?"
+    assert not answerer.should_abstain(near(vroeg, gap, ("Paul",), under=1.5))
+    # a Dutch question naming someone whose every term (rare or not) the top passage with its
+    # title holds: one step of relief more than the name alone
+    scheme = "Wat vroeg Paul over de salderingsregeling?"
+    keep = "verzoekt de regering de {} niet af te schaffen"
+    assert not answerer.should_abstain(
+        near(scheme, keep.format("salderingsregeling"), ("Paul",), 1.5)
+    )
+    assert answerer.should_abstain(near(scheme, keep.format("regeling"), ("Paul",), 1.5))
+    assert not answerer.should_abstain(near(scheme, keep.format("regeling"), ("Paul",), 0.5))
