@@ -402,8 +402,16 @@ class ExtractiveAnswerer:
                 + 0.02 / (1 + c.hit_rank)
                 + (writer if writer and writer_speaks(c.text, hits[c.hit_rank].document) else 0.0)
             )
+        authored = self._authors_named(question, hits, ranks)
         pool = [
-            Candidate(c.hit_rank, c.order, c.text, c.score, found[i], _unit(hits[c.hit_rank]))
+            Candidate(
+                c.hit_rank,
+                c.order,
+                c.text,
+                c.score,
+                found[i] | authored.get(c.hit_rank, set()),
+                _unit(hits[c.hit_rank]),
+            )
             for i, c in enumerate(candidates)
         ]
         picked = choose(
@@ -426,6 +434,18 @@ class ExtractiveAnswerer:
             picked = with_others(picked, pool, self.settings.answer_sentence_margin)
         by_position = {(c.hit_rank, c.order): c for c in candidates}
         return [by_position[(p.passage, p.order)] for p in picked]
+
+    def _authors_named(
+        self, question: str, hits: list[Hit], ranks: list[int]
+    ) -> dict[int, set[str]]:
+        """The terms of the question's names that each hit's document's authors hold, by
+        hit rank: a sentence of Van Haga's motion covers "Van Haga" of the question, so a
+        sentence of another of his motions that names him adds nothing to it."""
+        terms = name_terms(question)
+        if not terms:
+            return {}
+        _, held = self.overlap.score(terms, [" ".join(hits[r].document.authors) for r in ranks])
+        return dict(zip(ranks, held, strict=True))
 
     def _name_shares(self, question: str, retrieval: RetrievalResult) -> dict[int, float]:
         """``answer_name_weight_en/nl`` times the IDF-weighted share of the question's names

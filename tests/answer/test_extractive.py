@@ -236,6 +236,24 @@ def test_questions_favour_the_documents_of_the_names_they_name(
     assert answerer._name_shares(place, in_titles) == {}  # a place in titles: no bonus
 
 
+def test_a_name_its_motions_author_covers_adds_nothing_from_another_motion(
+    service: QAService,
+) -> None:
+    """A sentence of Van Haga's motion covers "Van Haga" of the question through its
+    authors: another motion's sentence naming him ("de motie-Van Haga/Smolders") adds no
+    term the answer lacks, so it does not join the answer."""
+    question = "Wat vroeg Van Haga over de salderingsregeling?"
+    retrieval = service.retriever.search(question, 5)
+    ranks = list(range(len(retrieval.hits)))
+    held = service.answerer._authors_named(question, retrieval.hits, ranks)
+    for rank, hit in enumerate(retrieval.hits):
+        assert ("haga" in held[rank]) == ("Van Haga" in hit.document.authors)
+    answer = service.ask(question, 5).answer
+    assert answer.answerable
+    assert {c.hit.document.doc_id for c in answer.citations} == {"kst-35594-34"}
+    assert "stikstof" not in answer.answer
+
+
 def test_a_motion_is_named_once_however_many_of_its_passages_are_quoted(
     service: QAService,
 ) -> None:
