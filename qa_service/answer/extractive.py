@@ -411,6 +411,7 @@ class ExtractiveAnswerer:
                 c.score,
                 found[i] | authored.get(c.hit_rank, set()),
                 _unit(hits[c.hit_rank]),
+                hits[c.hit_rank].document.doc_id,
             )
             for i, c in enumerate(candidates)
         ]

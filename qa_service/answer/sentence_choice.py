@@ -13,7 +13,9 @@ An answer is the smallest set of passage sentences that together answer the ques
 3. further sentences join only when they score near the best one and either come from the
    answer passage or cover question terms that the chosen sentences do not cover yet (a
    composite question, "X en Y"): sentences of other passages that merely share words with
-   the question stay out.
+   the question stay out, and so does another document's sentence whose new terms a
+   sentence of the answer passage near the best holds too (that one joins instead: a
+   motion's own dictum, not another motion of the same MP, gives the "verzoekt" asked for);
 
 4. a "why" question answered from a motion also gets the motion's best scored consideration
    ("constaterende dat ...", "overwegende dat ..."): its dictum says what, they say why
@@ -313,6 +315,7 @@ class Candidate:
     score: float
     terms: set[str]  # the question terms it holds
     unit: str = ""  # what counts as one answer unit: the passage, or a whole (short) motion
+    document: str = ""  # the document it is of ("": unknown)
 
 
 def _neighbours(c: Candidate, by_position: dict[tuple[int, int], Candidate]) -> list[Candidate]:
@@ -330,6 +333,21 @@ def _neighbours(c: Candidate, by_position: dict[tuple[int, int], Candidate]) -> 
     if after is not None and needs_previous(after.text):
         out.append(after)  # "... kwamen kort bijeen. Hierbij kwamen X en Y aan de orde."
     return out
+
+
+def _home_says(
+    terms: set[str],
+    home: object,
+    ranked: Sequence[Candidate],
+    chosen: list[Candidate],
+    floor: float,
+) -> bool:
+    """Whether a sentence of the answer passage (``home``) not chosen yet, scoring at least
+    ``floor``, holds all of ``terms``."""
+    return any(
+        (h.unit or h.passage) == home and h not in chosen and h.score >= floor and terms <= h.terms
+        for h in ranked
+    )
 
 
 def choose(
@@ -366,10 +384,15 @@ def choose(
         if c in chosen:
             continue
         close = home_margin if (c.unit or c.passage) == home else other_margin
-        if c.score < best.score - close and not (
-            c.score >= best.score - margin and c.terms - covered
-        ):
+        adds = c.terms - covered
+        if c.score < best.score - close and not (c.score >= best.score - margin and adds):
             continue  # only close to the best, or adding what is still missing
+        if (
+            c.score < best.score - close
+            and c.document != best.document
+            and _home_says(adds, home, ranked, chosen, best.score - margin)
+        ):
+            continue  # another document's, adding what a sentence of the answer passage says
         group = [n for n in _neighbours(c, by_position) if n not in chosen]
         if len(chosen) + len(group) > 2 * max_sentences:
             continue

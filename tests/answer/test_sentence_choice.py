@@ -103,6 +103,22 @@ def test_other_passages_join_only_for_missing_parts() -> None:
     assert [x.passage for x in chosen] == [0, 2]
 
 
+def test_another_document_does_not_add_what_the_answer_motion_says_itself() -> None:
+    """The answer motion's consideration is best; another motion of the same MP scores next
+    and adds "verzoekt" that the consideration lacks, but the answer motion's own dictum
+    holds it: that dictum joins, the other motion stays out. Without such a dictum the
+    other motion joins for the missing part, as before."""
+    pool = [
+        c(0, 0, 0.28, "stoffer", unit="m1", document="m1"),
+        c(1, 0, 0.26, "stoffer", "verzoek", unit="m2", document="m2"),
+        c(2, 0, 0.23, "stoffer", "verzoek", unit="m1", document="m1"),
+    ]
+    chosen = choose(pool, margin=0.16, max_sentences=3)
+    assert [x.document for x in chosen] == ["m1", "m1"]
+    lacking = [pool[0], pool[1], c(2, 0, 0.23, "stoffer", unit="m1", document="m1")]
+    assert "m2" in [x.document for x in choose(lacking, margin=0.16, max_sentences=3)]
+
+
 def test_the_answer_passage_contributes_within_the_margin() -> None:
     pool = [c(0, 0, 0.70, "a"), c(0, 3, 0.65, "a"), c(0, 5, 0.5, "a")]
     assert [x.order for x in choose(pool, margin=0.08, max_sentences=3)] == [0, 3]
