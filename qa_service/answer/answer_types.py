@@ -11,7 +11,8 @@ president of the court") needs someone named or holding that role (:func:`missin
 not the letter's "ik heb toegezegd"; a Dutch "hoeveel politieagenten" answered by sentences
 naming the police needs a figure beside them (:func:`missing_count`), not "honderd
 militairen"; one asking which country needs a country named
-(:mod:`qa_service.text.countries`) beyond the question's own. The topic may be right (the
+(:mod:`qa_service.text.countries`) beyond the question's own, one asking which law a law
+named ("de Wet basisnet spoor", "de Afvalstoffenwet"). The topic may be right (the
 hotel in Albergen) while the figure asked for is nowhere in it.
 
 Calibrated with :mod:`qa_service.answer.support` on ``eval_data/dev``, ``calibration`` and
@@ -364,11 +365,21 @@ _COUNTRY_ASKED = re.compile(
 )
 
 
+#: a question asking which law: "Which law regulates ...", "Under which act ...", "In welke
+#: wet ...", "Na de inwerkingtreding van welke wet ..."
+_LAW_ASKED = re.compile(
+    r"\b(?:which|what|welke?)\s+(?:[\w-]+\s+){0,1}?(?:laws?|acts?|wet|wetten)\b(?!\s+of\b)"
+)
+#: a law named: "de Wet luchtvaart", "de Afvalstoffenwet", "het Wetboek van Strafrecht", "the
+#: ... Act"
+_LAW = re.compile(r"\b(?:wet|wetten|wetboek|act)\b|\w{3,}wet(?:ten)?\b")
+
+
 def missing_answer_type(question: str, answer: str) -> str | None:
     """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
     not hold: ``"a vote"``, ``"a time"`` (a date, period or deadline), ``"a person"``
     (:func:`missing_role`), ``"a country"`` (one beyond the question's own: "Met welke
-    landen sloten Nederland en België ..." is not answered by "Nederland"),
+    landen sloten Nederland en België ..." is not answered by "Nederland"), ``"a law"``,
     ``"a percentage"``, ``"an amount of money"``, ``"a number"``, ``"a number of <the thing
     counted>"`` (:func:`missing_count`); None when it asks for none of these or the answer
     holds it. Citation markers (``[1]``) and dates are not figures; nor is the question's
@@ -383,6 +394,8 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         return "a person"
     if _COUNTRY_ASKED.search(asked) and not countries_in(answer) - countries_in(question):
         return "a country"
+    if _LAW_ASKED.search(asked) and not _LAW.search(text):
+        return "a law"
     quantity = _QUANTITY.search(asked)
     if quantity is None:
         return None

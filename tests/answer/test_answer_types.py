@@ -285,6 +285,23 @@ def test_which_country_needs_a_country_beyond_the_questions_own() -> None:
     assert missing_answer_type("Where is the land registry?", "Het kadaster.") is None
 
 
+def test_which_law_needs_a_law_named() -> None:
+    """A law is named as "de Wet luchtvaart", "de Afvalstoffenwet" or "the ... Act"; a motion
+    on companies that names none does not answer which law should allow exceptions."""
+    question = "Which law should allow exceptions for companies according to Van der Plas?"
+    lacking = "verzoekt de regering om in overleg met corporaties een werkbare oplossing te vinden"
+    assert missing_answer_type(question, lacking) == "a law"
+    assert missing_answer_type(question, "hoe de Afvalstoffenwet gewijzigd kan worden") is None
+    dutch = "Na de inwerkingtreding van welke wet spelen de regietafels een rol?"
+    assert missing_answer_type(dutch, "de regietafels spelen een rol") == "a law"
+    assert missing_answer_type(dutch, "na inwerkingtreding van de Wet gemeentelijke taak") is None
+    assert missing_answer_type("Under which act?", "under the Aliens Act") is None
+    # "wetgeving" (legislation) names no law; a question not asking which law needs none
+    assert missing_answer_type(question, "vooruitlopen op Europese wetgeving") == "a law"
+    assert missing_answer_type("What did the act change?", "niets") is None
+    assert missing_answer_type("Which acts of violence were named?", "geweld") is None
+
+
 def test_an_english_date_in_the_question_is_not_the_figure_asked_for() -> None:
     # "1 June" is a date: the answer's "1 miljoen euro" is a figure beyond the question's own
     asked = "How much money will the fund lack from 1 June, according to the motion?"
