@@ -292,6 +292,16 @@ class Settings(BaseSettings):
             "not what is asked of it (a national ban) is near, not an answer. 0 = off."
         ),
     )
+    answer_topic_threshold_en: float = Field(
+        0.12,
+        ge=0.0,
+        description=(
+            "English questions naming an MP: the least centred similarity of the question "
+            "without the names to the passages cited from the answer's document; under it "
+            "the answer is declined: 'What did Kops ask about wolves?' is not answered by "
+            "Kops's motion on nitrogen, near the question by the name alone. 0 = off."
+        ),
+    )
     answer_max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an answer.")
     answer_passages: int = Field(5, ge=1, le=20, description="Top passages quoted from.")
     answer_lexical_weight_nl: float = Field(

@@ -9,12 +9,18 @@ itself embeds far from its text. Each such kind of evidence lowers the threshold
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Collection
+
+import numpy as np
 
 from qa_service.answer.metadata import classify
 from qa_service.answer.sentence_choice import flat_terms, question_terms
 from qa_service.config import Settings
+from qa_service.embedding import Embedder
 from qa_service.search.retriever import Hit, RetrievalResult
 from qa_service.store.protocol import SearchIndex
+from qa_service.store.vectors import center
 from qa_service.text.language import Language
 from qa_service.text.lexical import analyze, fold
 from qa_service.text.names import names, written
@@ -24,10 +30,17 @@ from qa_service.text.overlap import Term, TermOverlap, alternatives
 class Abstention:
     """Decides whether a retrieval is too weak to answer from."""
 
-    def __init__(self, settings: Settings, index: SearchIndex, overlap: TermOverlap) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        index: SearchIndex,
+        overlap: TermOverlap,
+        embedder: Embedder | None = None,
+    ) -> None:
         self.settings = settings
         self.index = index
         self.overlap = overlap
+        self.embedder = embedder  # for :meth:`topic_similarity`
 
     def should_abstain(self, retrieval: RetrievalResult) -> bool:
         """Whether the best passage's similarity is under the language's threshold. It is
@@ -100,6 +113,20 @@ class Abstention:
             if any(self.settings.abstain_rare_idf <= idf[a] < unknown for a in alternatives(t))
         ]
 
+    def topic_similarity(self, question: str, people: Collection[str], hits: list[Hit]) -> float:
+        """The best centred similarity of ``question`` without the names of ``people`` to
+        the passages of ``hits``: what the question asks about, not whom. "What did Kops
+        ask about wolves?" is near Kops's motion on nitrogen by its name alone (0.10
+        without it); "What did Bouchallikh ask to improve air quality?" stays near hers
+        (0.35)."""
+        topic = without_names(question, people)
+        if self.embedder is None or not hits or topic == question:
+            return 1.0
+        raw = self.embedder.encode_queries([topic])
+        vector = center(raw, self.index.centroid)[0]
+        stored = self.index.passage_vectors([h.row for h in hits])
+        return float(np.max(center(stored, self.index.centroid) @ vector))
+
     def holds_all(self, terms: list[Term], hit: Hit) -> bool:
         """Whether ``hit``'s passage with its document's title holds all of ``terms``."""
         _, found = self.overlap.score(terms, [f"{hit.document.title} {hit.passage.text}"])
@@ -111,3 +138,10 @@ def literal_terms(question: str) -> list[Term]:
     without its glossary), beside its names (counted as names)."""
     named = {t for name in names(question) for t in analyze(name)}
     return [t for t in question_terms(question, "en", glossary=False) if t not in named]
+
+
+def without_names(question: str, people: Collection[str]) -> str:
+    """``question`` without the names of ``people`` (and their possessive ``'s``)."""
+    for person in sorted(people, key=len, reverse=True):
+        question = re.sub(rf"\b{re.escape(person)}(?:['’]s)?\b", " ", question)
+    return re.sub(r"\s+", " ", question).strip()

@@ -129,7 +129,7 @@ class ExtractiveAnswerer:
         #: or half by a 5-letter word prefix: ``Afghanistan``/``Afghaanse``)
         self.overlap = TermOverlap(index.idf)
         #: whether a retrieval is too weak to answer from
-        self.abstention = Abstention(settings, index, self.overlap)
+        self.abstention = Abstention(settings, index, self.overlap, embedder)
         #: sentence vectors of recently quoted passages (centred with this index's centroid)
         self.sentence_cache = VectorCache(settings.answer_sentence_cache)
         #: the cited documents' texts and terms, read once, for the support check
@@ -252,6 +252,12 @@ class ExtractiveAnswerer:
             held = self._term_coverage(question, own.title, own.doc_id)
             if held < self.settings.answer_term_coverage_nl:
                 missing.append(f"the question's terms ({held:.2f} held)")
+        floor = self.settings.answer_topic_threshold_en
+        if own is not None and answer.language == "en" and people and floor > 0:
+            cited = [c.hit for c in answer.citations if c.hit.document.doc_id == own.doc_id]
+            topic = self.abstention.topic_similarity(question, people, cited)
+            if topic < floor:
+                missing.append(f"the topic asked about ({topic:.2f} without its names)")
         kind = missing_answer_type(question, answer.answer)
         year = dated_year(question)  # "de motie uit 2019" is not a 2023 one
         if kind is None and year and own is not None and not of_year(own, year):

@@ -97,3 +97,39 @@ def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     )
     assert answerer.should_abstain(near(scheme, keep.format("regeling"), ("Paul",), 1.5))
     assert not answerer.should_abstain(near(scheme, keep.format("regeling"), ("Paul",), 0.5))
+
+
+def test_without_names_keeps_what_the_question_asks_about() -> None:
+    from qa_service.answer.abstention import without_names
+
+    assert without_names("What did Kops ask about seals?", {"Kops"}) == "What did ask about seals?"
+    assert without_names("What does Kops's motion say?", {"Kops"}) == "What does motion say?"
+    assert without_names("What did Kopsen ask?", {"Kops"}) == "What did Kopsen ask?"
+
+
+def test_an_english_question_naming_an_mp_needs_its_topic_near_the_answer(
+    service: QAService,
+) -> None:
+    """An MP's motion is near a question naming the MP by the name alone: without the name,
+    "seals" is far from Kops's motions (declined), the provinces and nitrogen policy are
+    near his motion on them (answered). With the threshold at 0 the check is off."""
+    far = "What did Kops ask about seals?"
+    near = "What did Kops ask about the provinces and nitrogen policy?"
+    assert not service.ask(far, 5).answer.answerable
+    answer = service.ask(near, 5).answer
+    assert answer.answerable
+    assert all("Kops" in c.hit.document.authors for c in answer.citations)
+    hits = [c.hit for c in answer.citations]
+    abstention = service.answerer.abstention
+    floor = service.settings.answer_topic_threshold_en
+    assert abstention.topic_similarity(far, {"Kops"}, hits) < floor
+    assert abstention.topic_similarity(near, {"Kops"}, hits) > floor
+    assert abstention.topic_similarity("What about seals?", {"Kops"}, hits) == 1.0  # no name
+    answerer = service.answerer
+    off = answerer.settings.model_copy(update={"answer_topic_threshold_en": 0.0})
+    saved = answerer.settings
+    answerer.settings = off
+    try:
+        assert service.ask(far, 5).answer.answerable
+    finally:
+        answerer.settings = saved
