@@ -102,3 +102,11 @@ def test_a_kind_of_answer_no_sentence_of_the_document_gives_comes_from_a_nearly_
     assert from_typed_document(asked, [lead], pool, documents, 0.0) == [lead]
     # the chosen sentences give the kind asked: unchanged
     assert from_typed_document(asked, [when], pool, documents, 0.1) == [when]
+    # only the nearest other document: when it names no time, one further down that does
+    # (a motion on another fund, 200 miljoen euro) is no answer either
+    untimed = c(1, 0, 0.850)
+    untimed.text = "verzoekt de regering inzichtelijk te maken hoe instellingen selecteren,"
+    later = c(3, 0, 0.830)
+    later.text = "verzoekt de regering de Kamer voor 1 juni te informeren,"
+    further = [lead, untimed, later]
+    assert from_typed_document(asked, [lead], further, documents, 0.1) == [lead]
