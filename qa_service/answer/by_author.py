@@ -1,5 +1,5 @@
 """Which motions an MP submitted: "Welke moties heeft Eerdmans ingediend?", "Which motions
-did Kops submit?".
+did Kops submit?", and how many ("Hoeveel moties diende Kops in?").
 
 Listed from the documents' metadata (their indieners), not from passages that mention the
 name: a question naming an MP and no topic embeds far from every dictum. Each motion is named
@@ -26,9 +26,10 @@ from qa_service.store.protocol import DocumentStore
 from qa_service.text.lexical import fold
 from qa_service.text.names import names
 
-#: "Welke moties heeft X ingediend", "Which motions did X submit", "welke moties van X"
+#: "Welke moties heeft X ingediend", "Which motions did X submit", "welke moties van X";
+#: "Hoeveel moties diende X in?", "How many motions did X submit?" (the list says how many)
 _BY = re.compile(
-    r"\b(?:welke|which|what)\s+(?:moties|motions)\b(?P<rest>.*"
+    r"\b(?:welke|which|what|hoeveel|how many)\s+(?:moties|motions)\b(?P<rest>.*"
     r"\b(?:ingediend|indiende|dienden?|submit\w*|filed?|tabled?|put forward|van|by|from)\b.*)"
 )
 #: "... over stikstof", "... about nitrogen": the topic a list of an MP's motions is asked

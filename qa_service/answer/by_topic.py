@@ -30,18 +30,21 @@ from qa_service.store.protocol import SearchIndex
 
 #: "Welke moties gaan over X", "Which motions were filed about X", "Zijn er moties over X",
 #: "Is er een motie over X", "Is there a motion about X", "List all motions on X", "Moties
-#: over X": the frame, then the topic
+#: over X", "Hoeveel moties over X zijn er?" (the list says how many): the frame, the topic
 _LIST = re.compile(
-    r"^\W*(?:(?:which|what|welke|wat voor|(?:are|is|was|were) there(?: any)?|"
+    r"^\W*(?:(?:which|what|welke|wat voor|hoeveel|how many|(?:are|is|was|were) there(?: any)?|"
     r"(?:zijn|is|bestaat|bestaan) er|list(?: all)?|"
     r"show(?: me)?(?: all)?|give(?: me)?(?: all)?|geef(?: me)?(?: alle)?|toon(?: alle)?|"
     r"noem(?: alle)?)\s+)?(?:(?:the|all|any|a|an|de|alle|een)\s+)?(?:moties|motions|motie|motion)"
     r"(?:\s+(?:are|were|is|was|have|has|been|there|gaat|ging|gaan|gingen|zijn|waren|er|ingediend|filed|"
     r"submitted|tabled|put forward|handelen|exist|bestaan))*"
     rf"\s+(?:{ABOUT_WORDS}|mention(?:s|ing)?|noemen|vermelden)"
-    r"\s+(?P<topic>[^?!.\[\]]{2,80}?)\W*$",
+    r"\s+(?P<topic>[^?!.\[\]]{2,80}?)(?:\s+(?:zijn|waren|are|were)\s+(?:er|there)(?:\s+(?:ingediend|submitted|filed))?)?\W*$",
     re.IGNORECASE,
 )
+#: a topic that goes on to say what became of the motions ("stikstof zijn aangenomen", "nitrogen
+#: were adopted"): not a list of the motions about it
+_SAYS_MORE = re.compile(r"\b(?:zijn|waren|werden|worden|is|was|were|are|been)\b", re.IGNORECASE)
 #: "Wat vraagt de motie over X?", "Wat wordt er in de motie over X gevraagd?", "What does
 #: the motion on X ask (for)?", "What did the motion about X want?": what one motion asks,
 #: named by its topic
@@ -63,7 +66,9 @@ SEARCHED = 200
 def asked_topic(question: str) -> str | None:
     """The topic of a question asking which motions are about it; None for other questions."""
     m = _LIST.match(question.strip())
-    return m.group("topic").strip() if m else None
+    if m is None or _SAYS_MORE.search(m.group("topic")):
+        return None
+    return m.group("topic").strip()
 
 
 def the_motion_about(

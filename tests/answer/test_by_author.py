@@ -26,6 +26,11 @@ def test_the_motions_an_mp_submitted_are_listed_with_their_citations(service: QA
         assert f"[{c.n}]" in answer.answer
     english = service.ask("Which motions did Kops submit?", 5).answer
     assert english.answer.startswith("Kops submitted 11 motions (the first 10):")
+    # how many: the same list, which says how many
+    count = service.ask("Hoeveel moties diende Kops in?", 5).answer
+    assert count.answer.startswith("Kops diende 11 moties in (de eerste 10):")
+    many = service.ask("How many motions did Kops submit?", 5).answer
+    assert many.answer.startswith("Kops submitted 11 motions (the first 10):")
 
 
 def test_the_mp_is_named_as_the_motions_write_them(service: QAService) -> None:

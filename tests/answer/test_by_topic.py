@@ -29,6 +29,15 @@ from qa_service.service import QAService
         ("Is there a motion about nitrogen?", "nitrogen"),
         ("Was there any motion on Ukraine?", "Ukraine"),
         ("Bestaat er een motie over paasvuren?", "paasvuren"),
+        # how many: answered by the list, which says how many
+        ("Hoeveel moties over stikstof zijn er?", "stikstof"),
+        ("Hoeveel moties gaan over de wolf?", "de wolf"),
+        ("How many motions are about Ukraine?", "Ukraine"),
+        ("How many motions were there about housing?", "housing"),
+        ("Hoeveel moties over stikstof zijn er ingediend?", "stikstof"),
+        # what became of them: not a list of the motions about a topic
+        ("Hoeveel moties over stikstof zijn aangenomen?", None),
+        ("Welke moties over de wolf werden verworpen?", None),
         # not a list of motions about a topic: an MP's motions, what a motion asks
         ("Welke moties van Kops gaan over stikstof?", None),
         ("Which motions did Kops submit?", None),
