@@ -315,7 +315,11 @@ class ExtractiveAnswerer:
             holding = [h for h in retrieval.hits if rare and self.abstention.holds_all(rare, h)]
             year = dated_year(question)
             dated_out = False
-            for hit in most_named(question, holding or retrieval.hits, self.evidence.texts):
+            named = most_named(question, holding or retrieval.hits, self.evidence.texts)
+            if retrieval.language == "en":  # "When was Kathmann's motion on basic jobs ...?"
+                people = set(names(question)) - set(self.authors.others(names(question)))
+                named = self.abstention.nearest_topic_first(question, people, named)
+            for hit in named:
                 if year and not of_year(hit.document, year):
                     dated_out = True  # "the 2019 motion on X" is not a 2023 motion on X
                     continue

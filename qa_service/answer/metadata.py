@@ -65,6 +65,10 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
             r"|\bdate of (?:the|this) (?:letter|motion|document)\b"
             r"|\bdatum van (?:de|deze) (?:brief|motie|document)\b"
             r"|\bvan wanneer (?:is|dateert) (?:de|deze) (?:brief|motie|document)\b"
+            r"|\bwhen did\b.*\b(?:submit|table|file|propose|put forward|sign|write|send)\b.*"
+            r"\b(?:letter|motion|document)\b"
+            r"|\bwanneer (?:diende|dienden|ondertekende|schreef|stuurde)\b.*"
+            r"\b(?:brief|motie|document)\b"
         ),
     ),
     ("vergaderjaar", re.compile(r"\bvergaderjaar|\bparliamentary (?:year|session)|\bsession year")),
@@ -74,6 +78,8 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
             r"\b(?:which|what) (?:parliamentary )?(?:dossier|kamerstuk|file)\b"
             r"|\bdossier ?(?:number|nummer)"
             r"|\bwelk (?:kamer)?(?:dossier|kamerstuk)|\b(?:tot|bij|in) welk (?:kamer)?dossier"
+            r"|\b(?:what|which) (?:is|was) the (?:kamerstuk )?number of\b.*\b(?:letter|motion)\b"
+            r"|\bwat is het (?:kamerstuk)?nummer van\b.*\b(?:brief|motie)\b"
         ),
     ),
     (  # what the document is about: its opening passage, or a motion's dictum

@@ -133,3 +133,18 @@ def test_an_english_question_naming_an_mp_needs_its_topic_near_the_answer(
         assert service.ask(far, 5).answer.answerable
     finally:
         answerer.settings = saved
+
+
+def test_of_an_mps_motions_the_one_nearest_the_topic_answers_about_itself(
+    service: QAService,
+) -> None:
+    """Each of Kathmann's motions is about as near to "When was Kathmann's motion on basic
+    jobs submitted?" by the name; without it, the one on basisbanen is nearest."""
+    question = "When was Kathmann's motion on basic jobs submitted?"
+    answer = service.ask(question, 5).answer
+    assert answer.answerable and "26 January 2023" in answer.answer
+    assert {c.hit.document.doc_id for c in answer.citations} == {"kst-34352-269"}
+    hits = service.retriever.search(question, 5).hits
+    ordered = service.answerer.abstention.nearest_topic_first(question, {"Kathmann"}, hits)
+    assert sorted(h.row for h in ordered) == sorted(h.row for h in hits)
+    assert service.answerer.abstention.nearest_topic_first(question, set(), hits) == hits
