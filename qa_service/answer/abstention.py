@@ -15,7 +15,7 @@ from collections.abc import Collection
 import numpy as np
 
 from qa_service.answer.metadata import classify
-from qa_service.answer.sentence_choice import flat_terms, question_terms
+from qa_service.answer.sentence_choice import asks_request, flat_terms, question_terms
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.search.retriever import Hit, RetrievalResult
@@ -24,7 +24,11 @@ from qa_service.store.vectors import center
 from qa_service.text.language import Language
 from qa_service.text.lexical import analyze, fold
 from qa_service.text.names import names, written
-from qa_service.text.overlap import Term, TermOverlap, alternatives
+from qa_service.text.overlap import Term, TermOverlap, TextTerms, alternatives
+
+#: the topic of "Wat vroeg X over <topic>?": what follows the last "over", up to a clause
+#: break ("... over de Holocaust, en hoeveel procent ...")
+_ABOUT_TOPIC = re.compile(r".*\bover\s+([^,;:?!]+)", re.IGNORECASE)
 
 
 class Abstention:
@@ -138,6 +142,24 @@ class Abstention:
             return hits
         near = {h.row: self.topic_similarity(question, people, [h]) for h in hits}
         return sorted(hits, key=lambda h: -near[h.row])
+
+    def topic_lacking(
+        self, question: str, people: Collection[str], held: str | TextTerms
+    ) -> list[Term]:
+        """The terms of the topic a Dutch question asks what someone asked about ("Wat vroeg
+        Ouwehand over de export van dieren?") that ``held`` (the answer's document: its text
+        and title) lacks: her motion on the Mercosur treaty names export, not animals, so it
+        does not answer it. The topic is what follows the last "over"; none without
+        ``people`` or a question of another kind."""
+        topic = _ABOUT_TOPIC.search(question)
+        if not people or topic is None or not asks_request(question):
+            return []
+        named = {t for person in people for t in analyze(person)}
+        terms = [t for t in question_terms(topic.group(1), "nl", frame=False) if t not in named]
+        if not terms:
+            return []
+        _, found = self.overlap.score(terms, [held])
+        return [t for t in terms if not set(alternatives(t)) & found[0]]
 
     def holds_all(self, terms: list[Term], hit: Hit) -> bool:
         """Whether ``hit``'s passage with its document's title holds all of ``terms``."""

@@ -252,6 +252,8 @@ class ExtractiveAnswerer:
             held = self._term_coverage(question, own.title, own.doc_id)
             if held < self.settings.answer_term_coverage_nl:
                 missing.append(f"the question's terms ({held:.2f} held)")
+            document = self.evidence.terms(own.doc_id, own.title)
+            missing += [str(t) for t in self.abstention.topic_lacking(question, people, document)]
         floor = self.settings.answer_topic_threshold_en
         if own is not None and answer.language == "en" and people and floor > 0:
             cited = [c.hit for c in answer.citations if c.hit.document.doc_id == own.doc_id]

@@ -148,3 +148,23 @@ def test_of_an_mps_motions_the_one_nearest_the_topic_answers_about_itself(
     ordered = service.answerer.abstention.nearest_topic_first(question, {"Kathmann"}, hits)
     assert sorted(h.row for h in ordered) == sorted(h.row for h in hits)
     assert service.answerer.abstention.nearest_topic_first(question, set(), hits) == hits
+
+
+def test_what_an_mp_asked_about_a_topic_needs_the_topic_in_the_answer(
+    service: QAService,
+) -> None:
+    """ "Wat vroeg Ouwehand over de export van dieren?": a motion of hers naming export but
+    no animals lacks the topic; one naming both holds it. Only the topic after "over" counts
+    (up to a clause break), not the MP's name, and only in a question asking what was asked."""
+    lacking = service.answerer.abstention.topic_lacking
+    question = "Wat vroeg Ouwehand over de export van dieren?"
+    mercosur = "Motie van het lid Ouwehand: het verdrag leidt tot meer export van soja"
+    assert lacking(question, {"Ouwehand"}, mercosur) == ["dier"]
+    assert lacking(question, {"Ouwehand"}, mercosur + " en van levende dieren") == []
+    assert lacking(question, set(), mercosur) == []  # no MP named
+    assert lacking("Hoeveel dieren gaan over de grens?", {"Ouwehand"}, mercosur) == []
+    composite = "Wat vraagt de motie van Kops over stikstof, en hoeveel boeren stoppen?"
+    assert lacking(composite, {"Kops"}, "verzoekt het stikstofbeleid te stoppen") == []
+    # end to end: declined, while her motion on breeding answers the question on breeding
+    assert not service.ask(question, 5).answer.answerable
+    assert service.ask("Wat vroeg Ouwehand over de fok van dieren?", 5).answer.answerable
