@@ -82,9 +82,21 @@ class Abstention:
         holds, and ``top`` (its passage and title) holds every one of them (by stem or word
         prefix): "Wie diende de motie over peer-to-peerlevering in?" is about the passage
         that names it, though a question about a document embeds far from its text; so is
-        "What did Dijk say about bestaanszekerheid?" (:meth:`rare_terms`)."""
+        "What did Dijk say about bestaanszekerheid?" (:meth:`rare_terms`). A motion is one
+        answer: the top passage of one holds them when the whole motion does ("Hoe hoog kan
+        de nadeelcompensatie voor kolencentrales oplopen?": the consideration naming the
+        compensation, the one before it the coal plants)."""
         rare = self.rare_terms(question, language)
-        return bool(rare) and self.holds_all(rare, top)
+        if not rare:
+            return False
+        if self.holds_all(rare, top):
+            return True
+        if top.document.doc_type != "motie":
+            return False
+        passages = self.index.store.document_passages(top.document.doc_id)
+        text = " ".join([top.document.title, *(p.text for p in passages)])
+        _, found = self.overlap.score(rare, [text])
+        return len(found[0]) == len(set(rare))
 
     def holds_every_term(self, question: str, top: Hit) -> bool:
         """Whether ``top`` (its passage and title) holds every term, rare or not, of a Dutch

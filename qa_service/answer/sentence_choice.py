@@ -240,6 +240,10 @@ REQUEST_VERBS = frozenset(
     "eisten".split()
 )
 
+#: The adjectives of "hoe hoog/groot/lang/vaak ...": with "hoe", the frame of a question
+#: asking for a figure, a time or a size.
+HOW_WORDS = frozenset("hoog hoge groot lang vaak laat ver oud duur zwaar snel veel".split())
+
 #: A question asking what a motion (or its indiener) asks for: "Wat wil Tielen bereiken",
 #: "Wat vroegen Kat en Paulusma", "What did Eppink call on the cabinet to do".
 _REQUEST = re.compile(
@@ -273,12 +277,17 @@ def question_terms(
     documents' words for them ("beloofd": "toegezegd"). A word's terms are alternatives (a
     tuple): "promise" is held by a text saying "toegezegd" or "beloofd", not only by one
     saying both. Without ``frame``, the verbs that ask what someone asked for
-    (:data:`REQUEST_VERBS`) are left out too: what the question is about, not how it asks."""
+    (:data:`REQUEST_VERBS`) and the adjective of "hoe hoog/groot ..." (:data:`HOW_WORDS`)
+    are left out too: what the question is about, not how it asks."""
     terms: list[Term] = []
+    previous = ""
     for word in _WORD.findall(question):
-        folded = fold(word)
+        folded, after = fold(word), previous
+        previous = folded
         if folded in QUESTION_WORDS or (not frame and folded in REQUEST_VERBS):
             continue
+        if not frame and after == "hoe" and folded in HOW_WORDS:
+            continue  # "Hoe hoog kan ... oplopen?": asks for a figure, not about height
         if language == "en":
             dutch = looked_up(EN_NL_TERMS, folded)
             if dutch is None:

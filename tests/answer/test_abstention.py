@@ -38,6 +38,7 @@ def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
             passage=dataclasses.replace(found.hits[0].passage, text=top_text),
             document=dataclasses.replace(
                 found.hits[0].document,
+                doc_id="not-in-the-index",  # only this passage: no other passage of it
                 authors=list(authors),
                 title=" en ".join(("Motie van", *authors)) if authors else "Motie",
             ),
@@ -168,3 +169,20 @@ def test_what_an_mp_asked_about_a_topic_needs_the_topic_in_the_answer(
     # end to end: declined, while her motion on breeding answers the question on breeding
     assert not service.ask(question, 5).answer.answerable
     assert service.ask("Wat vroeg Ouwehand over de fok van dieren?", 5).answer.answerable
+
+
+def test_a_motion_holds_the_rare_terms_that_any_of_its_passages_holds(
+    service: QAService,
+) -> None:
+    """The coal plants and the compensation are named in two considerations of one motion:
+    its top passage names only the compensation, the motion names both, so the relief
+    applies and the question is answered with the figure."""
+    question = "Hoe hoog kan de nadeelcompensatie voor kolencentrales oplopen?"
+    found = service.retriever.search(question, 5)
+    abstention = service.answerer.abstention
+    top = found.hits[0]
+    assert top.document.doc_type == "motie"
+    assert not abstention.holds_all(abstention.rare_terms(question), top)
+    assert abstention.holds_rare_terms(question, top)
+    answer = service.ask(question, 5).answer
+    assert answer.answerable and "730 miljoen euro" in answer.answer

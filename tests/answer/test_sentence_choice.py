@@ -152,6 +152,22 @@ def test_english_parliamentary_verbs_find_dutch_terms() -> None:
     ]
 
 
+def test_the_frame_of_a_question_is_left_out_on_request() -> None:
+    """Without ``frame``, "vroeg" of "Wat vroeg X ...?" and "hoog" of "Hoe hoog ...?" are
+    not terms: how the question asks, not what it is about."""
+    from qa_service.answer.sentence_choice import question_terms
+
+    asked = "Wat vroeg Kops over de hoge kosten?"
+    assert "vroeg" in question_terms(asked, "nl")
+    assert "vroeg" not in question_terms(asked, "nl", frame=False)
+    assert "hoge" in question_terms(asked, "nl", frame=False)  # not after "hoe": a term
+    height = "Hoe hoog kan de nadeelcompensatie oplopen?"
+    assert len(question_terms(height, "nl")) == len(question_terms(height, "nl", frame=False)) + 1
+    assert question_terms(height, "nl", frame=False) == question_terms(
+        "Kan de nadeelcompensatie oplopen?", "nl"
+    )
+
+
 def test_dutch_words_for_a_pledge_also_look_up_the_documents_word() -> None:
     """ "beloofd", "beloven", "belofte" are looked up as themselves and as "toegezegd" /
     "toezegging", the letters' word; a reward ("beloning") is not a promise."""
