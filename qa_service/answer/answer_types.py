@@ -44,7 +44,8 @@ _PERCENTAGE_ASKED = re.compile(r"\b(percentage|procent|percent|aandeel|share|pro
 _PERCENTAGE = re.compile(r"%|\b(procent|percent|procentpunt)")
 _MONEY_ASKED = re.compile(
     r"\b(bedrag|amount|kost|kosten|kostte|kostten|gekost|cost|costs|geld|money|euros?|"
-    r"budget|spend|spent|uitgeven|uitgegeven|"
+    r"budget|spend|spent|uitgeven|uitgegeven|earn|earns|earned|earnings|profits?|revenues?|"
+    r"verdien\w*|winst(?:en)?|opbrengst(?:en)?|omzet|"
     r"\w*(?:schuld|belasting|subsidie|uitkering|premie|boete|prijs|salaris|huur|"
     r"vergoeding|investering|kapitaal)(?:en|s)?|"
     r"debts?|tax(?:es)?|subsid(?:y|ies)|fines?|prices?|salar(?:y|ies)|wages?|rents?|fees?|"

@@ -311,6 +311,17 @@ def test_an_english_date_in_the_question_is_not_the_figure_asked_for() -> None:
     assert missing_answer_type("How many on June 1?", "Op 1 juni waren het er 1.") is None
 
 
+def test_what_something_earned_asks_an_amount() -> None:
+    """Earnings, profit, revenue (winst, opbrengst, verdienen) are money: a percentage on
+    another subject does not answer how much coal plants earned."""
+    asked = "How much did coal plants earn in 2022?"
+    assert missing_answer_type(asked, "in lijn met 60% CO2-reductie") == "an amount of money"
+    assert missing_answer_type(asked, "met een winst van 730 miljoen euro") is None
+    dutch = "Hoeveel winst maakten de kolencentrales?"
+    assert missing_answer_type(dutch, "zij draaiden veelvuldig") == "an amount of money"
+    assert missing_answer_type("Wat leverde shirtreclame op?", "niets") is None  # no quantity
+
+
 def test_money_and_percentages_are_asked_in_the_quantity_clause_only() -> None:
     # the tax is what the first clause asks for; the figure asked is of millionaires
     asked = "What tax did Dijk's motion want introduced, and how many millionaires are there?"
