@@ -41,10 +41,12 @@ from qa_service.answer.sentence_choice import (
     WRITER_WEIGHT,
     Candidate,
     asks_list,
+    asks_pledge,
     asks_reason,
     asks_request,
     asks_writer,
     choose,
+    only_pledges,
     question_terms,
     with_dictum,
     with_others,
@@ -436,6 +438,7 @@ class ExtractiveAnswerer:
             picked = with_reason(picked, pool)
         elif asks_request(question):
             picked = with_dictum(picked, pool)
+        picked = only_pledges(picked, pool) if asks_pledge(terms) else picked
         documents = {r: hits[r].document.doc_id for r in ranks}
         margin = self.settings.answer_type_margin
         picked = with_answer_type(question, picked, pool, documents, margin)

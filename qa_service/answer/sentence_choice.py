@@ -260,6 +260,29 @@ def asks_request(question: str) -> bool:
     return bool(_REQUEST.search(fold(question)))
 
 
+#: the documents' words for a pledge, as analysed ("Voorts heb ik toegezegd ...")
+PLEDGE_TERMS = frozenset(analyze("toegezegd toezegging beloofd belofte"))
+
+
+def only_pledges(chosen: list[Candidate], pool: Sequence[Candidate]) -> list[Candidate]:
+    """A question asking what was pledged ("What did the minister pledge ...", "Wat heeft de
+    minister toegezegd ..."): of ``chosen``, the sentences that hold the pledge, with the
+    neighbours they need, when some do; a sentence of the same passage that pledges
+    nothing ("Ik heb steun uitgesproken voor ... president Ghani") is not what was
+    pledged. Unchanged when none or all of them hold it."""
+    holding = [c for c in chosen if c.terms & PLEDGE_TERMS]
+    if not holding or len(holding) == len(chosen):
+        return chosen
+    by_position = {(c.passage, c.order): c for c in pool}
+    needed = {(n.passage, n.order) for c in holding for n in _neighbours(c, by_position)}
+    return [c for c in chosen if (c.passage, c.order) in needed]
+
+
+def asks_pledge(terms: Sequence[Term]) -> bool:
+    """Whether a question's terms (:func:`question_terms`) ask for a pledge."""
+    return any(a in PLEDGE_TERMS for t in terms for a in alternatives(t))
+
+
 def with_dictum(chosen: list[Candidate], pool: Sequence[Candidate]) -> list[Candidate]:
     """A question asking what a motion wants answered by its considerations alone (they
     share the question's words: "jongeren ... genderidentiteit"): the best scored sentence

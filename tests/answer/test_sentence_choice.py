@@ -119,6 +119,29 @@ def test_another_document_does_not_add_what_the_answer_motion_says_itself() -> N
     assert "m2" in [x.document for x in choose(lacking, margin=0.16, max_sentences=3)]
 
 
+def test_a_question_asking_what_was_pledged_gets_the_pledges() -> None:
+    """Of the chosen sentences of the letter's passage, those holding the pledge
+    ("toegezegd") and the neighbours they need: the minister's support for Ghani, chosen for
+    its score, pledges nothing."""
+    from qa_service.answer.sentence_choice import asks_pledge, only_pledges, question_terms
+
+    assert asks_pledge(question_terms("What did the minister pledge for Afghanistan?", "en"))
+    assert asks_pledge(question_terms("Wat heeft de minister beloofd?", "nl"))
+    assert not asks_pledge(question_terms("Wat zei de minister over Afghanistan?", "nl"))
+    support = c(0, 0, 0.69, "afghanistan")
+    troops = c(0, 1, 0.57, "toezeg")
+    trainers = c(0, 2, 0.65, "afghanistan", "toezeg")
+    trainers.text = "Voorts heb ik toegezegd trainers beschikbaar te stellen"
+    pool = [support, troops, trainers]
+    assert only_pledges([support, troops, trainers], pool) == [troops, trainers]
+    assert only_pledges([support], pool) == [support]  # none pledges: unchanged
+    # a pledge sentence keeps the sentence it continues ("Dit centrum ..." after it)
+    centre = c(0, 3, 0.50, "afghanistan")
+    centre.text = "Dit centrum is geen onderdeel van Resolute Support."
+    chosen = [support, troops, trainers, centre]
+    assert only_pledges(chosen, [*pool, centre]) == [troops, trainers, centre]
+
+
 def test_the_answer_passage_contributes_within_the_margin() -> None:
     pool = [c(0, 0, 0.70, "a"), c(0, 3, 0.65, "a"), c(0, 5, 0.5, "a")]
     assert [x.order for x in choose(pool, margin=0.08, max_sentences=3)] == [0, 3]

@@ -49,3 +49,4 @@ def test_the_pledge_is_quoted_with_its_citations(client: httpx.Client, question:
     # nothing quoted from passages that do not hold the pledge
     assert all(c["doc_id"] == "kst-28676-280" and c["page"] == 4 for c in body["citations"])
     assert "oproep aan Afghanistan" not in answer
+    assert "Ghani" not in answer  # the minister's support for him is no pledge
