@@ -85,8 +85,9 @@ QUESTION_WORDS = INTERROGATIVES | frozenset(
 
 
 #: Nouns of a meeting report that, opening a sentence with "De"/"Het", refer back to the
-#: talk the sentence before announced ("... spraken over RSM. De discussie ging vooral over").
-DISCOURSE_NOUNS = frozenset("discussie gesprek gesprekken bespreking debat overleg".split())
+#: talk the sentence before announced ("... spraken over RSM. De discussie ging vooral over"),
+#: or to the article it named ("... een artikel in «Der Spiegel» ... Het artikel gaat in op").
+DISCOURSE_NOUNS = frozenset("discussie gesprek gesprekken bespreking debat overleg artikel".split())
 
 #: Dutch pronominal adverbs (``hiertoe``, ``daaraan``): wherever they stand, they point back to
 #: what the sentence before said ("... de Taliban verder in het defensief te dringen. De

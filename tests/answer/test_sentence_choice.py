@@ -36,6 +36,7 @@ def test_connectives_and_colons() -> None:
     # a definite noun of the talk just announced, and a pronominal adverb anywhere
     assert needs_previous("De discussie ging vooral over de patstelling met de Taliban.")
     assert needs_previous("Het gesprek ging over Iran.")
+    assert needs_previous("Het artikel gaat hoofdzakelijk in op logistieke problemen.")
     assert needs_previous("De Amerikaanse strategie en de Roadmap dragen hiertoe bij.")
     assert needs_previous("Het kabinet heeft daaraan gevolg gegeven.")
     assert not needs_previous("De discussienota verschijnt in mei.")
