@@ -132,16 +132,26 @@ class Abstention:
     def topic_similarity(self, question: str, people: Collection[str], hits: list[Hit]) -> float:
         """The best centred similarity of ``question`` without the names of ``people`` to
         the passages of ``hits``: what the question asks about, not whom. "What did Kops
-        ask about wolves?" is near Kops's motion on nitrogen by its name alone (0.10
+        ask about wolves?" is near Kops's motion on nitrogen by its name alone (0.08
         without it); "What did Bouchallikh ask to improve air quality?" stays near hers
-        (0.35)."""
-        topic = without_names(question, people)
-        if self.embedder is None or not hits or topic == question:
+        (0.35). 1.0 when it names none of them."""
+        vector = self._topic_vector(question, people)
+        if vector is None or not hits:
             return 1.0
-        raw = self.embedder.encode_queries([topic])
-        vector = center(raw, self.index.centroid)[0]
+        return max(self._near(vector, hits))
+
+    def _topic_vector(self, question: str, people: Collection[str]) -> np.ndarray | None:
+        """The centred vector of ``question`` without the names of ``people``; None when it
+        names none of them (or there is no embedder)."""
+        topic = without_names(question, people)
+        if self.embedder is None or topic == question:
+            return None
+        return center(self.embedder.encode_queries([topic]), self.index.centroid)[0]
+
+    def _near(self, vector: np.ndarray, hits: list[Hit]) -> list[float]:
+        """The centred similarity of ``vector`` to each hit's passage."""
         stored = self.index.passage_vectors([h.row for h in hits])
-        return float(np.max(center(stored, self.index.centroid) @ vector))
+        return [float(x) for x in center(stored, self.index.centroid) @ vector]
 
     def nearest_topic_first(
         self, question: str, people: Collection[str], hits: list[Hit]
@@ -150,9 +160,10 @@ class Abstention:
         first; unchanged without ``people``: of Kathmann's motions, the one on basisbanen
         answers "When was Kathmann's motion on basic jobs submitted?", though the name
         makes each of them about as near to it."""
-        if not people or len(hits) < 2:
+        vector = self._topic_vector(question, people) if len(hits) > 1 else None
+        if vector is None:
             return hits
-        near = {h.row: self.topic_similarity(question, people, [h]) for h in hits}
+        near = dict(zip((h.row for h in hits), self._near(vector, hits), strict=True))
         return sorted(hits, key=lambda h: -near[h.row])
 
     def topic_lacking(
