@@ -362,8 +362,8 @@ class Settings(BaseSettings):
         ge=0.0,
         description=(
             "When the chosen sentences' document holds no sentence with the kind of answer "
-            "asked, another document whose best sentence scores within this of the best "
-            "chosen one and that holds it answers instead; 0 = off."
+            "asked, the nearest other document answers instead if its best sentence scores "
+            "within this of the best chosen one and it holds that kind; 0 = off."
         ),
     )
 

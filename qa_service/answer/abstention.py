@@ -14,6 +14,7 @@ from collections.abc import Collection
 
 import numpy as np
 
+from qa_service.answer.evidence import DocumentEvidence
 from qa_service.answer.metadata import classify
 from qa_service.answer.sentence_choice import asks_request, flat_terms, question_terms
 from qa_service.config import Settings
@@ -39,12 +40,14 @@ class Abstention:
         settings: Settings,
         index: SearchIndex,
         overlap: TermOverlap,
-        embedder: Embedder | None = None,
+        embedder: Embedder,
+        evidence: DocumentEvidence,
     ) -> None:
         self.settings = settings
         self.index = index
         self.overlap = overlap
         self.embedder = embedder  # for :meth:`topic_similarity`
+        self.evidence = evidence  # a document's terms, read once (shared with the answerer)
 
     def should_abstain(self, retrieval: RetrievalResult) -> bool:
         """Whether the best passage's similarity is under the language's threshold. It is
@@ -93,9 +96,8 @@ class Abstention:
             return True
         if top.document.doc_type != "motie":
             return False
-        passages = self.index.store.document_passages(top.document.doc_id)
-        text = " ".join([top.document.title, *(p.text for p in passages)])
-        _, found = self.overlap.score(rare, [text])
+        motion = self.evidence.terms(top.document.doc_id, top.document.title)
+        _, found = self.overlap.score(rare, [motion])
         return len(found[0]) == len(set(rare))
 
     def holds_every_term(self, question: str, top: Hit) -> bool:
@@ -142,9 +144,9 @@ class Abstention:
 
     def _topic_vector(self, question: str, people: Collection[str]) -> np.ndarray | None:
         """The centred vector of ``question`` without the names of ``people``; None when it
-        names none of them (or there is no embedder)."""
+        names none of them."""
         topic = without_names(question, people)
-        if self.embedder is None or topic == question:
+        if topic == question:
             return None
         return center(self.embedder.encode_queries([topic]), self.index.centroid)[0]
 

@@ -83,14 +83,11 @@ def from_typed_document(
         return chosen
     lead = documents[chosen[0].passage]
     floor = max(c.score for c in chosen) - margin
-    best: dict[str, Candidate] = {}
-    for c in pool:
-        d = documents[c.passage]
-        if d != lead and c.score >= floor and (d not in best or c.score > best[d].score):
-            best[d] = c
-    if not best:
+    others = [c for c in pool if documents[c.passage] != lead and c.score >= floor]
+    if not others:
         return chosen
-    d, top = max(best.items(), key=lambda item: item[1].score)  # the nearest one only
+    top = max(others, key=lambda c: c.score)  # the nearest other document's best sentence
+    d = documents[top.passage]
     typed = [c for c in pool if documents[c.passage] == d and not lacks(c.text)]
     if not typed:
         return chosen

@@ -130,12 +130,12 @@ class ExtractiveAnswerer:
         #: the IDF-weighted share of the question's terms a sentence or passage holds (by stem,
         #: or half by a 5-letter word prefix: ``Afghanistan``/``Afghaanse``)
         self.overlap = TermOverlap(index.idf)
-        #: whether a retrieval is too weak to answer from
-        self.abstention = Abstention(settings, index, self.overlap, embedder)
-        #: sentence vectors of recently quoted passages (centred with this index's centroid)
-        self.sentence_cache = VectorCache(settings.answer_sentence_cache)
         #: the cited documents' texts and terms, read once, for the support check
         self.evidence = DocumentEvidence(index)
+        #: whether a retrieval is too weak to answer from
+        self.abstention = Abstention(settings, index, self.overlap, embedder, self.evidence)
+        #: sentence vectors of recently quoted passages (centred with this index's centroid)
+        self.sentence_cache = VectorCache(settings.answer_sentence_cache)
         #: each author word -> the documents, for "which motions did X submit" (built at the
         #: first such question; the retriever's, when the service shares it)
         self.authors = authors if authors is not None else AuthorIndex(index.store)
@@ -245,8 +245,7 @@ class ExtractiveAnswerer:
         closest = max(answer.citations, key=lambda c: c.hit.dense_score, default=None)
         own = closest.hit.document if closest is not None else None
         evidence = evidence_text(self.evidence.texts(own.doc_id), [own]) if own else ""
-        named = names(question)
-        people = set(named) - set(self.authors.others(named))  # named MPs: specific
+        people = set(self.authors.among(names(question)))  # named MPs: specific
         missing = missing_specifics(
             question, answer.language, evidence, self.evidence.rarity, people=people
         )
@@ -321,7 +320,7 @@ class ExtractiveAnswerer:
             dated_out = False
             named = most_named(question, holding or retrieval.hits, self.evidence.texts)
             if retrieval.language == "en":  # "When was Kathmann's motion on basic jobs ...?"
-                people = set(names(question)) - set(self.authors.others(names(question)))
+                people = set(self.authors.among(names(question)))
                 named = self.abstention.nearest_topic_first(question, people, named)
             for hit in named:
                 if year and not of_year(hit.document, year):

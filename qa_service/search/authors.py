@@ -54,6 +54,11 @@ class AuthorIndex:
         by_word = self._build()
         return [n for n in names if not any(w in by_word for w in name_words(n))]
 
+    def among(self, names: list[str]) -> list[str]:
+        """The ``names`` one of whose words is an author word: the MPs a question names."""
+        others = set(self.others(names))
+        return [n for n in names if n not in others]
+
     def documents(self, names: list[str], most: int) -> list[str]:
         """The documents all of ``names`` that are author words wrote together ("the motion
         by Pouw-Verweij and Van der Plas", "Jasper" and "Dijk": Jasper van Dijk's, not Inge

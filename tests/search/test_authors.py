@@ -38,6 +38,11 @@ def test_each_author_word_finds_its_documents(small_index: Path) -> None:
     assert authors.documents(["Omtzigt", "Boswijk"], 100) == ["kst-34682-141"]
     assert authors.documents(["Omtzigt", "Boswijk", "Afghanistan"], 100) == ["kst-34682-141"]
     assert len(authors.documents(["Omtzigt", "Leijten"], 100)) == 3
+    # the names that are authors', and the others (places, things, people who wrote none)
+    asked = ["Omtzigt", "Afghanistan", "Bijleveld-Schouten", "Wateringen"]
+    assert authors.among(asked) == ["Omtzigt", "Bijleveld-Schouten"]
+    assert authors.others(asked) == ["Afghanistan", "Wateringen"]
+    assert authors.among([]) == []
     index.close()
 
 
