@@ -271,6 +271,10 @@ class Settings(BaseSettings):
             "corpus lacks do not count): 'peer-to-peerlevering', 'loonkloof'. 0 = off."
         ),
     )
+    abstain_topic_relief_en: float = Field(0.25, ge=0.0, description=(
+        "English questions naming the top passage's authors: the names relief again when the "
+        "question without the names is at least this near it (centred similarity). 0 = off."
+    ))  # fmt: skip
     answer_support_threshold_nl: float = Field(
         0.40,
         description=(

@@ -53,7 +53,17 @@ def with_answer_type(
     if not chosen or not lacks(" ".join(c.text for c in chosen)):
         return chosen
     floor = max(c.score for c in chosen) - margin
-    return _with_own(chosen, pool, documents, lambda text: not lacks(text), floor)
+    typed = _with_own(chosen, pool, documents, lambda text: not lacks(text), floor)
+    if typed is not chosen or not chosen[0].document or chosen[0].unit != chosen[0].document:
+        return typed
+    # a motion: its sentence that holds the kind asked and question terms no chosen one
+    # holds answers the part of the question they leave, at any score ("By when should the
+    # government inform parliament about ...": "verzoekt de regering de Kamer hierover te
+    # informeren uiterlijk 1 september 2023", vague alone, beside the dictum it refers to)
+    held = {t for c in chosen for t in c.terms}
+    unit = chosen[0].unit
+    rest = [c for c in pool if c.unit == unit and c.terms - held]
+    return _with_own(chosen, rest, documents, lambda text: not lacks(text))
 
 
 def from_typed_document(

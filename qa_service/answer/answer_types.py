@@ -125,7 +125,7 @@ _TIME_ASKED = re.compile(
 #: word, or a moment named by what it comes before, during or after ("tijdens het debat",
 #: "alvorens te besluiten")
 _TIME = re.compile(
-    rf"\b(?:{_MONTHS}|{'|'.join(ENGLISH_MONTHS)}|"
+    rf"\b(?:(?:{_MONTHS})(?:brief|circulaire|nota|debat)?|{'|'.join(ENGLISH_MONTHS)}|"
     r"(?:18|19|20)\d\d|\d{4}/\d{2}|\d{1,2}-\d{1,2}-\d{2,4}|"
     r"(?:maan|dins|woens|donder|vrij|zater|zon)dag|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
     r"\w*reces|recess|(?:zomer|winter|voorjaar|najaar|lente|herfst|kerst)\w*|pasen|"

@@ -49,8 +49,15 @@ def word_prefixes(
     words: Iterable[str], size: int = PREFIX, skip: frozenset[str] = STOPWORDS
 ) -> set[str]:
     """The ``size``-letter prefixes of the ``words`` at least that long, except those in
-    ``skip`` (stop words)."""
-    return {w[:size] for w in words if len(w) >= size and w not in skip}
+    ``skip`` (stop words); of a Dutch past participle also the prefix after its ``ge``
+    (``geproduceerd``: ``produ``, as "productie" and "production" start)."""
+    out = {w[:size] for w in words if len(w) >= size and w not in skip}
+    out.update(w[2 : size + 2] for w in words if _PARTICIPLE.fullmatch(w) and w not in skip)
+    return out
+
+
+#: a Dutch past participle: ``ge`` + a stem of four letters or more + ``d``/``t``/``en``
+_PARTICIPLE = re.compile(r"ge\w{4,}(?:d|t|en)")
 
 
 @dataclass(frozen=True)

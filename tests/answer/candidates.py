@@ -6,7 +6,15 @@ from qa_service.answer.sentence_choice import Candidate
 
 
 def c(
-    passage: int, order: int, score: float, *terms: str, unit: str = "", document: str = ""
+    passage: int,
+    order: int,
+    score: float,
+    *terms: str,
+    unit: str = "",
+    document: str = "",
+    text: str = "",
 ) -> Candidate:
-    """A candidate sentence (text ``p<passage>s<order>``) of ``document`` holding ``terms``."""
-    return Candidate(passage, order, f"p{passage}s{order}", score, set(terms), unit, document)
+    """A candidate sentence (``text``, else ``p<passage>s<order>``) of ``document`` holding
+    ``terms``."""
+    said = text or f"p{passage}s{order}"
+    return Candidate(passage, order, said, score, set(terms), unit, document)

@@ -100,6 +100,51 @@ def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     assert not answerer.should_abstain(near(scheme, keep.format("regeling"), ("Paul",), 0.5))
 
 
+def test_a_signature_is_no_evidence_that_the_passages_answer(service: QAService) -> None:
+    """A motion's signature ("Eerdmans") is near any question naming its signer by the name
+    alone: its similarity is not the best passage's. Hits that are all signatures: declined."""
+    answerer = service.answerer.abstention
+    found = service.retriever.search("What did Eerdmans ask about fishing quotas?", 5)
+    high = service.settings.abstain_threshold_en + 0.2
+    low = service.settings.abstain_threshold_en - 0.2
+
+    def with_top(text: str) -> Any:
+        top = dataclasses.replace(
+            found.hits[0],
+            passage=dataclasses.replace(found.hits[0].passage, text=text),
+            dense_score=high,
+        )
+        rest = [dataclasses.replace(h, dense_score=low) for h in found.hits[1:]]
+        return dataclasses.replace(found, hits=[top, *rest])
+
+    assert answerer.should_abstain(with_top("Peters, Eerdmans"))
+    assert not answerer.should_abstain(with_top("verzoekt de regering de vangstquota te verhogen"))
+    only = dataclasses.replace(found, hits=with_top("Eerdmans").hits[:1])
+    assert answerer.should_abstain(only)
+
+
+def test_an_english_question_near_its_authors_motion_without_their_names(
+    service: QAService,
+) -> None:
+    """An English question naming the top passage's authors is nearer it without the names
+    when it asks about what the passage says (Kops's motion on lowering social rents), not
+    when it asks about something else (seals); naming no author of it, or with the setting
+    at 0, it gives no relief."""
+    abstention = service.answerer.abstention
+    rents = "What percentage cut in social housing rents did Kops ask for?"
+    found = service.retriever.search(rents, 5)
+    top = next(h for h in found.hits if "20%" in h.passage.text)
+    assert abstention.about_authors(rents, ["Kops"], top)
+    assert not abstention.about_authors("What did Kops ask about seals?", ["Kops"], top)
+    assert not abstention.about_authors(rents.replace("Kops", "Eerdmans"), ["Eerdmans"], top)
+    saved = abstention.settings
+    abstention.settings = saved.model_copy(update={"abstain_topic_relief_en": 0.0})
+    try:
+        assert not abstention.about_authors(rents, ["Kops"], top)
+    finally:
+        abstention.settings = saved
+
+
 def test_without_names_keeps_what_the_question_asks_about() -> None:
     from qa_service.answer.abstention import without_names
 
@@ -113,7 +158,7 @@ def test_an_english_question_naming_an_mp_needs_its_topic_near_the_answer(
 ) -> None:
     """An MP's motion is near a question naming the MP by the name alone: without the name,
     "seals" is far from Kops's motions (declined), the provinces and nitrogen policy are
-    near his motion on them (answered). With the threshold at 0 the check is off."""
+    near his motion on them (answered)."""
     far = "What did Kops ask about seals?"
     near = "What did Kops ask about the provinces and nitrogen policy?"
     assert not service.ask(far, 5).answer.answerable
@@ -126,12 +171,15 @@ def test_an_english_question_naming_an_mp_needs_its_topic_near_the_answer(
     assert abstention.topic_similarity(far, {"Kops"}, hits) < floor
     assert abstention.topic_similarity(near, {"Kops"}, hits) > floor
     assert abstention.topic_similarity("What about seals?", {"Kops"}, hits) == 1.0  # no name
+    # the check declines what is under the threshold: raised above the near question's
+    # topic similarity, it declines that too; at 0 it is off
     answerer = service.answerer
-    off = answerer.settings.model_copy(update={"answer_topic_threshold_en": 0.0})
     saved = answerer.settings
-    answerer.settings = off
     try:
-        assert service.ask(far, 5).answer.answerable
+        answerer.settings = saved.model_copy(update={"answer_topic_threshold_en": 0.99})
+        assert not service.ask(near, 5).answer.answerable
+        answerer.settings = saved.model_copy(update={"answer_topic_threshold_en": 0.0})
+        assert service.ask(near, 5).answer.answerable
     finally:
         answerer.settings = saved
 

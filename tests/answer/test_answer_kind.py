@@ -27,6 +27,33 @@ def test_a_missing_figure_comes_from_a_nearly_tied_sentence_of_the_same_document
     assert with_answer_type(question, [heading], [heading, far], documents, 0.1) == [heading]
 
 
+def test_a_motions_sentence_with_the_time_and_the_terms_the_answer_lacks_joins() -> None:
+    """Of a motion (its unit is the document), the sentence that holds the time asked and
+    question terms no chosen sentence holds joins at any score: the dictum "onderzoeken
+    ..." answers what, "de Kamer hierover te informeren uiterlijk 1 september 2023" when.
+    Not one that adds no term of the question, nor in a passage of a letter."""
+    from qa_service.answer.answer_kind import with_answer_type
+
+    question = "By when should the government inform parliament about solar panel production?"
+    m = {"unit": "kst-1", "document": "kst-1"}
+    dictum = c(0, 0, 0.58, "regeer", "zonnepanel", **m, text="verzoekt de regering te onderzoeken")
+    when = c(1, 0, 0.36, "regeer", "kamer", "informer", **m, text="de Kamer uiterlijk 1 mei 2023")
+    bare = c(
+        1, 0, 0.36, "regeer", **m, text="verzoekt de regering dit uiterlijk 1 mei 2023 te doen"
+    )
+    other = c(2, 0, 0.40, "kamer", "informer", unit="kst-2", document="kst-2", text="in 2024")
+    documents = {0: "kst-1", 1: "kst-1", 2: "kst-2"}
+    assert with_answer_type(question, [dictum], [dictum, when, other], documents, 0.05) == [
+        dictum,
+        when,
+    ]
+    assert with_answer_type(question, [dictum], [dictum, bare], documents, 0.05) == [dictum]
+    letter = {"unit": "brief#p0", "document": "brief"}
+    lead = c(0, 0, 0.58, "regeer", **letter, text="De regering onderzoekt het.")
+    later = c(0, 3, 0.36, "kamer", **letter, text="De Kamer hoort het in mei 2023.")
+    assert with_answer_type(question, [lead], [lead, later], {0: "brief"}, 0.05) == [lead]
+
+
 def test_a_who_question_gets_the_nearly_tied_sentence_naming_the_person() -> None:
     from qa_service.answer.answer_kind import with_answer_type
 

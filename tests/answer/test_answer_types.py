@@ -54,6 +54,7 @@ HOTEL = (
         ("By when should the plan be sent?", "Het plan komt er op korte termijn."),
         ("Tot welke datum kon dat?", "Dat kon tot volgend jaar."),
         ("Wanneer hoort de Kamer het?", "De Kamer hoort het bij de Voorjaarsnota. [1]"),
+        ("Wanneer komen de voorstellen?", "Verzoekt de regering in de februaribrief te komen."),
         ("When will the House be informed?", "Tijdens het debat over de begroting. [1]"),
         # how often: a frequency is a time
         (

@@ -61,6 +61,15 @@ def test_stop_words_give_no_prefix() -> None:
     assert word_prefixes(words, skip=frozenset()) == {"hebbe", "afgha"}
 
 
+def test_a_past_participle_also_gives_the_prefix_after_its_ge() -> None:
+    """``geproduceerd`` starts like "productie" and "production" after its "ge"; a word that
+    only starts with "ge" and is too short for a participle stem gives its own prefix."""
+    assert word_prefixes(["geproduceerd"]) == {"gepro", "produ"}
+    assert word_prefixes(["gevaar"]) == {"gevaa"}
+    shares, held = TermOverlap().score(["productie"], ["zonnepanelen worden geproduceerd"])
+    assert held == [{"productie"}] and shares == [0.5]
+
+
 def test_alternatives_count_once_as_the_rarest_of_them() -> None:
     """A word with the documents' words for it ("beloofd" or "toegezegd") is held when any
     of them is, weighs as its rarest, and is named by its first."""
