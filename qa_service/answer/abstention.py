@@ -162,10 +162,17 @@ class Abstention:
         ask about wolves?" is near Kops's motion on nitrogen by its name alone (0.08
         without it); "What did Bouchallikh ask to improve air quality?" stays near hers
         (0.35). 1.0 when it names none of them."""
-        vector = self._topic_vector(question, people)
-        if vector is None or not hits:
-            return 1.0
-        return max(self._near(vector, hits))
+        return max(self.topic_similarities(question, people, hits), default=1.0)
+
+    def topic_similarities(
+        self, question: str, people: Collection[str], hits: list[Hit]
+    ) -> list[float]:
+        """:meth:`topic_similarity` for each of ``hits`` (the topic embedded once); 1.0
+        each when the question names none of ``people``."""
+        vector = self._topic_vector(question, people) if hits else None
+        if vector is None:
+            return [1.0] * len(hits)
+        return self._near(vector, hits)
 
     def _topic_vector(self, question: str, people: Collection[str]) -> np.ndarray | None:
         """The centred vector of ``question`` without the names of ``people``; None when it

@@ -17,13 +17,13 @@ import numpy as np
 from qa_service.answer import about_document as about
 from qa_service.answer.about_document import document_answer, most_named, only_document
 from qa_service.answer.abstention import Abstention
+from qa_service.answer.answer_check import AnswerCheck
 from qa_service.answer.answer_kind import (
     from_typed_document,
     with_answer_type,
     with_counted,
     with_holder,
 )
-from qa_service.answer.answer_types import missing_answer_type
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.by_author import motions_by
 from qa_service.answer.by_topic import motions_about, the_motion_about
@@ -54,9 +54,6 @@ from qa_service.answer.sentence_choice import (
     writer_speaks,
 )
 from qa_service.answer.support import (
-    evidence_text,
-    missing_numbers,
-    missing_specifics,
     name_terms,
 )
 from qa_service.config import Settings
@@ -139,6 +136,10 @@ class ExtractiveAnswerer:
         #: each author word -> the documents, for "which motions did X submit" (built at the
         #: first such question; the retriever's, when the service shares it)
         self.authors = authors if authors is not None else AuthorIndex(index.store)
+        #: whether an answer carries what the question asks (names, numbers, kind, topic)
+        self.check = AnswerCheck(
+            settings, self.overlap, self.evidence, self.abstention, self.authors
+        )
 
     def should_abstain(self, retrieval: RetrievalResult) -> bool:
         """Whether the retrieval is too weak to answer from (:class:`Abstention`)."""
@@ -211,13 +212,17 @@ class ExtractiveAnswerer:
                 v if v is not None else by_text[t] for t, v in zip(texts, stored, strict=True)
             ]
             chosen = self._select(question, retrieval, candidates, texts, vectors, blend)
+            quoted = [retrieval.hits[c.hit_rank] for c in chosen]
+            far = self.check.far_documents(question, retrieval.language, quoted)
+            kept = [c for c, h in zip(chosen, quoted, strict=True) if h.document.doc_id not in far]
+            chosen = kept or chosen  # all far: the check declines the answer
             answer = self._compose(question, retrieval.language, retrieval.hits, chosen)
             floor = (
                 self.settings.answer_support_threshold_en
                 if retrieval.language == "en"
                 else self.settings.answer_support_threshold_nl
             )
-            if (chosen and max(c.score for c in chosen) < floor) or self.unsupported(
+            if (chosen and max(c.score for c in chosen) < floor) or self.check.unsupported(
                 question, answer
             ):
                 answer = self.abstain(question, searched)
@@ -231,58 +236,6 @@ class ExtractiveAnswerer:
             text += " " + CLOSEST[language]
         citations = [Citation(n=i + 1, hit=h, quote="") for i, h in enumerate(retrieval.hits)]
         return Answer(question, text, False, language, citations)
-
-    def unsupported(self, question: str, answer: Answer) -> list[str]:
-        """The names and numbers of ``question`` that the answer's own document (its text and
-        metadata) does not hold, the kind of answer it asks for (a number, an amount, a
-        percentage, a time) that the answer lacks (:mod:`qa_service.answer.support`), the
-        year it dates the document by when the answer's document is of another, and, for a
-        Dutch question, too few of its terms in its own document (``answer_term_coverage_nl``):
-        near, but not an answer. The answer's own document is the cited one closest to the
-        question in meaning: a motion on energy up to 2030 cited beside it does not make the
-        closer motion on the 2034 World Cup an answer on the 2030 one, nor does the letter on
-        Afghanistan make a motion on Iran's ambtsbericht one on Afghanistan's."""
-        closest = max(answer.citations, key=lambda c: c.hit.dense_score, default=None)
-        own = closest.hit.document if closest is not None else None
-        evidence = evidence_text(self.evidence.texts(own.doc_id), [own]) if own else ""
-        people = set(self.authors.among(names(question)))  # named MPs: specific
-        missing = missing_specifics(
-            question, answer.language, evidence, self.evidence.rarity, people=people
-        )
-        if own is not None and answer.language == "nl":
-            held = self._term_coverage(question, own.title, own.doc_id)
-            if held < self.settings.answer_term_coverage_nl:
-                missing.append(f"the question's terms ({held:.2f} held)")
-            document = self.evidence.terms(own.doc_id, own.title)
-            missing += [str(t) for t in self.abstention.topic_lacking(question, people, document)]
-        floor = self.settings.answer_topic_threshold_en
-        if own is not None and answer.language == "en" and people and floor > 0:
-            cited = [c.hit for c in answer.citations if c.hit.document.doc_id == own.doc_id]
-            topic = self.abstention.topic_similarity(question, people, cited)
-            if topic < floor:
-                missing.append(f"the topic asked about ({topic:.2f} without its names)")
-        kind = missing_answer_type(question, answer.answer)
-        year = dated_year(question)  # "de motie uit 2019" is not a 2023 one
-        if kind is None and year and own is not None and not of_year(own, year):
-            kind = f"a document of {year}"
-        return missing + [kind] if kind else missing
-
-    def _term_coverage(self, question: str, title: str, doc_id: str) -> float:
-        """The IDF-weighted share of the (Dutch) question's terms that the document (its
-        title and text) holds."""
-        terms = question_terms(question, "nl")
-        if not terms:
-            return 1.0
-        return float(self.overlap.score(terms, [self.evidence.terms(doc_id, title)])[0][0])
-
-    def _misses_numbers(self, question: str, answer: Answer) -> list[str]:
-        """The years, dates and figures of ``question`` that the answer's document lacks:
-        "who submitted the 2019 motion on X" is not answered by a 2023 motion on X. (Only
-        numbers: the words of a question about a document, "Kamerdossier", are not its text.)"""
-        if not answer.citations:
-            return []
-        lead = answer.citations[0].hit.document
-        return missing_numbers(question, evidence_text(self.evidence.texts(lead.doc_id), [lead]))
 
     # -- questions about the document itself ------------------------------------------------
     def metadata_answer(self, question: str, retrieval: RetrievalResult) -> Answer | None:
@@ -327,7 +280,7 @@ class ExtractiveAnswerer:
                     dated_out = True  # "the 2019 motion on X" is not a 2023 motion on X
                     continue
                 answer = document_answer(asked, hit.document, question, retrieval, store)
-                if answer is not None and not self._misses_numbers(question, answer):
+                if answer is not None and not self.check.misses_numbers(question, answer):
                     return answer  # the best-named document that states the fact
             return self.abstain(question, retrieval) if dated_out else None
         return document_answer(asked, meta, question, retrieval, store)

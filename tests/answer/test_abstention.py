@@ -173,15 +173,15 @@ def test_an_english_question_naming_an_mp_needs_its_topic_near_the_answer(
     assert abstention.topic_similarity("What about seals?", {"Kops"}, hits) == 1.0  # no name
     # the check declines what is under the threshold: raised above the near question's
     # topic similarity, it declines that too; at 0 it is off
-    answerer = service.answerer
-    saved = answerer.settings
+    check = service.answerer.check
+    saved = check.settings
     try:
-        answerer.settings = saved.model_copy(update={"answer_topic_threshold_en": 0.99})
+        check.settings = saved.model_copy(update={"answer_topic_threshold_en": 0.99})
         assert not service.ask(near, 5).answer.answerable
-        answerer.settings = saved.model_copy(update={"answer_topic_threshold_en": 0.0})
+        check.settings = saved.model_copy(update={"answer_topic_threshold_en": 0.0})
         assert service.ask(near, 5).answer.answerable
     finally:
-        answerer.settings = saved
+        check.settings = saved
 
 
 def test_of_an_mps_motions_the_one_nearest_the_topic_answers_about_itself(

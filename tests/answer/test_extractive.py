@@ -387,9 +387,9 @@ def test_a_dutch_answer_whose_closest_document_holds_few_of_the_questions_terms_
     answer = service.ask(allow, 5).answer
     assert answer.answerable and "Van der Plas" in answer.answer
     monkeypatch.setattr(
-        service.answerer,
+        service.answerer.check,
         "settings",
-        service.answerer.settings.model_copy(update={"answer_term_coverage_nl": 0.0}),
+        service.answerer.check.settings.model_copy(update={"answer_term_coverage_nl": 0.0}),
     )
     assert service.ask(ban, 5).answer.answerable
 

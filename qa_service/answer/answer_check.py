@@ -1,0 +1,111 @@
+"""Whether a chosen answer carries what the question asks: its names and numbers in the
+answer's own document, the kind of answer asked (a number, an amount, a time), the year it
+dates the document by, and for a Dutch question enough of its terms, for an English one
+naming an MP the topic asked about. What it lacks makes the answerer decline: near, but not
+an answer.
+"""
+
+from __future__ import annotations
+
+from qa_service.answer.abstention import Abstention
+from qa_service.answer.answer_types import missing_answer_type
+from qa_service.answer.answers import Answer
+from qa_service.answer.evidence import DocumentEvidence
+from qa_service.answer.metadata import dated_year, of_year
+from qa_service.answer.sentence_choice import question_terms
+from qa_service.answer.support import evidence_text, missing_numbers, missing_specifics
+from qa_service.config import Settings
+from qa_service.search.authors import AuthorIndex
+from qa_service.search.retriever import Hit
+from qa_service.text.names import names
+from qa_service.text.overlap import TermOverlap
+
+
+class AnswerCheck:
+    """Checks an answer against its question, reading the cited documents once
+    (:class:`DocumentEvidence`, shared with the answerer)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        overlap: TermOverlap,
+        evidence: DocumentEvidence,
+        abstention: Abstention,
+        authors: AuthorIndex,
+    ) -> None:
+        self.settings = settings
+        self.overlap = overlap
+        self.evidence = evidence
+        self.abstention = abstention  # topic checks of questions naming an MP
+        self.authors = authors  # which names a question names are MPs
+
+    def unsupported(self, question: str, answer: Answer) -> list[str]:
+        """The names and numbers of ``question`` that the answer's own document (its text and
+        metadata) does not hold, the kind of answer it asks for (a number, an amount, a
+        percentage, a time) that the answer lacks (:mod:`qa_service.answer.support`), the
+        year it dates the document by when the answer's document is of another, and, for a
+        Dutch question, too few of its terms in its own document (``answer_term_coverage_nl``):
+        near, but not an answer. The answer's own document is the cited one closest to the
+        question in meaning: a motion on energy up to 2030 cited beside it does not make the
+        closer motion on the 2034 World Cup an answer on the 2030 one, nor does the letter on
+        Afghanistan make a motion on Iran's ambtsbericht one on Afghanistan's."""
+        closest = max(answer.citations, key=lambda c: c.hit.dense_score, default=None)
+        own = closest.hit.document if closest is not None else None
+        evidence = evidence_text(self.evidence.texts(own.doc_id), [own]) if own else ""
+        people = set(self.authors.among(names(question)))  # named MPs: specific
+        missing = missing_specifics(
+            question, answer.language, evidence, self.evidence.rarity, people=people
+        )
+        if own is not None and answer.language == "nl":
+            held = self.term_coverage(question, own.title, own.doc_id)
+            if held < self.settings.answer_term_coverage_nl:
+                missing.append(f"the question's terms ({held:.2f} held)")
+            document = self.evidence.terms(own.doc_id, own.title)
+            missing += [str(t) for t in self.abstention.topic_lacking(question, people, document)]
+        floor = self.settings.answer_topic_threshold_en
+        if own is not None and answer.language == "en" and people and floor > 0:
+            cited = [c.hit for c in answer.citations if c.hit.document.doc_id == own.doc_id]
+            topic = self.abstention.topic_similarity(question, people, cited)
+            if topic < floor:
+                missing.append(f"the topic asked about ({topic:.2f} without its names)")
+        kind = missing_answer_type(question, answer.answer)
+        year = dated_year(question)  # "de motie uit 2019" is not a 2023 one
+        if kind is None and year and own is not None and not of_year(own, year):
+            kind = f"a document of {year}"
+        return missing + [kind] if kind else missing
+
+    def term_coverage(self, question: str, title: str, doc_id: str) -> float:
+        """The IDF-weighted share of the (Dutch) question's terms that the document (its
+        title and text) holds."""
+        terms = question_terms(question, "nl")
+        if not terms:
+            return 1.0
+        return float(self.overlap.score(terms, [self.evidence.terms(doc_id, title)])[0][0])
+
+    def misses_numbers(self, question: str, answer: Answer) -> list[str]:
+        """The years, dates and figures of ``question`` that the answer's document lacks:
+        "who submitted the 2019 motion on X" is not answered by a 2023 motion on X. (Only
+        numbers: the words of a question about a document, "Kamerdossier", are not its text.)"""
+        if not answer.citations:
+            return []
+        lead = answer.citations[0].hit.document
+        return missing_numbers(question, evidence_text(self.evidence.texts(lead.doc_id), [lead]))
+
+    def far_documents(self, question: str, language: str, hits: list[Hit]) -> set[str]:
+        """Of the documents of ``hits`` (the passages an answer quotes), those whose passages
+        are all under ``answer_topic_threshold_en`` near an English question naming an MP
+        without the names: "What did Bromet and Thijssen want stopped immediately?" quoted
+        their motion on buying farms (0.08) beside the one to stop netting on latent space
+        at once; the answer is the latter alone. None for other questions."""
+        floor = self.settings.answer_topic_threshold_en
+        if language != "en" or floor <= 0 or len({h.document.doc_id for h in hits}) < 2:
+            return set()
+        people = set(self.authors.among(names(question)))
+        if not people:
+            return set()
+        near = self.abstention.topic_similarities(question, people, hits)
+        best: dict[str, float] = {}
+        for hit, value in zip(hits, near, strict=True):
+            doc = hit.document.doc_id
+            best[doc] = max(best.get(doc, value), value)
+        return {doc for doc, value in best.items() if value < floor}
