@@ -47,9 +47,9 @@ _MONEY_ASKED = re.compile(
     r"budget|spend|spent|uitgeven|uitgegeven|earn|earns|earned|earnings|profits?|revenues?|"
     r"verdien\w*|winst(?:en)?|opbrengst(?:en)?|omzet|"
     r"\w*(?:schuld|belasting|subsidie|uitkering|premie|boete|prijs|salaris|huur|"
-    r"vergoeding|investering|kapitaal)(?:en|s)?|"
+    r"vergoeding|compensatie|investering|kapitaal)(?:en|s)?|"
     r"debts?|tax(?:es)?|subsid(?:y|ies)|fines?|prices?|salar(?:y|ies)|wages?|rents?|fees?|"
-    r"allowances?|investments?|capital)\b"
+    r"allowances?|compensations?|investments?|capital)\b"
 )
 NUMBER_WORDS = (
     "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"

@@ -101,6 +101,12 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
             "Minstens 50 studiebeurzen.",
             "an amount of money",
         ),
+        # compensation is money: 3 years of it is not an amount
+        (
+            "How much compensation per farmer did they propose?",
+            "Verzoekt het kabinet 3 jaar een ruimhartige compensatie uit te keren.",
+            "an amount of money",
+        ),
         # citation markers are not figures, nor are references to numbered things
         ("How many asylum seekers live there?", "Het hotel in Albergen sluit. [1] [2]", "a number"),
         (
