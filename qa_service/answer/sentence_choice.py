@@ -53,6 +53,7 @@ from qa_service.answer.glossary import EN_NL_TERMS, NL_NL_TERMS, looked_up
 from qa_service.answer.metadata import is_dictum
 from qa_service.documents import DocumentMeta
 from qa_service.text.lexical import INTERROGATIVES, analyze, fold
+from qa_service.text.names import EN_NL_NAMES
 from qa_service.text.overlap import Term, alternatives
 
 _WORD = re.compile(r"\w+")
@@ -314,7 +315,10 @@ def question_terms(
             continue  # "Hoe hoog kan ... oplopen?": asks for a figure, not about height
         if language == "en":
             dutch = looked_up(EN_NL_TERMS, folded)
-            if dutch is None:
+            named = EN_NL_NAMES.get(folded) if glossary and word[:1].isupper() else None
+            if named is not None:  # "Russia": "Rusland" too
+                terms.append(_alternatives(analyze(word) + analyze(named)))
+            elif dutch is None:
                 terms.extend(analyze(word))
             elif glossary:
                 terms.append(_alternatives(analyze(dutch)))

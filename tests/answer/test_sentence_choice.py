@@ -176,6 +176,16 @@ def test_english_parliamentary_verbs_find_dutch_terms() -> None:
     ]
 
 
+def test_an_english_name_finds_its_dutch_name() -> None:
+    """``Russia`` is ``Rusland`` in the documents: either counts; a lower-case word that is a
+    name's key ("may") stays itself, and without the glossary only the words as written."""
+    terms = question_terms("Can NATO withstand a threat from Russia in May?", "en")
+    assert ("russia", "rusland") in terms and ("nato", "navo") in terms
+    assert ("may", "mei") in terms  # the month, capitalised
+    assert "mei" not in str(question_terms("What may the cabinet do?", "en"))
+    assert "rusland" not in str(question_terms("Russia?", "en", glossary=False))
+
+
 def test_the_frame_of_a_question_is_left_out_on_request() -> None:
     """Without ``frame``, "vroeg" of "Wat vroeg X ...?" and "hoog" of "Hoe hoog ...?" are
     not terms: how the question asks, not what it is about."""
