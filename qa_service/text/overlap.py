@@ -60,18 +60,33 @@ def word_prefixes(
 _PARTICIPLE = re.compile(r"ge\w{4,}(?:d|t|en)")
 
 
+#: Particles of Dutch separable verbs: "kondigden ... aan" is analysed ``kond``, the
+#: documents' "aangekondigd" ``aankond``.
+SEPARABLE = ("aan", "af", "bij", "door", "mee", "na", "op", "terug", "toe", "uit", "vast", "weg")
+
+
+def unparticled(terms: Iterable[str]) -> set[str]:
+    """The ``terms`` that start with a separable verb's particle, without it (``aankond``:
+    ``kond``; three letters must remain)."""
+    return {
+        t[len(p) :] for t in terms for p in SEPARABLE if t.startswith(p) and len(t) > len(p) + 2
+    }
+
+
 @dataclass(frozen=True)
 class TextTerms:
-    """What overlap looks up in a text: its analysed terms and its words' prefixes."""
+    """What overlap looks up in a text: its analysed terms, its words' prefixes and its
+    separable verbs without their particles."""
 
     terms: frozenset[str]
     prefixes: frozenset[str]
+    verbs: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, text: str) -> TextTerms:
-        return cls(
-            frozenset(analyze_text(text)), frozenset(word_prefixes(_WORD.findall(fold(text))))
-        )
+        terms = frozenset(analyze_text(text))
+        prefixes = frozenset(word_prefixes(_WORD.findall(fold(text))))
+        return cls(terms, prefixes, frozenset(unparticled(terms)))
 
 
 class TermOverlap:
@@ -113,6 +128,9 @@ class TermOverlap:
                     got += weight
                     found.add(group[0])
                 elif any(len(a) >= PREFIX and a[:PREFIX] in analysed.prefixes for a in group):
+                    got += PREFIX_CREDIT * weight
+                    found.add(group[0])
+                elif any(a in analysed.verbs for a in group):  # "kondigden ... aan"
                     got += PREFIX_CREDIT * weight
                     found.add(group[0])
             shares.append(got / total)

@@ -70,6 +70,16 @@ def test_a_past_participle_also_gives_the_prefix_after_its_ge() -> None:
     assert held == [{"productie"}] and shares == [0.5]
 
 
+def test_a_separable_verb_split_in_the_question_finds_it_joined() -> None:
+    """The split "kondigden ... aan" (``kond``) is the text's "aangekondigde" (``aankond``): half
+    credit, as a prefix; a stem that only ends a longer word is not."""
+    text = "Ondanks de eerder aangekondigde verhoging van de bijdrage van 27 landen."
+    assert "kond" in TextTerms.of(text).verbs
+    shares, held = TermOverlap().score(["kond", "land"], [text])
+    assert held == [{"kond", "land"}] and shares == [0.75]
+    assert TermOverlap().score(["kond"], ["Hij verkondigde het."])[1] == [set()]
+
+
 def test_alternatives_count_once_as_the_rarest_of_them() -> None:
     """A word with the documents' words for it ("beloofd" or "toegezegd") is held when any
     of them is, weighs as its rarest, and is named by its first."""
