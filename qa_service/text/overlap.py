@@ -127,12 +127,15 @@ class TermOverlap:
                 if any(a in analysed.terms for a in group):
                     got += weight
                     found.add(group[0])
-                elif any(len(a) >= PREFIX and a[:PREFIX] in analysed.prefixes for a in group):
-                    got += PREFIX_CREDIT * weight
-                    found.add(group[0])
-                elif any(a in analysed.verbs for a in group):  # "kondigden ... aan"
+                elif any(_partly(a, analysed) for a in group):
                     got += PREFIX_CREDIT * weight
                     found.add(group[0])
             shares.append(got / total)
             held.append(found)
         return shares, held
+
+
+def _partly(term: str, analysed: TextTerms) -> bool:
+    """Whether ``analysed`` holds ``term`` by its word prefix (``Afghaanse`` for
+    ``afghanistan``) or as a separable verb ("kondigden ... aan": ``aangekondigd``)."""
+    return len(term) >= PREFIX and term[:PREFIX] in analysed.prefixes or term in analysed.verbs
