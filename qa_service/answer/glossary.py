@@ -34,6 +34,8 @@ EN_NL_TERMS: dict[str, str] = {
     "fund": "middelen financiering",
     "budget": "begroting",
     "law": "wet",
+    "policy": "beleid",
+    "policies": "beleid",
     "research": "onderzoek",
     "investigat": "onderzoek",
     "sanction": "sancties",

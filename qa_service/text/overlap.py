@@ -9,8 +9,11 @@ sentence's terms in a passage, :mod:`qa_service.generation.guard`):
 A term is held when the text's analysed terms (:func:`~qa_service.text.lexical.analyze_text`: Dutch
 stems) include it; a term the text lacks by stem still earns half its weight when its first
 :data:`PREFIX` letters start a word of the text that is not a stop word (``Afghanistan`` /
-``Afghaanse``): a cheap bridge between English words and Dutch cognates, and between the
-forms of names and numbers.
+``Afghaanse``; a participle also after its ``ge``: ``productie`` / ``geproduceerd``): a
+cheap bridge between English words and Dutch cognates, and between the forms of names and
+numbers. So does a separable verb split in the question ("kondigden ... aan" /
+``aangekondigd``) and a term that ends a Dutch compound of the text (``beleid`` /
+``vestigingsbeleid``).
 
 The weights come from an IDF lookup passed in (the loaded index's, so that this module stays
 below the store); without one every term weighs 1.
@@ -26,6 +29,8 @@ from qa_service.text.lexical import STOPWORDS, analyze_text, fold
 
 #: Letters of a word prefix that match a term missing by stem.
 PREFIX = 5
+#: Letters of a term that a compound of the text may end with (``beleid``).
+HEAD = 5
 #: Share of its weight that a term matched only by its prefix earns.
 PREFIX_CREDIT = 0.5
 
@@ -81,12 +86,19 @@ class TextTerms:
     terms: frozenset[str]
     prefixes: frozenset[str]
     verbs: frozenset[str] = frozenset()
+    heads: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, text: str) -> TextTerms:
         terms = frozenset(analyze_text(text))
         prefixes = frozenset(word_prefixes(_WORD.findall(fold(text))))
-        return cls(terms, prefixes, frozenset(unparticled(terms)))
+        return cls(terms, prefixes, frozenset(unparticled(terms)), frozenset(heads(terms)))
+
+
+def heads(terms: Iterable[str]) -> set[str]:
+    """The possible heads of the ``terms`` that are Dutch compounds: each ending of four
+    letters or more after three or more (``vestigingsbeleid``: ``beleid``, ...)."""
+    return {t[i:] for t in terms for i in range(3, len(t) - 3)}
 
 
 class TermOverlap:
@@ -138,4 +150,6 @@ class TermOverlap:
 def _partly(term: str, analysed: TextTerms) -> bool:
     """Whether ``analysed`` holds ``term`` by its word prefix (``Afghaanse`` for
     ``afghanistan``) or as a separable verb ("kondigden ... aan": ``aangekondigd``)."""
-    return len(term) >= PREFIX and term[:PREFIX] in analysed.prefixes or term in analysed.verbs
+    if len(term) >= PREFIX and term[:PREFIX] in analysed.prefixes:
+        return True
+    return term in analysed.verbs or len(term) >= HEAD and term in analysed.heads

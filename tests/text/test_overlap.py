@@ -80,6 +80,17 @@ def test_a_separable_verb_split_in_the_question_finds_it_joined() -> None:
     assert TermOverlap().score(["kond"], ["Hij verkondigde het."])[1] == [set()]
 
 
+def test_a_term_that_heads_a_compound_of_the_text_earns_half() -> None:
+    """Dutch compounds end with their head: "vestigingsbeleid" holds "beleid" (half
+    credit); a term of fewer than five letters, or one inside a word, does not count."""
+    text = "verzoekt de regering in het vestigingsbeleid in te zetten op een eerlijke verdeling"
+    assert "beleid" in TextTerms.of(text).heads
+    shares, held = TermOverlap().score(["beleid", "verdeel"], [text])
+    assert held == [{"beleid", "verdeel"}] and shares == [0.75]
+    assert TermOverlap().score(["vest"], [text])[1] == [set()]  # too short
+    assert TermOverlap().score(["geving"], [text])[1] == [set()]  # not its end
+
+
 def test_alternatives_count_once_as_the_rarest_of_them() -> None:
     """A word with the documents' words for it ("beloofd" or "toegezegd") is held when any
     of them is, weighs as its rarest, and is named by its first."""
