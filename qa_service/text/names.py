@@ -38,6 +38,8 @@ EN_NL_NAMES: dict[str, str] = {
     "north": "noord",
     "south": "zuid",
     "east": "oost",
+    "west": "west",
+    "sea": "zee",
     "europe": "europa",
     "european": "europ",
     "nato": "navo",
