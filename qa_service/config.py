@@ -303,7 +303,8 @@ class Settings(BaseSettings):
             "English questions naming an MP: the least centred similarity of the question "
             "without the names to the passages cited from the answer's document; under it "
             "the answer is declined: 'What did Kops ask about wolves?' is not answered by "
-            "Kops's motion on nitrogen, near the question by the name alone. 0 = off."
+            "Kops's motion on nitrogen, near the question by the name alone; of quoted motions, "
+            "those under it are left out when another is above it. 0 = off."
         ),
     )
     answer_max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an answer.")
