@@ -362,7 +362,8 @@ def _bare_words(text: str) -> list[str]:
 #: a question asking which country: "Which country already takes ...", "Met de regering van
 #: welk land ...", "welke EU-landen"
 _COUNTRY_ASKED = re.compile(
-    r"\b(?:which|what|welke?)\s+(?:[\w-]+\s+){0,2}?(?:[\w-]*-)?(?:country|countries|land|landen)\b"
+    r"\b(?:which|what|welke?)\s+(?:[\w-]+\s+){0,2}?(?:[\w-]*-)?"
+    r"(?:country|countries|land|landen|member states?|lidsta(?:at|ten)|nations?|naties?)\b"
 )
 
 

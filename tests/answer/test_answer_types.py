@@ -290,6 +290,10 @@ def test_which_country_needs_a_country_beyond_the_questions_own() -> None:
     danes = "Met de regering van welk land wil Eerdmans optrekken?"
     assert missing_answer_type(danes, "op te trekken met de Deense regering") is None
     assert missing_answer_type("Where is the land registry?", "Het kadaster.") is None
+    # member states are countries too
+    states = "Which member states already meet the WHO air quality standards?"
+    assert missing_answer_type(states, "de WHO-normen worden vastgelegd") == "a country"
+    assert missing_answer_type("Welke lidstaten?", "Alleen Zweden en Finland.") is None
 
 
 def test_which_law_needs_a_law_named() -> None:
