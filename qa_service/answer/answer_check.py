@@ -7,6 +7,8 @@ an answer.
 
 from __future__ import annotations
 
+import re
+
 from qa_service.answer.abstention import Abstention
 from qa_service.answer.answer_types import missing_answer_type
 from qa_service.answer.answers import Answer
@@ -19,6 +21,25 @@ from qa_service.search.authors import AuthorIndex
 from qa_service.search.retriever import Hit
 from qa_service.text.names import names
 from qa_service.text.overlap import TermOverlap
+
+#: "What did the minister say/pledge ...", "Wat zei/beloofde de minister ...": what a
+#: minister (the writer of a letter) said or wrote
+_MINISTER_SAID = re.compile(
+    r"\b(?:the|de|het)\s+(?:minister|staatssecretaris|secretary of state)\s+"
+    r"(?:say|said|write|wrote|state|stated|pledge|pledged|promise|promised|announce|announced|"
+    r"stress|stressed|zeggen|schrijven|stellen|toezeggen|beloven)\b|"
+    r"\b(?:zei|zegt|schreef|schrijft|stelde|stelt|beloofde|belooft|benadrukte|kondigde)\s+"
+    r"(?:de|het)\s+(?:minister|staatssecretaris)\b",
+    re.IGNORECASE,
+)
+#: a minister named in a sentence (a motion quoting one: "Minister Hoekstra heeft toegezegd")
+_MINISTER = re.compile(r"\b(?:minister|staatssecretaris|bewindspersoon)", re.IGNORECASE)
+
+
+def minister_said(question: str) -> bool:
+    """Whether ``question`` asks what the minister said or wrote: a letter's words, not a
+    motion's, unless the motion quotes a minister."""
+    return bool(_MINISTER_SAID.search(question))
 
 
 class AnswerCheck:
@@ -68,6 +89,9 @@ class AnswerCheck:
             topic = self.abstention.topic_similarity(question, people, cited)
             if topic < floor:
                 missing.append(f"the topic asked about ({topic:.2f} without its names)")
+        motion = own is not None and own.doc_type == "motie"
+        if motion and minister_said(question) and not _MINISTER.search(answer.answer):
+            missing.append("the minister's words")  # a motion is the Kamer's, not his
         kind = missing_answer_type(question, answer.answer)
         year = dated_year(question)  # "de motie uit 2019" is not a 2023 one
         if kind is None and year and own is not None and not of_year(own, year):

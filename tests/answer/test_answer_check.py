@@ -29,3 +29,22 @@ def test_of_the_quoted_motions_of_the_mps_asked_about_the_far_ones_are_named(
     assert check.far_documents(question, "nl", [farms, latent]) == set()
     unnamed = "Which practice did the members want ended at once?"
     assert check.far_documents(unnamed, "en", [farms, latent]) == set()
+
+
+def test_what_the_minister_said_is_not_answered_by_a_motion_that_does_not_quote_one(
+    service: QAService,
+) -> None:
+    """A motion is the Kamer's words, not the minister's: "What did the minister say about
+    reconstruction in Turkey?" is declined though Kuzu's motion on it is near; the minister's
+    pledge is still answered from his letter, and a motion quoting a minister may answer."""
+    from qa_service.answer.answer_check import minister_said
+
+    assert minister_said("What did the minister say about Turkey?")
+    assert minister_said("Wat zei de minister over Turkije?")
+    assert not minister_said("What did the motion ask the minister to do?")
+    assert not minister_said("What did minister Hoekstra promise?")  # a named one: any source
+    assert not service.ask(
+        "What did the minister say about reconstruction in Turkey?", 5
+    ).answer.answerable
+    pledge = service.ask("What did the minister pledge for Afghanistan?", 5).answer
+    assert pledge.answerable and "honderd militairen" in pledge.answer
