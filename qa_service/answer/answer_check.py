@@ -115,21 +115,26 @@ class AnswerCheck:
         lead = answer.citations[0].hit.document
         return missing_numbers(question, evidence_text(self.evidence.texts(lead.doc_id), [lead]))
 
-    def far_documents(self, question: str, language: str, hits: list[Hit]) -> set[str]:
-        """Of the documents of ``hits`` (the passages an answer quotes), those whose passages
-        are all under ``answer_topic_threshold_en`` near an English question naming an MP
-        without the names: "What did Bromet and Thijssen want stopped immediately?" quoted
-        their motion on buying farms (0.08) beside the one to stop netting on latent space
-        at once; the answer is the latter alone. None for other questions."""
+    def on_topic(self, question: str, language: str, hits: list[Hit]) -> list[int]:
+        """The positions of ``hits`` (the passages of an answer's sentences, in order) to
+        keep. For an English question naming an MP, quoting two or more documents: those
+        under ``answer_topic_threshold_en`` without the names are left out while one is
+        above it: "What did Bromet and Thijssen want stopped immediately?" quoted their
+        motion on buying farms (0.08) beside the one to stop netting on latent space at
+        once. Otherwise every position. (Ordering the documents by that similarity too put
+        the motion answering x90 last and did not lead "What compensation did Eppink and Van
+        der Plas ask for farmers?" with the compensation motion.)"""
+        keep = list(range(len(hits)))
         floor = self.settings.answer_topic_threshold_en
         if language != "en" or floor <= 0 or len({h.document.doc_id for h in hits}) < 2:
-            return set()
+            return keep
         people = set(self.authors.among(names(question)))
         if not people:
-            return set()
+            return keep
         near = self.abstention.topic_similarities(question, people, hits)
         best: dict[str, float] = {}
         for hit, value in zip(hits, near, strict=True):
             doc = hit.document.doc_id
             best[doc] = max(best.get(doc, value), value)
-        return {doc for doc, value in best.items() if value < floor}
+        of = [best[h.document.doc_id] for h in hits]
+        return [i for i in keep if of[i] >= floor] or keep  # all far: the check declines

@@ -213,9 +213,7 @@ class ExtractiveAnswerer:
             ]
             chosen = self._select(question, retrieval, candidates, texts, vectors, blend)
             quoted = [retrieval.hits[c.hit_rank] for c in chosen]
-            far = self.check.far_documents(question, retrieval.language, quoted)
-            kept = [c for c, h in zip(chosen, quoted, strict=True) if h.document.doc_id not in far]
-            chosen = kept or chosen  # all far: the check declines the answer
+            chosen = [chosen[i] for i in self.check.on_topic(question, retrieval.language, quoted)]
             answer = self._compose(question, retrieval.language, retrieval.hits, chosen)
             floor = (
                 self.settings.answer_support_threshold_en
