@@ -9,14 +9,12 @@ def test_a_missing_figure_comes_from_a_nearly_tied_sentence_of_the_same_document
     from qa_service.answer.answer_kind import with_answer_type
 
     question = "How many homes were to be built in Wateringen?"
-    heading = c(0, 0, 0.445)
-    heading.text = "Vragen van het lid Van der Sanden over de gemeente Wateringen."
-    figure = c(1, 1, 0.410)
-    figure.text = "Is het waar, dat de bouw van 10 000 woningen in Wateringen is voorzien?"
-    other = c(2, 0, 0.440)
-    other.text = "In Delft worden 500 woningen gebouwd."  # another document: never
-    far = c(1, 2, 0.300)
-    far.text = "Er komen 2 scholen."  # too far below the chosen sentence
+    heading = c(0, 0, 0.445, text="Vragen van het lid Van der Sanden over de gemeente Wateringen.")
+    figure = c(
+        1, 1, 0.410, text="Is het waar, dat de bouw van 10 000 woningen in Wateringen is voorzien?"
+    )
+    other = c(2, 0, 0.440, text="In Delft worden 500 woningen gebouwd.")  # another document: never
+    far = c(1, 2, 0.300, text="Er komen 2 scholen.")  # too far below the chosen sentence
     documents = {0: "d1", 1: "d1", 2: "d2"}
     pool = [heading, figure, other, far]
     assert with_answer_type(question, [heading], pool, documents, 0.05) == [heading, figure]
@@ -57,10 +55,10 @@ def test_a_motions_sentence_with_the_time_and_the_terms_the_answer_lacks_joins()
 def test_a_who_question_gets_the_nearly_tied_sentence_naming_the_person() -> None:
     from qa_service.answer.answer_kind import with_answer_type
 
-    answer = c(1, 0, 0.370)
-    answer.text = "Deze vraag kwam op naar aanleiding van mijn voornemen."
-    person = c(0, 0, 0.351)
-    person.text = "Op 16 maart is door de heer Van den Berg de vraag gesteld of het mag."
+    answer = c(1, 0, 0.370, text="Deze vraag kwam op naar aanleiding van mijn voornemen.")
+    person = c(
+        0, 0, 0.351, text="Op 16 maart is door de heer Van den Berg de vraag gesteld of het mag."
+    )
     pool, documents = [answer, person], {0: "d1", 1: "d1"}
     asked = "Which MP asked whether the Constitution allows it?"
     assert with_answer_type(asked, [answer], pool, documents, 0.05) == [answer, person]
@@ -70,12 +68,10 @@ def test_a_who_question_gets_the_nearly_tied_sentence_naming_the_person() -> Non
 def test_who_holds_a_role_gets_the_sentence_naming_the_holder() -> None:
     from qa_service.answer.answer_kind import with_holder
 
-    role = c(0, 0, 0.372)
-    role.text = "De Secretaris-generaal opende het werkdiner."
+    role = c(0, 0, 0.372, text="De Secretaris-generaal opende het werkdiner.")
     holder = c(1, 0, 0.317)  # far below, but it names him
     holder.text = "Op voorstel van Secretaris-generaal Stoltenberg spraken de Ministers."
-    other = c(2, 0, 0.360)
-    other.text = "Secretaris-generaal Rutte sprak."  # another document: never
+    other = c(2, 0, 0.360, text="Secretaris-generaal Rutte sprak.")  # another document: never
     pool, documents = [role, holder, other], {0: "d1", 1: "d1", 2: "d2"}
     for asked in (
         "Who is the NATO Secretary General?",
@@ -93,12 +89,15 @@ def test_who_holds_a_role_gets_the_sentence_naming_the_holder() -> None:
 def test_what_a_question_counts_gets_the_sentence_giving_a_figure_of_it() -> None:
     from qa_service.answer.answer_kind import with_counted
 
-    coins = c(0, 0, 1.066)
-    coins.text = "In het jaar 1890 zijn tot nieuwe zilveren pasmunt vermunt: 648 787 stukken."
+    coins = c(
+        0,
+        0,
+        1.066,
+        text="In het jaar 1890 zijn tot nieuwe zilveren pasmunt vermunt: 648 787 stukken.",
+    )
     loss = c(1, 0, 0.612)  # far below, but it gives the loss
     loss.text = "Op die vermunting is mitsdien een verlies geleden van f 25 125,10."
-    other = c(2, 0, 0.700)
-    other.text = "Het verlies bedroeg 300 gulden."  # another document: never
+    other = c(2, 0, 0.700, text="Het verlies bedroeg 300 gulden.")  # another document: never
     pool, documents = [coins, loss, other], {0: "d1", 1: "d1", 2: "d2"}
     asked = "Hoeveel verlies werd in 1890 geleden op de vermunting van nieuwe pasmunt?"
     assert with_counted(asked, [coins], pool, documents) == [coins, loss]
@@ -113,14 +112,15 @@ def test_a_kind_of_answer_no_sentence_of_the_document_gives_comes_from_a_nearly_
     from qa_service.answer.answer_kind import from_typed_document
 
     asked = "Wanneer moet de regering de Kamer informeren over de selectieprocedures?"
-    lead = c(0, 0, 0.907)
-    lead.text = "verzoekt de regering afspraken te maken met instellingen over selectie,"
-    near = c(1, 0, 0.814)
-    near.text = "verzoekt de regering dat instellingen hun selectieprocedures toetsen,"
+    lead = c(
+        0, 0, 0.907, text="verzoekt de regering afspraken te maken met instellingen over selectie,"
+    )
+    near = c(
+        1, 0, 0.814, text="verzoekt de regering dat instellingen hun selectieprocedures toetsen,"
+    )
     when = c(2, 0, 0.495)  # the same motion as ``near``: it says when
     when.text = "verzoekt de regering om de Kamer hierover te informeren voor het zomerreces,"
-    far = c(3, 0, 0.700)
-    far.text = "verzoekt de regering de Kamer voor 1 juni te informeren,"
+    far = c(3, 0, 0.700, text="verzoekt de regering de Kamer voor 1 juni te informeren,")
     documents = {0: "m14", 1: "m16", 2: "m16", 3: "m99"}
     pool = [lead, near, when, far]
     assert from_typed_document(asked, [lead], pool, documents, 0.1) == [near, when]
@@ -131,9 +131,9 @@ def test_a_kind_of_answer_no_sentence_of_the_document_gives_comes_from_a_nearly_
     assert from_typed_document(asked, [when], pool, documents, 0.1) == [when]
     # only the nearest other document: when it names no time, one further down that does
     # (a motion on another fund, 200 miljoen euro) is no answer either
-    untimed = c(1, 0, 0.850)
-    untimed.text = "verzoekt de regering inzichtelijk te maken hoe instellingen selecteren,"
-    later = c(3, 0, 0.830)
-    later.text = "verzoekt de regering de Kamer voor 1 juni te informeren,"
+    untimed = c(
+        1, 0, 0.850, text="verzoekt de regering inzichtelijk te maken hoe instellingen selecteren,"
+    )
+    later = c(3, 0, 0.830, text="verzoekt de regering de Kamer voor 1 juni te informeren,")
     further = [lead, untimed, later]
     assert from_typed_document(asked, [lead], further, documents, 0.1) == [lead]
