@@ -194,11 +194,11 @@ class Abstention:
         first; unchanged without ``people``: of Kathmann's motions, the one on basisbanen
         answers "When was Kathmann's motion on basic jobs submitted?", though the name
         makes each of them about as near to it."""
-        vector = self._topic_vector(question, people) if len(hits) > 1 else None
-        if vector is None:
+        if len(hits) < 2:
             return hits
-        near = dict(zip((h.row for h in hits), self._near(vector, hits), strict=True))
-        return sorted(hits, key=lambda h: -near[h.row])
+        near = self.topic_similarities(question, people, hits)  # 1.0 each without people
+        by_row = dict(zip((h.row for h in hits), near, strict=True))
+        return sorted(hits, key=lambda h: -by_row[h.row])
 
     def topic_lacking(
         self, question: str, people: Collection[str], held: str | TextTerms

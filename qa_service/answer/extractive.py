@@ -53,9 +53,7 @@ from qa_service.answer.sentence_choice import (
     with_reason,
     writer_speaks,
 )
-from qa_service.answer.support import (
-    name_terms,
-)
+from qa_service.answer.support import name_terms
 from qa_service.config import Settings
 from qa_service.documents import attributed
 from qa_service.embedding import Embedder

@@ -48,6 +48,8 @@ def alternatives(term: Term) -> tuple[str, ...]:
 
 
 _WORD = re.compile(r"\w+")
+#: a Dutch past participle: ``ge`` + a stem of four letters or more + ``d``/``t``/``en``
+_PARTICIPLE = re.compile(r"ge\w{4,}(?:d|t|en)")
 
 
 def word_prefixes(
@@ -59,10 +61,6 @@ def word_prefixes(
     out = {w[:size] for w in words if len(w) >= size and w not in skip}
     out.update(w[2 : size + 2] for w in words if _PARTICIPLE.fullmatch(w) and w not in skip)
     return out
-
-
-#: a Dutch past participle: ``ge`` + a stem of four letters or more + ``d``/``t``/``en``
-_PARTICIPLE = re.compile(r"ge\w{4,}(?:d|t|en)")
 
 
 #: Particles of Dutch separable verbs: "kondigden ... aan" is analysed ``kond``, the
@@ -78,10 +76,17 @@ def unparticled(terms: Iterable[str]) -> set[str]:
     }
 
 
+def heads(terms: Iterable[str]) -> set[str]:
+    """The possible heads of the ``terms`` that are Dutch compounds: each ending of
+    :data:`HEAD` letters or more after three or more (``vestigingsbeleid``: ``beleid``,
+    ...)."""
+    return {t[i:] for t in terms for i in range(3, len(t) - HEAD + 1)}
+
+
 @dataclass(frozen=True)
 class TextTerms:
-    """What overlap looks up in a text: its analysed terms, its words' prefixes and its
-    separable verbs without their particles."""
+    """What overlap looks up in a text: its analysed terms, its words' prefixes, its
+    terms without a separable verb's particle and the endings of its compounds."""
 
     terms: frozenset[str]
     prefixes: frozenset[str]
@@ -93,12 +98,6 @@ class TextTerms:
         terms = frozenset(analyze_text(text))
         prefixes = frozenset(word_prefixes(_WORD.findall(fold(text))))
         return cls(terms, prefixes, frozenset(unparticled(terms)), frozenset(heads(terms)))
-
-
-def heads(terms: Iterable[str]) -> set[str]:
-    """The possible heads of the ``terms`` that are Dutch compounds: each ending of four
-    letters or more after three or more (``vestigingsbeleid``: ``beleid``, ...)."""
-    return {t[i:] for t in terms for i in range(3, len(t) - 3)}
 
 
 class TermOverlap:
@@ -149,7 +148,8 @@ class TermOverlap:
 
 def _partly(term: str, analysed: TextTerms) -> bool:
     """Whether ``analysed`` holds ``term`` by its word prefix (``Afghaanse`` for
-    ``afghanistan``) or as a separable verb ("kondigden ... aan": ``aangekondigd``)."""
+    ``afghanistan``), as a separable verb ("kondigden ... aan": ``aangekondigd``) or as the
+    end of a compound (``beleid`` in ``vestigingsbeleid``)."""
     if len(term) >= PREFIX and term[:PREFIX] in analysed.prefixes:
         return True
-    return term in analysed.verbs or len(term) >= HEAD and term in analysed.heads
+    return term in analysed.verbs or term in analysed.heads

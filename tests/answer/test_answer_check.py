@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
-
 from qa_service.service import QAService
 
 
-@pytest.fixture(scope="module")
-def service(corpus_service: QAService) -> QAService:
-    return corpus_service
-
-
 def test_of_the_quoted_motions_of_the_mps_asked_about_the_far_ones_are_named(
-    service: QAService,
+    corpus_service: QAService,
 ) -> None:
     """An English question naming MPs, quoting two of their motions: the one far from what
     it asks without their names (buying farms for motorways) is left out, the one it asks
     about (netting on latent space stopped at once) kept. A Dutch question, one document, or
     a question naming no MP: all kept."""
-    check = service.answerer.check
+    check = corpus_service.answerer.check
     question = "Which practice did Bromet and Thijssen want ended at once?"
-    hits = service.retriever.search(question, 10).hits
+    hits = corpus_service.retriever.search(question, 10).hits
     farms = next(h for h in hits if "boerderijen" in h.passage.text)
     latent = next(h for h in hits if "latente ruimte per direct" in h.passage.text)
     assert check.on_topic(question, "en", [farms, latent]) == [1]
@@ -33,7 +26,7 @@ def test_of_the_quoted_motions_of_the_mps_asked_about_the_far_ones_are_named(
 
 
 def test_what_the_minister_said_is_not_answered_by_a_motion_that_does_not_quote_one(
-    service: QAService,
+    corpus_service: QAService,
 ) -> None:
     """A motion is the Kamer's words, not the minister's: "What did the minister say about
     reconstruction in Turkey?" is declined though Kuzu's motion on it is near; the minister's
@@ -44,8 +37,8 @@ def test_what_the_minister_said_is_not_answered_by_a_motion_that_does_not_quote_
     assert minister_said("Wat zei de minister over Turkije?")
     assert not minister_said("What did the motion ask the minister to do?")
     assert not minister_said("What did minister Hoekstra promise?")  # a named one: any source
-    assert not service.ask(
+    assert not corpus_service.ask(
         "What did the minister say about reconstruction in Turkey?", 5
     ).answer.answerable
-    pledge = service.ask("What did the minister pledge for Afghanistan?", 5).answer
+    pledge = corpus_service.ask("What did the minister pledge for Afghanistan?", 5).answer
     assert pledge.answerable and "honderd militairen" in pledge.answer
