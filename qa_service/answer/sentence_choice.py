@@ -399,7 +399,10 @@ def choose(
 
     ``margin``: how far under
     the best score a sentence of the answer passage, or of another passage that adds
-    question terms not covered yet, may score; ``home_margin`` (default ``margin``) and
+    question terms not covered yet, may score (twice as far for a sentence of the answer
+    passage or motion adding two or more: "van mening dat bestaande knelpunten eerst moeten
+    worden opgelost, voordat ..." answers what must happen first, beside the dictum that
+    the motion's title makes the best); ``home_margin`` (default ``margin``) and
     ``other_margin`` (default 0: none): how close to the best a sentence of the answer
     passage, or of another passage, must score to join without adding a missing term.
     Neighbours needed for context come on top of ``max_sentences``, up to twice it.
@@ -422,7 +425,8 @@ def choose(
             continue
         close = home_margin if (c.unit or c.passage) == home else other_margin
         adds = c.terms - covered
-        if c.score < best.score - close and not (c.score >= best.score - margin and adds):
+        reach = 2 * margin if (c.unit or c.passage) == home and len(adds) >= 2 else margin
+        if c.score < best.score - close and not (c.score >= best.score - reach and adds):
             continue  # only close to the best, or adding what is still missing
         if (
             c.score < best.score - close

@@ -31,8 +31,12 @@ from qa_service.search.fusion import Mode, bm25_weight, fuse, weighted_rrf
 from qa_service.store.protocol import DocumentStore, Ranking, SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language, detect_language
-from qa_service.text.lexical import fold
+from qa_service.text.lexical import analyze, fold
 from qa_service.text.names import names, names_only, written
+
+#: A name's word whose terms are this common in the index (IDF under it) picks out nothing
+#: in a keyword search for the name: "Plan" of "Tax Plan" finds every plan, "EU" every EU.
+COMMON_NAME_IDF = 3.5
 
 
 @dataclass
@@ -216,12 +220,27 @@ class Retriever:
         held = fold(" ".join(p.text for p in top.values()))
         if all(any(f in held for f in written(n, "en")) for n in asked):
             return fused
-        rows, scores = self.index.keyword_search([" ".join(asked)], k, active)
+        words = self._distinctive(asked)
+        if not words:
+            return fused
+        rows, scores = self.index.keyword_search([" ".join(words)], k, active)
         ranking = list(zip(rows[0], scores[0], strict=True))
         if not ranking:
             return fused
         weights = [(1.0, fused), (self.settings.name_weight_en, ranking)]
         return weighted_rrf(weights, self.settings.rrf_k)
+
+    def _distinctive(self, asked: list[str]) -> list[str]:
+        """The words of the names ``asked`` that pick something out in a keyword search:
+        none of whose terms is common in the index (:data:`COMMON_NAME_IDF`)."""
+        words = [w for name in asked for w in name.split()]
+        terms = [analyze(w) for w in words]
+        idf = dict(zip(flat := [t for ts in terms for t in ts], self.index.idf(flat), strict=True))
+        return [
+            w
+            for w, ts in zip(words, terms, strict=True)
+            if ts and min(idf[t] for t in ts) >= COMMON_NAME_IDF
+        ]
 
     def _hits(
         self, fused: list[tuple[int, float]], query_vector: np.ndarray, bm25: dict[int, float]

@@ -52,6 +52,7 @@ EN_NL_NAMES: dict[str, str] = {
     "finance": "financien",
     "health": "volksgezondheid",
     "justice": "justitie",
+    "tax": "belasting",
     "foreign": "buitenland",
     "ukraine": "oekraine",
     "russia": "rusland",

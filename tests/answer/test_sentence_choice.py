@@ -104,6 +104,21 @@ def test_other_passages_join_only_for_missing_parts() -> None:
     assert [x.passage for x in chosen] == [0, 2]
 
 
+def test_the_answer_motion_adds_two_missing_terms_from_further_down() -> None:
+    """A sentence of the answer's own motion holding two question terms the chosen one lacks
+    joins from twice the margin below the best; one term, or another motion's, does not."""
+    best = c(1, 0, 0.90, "vervoer", "groei", unit="m1", document="m1")
+    first = c(0, 0, 0.60, "eerst", "voordat", "groei", unit="m1", document="m1")
+    chosen = choose([best, first], margin=0.16, max_sentences=3)
+    assert [x.passage for x in chosen] == [1, 0]
+    one = c(0, 0, 0.60, "eerst", "groei", unit="m1", document="m1")
+    assert choose([best, one], margin=0.16, max_sentences=3) == [best]
+    other = c(2, 0, 0.60, "eerst", "voordat", unit="m2", document="m2")
+    assert choose([best, other], margin=0.16, max_sentences=3) == [best]
+    far = c(0, 0, 0.50, "eerst", "voordat", unit="m1", document="m1")
+    assert choose([best, far], margin=0.16, max_sentences=3) == [best]
+
+
 def test_another_document_does_not_add_what_the_answer_motion_says_itself() -> None:
     """The answer motion's consideration is best; another motion of the same MP scores next
     and adds "verzoekt" that the consideration lacks, but the answer motion's own dictum

@@ -52,3 +52,15 @@ def test_dutch_and_unnamed_questions_are_ranked_as_before(
         "What did Omtzigt ask for?",  # an author: the author search's job
     ):
         assert _passages(on, question) == _passages(off, question)
+
+
+def test_a_name_word_common_in_the_corpus_is_not_searched(
+    retrievers: tuple[Retriever, Retriever],
+) -> None:
+    """ "Plan" of "Tax Plan" is in every plan: searching it would rank motions asking for a
+    plan above the one on the Belastingplan that the named MPs wrote together."""
+    _, on = retrievers
+    assert on._distinctive(["Tax", "Plan"]) == ["Tax"]
+    assert on._distinctive(["Waddenacademie"]) == ["Waddenacademie"]
+    question = "What did Dassen and Koekkoek ask for in the 2024 Tax Plan?"
+    assert {h.passage.doc_id for h in on.search(question, 5).hits[:1]} == {"kst-36169-31"}
