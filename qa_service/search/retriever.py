@@ -231,9 +231,10 @@ class Retriever:
         return weighted_rrf(weights, self.settings.rrf_k)
 
     def _distinctive(self, asked: list[str]) -> list[str]:
-        """The words of the names ``asked`` that pick something out in a keyword search:
+        """The words of the names ``asked``, as asked and by their Dutch names (``Civil
+        Code``: also ``burgerlijk wetboek``), that pick something out in a keyword search:
         none of whose terms is common in the index (:data:`COMMON_NAME_IDF`)."""
-        words = [w for name in asked for w in name.split()]
+        words = [f for name in asked for w in name.split() for f in written(w, "en")]
         terms = [analyze(w) for w in words]
         idf = dict(zip(flat := [t for ts in terms for t in ts], self.index.idf(flat), strict=True))
         return [
