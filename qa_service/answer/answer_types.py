@@ -367,6 +367,11 @@ _COUNTRY_ASKED = re.compile(
 )
 
 
+#: the adjectives of the documents' own country and union, in nearly every motion ("de
+#: Nederlandse regering", "de Europese Commissie"): not the country a question asks for
+_HOME = re.compile(r"\b(?:Nederlandse|Europese)\b")
+
+
 #: a question asking which law: "Which law regulates ...", "Under which act ...", "In welke
 #: wet ...", "Na de inwerkingtreding van welke wet ..."
 _LAW_ASKED = re.compile(
@@ -394,7 +399,8 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         return "a time"
     if missing_role(question, answer):
         return "a person"
-    if _COUNTRY_ASKED.search(asked) and not countries_in(answer) - countries_in(question):
+    named = countries_in(_HOME.sub(" ", answer))
+    if _COUNTRY_ASKED.search(asked) and not named - countries_in(question):
         return "a country"
     if _LAW_ASKED.search(asked) and not _LAW.search(text):
         return "a law"

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import pycountry
 
+from qa_service.text.lexical import fold
+
 #: Everyday names ISO 3166 does not use, with the code of the country they name.
 EVERYDAY = {
     "Engeland": "GB",
@@ -97,6 +99,25 @@ def countries_in(text: str) -> set[str]:
     """The countries ``text`` names: the ISO codes of their names, capitalised as names are
     ("Frankrijk treft al maatregelen" -> ``{"FR"}``; "frankrijk" is not a name), also at the
     head of a compound ("Oekraïne-beleid"), not inside one ("Noord-Korea" is not Korea);
-    and their Dutch adjectives, as written ("de Deense regering" -> ``{"Deense"}``)."""
+    and their Dutch adjectives: as the country's code when it starts as the country's Dutch
+    name does ("Marokkaanse" -> ``MA``), else as written ("de Deense regering" ->
+    ``{"Deense"}``)."""
     found = {country_codes()[m.group(1)] for m in _pattern().finditer(text)}
-    return found | set(_ADJECTIVE.findall(text))
+    starts = _code_by_start()
+    return found | {starts.get(fold(a)[:ADJECTIVE_START], a) for a in _ADJECTIVE.findall(text)}
+
+
+#: the letters an adjective shares with its country's Dutch name ("Marokkaanse", "Marokko")
+ADJECTIVE_START = 5
+
+
+@lru_cache(maxsize=1)
+def _code_by_start() -> dict[str, str]:
+    """The first :data:`ADJECTIVE_START` letters of each country's one-word Dutch name ->
+    its code, for the starts only one country has."""
+    by_start: dict[str, set[str]] = {}
+    for code, forms in _dutch_by_code().items():
+        for form in forms:
+            if len(form) > ADJECTIVE_START and form.isalpha():  # not Amerikaans-Samoa
+                by_start.setdefault(fold(form)[:ADJECTIVE_START], set()).add(code)
+    return {start: codes.pop() for start, codes in by_start.items() if len(codes) == 1}

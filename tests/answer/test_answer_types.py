@@ -294,6 +294,11 @@ def test_which_country_needs_a_country_beyond_the_questions_own() -> None:
     states = "Which member states already meet the WHO air quality standards?"
     assert missing_answer_type(states, "de WHO-normen worden vastgelegd") == "a country"
     assert missing_answer_type("Welke lidstaten?", "Alleen Zweden en Finland.") is None
+    # the question's own country as an adjective, the documents' own country and union: none
+    besides = "Which countries besides Morocco did Van der Plas want return agreements with?"
+    morocco = "de Nederlandse regering heeft concessies gedaan; zijn Marokkaanse tegenhanger"
+    assert missing_answer_type(besides, morocco) == "a country"
+    assert missing_answer_type(besides, "de Europese Commissie en Tunesië") is None
 
 
 def test_which_law_needs_a_law_named() -> None:

@@ -26,3 +26,11 @@ def test_withdrawn_and_everyday_names_count() -> None:
 def test_a_dutch_adjective_inside_a_sentence_names_a_country() -> None:
     assert countries_in("optrekken met de Deense regering") == {"Deense"}
     assert countries_in("Deense regering") == set()  # capitalised as the first word
+
+
+def test_an_adjective_starting_as_its_country_is_that_country() -> None:
+    """ "Marokkaanse" is Morocco's, as "Marokko" is; "Deense" shares too little with
+    "Denemarken" and stays as written; "Amerikaanse" is not Amerikaans-Samoa's."""
+    assert countries_in("de Marokkaanse tegenhanger") == countries_in("Morocco") == {"MA"}
+    assert countries_in("de Nederlandse regering") == {"NL"}
+    assert countries_in("de Amerikaanse regering") == {"Amerikaanse"}
