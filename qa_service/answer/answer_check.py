@@ -14,8 +14,9 @@ from qa_service.answer.answer_types import missing_answer_type
 from qa_service.answer.answers import Answer
 from qa_service.answer.evidence import DocumentEvidence
 from qa_service.answer.metadata import dated_year, of_year
-from qa_service.answer.sentence_choice import question_terms
+from qa_service.answer.sentence_choice import asks_request, question_terms
 from qa_service.answer.support import evidence_text, missing_numbers, missing_specifics
+from qa_service.answer.topic_words import mentions, translated_terms
 from qa_service.config import Settings
 from qa_service.search.authors import AuthorIndex
 from qa_service.search.retriever import Hit
@@ -40,6 +41,21 @@ def minister_said(question: str) -> bool:
     """Whether ``question`` asks what the minister said or wrote: a letter's words, not a
     motion's, unless the motion quotes a minister."""
     return bool(_MINISTER_SAID.search(question))
+
+
+#: the topic of "What did X ask about <topic>?": after the last "about", up to a clause break
+_ABOUT_EN = re.compile(r".*\babout\s+([^,;:?!]+)", re.IGNORECASE)
+
+
+def topic_lacking_en(question: str, text: str) -> list[tuple[str, ...]]:
+    """The words of the topic an English question asks what someone asked about ("What did
+    Kathmann ask about the minimum wage?") that have a Dutch form
+    (:func:`~qa_service.answer.topic_words.translated_terms`) and ``text`` (the answer's
+    document) lacks in every form: her motion on "buy now, pay later" names no wage."""
+    topic = _ABOUT_EN.search(question)
+    if topic is None or not asks_request(question):
+        return []
+    return [t for t in translated_terms(topic.group(1)) if not mentions(text, t)]
 
 
 class AnswerCheck:
@@ -89,6 +105,8 @@ class AnswerCheck:
             topic = self.abstention.topic_similarity(question, people, cited)
             if topic < floor:
                 missing.append(f"the topic asked about ({topic:.2f} without its names)")
+            text = " ".join([own.title, *self.evidence.texts(own.doc_id)])
+            missing += [t[0] for t in topic_lacking_en(question, text)]
         motion = own is not None and own.doc_type == "motie"
         if motion and minister_said(question) and not _MINISTER.search(answer.answer):
             missing.append("the minister's words")  # a motion is the Kamer's, not his

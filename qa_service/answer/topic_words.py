@@ -49,6 +49,23 @@ def topic_terms(topic: str, language: str) -> list[tuple[str, ...]]:
     return terms
 
 
+def translated_terms(topic: str) -> list[tuple[str, ...]]:
+    """The lower-case words of an English ``topic`` that the glossary gives a Dutch form
+    ("wage" as "loon", "universities" as "universiteit"), each as folded alternatives with
+    the word itself; other words (no way to look for them in Dutch text) and names (checked
+    as names: :mod:`qa_service.answer.support`) are left out, and so is a parenthesis (it
+    explains the topic: "the beslagvrije voet (the protected income of ...)")."""
+    terms = []
+    for word in re.findall(r"[\w'’-]+", re.sub(r"\([^)]*\)?", " ", topic)):
+        folded = _APOSTROPHE.sub("", fold(word))
+        if folded in STOPWORDS or len(folded) < 3 or not word.islower():
+            continue
+        dutch = fold(looked_up(EN_NL_TERMS, folded) or "").split() + english_topic(folded)
+        if dutch:
+            terms.append(tuple(dict.fromkeys([folded, *dutch])))
+    return terms
+
+
 def subject(title: str) -> str:
     """What a motion's title says it is about: after "over" ("Motie van het lid Martin Bosma
     over X": X, not the MP); nothing for a title that names only its MPs ("Motie van het lid
@@ -61,6 +78,22 @@ def holds(text: str, terms: list[tuple[str, ...]]) -> bool:
     (:func:`_in_word`)."""
     words = re.findall(r"\w+", _APOSTROPHE.sub("", fold(text)))
     return all(any(_in_word(f, w) for f in forms for w in words) for forms in terms)
+
+
+def mentions(text: str, term: tuple[str, ...]) -> bool:
+    """Whether ``text`` holds ``term`` (:func:`holds`) or ends a compound with a form of it of
+    four letters or more, inflected or not: "minimumloon" and "minimumlonen" hold "loon"."""
+    if holds(text, [term]):
+        return True
+    words = re.findall(r"\w+", _APOSTROPHE.sub("", fold(text)))
+    heads = [f for f in term if len(f) >= 4]
+    return any(
+        w[: len(w) - len(i)].endswith(f) and len(w) - len(i) > len(f)
+        for w in words
+        for f in heads
+        for i in _INFLECTIONS
+        if w.endswith(i)
+    )
 
 
 #: what may follow a form in a word of the same meaning: an inflection ("woningen")

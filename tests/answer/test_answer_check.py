@@ -42,3 +42,26 @@ def test_what_the_minister_said_is_not_answered_by_a_motion_that_does_not_quote_
     ).answer.answerable
     pledge = corpus_service.ask("What did the minister pledge for Afghanistan?", 5).answer
     assert pledge.answerable and "honderd militairen" in pledge.answer
+
+
+def test_an_english_topic_the_answer_document_lacks_in_dutch_is_missing() -> None:
+    """ "What did Kathmann ask about the minimum wage?": "wage" has a Dutch form ("loon"),
+    which her motion on buy-now-pay-later lacks; "minimum" has none and is not judged. Every
+    glossary word of the topic must be held; names, a parenthesis and a question that asks
+    no request are not judged here."""
+    from qa_service.answer.answer_check import topic_lacking_en
+
+    bnpl = "Motie van het lid Kathmann c.s.: verzoekt de regering minderjarigen te beschermen"
+    assert topic_lacking_en("What did Kathmann ask about the minimum wage?", bnpl) == [
+        ("wage", "loon", "lonen")
+    ]
+    wages = "verzoekt de regering het minimumloon te verhogen"
+    assert topic_lacking_en("What did Kathmann ask about the minimum wage?", wages) == []
+    quake = "een bijdrage aan de reconstructie in Turkije en Syrië"
+    assert topic_lacking_en("What did Kuzu ask about schools in Syria?", quake)
+    # a name (checked as a name elsewhere), a parenthesis, another kind of question: none
+    assert topic_lacking_en("What did Kuzu ask about Syria?", quake) == []
+    kat = "verzoekt de regering de beslagvrije voet jaarlijks te indexeren"
+    question = "What did Kat ask about the beslagvrije voet (the protected income)?"
+    assert topic_lacking_en(question, kat) == []
+    assert topic_lacking_en("Is there a motion about the minimum wage?", bnpl) == []

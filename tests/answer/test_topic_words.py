@@ -33,3 +33,22 @@ def test_an_english_topic_is_also_looked_up_in_dutch() -> None:
 def test_the_subject_of_a_title_is_after_over() -> None:
     assert subject("Motie van het lid Martin Bosma over het fonds") == "het fonds"
     assert subject("Motie van het lid Westerveld") == ""
+
+
+def test_only_english_words_the_glossary_translates_are_translated_terms() -> None:
+    from qa_service.answer.topic_words import translated_terms
+
+    assert translated_terms("rent increases for students") == [
+        ("rent", "huur"),
+        ("students", "student", "studie"),
+    ]
+    assert translated_terms("the Wadden Sea (its islands)") == []  # names, a parenthesis
+
+
+def test_a_term_is_mentioned_as_the_head_of_a_compound() -> None:
+    from qa_service.answer.topic_words import mentions
+
+    assert mentions("het minimumloon verhogen", ("wage", "loon", "lonen"))
+    assert mentions("de minimumlonen", ("wage", "loon", "lonen"))
+    assert not mentions("de lonende aanpak", ("wage", "loon"))  # not at the end
+    assert not mentions("dat is zeer goed", ("sea", "zee"))  # under four letters: no head
