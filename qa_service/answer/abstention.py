@@ -11,12 +11,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection
+from dataclasses import replace
 
 import numpy as np
 
 from qa_service.answer.evidence import DocumentEvidence
 from qa_service.answer.metadata import classify
 from qa_service.answer.sentence_choice import asks_request, flat_terms, question_terms
+from qa_service.answer.topic_words import mentions, translated_terms
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.search.retriever import Hit, RetrievalResult
@@ -88,10 +90,47 @@ class Abstention:
     ) -> bool:
         """A Dutch question naming someone whose every term ``top`` holds
         (:meth:`holds_every_term`); an English one about ``top``'s authors that is near it
-        without their names (:meth:`about_authors`)."""
+        without their names (:meth:`about_authors`) or names policy topics its document
+        mentions (:meth:`topic_held`)."""
         if language == "nl":
             return bool(named) and self.holds_every_term(question, top)
-        return self.about_authors(question, named, top)
+        authors = fold(" ".join(top.document.authors))
+        theirs = any(fold(n) in authors for n in named)
+        return self.about_authors(question, named, top) or (
+            theirs and self.topic_held(question, top)
+        )
+
+    def topic_held(self, question: str, hit: Hit) -> bool:
+        """Whether an English question names policy topics (:data:`EN_NL_TOPICS`: "rent" as
+        "huur", "self-employed" as "zzp") and ``hit``'s document (its title and text)
+        mentions each of them: "What did Beckerman ask about the rent tribunal?" is about her
+        motion on the Huurcommissie, though it embeds far from it (0.18)."""
+        terms = translated_terms(without_names(question, names(question)), glossary=False)
+        if not terms:
+            return False
+        text = " ".join([hit.document.title, *self.evidence.texts(hit.document.doc_id)])
+        return all(mentions(text, t) for t in terms)
+
+    def topic_first(self, retrieval: RetrievalResult) -> RetrievalResult:
+        """``retrieval`` with only the hits of the documents of the people an English
+        question names that mention every policy topic it names (:meth:`topic_held`), when
+        other hits do not: of Eppink's motions, the one on zzp'ers for "What
+        did Eppink call on the cabinet to do for self-employed people?", not his motion on
+        red tape that is nearer to it. Unchanged otherwise (the answerer asks for it only
+        for a question it declined: :meth:`ExtractiveAnswerer.run_batch`)."""
+        hits, question = retrieval.hits, retrieval.query
+        named = [fold(n) for n in names(question)]
+        if retrieval.language != "en" or not hits or not named:
+            return retrieval
+
+        def theirs(hit: Hit) -> bool:
+            authors = fold(" ".join(hit.document.authors))
+            return any(n in authors for n in named)
+
+        first = [h for h in hits if theirs(h) and self.topic_held(question, h)]
+        if not first or len(first) == len(hits):
+            return retrieval
+        return replace(retrieval, hits=first)
 
     def about_authors(self, question: str, named: list[str], top: Hit) -> bool:
         """Whether an English question naming ``top``'s authors is, without their names,

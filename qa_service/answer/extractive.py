@@ -149,6 +149,29 @@ class ExtractiveAnswerer:
     def run_batch(
         self, questions: Sequence[str], retrievals: Sequence[RetrievalResult]
     ) -> list[Answer]:
+        """Answer many questions (:meth:`_run_batch`). A question declined is answered once
+        more from the documents of the MPs it names on the policy topic it names, where
+        the retrieval holds such (:meth:`Abstention.topic_first`): "What did Beckerman ask
+        about the rent tribunal?" from her motion on the Huurcommissie, though another of
+        her motions is nearer to it. Only then: a glossary word ("housing" for "woning") is
+        too loose to overrule an answer."""
+        answers = self._run_batch(questions, retrievals)
+        focused = {
+            i: again
+            for i, (answer, retrieval) in enumerate(zip(answers, retrievals, strict=True))
+            if not answer.answerable
+            and (again := self.abstention.topic_first(retrieval)) is not retrieval
+        }
+        if focused:
+            asked = [questions[i] for i in focused]
+            for i, answer in zip(focused, self._run_batch(asked, [*focused.values()]), strict=True):
+                if answer.answerable:
+                    answers[i] = answer
+        return answers
+
+    def _run_batch(
+        self, questions: Sequence[str], retrievals: Sequence[RetrievalResult]
+    ) -> list[Answer]:
         """Answer many questions, embedding all their candidate sentences in one batch.
 
         A candidate sentence is scored with a vector stored with its passage at index time:

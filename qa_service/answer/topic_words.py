@@ -49,19 +49,26 @@ def topic_terms(topic: str, language: str) -> list[tuple[str, ...]]:
     return terms
 
 
-def translated_terms(topic: str) -> list[tuple[str, ...]]:
+def translated_terms(topic: str, glossary: bool = True) -> list[tuple[str, ...]]:
     """The lower-case words of an English ``topic`` that the glossary gives a Dutch form
     ("wage" as "loon", "universities" as "universiteit"), each as folded alternatives with
-    the word itself; other words (no way to look for them in Dutch text) and names (checked
-    as names: :mod:`qa_service.answer.support`) are left out, and so is a parenthesis (it
-    explains the topic: "the beslagvrije voet (the protected income of ...)")."""
+    the word itself and its start (:data:`COGNATE`: "provinc" of "provinciale"); other
+    words (no way to look for them in Dutch text) and names (checked as names:
+    :mod:`qa_service.answer.support`) are left out, and so is a parenthesis (it explains
+    the topic: "the beslagvrije voet (the protected income of ...)"). Without
+    ``glossary``, only the words of policy topics (:data:`EN_NL_TOPICS`: "rent" as "huur",
+    not "ask" as "verzoekt")."""
     terms = []
     for word in re.findall(r"[\w'’-]+", re.sub(r"\([^)]*\)?", " ", topic)):
         folded = _APOSTROPHE.sub("", fold(word))
         if folded in STOPWORDS or len(folded) < 3 or not word.islower():
             continue
-        dutch = fold(looked_up(EN_NL_TERMS, folded) or "").split() + english_topic(folded)
+        dutch = english_topic(folded)
+        if glossary:
+            dutch = fold(looked_up(EN_NL_TERMS, folded) or "").split() + dutch
         if dutch:
+            if len(folded) >= COGNATE:  # provinces: provinciale
+                dutch.append(folded[: max(STEM, len(folded) - 2)])
             terms.append(tuple(dict.fromkeys([folded, *dutch])))
     return terms
 

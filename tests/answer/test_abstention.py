@@ -234,3 +234,23 @@ def test_a_motion_holds_the_rare_terms_that_any_of_its_passages_holds(
     assert abstention.holds_rare_terms(question, top)
     answer = service.ask(question, 5).answer
     assert answer.answerable and "730 miljoen euro" in answer.answer
+
+
+def test_an_mps_documents_on_the_policy_topic_asked_answer_a_declined_question(
+    service: QAService,
+) -> None:
+    """ "What did Beckerman ask about the rent tribunal?" embeds nearer her motion on the
+    social domain than the one on the Huurcommissie; that one mentions the topic's Dutch
+    word (huur) and answers once the question would be declined. Her motion on the social
+    domain does not mention it; a question naming no MP is left alone."""
+    abstention = service.answerer.abstention
+    question = "What did Beckerman ask about the rent tribunal?"
+    retrieval = service.retriever.search(question, 5)
+    focused = abstention.topic_first(retrieval)
+    assert focused is not retrieval
+    assert "kst-32847-1001" not in {h.document.doc_id for h in focused.hits}  # social domain
+    assert all(abstention.topic_held(question, h) for h in focused.hits)
+    answer = service.ask(question, 5).answer
+    assert answer.answerable and answer.citations[0].hit.document.doc_id == "kst-36130-36"
+    unnamed = service.retriever.search("What was asked about the rent tribunal?", 5)
+    assert abstention.topic_first(unnamed) is unnamed
