@@ -323,6 +323,7 @@ def missing_count(question: str, answer: str) -> bool:
     if not names_counted(noun, answer):
         return False  # perhaps counted by another word ("soldaten" for "militairen")
     asked = _figures(fold(question))
+    origin = _origin(question)  # "Hoeveel Afghaanse militairen": Afghan ones, near the figure
     for sentence in _SENTENCE_END.split(answer):
         text = _SCALED.sub(r"\1", _DATE.sub(" ", fold(sentence)))
         words = _bare_words(_ENUMERATOR.sub(" ", _REFERENCE.sub(" ", text)))
@@ -330,9 +331,21 @@ def missing_count(question: str, answer: str) -> bool:
             if not _FIGURE.fullmatch(word) or word in asked:
                 continue
             near = words[max(0, i - COUNT_BEFORE) : i] + words[i + 1 : i + 1 + COUNT_AFTER]
-            if any(_counts(noun, w) for w in near):
+            if any(_counts(noun, w) for w in near) and all(
+                any(w.startswith(o) for w in near) for o in origin
+            ):
                 return False
     return True
+
+
+def _origin(question: str) -> list[str]:
+    """The starts (five letters, folded) of the capitalised adjectives before what a Dutch
+    "hoeveel" question counts: where the things counted are from ("Hoeveel Afghaanse
+    militairen": ``afgha``), but for the documents' own country ("Nederlandse")."""
+    m = re.search(_COUNTED.pattern, question, re.IGNORECASE)
+    if m is None:
+        return []
+    return [fold(w)[:5] for w in m.group(1).split() if w[:1].isupper() and not _HOME.fullmatch(w)]
 
 
 #: "hoeveel jaar", "how many months": a count of a unit, which "een jaar" / "één maand"

@@ -278,6 +278,17 @@ def test_a_dutch_how_many_question_needs_a_figure_of_what_it_counts() -> None:
         assert counted_noun(question) is None
 
 
+def test_things_counted_from_a_country_need_it_beside_the_figure() -> None:
+    """ "Hoeveel Afghaanse militairen" counts Afghan soldiers: "honderd militairen" (Dutch
+    ones) with the Afghan police in the next sentence does not; the documents' own country
+    goes without saying."""
+    afghans = "Hoeveel Afghaanse militairen volgen het trainingsprogramma?"
+    dutch = "een bijdrage van ongeveer honderd militairen. [1] trainers voor de Afghaanse politie"
+    assert missing_count(afghans, dutch)
+    assert not missing_count(afghans, "Er volgen 300 Afghaanse militairen de training.")
+    assert not missing_count("Hoeveel Nederlandse militairen?", "ongeveer honderd militairen")
+
+
 def test_which_country_needs_a_country_beyond_the_questions_own() -> None:
     question = "Which country already takes national measures against violent settlers?"
     assert missing_answer_type(question, "verzoekt de regering sancties in te stellen") == (
