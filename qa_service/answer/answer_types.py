@@ -314,16 +314,18 @@ def missing_count(question: str, answer: str) -> bool:
     """Whether ``question`` counts something ("Hoeveel politieagenten worden opgeleid")
     that ``answer`` names (:func:`_counts`) but no sentence of it holds a figure (beyond the
     question's own) a few words from that thing ("290.000 seniorenwoningen" for
-    "woningen"): "honderd militairen" in one sentence and the police training in the next
-    do not count police officers. An answer that never names the thing may count it in
-    other words ("honderd militairen" for "Hoeveel soldaten"): not judged."""
+    "woningen"), and where the question says where they are from ("Hoeveel Afghaanse
+    militairen"), that too: "honderd militairen" in one sentence and the police training
+    in the next do not count police officers, nor Afghan soldiers. An answer that never
+    names the thing may count it in other words ("honderd militairen" for "Hoeveel
+    soldaten"): not judged."""
     noun = counted_noun(question)
     if noun is None:
         return False
     if not names_counted(noun, answer):
         return False  # perhaps counted by another word ("soldaten" for "militairen")
     asked = _figures(fold(question))
-    origin = _origin(question)  # "Hoeveel Afghaanse militairen": Afghan ones, near the figure
+    origin = _origin(question)  # "Hoeveel Afghaanse militairen": Afghan ones, in the sentence
     for sentence in _SENTENCE_END.split(answer):
         text = _SCALED.sub(r"\1", _DATE.sub(" ", fold(sentence)))
         words = _bare_words(_ENUMERATOR.sub(" ", _REFERENCE.sub(" ", text)))
@@ -332,7 +334,7 @@ def missing_count(question: str, answer: str) -> bool:
                 continue
             near = words[max(0, i - COUNT_BEFORE) : i] + words[i + 1 : i + 1 + COUNT_AFTER]
             if any(_counts(noun, w) for w in near) and all(
-                any(w.startswith(o) for w in near) for o in origin
+                any(w.startswith(o) for w in words) for o in origin
             ):
                 return False
     return True
