@@ -280,11 +280,11 @@ def test_a_dutch_how_many_question_needs_a_figure_of_what_it_counts() -> None:
 
 
 def test_things_counted_from_a_country_need_it_in_the_figures_sentence() -> None:
-    from qa_service.answer.answer_types import missing_count
-
     """ "Hoeveel Afghaanse militairen" counts Afghan soldiers: "honderd militairen" (Dutch
     ones) with the Afghan police in the next sentence does not; the documents' own country
     goes without saying."""
+    from qa_service.answer.answer_types import missing_count
+
     afghans = "Hoeveel Afghaanse militairen volgen het trainingsprogramma?"
     dutch = "een bijdrage van ongeveer honderd militairen. [1] trainers voor de Afghaanse politie"
     assert missing_count(afghans, dutch)
