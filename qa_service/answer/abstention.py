@@ -55,8 +55,9 @@ class Abstention:
         """Whether the best passage's similarity is under the language's threshold (a
         signature, "Eerdmans", is not a passage that says anything: it is near a question by
         the name alone). It is ``abstain_names_relief`` lower when the top passage or its
-        document's authors hold every name asked (``Wwft``, ``Van Haga``, "the motion by
-        Paul c.s."; a name they lack: no relief), once more when they hold every rare term of
+        document's title or authors hold every name asked (``Wwft``, ``Van Haga``, "the
+        motion by Paul c.s.", "Vredesfaciliteit" of a motion's title for its consideration
+        on "het budget"; a name they lack: no relief), once more when they hold every rare term of
         a Dutch question (:meth:`holds_rare_terms`) or, one naming someone, every term of it
         (:meth:`holds_every_term`), or an English question naming its authors is near it
         without their names (:meth:`about_authors`), and again when it asks about the
@@ -71,7 +72,7 @@ class Abstention:
         threshold = s.abstain_threshold_en if retrieval.language == "en" else s.abstain_threshold_nl
         named = names(retrieval.query)
         top = retrieval.hits[0]
-        held = fold(top.passage.text + " " + " ".join(top.document.authors))
+        held = fold(" ".join([top.passage.text, top.document.title, *top.document.authors]))
         # every name it names, as asked or (English) by its Dutch name; one it lacks: none
         asked = [written(n, retrieval.language) for n in named]
         if not all(any(f in held for f in forms) for forms in asked):

@@ -254,3 +254,10 @@ def test_an_mps_documents_on_the_policy_topic_asked_answer_a_declined_question(
     assert answer.answerable and answer.citations[0].hit.document.doc_id == "kst-36130-36"
     unnamed = service.retriever.search("What was asked about the rent tribunal?", 5)
     assert abstention.topic_first(unnamed) is unnamed
+
+
+def test_a_name_in_the_top_motions_title_counts_as_held(service: QAService) -> None:
+    """The motion's consideration on "het budget van circa 8 miljard euro" does not name
+    the Europese Vredesfaciliteit; its title does: the question is answered from it."""
+    answer = service.ask("Hoe groot is het budget van de Europese Vredesfaciliteit?", 5).answer
+    assert answer.answerable and "8 miljard" in answer.answer
