@@ -52,3 +52,10 @@ def test_a_term_is_mentioned_as_the_head_of_a_compound() -> None:
     assert mentions("de minimumlonen", ("wage", "loon", "lonen"))
     assert not mentions("de lonende aanpak", ("wage", "loon"))  # not at the end
     assert not mentions("dat is zeer goed", ("sea", "zee"))  # under four letters: no head
+
+
+def test_common_policy_words_have_their_dutch_start() -> None:
+    from qa_service.answer.glossary import english_topic
+
+    assert english_topic("sustainable") == ["duurza"]  # duurzame, verduurzamen
+    assert english_topic("subsidies") == ["subsidie"]
