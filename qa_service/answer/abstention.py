@@ -57,10 +57,11 @@ class Abstention:
         the name alone). It is ``abstain_names_relief`` lower when the top passage or its
         document's title or authors hold every name asked (``Wwft``, ``Van Haga``, "the
         motion by Paul c.s.", "Vredesfaciliteit" of a motion's title for its consideration
-        on "het budget"; a name they lack: no relief), once more when they hold every rare term of
-        a Dutch question (:meth:`holds_rare_terms`) or, one naming someone, every term of it
-        (:meth:`holds_every_term`), or an English question naming its authors is near it
-        without their names (:meth:`about_authors`), and again when it asks about the
+        on "het budget"; a name they lack: no relief), once more when they hold every rare
+        term of a Dutch question (:meth:`holds_rare_terms`) or, one naming someone, every
+        term of it (:meth:`holds_every_term`), or an English question naming its authors is
+        near it without their names (:meth:`about_authors`) or names policy topics its
+        document mentions (:meth:`topic_held`), and again when it asks about the
         document itself ("Bij welk dossier hoort de motie over de innovatiebox?"): so rare a
         keyword match says more than a low similarity (acronyms embed poorly; a dictum never
         names who submitted it; a question about a document embeds far from its text)."""
@@ -95,10 +96,8 @@ class Abstention:
         mentions (:meth:`topic_held`)."""
         if language == "nl":
             return bool(named) and self.holds_every_term(question, top)
-        authors = fold(" ".join(top.document.authors))
-        theirs = any(fold(n) in authors for n in named)
         return self.about_authors(question, named, top) or (
-            theirs and self.topic_held(question, top)
+            written_by(top, named) and self.topic_held(question, top)
         )
 
     def topic_held(self, question: str, hit: Hit) -> bool:
@@ -115,20 +114,15 @@ class Abstention:
     def topic_first(self, retrieval: RetrievalResult) -> RetrievalResult:
         """``retrieval`` with only the hits of the documents of the people an English
         question names that mention every policy topic it names (:meth:`topic_held`), when
-        other hits do not: of Eppink's motions, the one on zzp'ers for "What
-        did Eppink call on the cabinet to do for self-employed people?", not his motion on
-        red tape that is nearer to it. Unchanged otherwise (the answerer asks for it only
-        for a question it declined: :meth:`ExtractiveAnswerer.run_batch`)."""
+        other hits do not: of Beckerman's motions, the one on the Huurcommissie for "What
+        did Beckerman ask about the rent tribunal?", not her motion on the social domain
+        that is nearer to it. Unchanged otherwise (the answerer asks for it only for a
+        question it declined: :meth:`ExtractiveAnswerer.run_batch`)."""
         hits, question = retrieval.hits, retrieval.query
-        named = [fold(n) for n in names(question)]
+        named = names(question)
         if retrieval.language != "en" or not hits or not named:
             return retrieval
-
-        def theirs(hit: Hit) -> bool:
-            authors = fold(" ".join(hit.document.authors))
-            return any(n in authors for n in named)
-
-        first = [h for h in hits if theirs(h) and self.topic_held(question, h)]
+        first = [h for h in hits if written_by(h, named) and self.topic_held(question, h)]
         if not first or len(first) == len(hits):
             return retrieval
         return replace(retrieval, hits=first)
@@ -269,6 +263,12 @@ def literal_terms(question: str) -> list[Term]:
     without its glossary), beside its names (counted as names)."""
     named = {t for name in names(question) for t in analyze(name)}
     return [t for t in question_terms(question, "en", glossary=False) if t not in named]
+
+
+def written_by(hit: Hit, named: Collection[str]) -> bool:
+    """Whether one of the ``named`` is an author of ``hit``'s document."""
+    authors = fold(" ".join(hit.document.authors))
+    return any(fold(n) in authors for n in named)
 
 
 def without_names(question: str, people: Collection[str]) -> str:
