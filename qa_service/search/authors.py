@@ -64,6 +64,22 @@ class AuthorIndex:
         by Pouw-Verweij and Van der Plas", "Jasper" and "Dijk": Jasper van Dijk's, not Inge
         van Dijk's), else those any of them is an author word of; a word that heads more than
         ``most`` documents is skipped (too common to pick anyone out)."""
+        each = self._each(names, most)
+        out = {d: None for docs in each for d in docs}
+        together = [d for d in out if all(d in docs for docs in each)]
+        return together if len(each) > 1 and together else list(out)
+
+    def together(self, names: list[str], most: int) -> set[str]:
+        """The documents that two or more of ``names`` that are author words wrote together
+        (all of them); empty for fewer such names (see :meth:`documents`)."""
+        each = self._each(names, most)
+        if len(each) < 2:
+            return set()
+        return set.intersection(*(set(docs) for docs in each))
+
+    def _each(self, names: list[str], most: int) -> list[dict[str, None]]:
+        """For each of ``names`` that is an author word, its documents (a word that heads
+        more than ``most`` is skipped)."""
         if not names:
             return []  # no need to read the authors
         by_word = self._build()
@@ -76,6 +92,4 @@ class AuthorIndex:
                     docs.update(dict.fromkeys(found))
             if docs:
                 each.append(docs)
-        out = {d: None for docs in each for d in docs}
-        together = [d for d in out if all(d in docs for docs in each)]
-        return together if len(each) > 1 and together else list(out)
+        return each

@@ -163,6 +163,8 @@ class Retriever:
                 fused = self._with_authors(named, raw[i], fused, dense_k, active)
             if named and languages[i] == "en" and s.name_weight_en > 0:
                 fused = self._with_names(named, fused, top_k, keyword_k, active)
+            if named and s.author_weight > 0:
+                fused = self._together_first(named, fused, top_k)
             by_row = dict(keyword)
             hits = self._hits(fused[:top_k], vectors[i], by_row)
             start = top_k
@@ -203,6 +205,27 @@ class Retriever:
         texts = self.index.store.passages_by_rows([r for r, _ in found])
         authored = [(r, sc) for r, sc in found if r in texts and not names_only(texts[r].text)]
         return weighted_rrf([(1.0, fused), (s.author_weight, authored)], s.rrf_k)
+
+    def _together_first(self, named: list[str], fused: Ranking, top_k: int) -> Ranking:
+        """``fused`` with the passages of the documents that the people the question names
+        wrote together first, among its first ``4 * top_k``: "... according to Jasper van
+        Dijk and Omtzigt" asks about their motion, not about one Omtzigt wrote with another
+        MP. Unchanged when they wrote none together (or it names fewer than two)."""
+        together = self.authors.together(named, self.settings.author_max_documents)
+        if not together:
+            return fused
+        head, tail = fused[: 4 * top_k], fused[4 * top_k :]
+        passages = self.index.store.passages_by_rows([r for r, _ in head])
+        theirs = [
+            x
+            for x in head
+            if x[0] in passages
+            and passages[x[0]].doc_id in together
+            and not names_only(passages[x[0]].text)  # a signature says nothing
+        ]
+        if not theirs or len(theirs) == len(head):
+            return fused
+        return theirs + [x for x in head if x not in theirs] + tail
 
     def _with_names(
         self, named: list[str], fused: Ranking, top_k: int, k: int, active: Filters | None

@@ -38,6 +38,10 @@ def test_each_author_word_finds_its_documents(small_index: Path) -> None:
     assert authors.documents(["Omtzigt", "Boswijk"], 100) == ["kst-34682-141"]
     assert authors.documents(["Omtzigt", "Boswijk", "Afghanistan"], 100) == ["kst-34682-141"]
     assert len(authors.documents(["Omtzigt", "Leijten"], 100)) == 3
+    # only what they wrote together: nothing for one name, or for two who wrote nothing
+    assert authors.together(["Omtzigt", "Boswijk", "Afghanistan"], 100) == {"kst-34682-141"}
+    assert authors.together(["Omtzigt"], 100) == set()
+    assert authors.together(["Omtzigt", "Leijten"], 100) == set()
     # the names that are authors', and the others (places, things, people who wrote none)
     asked = ["Omtzigt", "Afghanistan", "Bijleveld-Schouten", "Wateringen"]
     assert authors.among(asked) == ["Omtzigt", "Bijleveld-Schouten"]
@@ -87,4 +91,23 @@ def test_the_authors_signatures_are_not_lifted(small_index: Path, embedder: Embe
     hits = Retriever(index, embedder, only_authors).search("What did Leijten want?", 5).hits
     top = [h.passage.passage_id for h in hits[:3]]
     assert sorted(top) == ["kst-36284-6#p0", "kst-36284-6#p1", "kst-36284-6#p2"]
+    index.close()
+
+
+def test_the_documents_the_named_authors_wrote_together_come_first(
+    corpus_index: Settings, embedder: Embedder
+) -> None:
+    """ "... according to Jasper van Dijk and Omtzigt" asks about their motion on the
+    European Peace Facility, not the one Omtzigt wrote with Michon-Derkzen that the name
+    search ranked first; without the passages they wrote together, nothing moves."""
+    index = load_index(corpus_index.index_dir)
+    retriever = Retriever(index, embedder, corpus_index)
+    question = (
+        "Under which body should the European Peace Facility be placed, according to "
+        "Jasper van Dijk and Omtzigt?"
+    )
+    hits = retriever.search(question, 5).hits
+    assert hits[0].passage.doc_id == "kst-21501-20-1907"
+    ranking = [(1, 0.5), (2, 0.4)]
+    assert retriever._together_first(["Nobody", "Else"], ranking, 5) == ranking
     index.close()
