@@ -49,13 +49,18 @@ _ABOUT_EN = re.compile(r".*\babout\s+([^,;:?!]+)", re.IGNORECASE)
 
 def topic_lacking_en(question: str, text: str) -> list[tuple[str, ...]]:
     """The words of the topic an English question asks what someone asked about ("What did
-    Kathmann ask about the minimum wage?") that have a Dutch form
-    (:func:`~qa_service.answer.topic_words.translated_terms`) and ``text`` (the answer's
-    document) lacks in every form: her motion on "buy now, pay later" names no wage."""
+    Kathmann ask about the minimum wage?") that name a policy topic with a Dutch form
+    (:func:`~qa_service.answer.topic_words.translated_terms`: "wage" as "loon", not the
+    procedure words "report", "fund") and ``text`` (the answer's document) lacks in every
+    form: her motion on "buy now, pay later" names no wage. More than a third of them
+    must be lacking: "refugee children missing school" is asked of a motion on refugee
+    children who miss "onderwijs"."""
     topic = _ABOUT_EN.search(question)
     if topic is None or not asks_request(question):
         return []
-    return [t for t in translated_terms(topic.group(1)) if not mentions(text, t)]
+    terms = translated_terms(topic.group(1), glossary=False)
+    lacking = [t for t in terms if not mentions(text, t)]
+    return lacking if 3 * len(lacking) > len(terms) else []
 
 
 class AnswerCheck:

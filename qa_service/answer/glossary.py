@@ -135,7 +135,7 @@ EN_NL_TOPICS: dict[str, str] = {
     "judge": "rechter",
     "youth": "jeugd jongeren",
     "child": "kind",
-    "children": "kind",
+    "children": "kind kinder",
     "childcare": "kinderopvang",
     "elderly": "ouderen",
     "disabled": "beperking",

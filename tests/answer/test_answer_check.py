@@ -65,3 +65,12 @@ def test_an_english_topic_the_answer_document_lacks_in_dutch_is_missing() -> Non
     question = "What did Kat ask about the beslagvrije voet (the protected income)?"
     assert topic_lacking_en(question, kat) == []
     assert topic_lacking_en("Is there a motion about the minimum wage?", bnpl) == []
+    # procedure words are not topics ("reporters" is not "rapporteren"); of three topic
+    # words one may be lacking ("school": the motion says "onderwijs"), of two none
+    pas = "verzoekt de regering het verificatieproces van PAS-melders te versnellen"
+    assert topic_lacking_en("What did Van Campen ask about PAS reporters?", pas) == []
+    refugees = "vluchtelingenkinderen die onderwijs mislopen"
+    assert topic_lacking_en("What did X ask about refugee children missing school?", refugees) == []
+    assert topic_lacking_en("What did X ask about refugee students?", refugees) == [
+        ("students", "student", "studie", "studen")
+    ]
