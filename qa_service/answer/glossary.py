@@ -82,6 +82,7 @@ EN_NL_TOPICS: dict[str, str] = {
     "doctor": "arts huisarts",
     "nurse": "verpleeg",
     "pension": "pensioen",
+    "pensioner": "gepensioneerd aow",
     "tax": "belasting",
     "taxes": "belasting",
     "climate": "klimaat",
