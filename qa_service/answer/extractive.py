@@ -9,7 +9,7 @@ so in the question's language, offering the closest passages.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -33,6 +33,7 @@ from qa_service.answer.metadata import (
     classify,
     dated_year,
     is_answer_head,
+    is_dictum,
     of_year,
 )
 from qa_service.answer.sentence_choice import (
@@ -105,6 +106,21 @@ def _unit(hit: Hit) -> str:
     if hit.document.doc_type == "motie":
         return hit.document.doc_id
     return hit.passage.passage_id
+
+
+def _follows(hits: list[Hit], ranks: Iterable[int]) -> dict[int, int]:
+    """Each of the ``ranks`` of ``hits`` whose passage is a consideration that directly
+    follows another passage of the same motion -> that one's rank (a motion's
+    considerations are passages of their own). Not a dictum: its "de Kamer hierover te
+    informeren" points back to what it asks itself."""
+    at = {(hits[r].passage.doc_id, hits[r].passage.position): r for r in ranks}
+    return {
+        r: at[(doc, position - 1)]
+        for (doc, position), r in at.items()
+        if hits[r].document.doc_type == "motie"
+        and (doc, position - 1) in at
+        and not is_dictum(hits[r].passage.text)
+    }
 
 
 class ExtractiveAnswerer:
@@ -404,6 +420,7 @@ class ExtractiveAnswerer:
             pool,
             margin=self.settings.answer_sentence_margin,
             max_sentences=self.settings.answer_max_sentences,
+            follows=_follows(hits, ranks),
         )
         if asks_reason(question):
             picked = with_reason(picked, pool)

@@ -46,7 +46,7 @@ minister promise?" is not answered with what the NATO ministers discussed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from qa_service.answer.glossary import EN_NL_TERMS, NL_NL_TERMS, looked_up
@@ -394,6 +394,7 @@ def choose(
     max_sentences: int,
     other_margin: float = 0.0,
     home_margin: float | None = None,
+    follows: Mapping[int, int] | None = None,
 ) -> list[Candidate]:
     """The answer's sentences (see the module docstring), in reading order.
 
@@ -406,12 +407,22 @@ def choose(
     ``other_margin`` (default 0: none): how close to the best a sentence of the answer
     passage, or of another passage, must score to join without adding a missing term.
     Neighbours needed for context come on top of ``max_sentences``, up to twice it.
+    ``follows`` (passage -> the passage it directly follows in its motion) makes the first
+    sentence of a passage the next one of the passage before it: a motion's consideration
+    "overwegende dat deze sociale huurders daarmee ... kunnen verliezen" continues the one
+    before it, in a passage of its own.
     """
     if not candidates:
         return []
     if home_margin is None:
         home_margin = margin
     by_position = {(c.passage, c.order): c for c in candidates}
+    for later, earlier in (follows or {}).items():
+        last = max((c.order for c in candidates if c.passage == earlier), default=None)
+        first = min((c.order for c in candidates if c.passage == later), default=None)
+        if last is not None and first is not None:
+            by_position.setdefault((earlier, last + 1), by_position[(later, first)])
+            by_position.setdefault((later, first - 1), by_position[(earlier, last)])
     ranked = sorted(candidates, key=lambda c: (-c.score, c.passage, c.order))
     best = ranked[0]
     home = best.unit or best.passage

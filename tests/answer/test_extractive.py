@@ -519,3 +519,17 @@ def test_a_metadata_question_is_answered_from_the_hit_holding_its_rare_terms(
     first = service.answerer.run(elsewhere, moved)
     lead = first.citations[0].hit.document.doc_id if first.answerable else None
     assert lead in (None, others[0].document.doc_id)
+
+
+def test_a_motions_consideration_pointing_back_comes_with_the_one_before_it(
+    corpus_service: QAService,
+) -> None:
+    """ "overwegende dat deze sociale huurders daarmee deze eenmalige huurverlaging kunnen
+    verliezen" is a passage of its own that continues the consideration before it: asked
+    what problem these tenants face, the answer quotes both."""
+    question = (
+        "Which problem do social tenants who have to move for medical reasons run into, "
+        "according to Beckerman and Nijboer?"
+    )
+    answer = corpus_service.ask(question, 5).answer
+    assert answer.answerable and "huurverlaging kunnen verliezen" in answer.answer

@@ -119,6 +119,20 @@ def test_the_answer_motion_adds_two_missing_terms_from_further_down() -> None:
     assert choose([best, far], margin=0.16, max_sentences=3) == [best]
 
 
+def test_a_consideration_continuing_the_one_before_it_in_another_passage_joins() -> None:
+    """A motion's considerations are passages of their own: with ``follows`` the one that
+    points back ("daarmee") comes with the chosen one before it, as a sentence of the same
+    passage would; without it, or for a passage that does not follow, it stays out."""
+    moving = c(0, 0, 0.52, "huurder", unit="m", text="constaterende dat huurders moeten verhuizen;")
+    loss = c(
+        2, 0, 0.36, "huurder", unit="m", text="overwegende dat zij daarmee hun korting verliezen;"
+    )
+    pool = [moving, loss]
+    assert choose(pool, margin=0.1, max_sentences=1, follows={2: 0}) == [moving, loss]
+    assert choose(pool, margin=0.1, max_sentences=1) == [moving]
+    assert choose(pool, margin=0.1, max_sentences=1, follows={2: 1}) == [moving]
+
+
 def test_another_document_does_not_add_what_the_answer_motion_says_itself() -> None:
     """The answer motion's consideration is best; another motion of the same MP scores next
     and adds "verzoekt" that the consideration lacks, but the answer motion's own dictum
