@@ -9,7 +9,7 @@ so in the question's language, offering the closest passages.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -33,7 +33,6 @@ from qa_service.answer.metadata import (
     classify,
     dated_year,
     is_answer_head,
-    is_dictum,
     of_year,
 )
 from qa_service.answer.sentence_choice import (
@@ -47,6 +46,7 @@ from qa_service.answer.sentence_choice import (
     asks_request,
     asks_writer,
     choose,
+    follows,
     only_pledges,
     question_terms,
     with_dictum,
@@ -106,21 +106,6 @@ def _unit(hit: Hit) -> str:
     if hit.document.doc_type == "motie":
         return hit.document.doc_id
     return hit.passage.passage_id
-
-
-def _follows(hits: list[Hit], ranks: Iterable[int]) -> dict[int, int]:
-    """Each of the ``ranks`` of ``hits`` whose passage is a consideration that directly
-    follows another passage of the same motion -> that one's rank (a motion's
-    considerations are passages of their own). Not a dictum: its "de Kamer hierover te
-    informeren" points back to what it asks itself."""
-    at = {(hits[r].passage.doc_id, hits[r].passage.position): r for r in ranks}
-    return {
-        r: at[(doc, position - 1)]
-        for (doc, position), r in at.items()
-        if hits[r].document.doc_type == "motie"
-        and (doc, position - 1) in at
-        and not is_dictum(hits[r].passage.text)
-    }
 
 
 class ExtractiveAnswerer:
@@ -420,7 +405,7 @@ class ExtractiveAnswerer:
             pool,
             margin=self.settings.answer_sentence_margin,
             max_sentences=self.settings.answer_max_sentences,
-            follows=_follows(hits, ranks),
+            follows=follows({r: (hits[r].passage, hits[r].document) for r in ranks}),
         )
         if asks_reason(question):
             picked = with_reason(picked, pool)

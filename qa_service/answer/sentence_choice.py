@@ -51,7 +51,7 @@ from dataclasses import dataclass
 
 from qa_service.answer.glossary import EN_NL_TERMS, NL_NL_TERMS, looked_up
 from qa_service.answer.metadata import is_dictum
-from qa_service.documents import DocumentMeta
+from qa_service.documents import DocumentMeta, Passage
 from qa_service.text.lexical import INTERROGATIVES, analyze, fold
 from qa_service.text.names import EN_NL_NAMES
 from qa_service.text.overlap import Term, alternatives
@@ -385,6 +385,19 @@ def _home_says(
         (h.unit or h.passage) == home and h not in chosen and h.score >= floor and terms <= h.terms
         for h in ranked
     )
+
+
+def follows(passages: Mapping[int, tuple[Passage, DocumentMeta]]) -> dict[int, int]:
+    """Each key of ``passages`` (a hit rank -> its passage and document) whose passage is a
+    consideration that directly follows another of them in the same motion -> that one's
+    key (a motion's considerations are passages of their own; see :func:`choose`). Not a
+    dictum: its "de Kamer hierover te informeren" points back to what it asks itself."""
+    at = {(p.doc_id, p.position): rank for rank, (p, _) in passages.items()}
+    return {
+        rank: at[(p.doc_id, p.position - 1)]
+        for rank, (p, meta) in passages.items()
+        if meta.doc_type == "motie" and (p.doc_id, p.position - 1) in at and not is_dictum(p.text)
+    }
 
 
 def choose(
