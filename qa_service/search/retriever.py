@@ -225,7 +225,9 @@ class Retriever:
         ]
         if not theirs or len(theirs) == len(head):
             return fused
-        return theirs + [x for x in head if x not in theirs] + tail
+        order = theirs + [x for x in head if x not in theirs]
+        scores = sorted((sc for _, sc in head), reverse=True)  # still falling, in the new order
+        return [(row, sc) for (row, _), sc in zip(order, scores, strict=True)] + tail
 
     def _with_names(
         self, named: list[str], fused: Ranking, top_k: int, k: int, active: Filters | None

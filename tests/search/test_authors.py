@@ -108,6 +108,8 @@ def test_the_documents_the_named_authors_wrote_together_come_first(
     )
     hits = retriever.search(question, 5).hits
     assert hits[0].passage.doc_id == "kst-21501-20-1907"
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)  # the scores still fall in the new order
     ranking = [(1, 0.5), (2, 0.4)]
     assert retriever._together_first(["Nobody", "Else"], ranking, 5) == ranking
     index.close()
