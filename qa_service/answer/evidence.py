@@ -14,7 +14,9 @@ import math
 import numpy as np
 
 from qa_service.answer.metadata import is_dictum
+from qa_service.answer.sentence_choice import needs_previous
 from qa_service.filters import Filters
+from qa_service.parsing.chunking import split_sentences
 from qa_service.search.retriever import Hit
 from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import center
@@ -46,6 +48,33 @@ class DocumentEvidence:
         unknown = math.log((self.index.size + 1) / 0.5)
         idf = self.index.idf(terms)
         return None if max(idf) >= unknown - 1e-6 else max(idf)
+
+    def missing_antecedents(self, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
+        """The passage before each consideration of a motion among ``hits`` that points back
+        to it ("overwegende dat het aandeel ... daarom ... moet worden teruggedrongen") when
+        no hit is that passage, as hits (scored as :meth:`missing_dictums`): what the
+        consideration points back to is the reason it gives."""
+        have = {(h.passage.doc_id, h.passage.position) for h in hits}
+        wanted = {
+            (h.passage.doc_id, h.passage.position - 1): h.document
+            for h in hits
+            if h.document.doc_type == "motie"
+            and h.passage.position > 0
+            and (h.passage.doc_id, h.passage.position - 1) not in have
+            and not is_dictum(h.passage.text)
+            and needs_previous(split_sentences(h.passage.text)[0])
+        }
+        out = []
+        for (doc_id, position), meta in wanted.items():
+            rows = self.index.store.rows_matching(Filters.create(doc_ids=[doc_id]))
+            passages = self.index.store.passages_by_rows([int(r) for r in rows])
+            found = [(r, p) for r, p in passages.items() if p.position == position]
+            if not found:
+                continue
+            row, passage = found[0]
+            stored = center(self.index.passage_vectors([row]), self.index.centroid)
+            out.append(Hit(row, passage, meta, 0.0, float(stored[0] @ query_vector), 0.0))
+        return out
 
     def missing_dictums(self, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
         """The dictum passage ("verzoekt de regering ...") of each motion among ``hits`` of

@@ -197,6 +197,7 @@ class ExtractiveAnswerer:
                 continue
             top = retrieval.hits[: self.settings.answer_passages]
             hits = top + self.evidence.missing_dictums(top, retrieval.query_vector)
+            hits += self.evidence.missing_antecedents(hits, retrieval.query_vector)
             answered[i] = replace(retrieval, hits=hits + retrieval.hits[len(top) :])
             candidates = self._candidates(hits)
             texts = [attributed(hits[c.hit_rank].document, c.text) for c in candidates]

@@ -533,3 +533,16 @@ def test_a_motions_consideration_pointing_back_comes_with_the_one_before_it(
     )
     answer = corpus_service.ask(question, 5).answer
     assert answer.answerable and "huurverlaging kunnen verliezen" in answer.answer
+
+
+def test_the_consideration_a_daarom_points_back_to_is_fetched(corpus_service: QAService) -> None:
+    """ "overwegende dat het aandeel Engelstalige opleidingen daarom ... moet worden
+    teruggedrongen" gives no reason of its own; the consideration before it (the pressure
+    on student housing) is read from the index though no search found it."""
+    question = "Waarom wil Eerdmans het aandeel Engelstalige opleidingen terugdringen?"
+    retrieval = corpus_service.retriever.search(question, 5)
+    evidence = corpus_service.answerer.evidence
+    fetched = evidence.missing_antecedents(retrieval.hits, retrieval.query_vector)
+    assert fetched and all(h.passage.doc_id == "kst-31288-1015" for h in fetched)
+    answer = corpus_service.ask(question, 5).answer
+    assert answer.answerable and "druk oplevert op huisvesting" in answer.answer
