@@ -108,7 +108,7 @@ class Abstention:
         terms = translated_terms(without_names(question, names(question)), glossary=False)
         if not terms:
             return False
-        text = " ".join([hit.document.title, *self.evidence.texts(hit.document.doc_id)])
+        text = self.evidence.text(hit.document.doc_id, hit.document.title)
         return all(mentions(text, t) for t in terms)
 
     def topic_first(self, retrieval: RetrievalResult) -> RetrievalResult:

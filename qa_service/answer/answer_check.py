@@ -110,7 +110,7 @@ class AnswerCheck:
             topic = self.abstention.topic_similarity(question, people, cited)
             if topic < floor:
                 missing.append(f"the topic asked about ({topic:.2f} without its names)")
-            text = " ".join([own.title, *self.evidence.texts(own.doc_id)])
+            text = self.evidence.text(own.doc_id, own.title)
             missing += [t[0] for t in topic_lacking_en(question, text)]
         motion = own is not None and own.doc_type == "motie"
         if motion and minister_said(question) and not _MINISTER.search(answer.answer):

@@ -15,6 +15,7 @@ import numpy as np
 
 from qa_service.answer.metadata import is_dictum
 from qa_service.answer.sentence_choice import needs_previous
+from qa_service.documents import DocumentMeta, Passage
 from qa_service.filters import Filters
 from qa_service.parsing.chunking import split_sentences
 from qa_service.search.retriever import Hit
@@ -33,12 +34,22 @@ class DocumentEvidence:
         self.texts = functools.lru_cache(maxsize=cache_size)(self._read_texts)
         #: each document's analysed terms with its title's
         self.terms = functools.lru_cache(maxsize=cache_size)(self._read_terms)
+        #: each document's passages with their index rows, in order
+        self.rows = functools.lru_cache(maxsize=cache_size)(self._read_rows)
 
     def _read_texts(self, doc_id: str) -> tuple[str, ...]:
         return tuple(p.text for p in self.index.store.document_passages(doc_id))
 
     def _read_terms(self, doc_id: str, title: str) -> TextTerms:
-        return TextTerms.of(" ".join((title, *self.texts(doc_id))))
+        return TextTerms.of(self.text(doc_id, title))
+
+    def _read_rows(self, doc_id: str) -> tuple[tuple[int, Passage], ...]:
+        rows = self.index.store.rows_matching(Filters.create(doc_ids=[doc_id]))
+        return tuple(sorted(self.index.store.passages_by_rows([int(r) for r in rows]).items()))
+
+    def text(self, doc_id: str, title: str) -> str:
+        """A document's title and passage texts, as one text."""
+        return " ".join((title, *self.texts(doc_id)))
 
     def rarity(self, word: str) -> float | None:
         """The rarest of ``word``'s analysed terms' IDF; None when the corpus lacks one."""
@@ -64,17 +75,15 @@ class DocumentEvidence:
             and not is_dictum(h.passage.text)
             and needs_previous(split_sentences(h.passage.text)[0])
         }
-        out = []
-        for (doc_id, position), meta in wanted.items():
-            rows = self.index.store.rows_matching(Filters.create(doc_ids=[doc_id]))
-            passages = self.index.store.passages_by_rows([int(r) for r in rows])
-            found = [(r, p) for r, p in passages.items() if p.position == position]
-            if not found:
-                continue
-            row, passage = found[0]
-            stored = center(self.index.passage_vectors([row]), self.index.centroid)
-            out.append(Hit(row, passage, meta, 0.0, float(stored[0] @ query_vector), 0.0))
-        return out
+        found = {
+            (doc_id, position): next(
+                (r for r in self.rows(doc_id) if r[1].position == position), None
+            )
+            for doc_id, position in wanted
+        }
+        return self._as_hits(
+            [(*rp, wanted[key]) for key, rp in found.items() if rp is not None], query_vector
+        )
 
     def missing_dictums(self, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
         """The dictum passage ("verzoekt de regering ...") of each motion among ``hits`` of
@@ -87,15 +96,20 @@ class DocumentEvidence:
             for h in hits
             if h.document.doc_type == "motie" and h.document.doc_id not in have
         }
-        out = []
-        for doc_id, meta in wanted.items():
-            rows = self.index.store.rows_matching(Filters.create(doc_ids=[doc_id]))
-            passages = self.index.store.passages_by_rows([int(r) for r in rows])
-            row, passage = next(
-                ((r, p) for r, p in sorted(passages.items()) if is_dictum(p.text)), (-1, None)
-            )
-            if passage is None:
-                continue
-            stored = center(self.index.passage_vectors([row]), self.index.centroid)
-            out.append(Hit(row, passage, meta, 0.0, float(stored[0] @ query_vector), 0.0))
-        return out
+        found = {d: next((r for r in self.rows(d) if is_dictum(r[1].text)), None) for d in wanted}
+        return self._as_hits(
+            [(*rp, wanted[d]) for d, rp in found.items() if rp is not None], query_vector
+        )
+
+    def _as_hits(
+        self, found: list[tuple[int, Passage, DocumentMeta]], query_vector: np.ndarray
+    ) -> list[Hit]:
+        """Passages no search returned, as hits scored by their centred similarity to the
+        question (no fused or BM25 score)."""
+        if not found:
+            return []
+        stored = center(self.index.passage_vectors([r for r, _, _ in found]), self.index.centroid)
+        return [
+            Hit(row, passage, meta, 0.0, float(vector @ query_vector), 0.0)
+            for (row, passage, meta), vector in zip(found, stored, strict=True)
+        ]

@@ -8,6 +8,7 @@ topic's words with their Dutch forms (:func:`topic_terms`), and whether a text h
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from qa_service.answer.glossary import EN_NL_TERMS, english_topic, looked_up
 from qa_service.text.countries import dutch_names
@@ -34,10 +35,7 @@ def topic_terms(topic: str, language: str) -> list[tuple[str, ...]]:
     stem, and for an English topic its Dutch forms (a country, a name, the glossary) and its
     start (:data:`COGNATE`)."""
     terms = []
-    for word in re.findall(r"[\w'’-]+", topic):
-        folded = _APOSTROPHE.sub("", fold(word))  # zzp'ers: zzpers
-        if folded in STOPWORDS or len(folded) < 3:
-            continue
+    for word, folded in _words(topic):
         forms = [folded, *(s for s in analyze(word) if len(s) >= STEM)]  # not "mar" of "Mars"
         if language == "en":
             forms += written(word, "en")[1:] + [fold(d) for d in dutch_names(word)]
@@ -59,9 +57,8 @@ def translated_terms(topic: str, glossary: bool = True) -> list[tuple[str, ...]]
     ``glossary``, only the words of policy topics (:data:`EN_NL_TOPICS`: "rent" as "huur",
     not "ask" as "verzoekt")."""
     terms = []
-    for word in re.findall(r"[\w'’-]+", re.sub(r"\([^)]*\)?", " ", topic)):
-        folded = _APOSTROPHE.sub("", fold(word))
-        if folded in STOPWORDS or len(folded) < 3 or not word.islower():
+    for word, folded in _words(re.sub(r"\([^)]*\)?", " ", topic)):
+        if not word.islower():
             continue
         dutch = english_topic(folded)
         if glossary:
@@ -71,6 +68,15 @@ def translated_terms(topic: str, glossary: bool = True) -> list[tuple[str, ...]]
                 dutch.append(folded[: max(STEM, len(folded) - 2)])
             terms.append(tuple(dict.fromkeys([folded, *dutch])))
     return terms
+
+
+def _words(topic: str) -> Iterator[tuple[str, str]]:
+    """The words of ``topic`` as written and folded (``zzp'ers``: ``zzpers``), stop words and
+    words under three letters left out."""
+    for word in re.findall(r"[\w'’-]+", topic):
+        folded = _APOSTROPHE.sub("", fold(word))
+        if folded not in STOPWORDS and len(folded) >= 3:
+            yield word, folded
 
 
 def subject(title: str) -> str:
