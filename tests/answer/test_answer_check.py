@@ -45,14 +45,18 @@ def test_what_the_minister_said_is_not_answered_by_a_motion_that_does_not_quote_
 
 
 def test_an_english_topic_the_answer_document_lacks_in_dutch_is_missing() -> None:
-    """ "What did Kathmann ask about the minimum wage?": "wage" has a Dutch form ("loon"),
-    which her motion on buy-now-pay-later lacks; "minimum" has none and is not judged. Every
-    glossary word of the topic must be held; names, a parenthesis and a question that asks
-    no request are not judged here."""
+    """ "What did Kathmann ask about the minimum wage?": "minimum" and "wage" have Dutch
+    forms ("minim", "loon"), which her motion on buy-now-pay-later lacks; a word without one
+    ("training") is not judged. Names, a parenthesis and a question that asks no request are
+    not judged here."""
     from qa_service.answer.answer_check import topic_lacking_en
 
     bnpl = "Motie van het lid Kathmann c.s.: verzoekt de regering minderjarigen te beschermen"
     assert topic_lacking_en("What did Kathmann ask about the minimum wage?", bnpl) == [
+        ("minimum", "minim"),
+        ("wage", "loon", "lonen"),
+    ]
+    assert topic_lacking_en("What did Kathmann ask about wage training?", bnpl) == [
         ("wage", "loon", "lonen")
     ]
     wages = "verzoekt de regering het minimumloon te verhogen"
@@ -73,4 +77,11 @@ def test_an_english_topic_the_answer_document_lacks_in_dutch_is_missing() -> Non
     assert topic_lacking_en("What did X ask about refugee children missing school?", refugees) == []
     assert topic_lacking_en("What did X ask about refugee students?", refugees) == [
         ("students", "student", "studie", "studen")
+    ]
+    # the tax burden is the "lastendruk"; an inheritance tax is not any tax
+    burden = "niet in de eerste plaats de lastendruk voor het bedrijfsleven te verhogen"
+    assert topic_lacking_en("What did X ask about the tax burden on businesses?", burden) == []
+    plan = "elk jaar in aanloop naar het Belastingplan inzicht geven"
+    assert topic_lacking_en("What did X ask about inheritance tax?", plan) == [
+        ("inheritance", "erfbelasting", "erfenis", "nalaten", "successie", "inheritan")
     ]
