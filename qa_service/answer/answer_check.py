@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from qa_service.answer.abstention import Abstention
+from qa_service.answer.abstention import Abstention, without_names
 from qa_service.answer.answer_types import missing_answer_type
 from qa_service.answer.answers import Answer
 from qa_service.answer.evidence import DocumentEvidence
@@ -48,19 +48,24 @@ _ABOUT_EN = re.compile(r".*\babout\s+([^,;:?!]+)", re.IGNORECASE)
 
 
 def topic_lacking_en(question: str, text: str) -> list[tuple[str, ...]]:
-    """The words of the topic an English question asks what someone asked about ("What did
-    Kathmann ask about the minimum wage?") that name a policy topic with a Dutch form
+    """The policy topics of an English question with a Dutch form
     (:func:`~qa_service.answer.topic_words.translated_terms`: "wage" as "loon", not the
-    procedure words "report", "fund") and ``text`` (the answer's document) lacks in every
-    form: her motion on "buy now, pay later" names no wage. More than a third of them
-    must be lacking: "refugee children missing school" is asked of a motion on refugee
-    children who miss "onderwijs"."""
+    procedure words "report", "fund") that ``text`` (the answer's document) lacks in every
+    form, when they are too many for an answer. Of the topic a question asks what someone
+    asked about ("What did Kathmann ask about the minimum wage?": her motion on "buy now,
+    pay later" names no wage), more than a third: "refugee children missing school" is
+    asked of a motion on refugee children who miss "onderwijs". Of any other question's
+    topics, two or more and more than a third: "Which schools already use AI in their
+    lessons?" is not answered by a motion on an AI strategy for education, while one word
+    the document puts otherwise ("motorway" of the A27) is no reason to decline."""
     topic = _ABOUT_EN.search(question)
-    if topic is None or not asks_request(question):
-        return []
-    terms = translated_terms(topic.group(1), glossary=False)
+    if topic is not None and asks_request(question):
+        terms, least = translated_terms(topic.group(1), glossary=False), 1
+    else:
+        asked = without_names(question, names(question))
+        terms, least = translated_terms(asked, glossary=False), 2
     lacking = [t for t in terms if not mentions(text, t)]
-    return lacking if 3 * len(lacking) > len(terms) else []
+    return lacking if 3 * len(lacking) > len(terms) and len(lacking) >= least else []
 
 
 class AnswerCheck:
@@ -110,6 +115,7 @@ class AnswerCheck:
             topic = self.abstention.topic_similarity(question, people, cited)
             if topic < floor:
                 missing.append(f"the topic asked about ({topic:.2f} without its names)")
+        if own is not None and answer.language == "en":
             text = self.evidence.text(own.doc_id, own.title)
             missing += [t[0] for t in topic_lacking_en(question, text)]
         motion = own is not None and own.doc_type == "motie"

@@ -63,12 +63,14 @@ def test_an_english_topic_the_answer_document_lacks_in_dutch_is_missing() -> Non
     assert topic_lacking_en("What did Kathmann ask about the minimum wage?", wages) == []
     quake = "een bijdrage aan de reconstructie in Turkije en Syrië"
     assert topic_lacking_en("What did Kuzu ask about schools in Syria?", quake)
-    # a name (checked as a name elsewhere), a parenthesis, another kind of question: none
+    # a name (checked as a name elsewhere), a parenthesis: none
     assert topic_lacking_en("What did Kuzu ask about Syria?", quake) == []
     kat = "verzoekt de regering de beslagvrije voet jaarlijks te indexeren"
     question = "What did Kat ask about the beslagvrije voet (the protected income)?"
     assert topic_lacking_en(question, kat) == []
-    assert topic_lacking_en("Is there a motion about the minimum wage?", bnpl) == []
+    # another kind of question: one lacking topic is not enough, two are
+    assert topic_lacking_en("Is there a motion about wages?", bnpl) == []
+    assert len(topic_lacking_en("Is there a motion about the minimum wage?", bnpl)) == 2
     # procedure words are not topics ("reporters" is not "rapporteren"); of three topic
     # words one may be lacking ("school": the motion says "onderwijs"), of two none
     pas = "verzoekt de regering het verificatieproces van PAS-melders te versnellen"
@@ -78,6 +80,12 @@ def test_an_english_topic_the_answer_document_lacks_in_dutch_is_missing() -> Non
     assert topic_lacking_en("What did X ask about refugee students?", refugees) == [
         ("students", "student", "studie", "studen")
     ]
+    # any other question: two lacking topics and more than a third, not one
+    ai = "verzoekt de regering een AI-strategie voor het onderwijs te ontwikkelen"
+    lacking = topic_lacking_en("Which schools already use AI in their lessons?", ai)
+    assert [t[0] for t in lacking] == ["schools", "lessons"]
+    road = "de stikstofruimte die Rijkswaterstaat voor de A27 opkocht"
+    assert topic_lacking_en("What nitrogen space was bought for the A27 motorway?", road) == []
     # the tax burden is the "lastendruk"; an inheritance tax is not any tax
     burden = "niet in de eerste plaats de lastendruk voor het bedrijfsleven te verhogen"
     assert topic_lacking_en("What did X ask about the tax burden on businesses?", burden) == []
