@@ -61,10 +61,11 @@ class Abstention:
         term of a Dutch question (:meth:`holds_rare_terms`) or, one naming someone, every
         term of it (:meth:`holds_every_term`), or an English question naming its authors is
         near it without their names (:meth:`about_authors`) or names policy topics its
-        document mentions (:meth:`topic_held`), and again when it asks about the
-        document itself ("Bij welk dossier hoort de motie over de innovatiebox?"): so rare a
-        keyword match says more than a low similarity (acronyms embed poorly; a dictum never
-        names who submitted it; a question about a document embeds far from its text)."""
+        document mentions (:meth:`topics_held`; two or more: twice), and again when it asks
+        about the document itself ("Bij welk dossier hoort de motie over de innovatiebox?"):
+        so rare a keyword match says more than a low similarity (acronyms embed poorly; a
+        dictum never names who submitted it; a question about a document embeds far from
+        its text)."""
         said = [h.dense_score for h in retrieval.hits if not names_only(h.passage.text)]
         if not said:
             return True
@@ -83,33 +84,40 @@ class Abstention:
         if self.holds_rare_terms(retrieval.query, top, language):
             about = language == "nl" and classify(retrieval.query) is not None
             kinds += 2 if about else 1
-        elif self._near_otherwise(retrieval.query, language, named, top):
-            kinds += 1
+        else:
+            kinds += self._near_otherwise(retrieval.query, language, named, top)
         return best < threshold - kinds * s.abstain_names_relief
 
-    def _near_otherwise(
-        self, question: str, language: Language, named: list[str], top: Hit
-    ) -> bool:
-        """A Dutch question naming someone whose every term ``top`` holds
-        (:meth:`holds_every_term`); an English one about ``top``'s authors that is near it
-        without their names (:meth:`about_authors`) or names policy topics its document
-        mentions (:meth:`topic_held`)."""
+    def _near_otherwise(self, question: str, language: Language, named: list[str], top: Hit) -> int:
+        """How many reliefs ``top`` earns otherwise: one for a Dutch question naming someone
+        whose every term ``top`` holds (:meth:`holds_every_term`) or an English one about
+        ``top``'s authors that is near it without their names (:meth:`about_authors`); for
+        an English one naming policy topics that a document of the people it names mentions
+        (:meth:`topics_held`), one, and two for two topics or more: "the recommendations of
+        the committee on conduit companies" held by Alkaya's motion on the Commissie
+        doorstroomvennootschappen is an answer though it embeds far from it (0.16)."""
         if language == "nl":
-            return bool(named) and self.holds_every_term(question, top)
-        return self.about_authors(question, named, top) or (
-            written_by(top, named) and self.topic_held(question, top)
-        )
+            return int(bool(named) and self.holds_every_term(question, top))
+        if self.about_authors(question, named, top):
+            return 1
+        held = self.topics_held(question, top) if written_by(top, named) else 0
+        return min(held, 2)
 
     def topic_held(self, question: str, hit: Hit) -> bool:
-        """Whether an English question names policy topics (:data:`EN_NL_TOPICS`: "rent" as
-        "huur", "self-employed" as "zzp") and ``hit``'s document (its title and text)
-        mentions each of them: "What did Beckerman ask about the rent tribunal?" is about her
-        motion on the Huurcommissie, though it embeds far from it (0.18)."""
+        """Whether an English question names policy topics that ``hit``'s document mentions
+        (:meth:`topics_held`)."""
+        return self.topics_held(question, hit) > 0
+
+    def topics_held(self, question: str, hit: Hit) -> int:
+        """How many policy topics an English question names (:data:`EN_NL_TOPICS`: "rent" as
+        "huur", "self-employed" as "zzp") when ``hit``'s document (its title and text)
+        mentions each of them, else 0: "What did Beckerman ask about the rent tribunal?" is
+        about her motion on the Huurcommissie, though it embeds far from it (0.18)."""
         terms = translated_terms(without_names(question, names(question)), glossary=False)
         if not terms:
-            return False
+            return 0
         text = self.evidence.text(hit.document.doc_id, hit.document.title)
-        return all(mentions(text, t) for t in terms)
+        return len(terms) if all(mentions(text, t) for t in terms) else 0
 
     def topic_first(self, retrieval: RetrievalResult) -> RetrievalResult:
         """``retrieval`` with only the hits of the documents of the people an English

@@ -91,8 +91,11 @@ class AnswerCheck:
         metadata) does not hold, the kind of answer it asks for (a number, an amount, a
         percentage, a time) that the answer lacks (:mod:`qa_service.answer.support`), the
         year it dates the document by when the answer's document is of another, and, for a
-        Dutch question, too few of its terms in its own document (``answer_term_coverage_nl``):
-        near, but not an answer. The answer's own document is the cited one closest to the
+        Dutch question, too few of its terms in its own document (``answer_term_coverage_nl``),
+        for an English one naming MPs, a topic too far from their document
+        (``answer_topic_threshold_en``) unless it holds two of its policy topics or more
+        (:meth:`Abstention.topics_held`) and, for any English one, too many of its policy
+        topics lacking (:func:`topic_lacking_en`): near, but not an answer. The answer's own document is the cited one closest to the
         question in meaning: a motion on energy up to 2030 cited beside it does not make the
         closer motion on the 2034 World Cup an answer on the 2030 one, nor does the letter on
         Afghanistan make a motion on Iran's ambtsbericht one on Afghanistan's."""
@@ -113,7 +116,7 @@ class AnswerCheck:
         if own is not None and answer.language == "en" and people and floor > 0:
             cited = [c.hit for c in answer.citations if c.hit.document.doc_id == own.doc_id]
             topic = self.abstention.topic_similarity(question, people, cited)
-            if topic < floor:
+            if topic < floor and self.abstention.topics_held(question, cited[0]) < 2:
                 missing.append(f"the topic asked about ({topic:.2f} without its names)")
         if own is not None and answer.language == "en":
             text = self.evidence.text(own.doc_id, own.title)

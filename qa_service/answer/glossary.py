@@ -152,9 +152,9 @@ EN_NL_TOPICS: dict[str, str] = {
     "employer": "werkgever",
     "self-employed": "zzp zelfstandig",
     "freelancer": "zzp zelfstandig",
-    "business": "bedrijf bedrijv onderne",
-    "company": "bedrijf bedrijv onderne",
-    "companies": "bedrijf bedrijv onderne",
+    "business": "bedrijf bedrijv onderne vennootschap",
+    "company": "bedrijf bedrijv onderne vennootschap",
+    "companies": "bedrijf bedrijv onderne vennootschap",
     "entrepreneur": "onderne",
     "money": "geld middelen financ",
     "laundering": "witwas",
@@ -412,6 +412,11 @@ EN_NL_TOPICS: dict[str, str] = {
     "village": "dorp",
     "city": "stad steden",
     "neighbourhood": "wijk buurt",
+    "committee": "commissie",
+    "conduit": "doorstroom",
+    "avoidance": "ontwijk ontwijking",
+    "evasion": "ontduik ontduiking",
+    "recommendation": "aanbeveling advies",
 }
 
 
