@@ -95,10 +95,11 @@ class AnswerCheck:
         for an English one naming MPs, a topic too far from their document
         (``answer_topic_threshold_en``) unless it holds two of its policy topics or more
         (:meth:`Abstention.topics_held`) and, for any English one, too many of its policy
-        topics lacking (:func:`topic_lacking_en`): near, but not an answer. The answer's own document is the cited one closest to the
-        question in meaning: a motion on energy up to 2030 cited beside it does not make the
-        closer motion on the 2034 World Cup an answer on the 2030 one, nor does the letter on
-        Afghanistan make a motion on Iran's ambtsbericht one on Afghanistan's."""
+        topics lacking (:func:`topic_lacking_en`): near, but not an answer. The answer's own
+        document is the cited one closest to the question in meaning: a motion on energy up
+        to 2030 cited beside it does not make the closer motion on the 2034 World Cup an
+        answer on the 2030 one, nor does the letter on Afghanistan make a motion on Iran's
+        ambtsbericht one on Afghanistan's."""
         closest = max(answer.citations, key=lambda c: c.hit.dense_score, default=None)
         own = closest.hit.document if closest is not None else None
         evidence = evidence_text(self.evidence.texts(own.doc_id), [own]) if own else ""
