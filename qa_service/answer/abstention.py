@@ -95,11 +95,15 @@ class Abstention:
         an English one naming policy topics that a document of the people it names mentions
         (:meth:`topics_held`), one, and two for two topics or more: "the recommendations of
         the committee on conduit companies" held by Alkaya's motion on the Commissie
-        doorstroomvennootschappen is an answer though it embeds far from it (0.16)."""
+        doorstroomvennootschappen is an answer though it embeds far from it (0.16); for one
+        naming no one, one when ``top``'s document mentions two of its topics or more
+        ("Where are sheep exported to on a massive scale?": schapen, export)."""
         if language == "nl":
             return int(bool(named) and self.holds_every_term(question, top))
         if self.about_authors(question, named, top):
             return 1
+        if not named:  # two topics or more of a question naming no one: once
+            return int(self.topics_held(question, top) >= 2)
         held = self.topics_held(question, top) if written_by(top, named) else 0
         return min(held, 2)
 

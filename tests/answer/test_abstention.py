@@ -283,6 +283,21 @@ def test_two_policy_topics_an_mps_motion_holds_relieve_twice(service: QAService)
     assert max(abstention.topics_held(rent, h) for h in tribunal) == 1
 
 
+def test_two_policy_topics_relieve_a_question_naming_no_one(service: QAService) -> None:
+    """ "Where are sheep exported to on a massive scale?" embeds below the English threshold
+    from the motion on sheep exports, which mentions both its topics (schapen, export):
+    relieved once, it answers; sheep alone (one topic) earns nothing."""
+    abstention = service.answerer.abstention
+    question = "Where are sheep exported to on a massive scale?"
+    retrieval = service.retriever.search(question, 5)
+    assert abstention.topics_held(question, retrieval.hits[0]) == 2
+    assert max(h.dense_score for h in retrieval.hits) < service.settings.abstain_threshold_en
+    assert not abstention.should_abstain(retrieval)
+    assert service.ask(question, 5).answer.answerable
+    one = "Where are sheep kept on a massive scale?"
+    assert abstention.topics_held(one, retrieval.hits[0]) < 2
+
+
 def test_a_name_in_the_top_motions_title_counts_as_held(service: QAService) -> None:
     """The motion's consideration on "het budget van circa 8 miljard euro" does not name
     the Europese Vredesfaciliteit; its title does: the question is answered from it."""
