@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable
+from difflib import SequenceMatcher
 
 from qa_service.documents import DocumentMeta
 from qa_service.text.lexical import analyze, fold
@@ -136,8 +137,8 @@ def missing_specifics(
             continue  # a compound is held when a part is (Navo-organisatie, Vpb-tarief)
         dutch = [EN_NL_NAMES[p] for p in parts if language == "en" and p in EN_NL_NAMES]
         idf = rarity(" ".join(dutch)) if dutch else rarity(name)  # Ukraine: as Oekraïne
-        if idf is None and language == "en":
-            continue  # perhaps just English (Jerusalem for Jeruzalem)
+        if idf is None and language == "en" and _spelled_alike(fold(name), words):
+            continue  # an English spelling of a word held (Warsaw for Warschau)
         if idf is not None and idf < min_rarity and name not in persons:
             continue  # too common to name something specific
         out.append(item)
@@ -173,3 +174,18 @@ def _holds(part: str, language: str, words: set[str], prefixes: set[str], eviden
     if part in words or (len(part) >= PREFIX and part[:PREFIX] in prefixes):
         return True
     return len(part) >= 4 and part in evidence  # inside a compound (Noord-Korea, SaudiArabië)
+
+
+#: how alike an English name the corpus lacks and a word of the answer must be spelled
+ALIKE = 0.7
+
+
+def _spelled_alike(name: str, words: set[str]) -> bool:
+    """Whether a word of ``words`` (the answer's) starts as the folded ``name`` does and is
+    spelled much like it (:data:`ALIKE`): an English name the corpus does not hold at all
+    is held by its Dutch spelling ("Warsaw": "Warschau"), not by nothing ("Kosovo",
+    "Brexit": the documents never name them)."""
+    return any(
+        w[:2] == name[:2] and SequenceMatcher(None, name, w).ratio() >= ALIKE
+        for w in (fold(x) for x in words)
+    )

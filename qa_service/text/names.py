@@ -18,7 +18,7 @@ GENERIC = frozenset(
     """
     minister ministers ministry secretary general state kamer tweede eerste motie motion
     brief letter kabinet cabinet regering government i ik de het een the a an
-    netherlands dutch nederland nederlandse nederlands
+    netherlands dutch nederland nederlandse nederlands mp mps
     """.split()
 )
 
@@ -139,6 +139,28 @@ EN_NL_NAMES: dict[str, str] = {
     "kabul": "kaboel",
     "brussels": "brussel",
     "hague": "haag",
+    "warsaw": "warschau",
+    "lisbon": "lissabon",
+    "vienna": "wenen",
+    "prague": "praag",
+    "moscow": "moskou",
+    "kyiv": "kyiv",
+    "kiev": "kiev",
+    "beijing": "peking",
+    "london": "londen",
+    "paris": "parijs",
+    "strasbourg": "straatsburg",
+    "luxembourg": "luxemburg",
+    "geneva": "geneve",
+    "copenhagen": "kopenhagen",
+    "athens": "athene",
+    "cologne": "keulen",
+    "constitution": "grondwet",
+    "council": "raad",
+    "committee": "commissie",
+    "petition": "verzoekschrift",
+    "petitions": "verzoekschrift",
+    "assembly": "assemblee",
 }
 
 
