@@ -53,13 +53,14 @@ def topic_lacking_en(question: str, text: str) -> list[tuple[str, ...]]:
     procedure words "report", "fund") that ``text`` (the answer's document) lacks in every
     form, when they are too many for an answer. Of the topic a question asks what someone
     asked about ("What did Kathmann ask about the minimum wage?": her motion on "buy now,
-    pay later" names no wage), more than a third: "refugee children missing school" is
+    pay later" names no wage) or what the minister said about ("women in the armed
+    forces": the letter names none), more than a third: "refugee children missing school" is
     asked of a motion on refugee children who miss "onderwijs". Of any other question's
     topics, two or more and more than a third: "Which schools already use AI in their
     lessons?" is not answered by a motion on an AI strategy for education, while one word
     the document puts otherwise ("motorway" of the A27) is no reason to decline."""
     topic = _ABOUT_EN.search(question)
-    if topic is not None and asks_request(question):
+    if topic is not None and (asks_request(question) or minister_said(question)):
         terms, least = translated_terms(topic.group(1), glossary=False), 1
     else:
         asked = without_names(question, names(question))

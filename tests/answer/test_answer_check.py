@@ -80,6 +80,12 @@ def test_an_english_topic_the_answer_document_lacks_in_dutch_is_missing() -> Non
     assert topic_lacking_en("What did X ask about refugee students?", refugees) == [
         ("students", "student", "studie", "studen")
     ]
+    # what the minister said about a topic: as what an MP asked about one
+    letter = "de materiële en personele tekorten en de dienstplichtige niet"
+    said = "What did the minister say about women in the armed forces?"
+    assert [t[0] for t in topic_lacking_en(said, letter)] == ["women"]
+    shortages = "What did the minister say about the shortages of equipment and personnel?"
+    assert topic_lacking_en(shortages, letter) == []
     # any other question: two lacking topics and more than a third, not one
     ai = "verzoekt de regering een AI-strategie voor het onderwijs te ontwikkelen"
     lacking = topic_lacking_en("Which schools already use AI in their lessons?", ai)
