@@ -185,7 +185,7 @@ EN_NL_TOPICS: dict[str, str] = {
     "price": "prijs prijzen",
     "sustainable": "duurza",
     "sustainability": "duurza",
-    "retirement": "pensioen",
+    "retirement": "pensioen uittred rvu",
     "coalition": "coalitie",
     "sheep": "schaap schapen",
     "cattle": "vee rund",
