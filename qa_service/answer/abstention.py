@@ -97,11 +97,14 @@ class Abstention:
         the committee on conduit companies" held by Alkaya's motion on the Commissie
         doorstroomvennootschappen is an answer though it embeds far from it (0.16); for one
         naming no one, one when ``top``'s document mentions two of its topics or more
-        ("Where are sheep exported to on a massive scale?": schapen, export)."""
+        ("Where are sheep exported to on a massive scale?": schapen, export). The English
+        reliefs are off with ``abstain_topic_relief_en`` 0."""
         if language == "nl":
             return int(bool(named) and self.holds_every_term(question, top))
         if self.about_authors(question, named, top):
             return 1
+        if self.settings.abstain_topic_relief_en <= 0:
+            return 0  # the English reliefs are off
         if not named:  # two topics or more of a question naming no one: once
             return int(self.topics_held(question, top) >= 2)
         held = self.topics_held(question, top) if written_by(top, named) else 0
