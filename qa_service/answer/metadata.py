@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from qa_service.documents import DocumentMeta, Passage
@@ -138,10 +139,13 @@ _CONTENT = re.compile(
 
 def dated_year(question: str) -> int | None:
     """The year ``question`` dates the document it asks about by ("Wie diende in 2019 de
-    motie in die ..."), or None: only before the question's content begins."""
+    motie in die ..."), or None: only before the question's content begins, and not a year
+    to come, which dates a goal ("de vraag naar sportaccommodaties kan in 2030 toenemen"),
+    not a document."""
     first, _, rest = fold(question).partition(" ")  # "Which MP asked": not a clause
     m = _DATED.search(first + " " + _CONTENT.split(rest, maxsplit=1)[0])
-    return int(m.group(1) or m.group(2)) if m else None
+    year = int(m.group(1) or m.group(2)) if m else None
+    return year if year is not None and year <= date.today().year else None
 
 
 def of_year(meta: DocumentMeta, year: int) -> bool:

@@ -276,6 +276,9 @@ def test_no_head_no_fact() -> None:
         ("Who submitted the motion about the treaty of 2015?", None),
         ("Wie diende de motie in die vraagt om in 2030 klimaatneutraal te zijn?", None),
         ("Wie diende de motie in?", None),
+        # a year to come dates a goal, not a document
+        ("Met hoeveel procent kan de vraag naar sportaccommodaties in 2030 toenemen?", None),
+        ("Hoeveel woningen moeten er in 2099 gebouwd zijn?", None),
     ],
 )
 def test_the_year_a_question_dates_its_document_by(question: str, year: int | None) -> None:
