@@ -99,3 +99,13 @@ def test_an_english_topic_the_answer_document_lacks_in_dutch_is_missing() -> Non
     assert topic_lacking_en("What did X ask about inheritance tax?", plan) == [
         ("inheritance", "erfbelasting", "erfenis", "nalaten", "successie", "inheritan")
     ]
+
+
+def test_an_english_question_names_a_topic_the_floor_can_measure() -> None:
+    """The topic floor measures the question without its MPs' names: a topic after "about"
+    or a policy topic; a question naming neither has nothing left to measure."""
+    from qa_service.answer.answer_check import names_topic
+
+    assert names_topic("What did Kops ask about seals?")
+    assert names_topic("What did Kathmann want for the minimum wage?")
+    assert not names_topic("What did Romke de Jong and Boucke ask the government to draw up?")
