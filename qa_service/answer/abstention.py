@@ -131,7 +131,10 @@ class Abstention:
         question names that mention every policy topic it names (:meth:`topic_held`), when
         other hits do not: of Beckerman's motions, the one on the Huurcommissie for "What
         did Beckerman ask about the rent tribunal?", not her motion on the social domain
-        that is nearer to it. Unchanged otherwise (the answerer asks for it only for a
+        that is nearer to it; with the motions' other passages after them (a motion answers
+        as a whole: "How much can the compensation for coal-fired power stations rise to,
+        according to Grinwis?" needs the consideration on the 730 million euros, which no
+        search found). Unchanged otherwise (the answerer asks for it only for a
         question it declined: :meth:`ExtractiveAnswerer.run_batch`)."""
         hits, question = retrieval.hits, retrieval.query
         named = names(question)
@@ -140,6 +143,7 @@ class Abstention:
         first = [h for h in hits if written_by(h, named) and self.topic_held(question, h)]
         if not first or len(first) == len(hits):
             return retrieval
+        first += self.evidence.rest_of_motions(first, retrieval.query_vector)
         return replace(retrieval, hits=first)
 
     def about_authors(self, question: str, named: list[str], top: Hit) -> bool:

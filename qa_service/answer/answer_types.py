@@ -137,7 +137,9 @@ _TIME = re.compile(
     r"uiterlijk|voortaan|binnenkort|spoedig|onverwijld|onmiddellijk|direct|straks|thans|"
     r"zo snel mogelijk|korte termijn|eind|begin|medio|halverwege|voorafgaand|deadline|"
     r"jl|aanstaande|a\.s|vandaag|morgen|gisteren|"
-    r"by the end|no later than|at the latest|soon|immediately|today|tomorrow|yesterday)\b"
+    r"by the end|no later than|at the latest|soon|immediately|today|tomorrow|yesterday|"
+    r"nachts|avonds|ochtends|morgens|middags|overdag|nacht|avond|ochtend|weekend\w*|"
+    r"night|evening|morning|overnight)\b"
 )
 
 

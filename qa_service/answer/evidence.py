@@ -101,6 +101,20 @@ class DocumentEvidence:
             [(*rp, wanted[d]) for d, rp in found.items() if rp is not None], query_vector
         )
 
+    def rest_of_motions(self, hits: list[Hit], query_vector: np.ndarray) -> list[Hit]:
+        """The passages of the motions among ``hits`` that no hit is, as hits (scored as
+        :meth:`missing_dictums`), nearest first: a motion answers as a whole, and the
+        consideration that holds the figure asked for may not have been retrieved."""
+        have = {(h.passage.doc_id, h.passage.position) for h in hits}
+        motions = {h.document.doc_id: h.document for h in hits if h.document.doc_type == "motie"}
+        found = [
+            (row, passage, meta)
+            for doc_id, meta in motions.items()
+            for row, passage in self.rows(doc_id)
+            if (doc_id, passage.position) not in have
+        ]
+        return sorted(self._as_hits(found, query_vector), key=lambda h: -h.dense_score)
+
     def _as_hits(
         self, found: list[tuple[int, Passage, DocumentMeta]], query_vector: np.ndarray
     ) -> list[Hit]:

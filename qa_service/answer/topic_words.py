@@ -57,7 +57,7 @@ def translated_terms(topic: str, glossary: bool = True) -> list[tuple[str, ...]]
     ``glossary``, only the words of policy topics (:data:`EN_NL_TOPICS`: "rent" as "huur",
     not "ask" as "verzoekt")."""
     terms = []
-    for word, folded in _words(re.sub(r"\([^)]*\)?", " ", topic)):
+    for word, folded in _parts(_words(re.sub(r"\([^)]*\)?", " ", topic))):
         if not word.islower():
             continue
         dutch = english_topic(folded)
@@ -76,6 +76,16 @@ def _words(topic: str) -> Iterator[tuple[str, str]]:
     for word in re.findall(r"[\w'’-]+", topic):
         folded = _APOSTROPHE.sub("", fold(word))
         if folded not in STOPWORDS and len(folded) >= 3:
+            yield word, folded
+
+
+def _parts(words: Iterator[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """``words``, a hyphenated one the glossary does not know as a whole ("coal-fired",
+    not "self-employed") as its parts."""
+    for word, folded in words:
+        if "-" in folded and not english_topic(folded):
+            yield from _words(word.replace("-", " "))
+        else:
             yield word, folded
 
 

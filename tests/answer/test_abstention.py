@@ -298,6 +298,23 @@ def test_two_policy_topics_relieve_a_question_naming_no_one(service: QAService) 
     assert abstention.topics_held(one, retrieval.hits[0]) < 2
 
 
+def test_a_declined_question_is_answered_from_the_whole_motion_on_its_topic(
+    service: QAService,
+) -> None:
+    """ "coal-fired" names coal (kolen); of Grinwis's motions only the one on the coal
+    plants mentions it, and its consideration on the 730 million euros, which no search
+    found, comes with it on the second try: the amount asked for is answered."""
+    abstention = service.answerer.abstention
+    question = (
+        "How much can the compensation for coal-fired power stations rise to, according to Grinwis?"
+    )
+    focused = abstention.topic_first(service.retriever.search(question, 5))
+    assert {h.document.doc_id for h in focused.hits} == {"kst-36197-16"}
+    assert any("730 miljoen" in h.passage.text for h in focused.hits)
+    answer = service.ask(question, 5).answer
+    assert answer.answerable and "730 miljoen euro" in answer.answer
+
+
 def test_a_name_in_the_top_motions_title_counts_as_held(service: QAService) -> None:
     """The motion's consideration on "het budget van circa 8 miljard euro" does not name
     the Europese Vredesfaciliteit; its title does: the question is answered from it."""

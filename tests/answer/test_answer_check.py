@@ -109,3 +109,10 @@ def test_an_english_question_names_a_topic_the_floor_can_measure() -> None:
     assert names_topic("What did Kops ask about seals?")
     assert names_topic("What did Kathmann want for the minimum wage?")
     assert not names_topic("What did Romke de Jong and Boucke ask the government to draw up?")
+
+
+def test_a_hyphenated_word_names_the_topics_of_its_parts() -> None:
+    from qa_service.answer.topic_words import translated_terms
+
+    assert [t[0] for t in translated_terms("coal-fired power stations", False)] == ["coal"]
+    assert [t[0] for t in translated_terms("self-employed people", False)] == ["self-employed"]

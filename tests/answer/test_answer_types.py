@@ -56,6 +56,7 @@ HOTEL = (
         ("Wanneer hoort de Kamer het?", "De Kamer hoort het bij de Voorjaarsnota. [1]"),
         ("Wanneer komen de voorstellen?", "Verzoekt de regering in de februaribrief te komen."),
         ("When will the House be informed?", "Tijdens het debat over de begroting. [1]"),
+        ("When does Heathrow do its maintenance?", "Heathrow doet het zo veel mogelijk ’s nachts."),
         # how often: a frequency is a time
         (
             "Hoe vaak moet de regering rapporteren?",
