@@ -18,17 +18,19 @@ import numpy as np
 from qa_service.answer.evidence import DocumentEvidence
 from qa_service.answer.metadata import classify
 from qa_service.answer.sentence_choice import asks_request, flat_terms, question_terms
-from qa_service.answer.topic_words import mentions, translated_terms
+from qa_service.answer.topic_words import STEM, mentions, translated_terms
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.search.retriever import Hit, RetrievalResult
 from qa_service.store.protocol import SearchIndex
 from qa_service.store.vectors import center
 from qa_service.text.language import Language
-from qa_service.text.lexical import analyze, fold
+from qa_service.text.lexical import STOPWORDS, analyze, fold
 from qa_service.text.names import names, names_only, written
 from qa_service.text.overlap import Term, TermOverlap, TextTerms, alternatives
 
+#: an English word this long may be found by its start in Dutch text (:meth:`cognates_held`)
+COGNATE_WORD = 7
 #: the topic of "Wat vroeg X over <topic>?": what follows the last "over", up to a clause
 #: break ("... over de Holocaust, en hoeveel procent ...")
 _ABOUT_TOPIC = re.compile(r".*\bover\s+([^,;:?!]+)", re.IGNORECASE)
@@ -97,8 +99,10 @@ class Abstention:
         the committee on conduit companies" held by Alkaya's motion on the Commissie
         doorstroomvennootschappen is an answer though it embeds far from it (0.16); for one
         naming no one, one when ``top``'s document mentions two of its topics or more
-        ("Where are sheep exported to on a massive scale?": schapen, export). The English
-        reliefs are off with ``abstain_topic_relief_en`` 0."""
+        ("Where are sheep exported to on a massive scale?": schapen, export); and one for
+        a document of the people it names holding none of them but a long word of it by its
+        start (:meth:`cognates_held`: "Which principle did Kwint and Westerveld want made
+        concrete?", 0.24). The English reliefs are off with ``abstain_topic_relief_en`` 0."""
         if language == "nl":
             return int(bool(named) and self.holds_every_term(question, top))
         if self.about_authors(question, named, top):
@@ -108,7 +112,21 @@ class Abstention:
         if not named:  # two topics or more of a question naming no one: once
             return int(self.topics_held(question, top) >= 2)
         held = self.topics_held(question, top) if written_by(top, named) else 0
+        if held == 0 and written_by(top, named):
+            return int(self.cognates_held(question, named, top) > 0)
         return min(held, 2)
+
+    def cognates_held(self, question: str, named: Collection[str], hit: Hit) -> int:
+        """How many long English words of ``question`` (its names left out) ``hit``'s
+        document holds by their start, all but the last two letters (a Latin word's Dutch
+        form: "principle" in "nee-tenzijprincipe", "concrete" in "concretiseren")."""
+        words = [
+            w
+            for w in re.findall(r"[a-z]+", without_names(question, named))
+            if len(w) >= COGNATE_WORD and w not in STOPWORDS
+        ]
+        text = self.evidence.text(hit.document.doc_id, hit.document.title)
+        return sum(mentions(text, (w[: max(STEM, len(w) - 2)],)) for w in words)
 
     def topic_held(self, question: str, hit: Hit) -> bool:
         """Whether an English question names policy topics that ``hit``'s document mentions

@@ -315,6 +315,27 @@ def test_a_declined_question_is_answered_from_the_whole_motion_on_its_topic(
     assert answer.answerable and "730 miljoen euro" in answer.answer
 
 
+def test_a_long_word_held_by_its_start_relieves_a_question_naming_its_mps(
+    service: QAService,
+) -> None:
+    """ "Which principle did Kwint and Westerveld want made concrete?" (0.24) names no policy
+    topic; their motion holds "principle" and "concrete" by their starts
+    (nee-tenzijprincipe, concretiseren): relieved once more, it answers. A document of
+    other MPs earns nothing."""
+    abstention = service.answerer.abstention
+    question = "Which principle did Kwint and Westerveld want made concrete?"
+    retrieval = service.retriever.search(question, 5)
+    top = retrieval.hits[0]
+    assert top.document.doc_id == "kst-35942-24"
+    assert abstention.cognates_held(question, ["Kwint", "Westerveld"], top) == 2
+    assert not abstention.should_abstain(retrieval)
+    answer = service.ask(question, 5).answer
+    assert answer.answerable and "nee-tenzijprincipe" in answer.answer
+    assert abstention.cognates_held("Which principle was made concrete?", [], top) == 2
+    kops = "Which principle did Kops want made concrete?"  # he wrote none of it
+    assert abstention._near_otherwise(kops, "en", ["Kops"], top) == 0
+
+
 def test_a_name_in_the_top_motions_title_counts_as_held(service: QAService) -> None:
     """The motion's consideration on "het budget van circa 8 miljard euro" does not name
     the Europese Vredesfaciliteit; its title does: the question is answered from it."""
