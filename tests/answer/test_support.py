@@ -84,6 +84,7 @@ def test_a_name_is_written_as_asked_and_for_english_questions_in_dutch() -> None
     assert written("Kabul", "en") == ["kabul", "kaboel"]
     assert written("Wwft", "en") == ["wwft"]
     assert written("Kabul", "nl") == ["kabul"]  # a Dutch question means what it writes
+    assert written("US", "en") == ["us", "vs"]  # "in de VS"
 
 
 def test_the_numbers_a_question_asks_about_and_the_evidence_lacks() -> None:
