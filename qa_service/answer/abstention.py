@@ -18,7 +18,7 @@ import numpy as np
 from qa_service.answer.evidence import DocumentEvidence
 from qa_service.answer.metadata import classify
 from qa_service.answer.sentence_choice import asks_request, flat_terms, question_terms
-from qa_service.answer.topic_words import STEM, mentions, translated_terms
+from qa_service.answer.topic_words import cognate, mentions, translated_terms
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
 from qa_service.search.retriever import Hit, RetrievalResult
@@ -111,10 +111,10 @@ class Abstention:
             return 0  # the English reliefs are off
         if not named:  # two topics or more of a question naming no one: once
             return int(self.topics_held(question, top) >= 2)
-        held = self.topics_held(question, top) if written_by(top, named) else 0
-        if held == 0 and written_by(top, named):
-            return int(self.cognates_held(question, named, top) > 0)
-        return min(held, 2)
+        if not written_by(top, named):
+            return 0
+        held = self.topics_held(question, top)
+        return min(held, 2) if held else int(self.cognates_held(question, named, top) > 0)
 
     def cognates_held(self, question: str, named: Collection[str], hit: Hit) -> int:
         """How many long English words of ``question`` (its names left out) ``hit``'s
@@ -126,7 +126,7 @@ class Abstention:
             if len(w) >= COGNATE_WORD and w not in STOPWORDS
         ]
         text = self.evidence.text(hit.document.doc_id, hit.document.title)
-        return sum(mentions(text, (w[: max(STEM, len(w) - 2)],)) for w in words)
+        return sum(mentions(text, (cognate(w),)) for w in words)
 
     def topic_held(self, question: str, hit: Hit) -> bool:
         """Whether an English question names policy topics that ``hit``'s document mentions

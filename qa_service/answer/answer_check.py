@@ -126,8 +126,11 @@ class AnswerCheck:
         if own is not None and answer.language == "en" and people and floor > 0:
             cited = [c.hit for c in answer.citations if c.hit.document.doc_id == own.doc_id]
             topic = self.abstention.topic_similarity(question, people, cited)
-            held = self.abstention.topics_held(question, cited[0])
-            if topic < floor and held < 2 and names_topic(question):
+            if (
+                topic < floor
+                and names_topic(question)
+                and self.abstention.topics_held(question, cited[0]) < 2
+            ):
                 missing.append(f"the topic asked about ({topic:.2f} without its names)")
         if own is not None and answer.language == "en":
             text = self.evidence.text(own.doc_id, own.title)

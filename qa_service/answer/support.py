@@ -181,11 +181,8 @@ ALIKE = 0.7
 
 
 def _spelled_alike(name: str, words: set[str]) -> bool:
-    """Whether a word of ``words`` (the answer's) starts as the folded ``name`` does and is
-    spelled much like it (:data:`ALIKE`): an English name the corpus does not hold at all
-    is held by its Dutch spelling ("Warsaw": "Warschau"), not by nothing ("Kosovo",
+    """Whether a word of ``words`` (the answer's, folded) starts as the folded ``name`` does
+    and is spelled much like it (:data:`ALIKE`): an English name the corpus does not hold at
+    all is held by its Dutch spelling ("Warsaw": "Warschau"), not by nothing ("Kosovo",
     "Brexit": the documents never name them)."""
-    return any(
-        w[:2] == name[:2] and SequenceMatcher(None, name, w).ratio() >= ALIKE
-        for w in (fold(x) for x in words)
-    )
+    return any(w[:2] == name[:2] and SequenceMatcher(None, name, w).ratio() >= ALIKE for w in words)

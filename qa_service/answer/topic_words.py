@@ -42,7 +42,7 @@ def topic_terms(topic: str, language: str) -> list[tuple[str, ...]]:
             glossary = looked_up(EN_NL_TERMS, folded) or ""
             forms += fold(glossary).split() + english_topic(folded)
             if len(folded) >= COGNATE:  # energy: energie, inflation: inflatie
-                forms.append(folded[: max(STEM, len(folded) - 2)])
+                forms.append(cognate(folded))
         terms.append(tuple(dict.fromkeys(f for f in forms if len(f) >= 3)))
     return terms
 
@@ -65,9 +65,15 @@ def translated_terms(topic: str, glossary: bool = True) -> list[tuple[str, ...]]
             dutch = fold(looked_up(EN_NL_TERMS, folded) or "").split() + dutch
         if dutch:
             if len(folded) >= COGNATE:  # provinces: provinciale
-                dutch.append(folded[: max(STEM, len(folded) - 2)])
+                dutch.append(cognate(folded))
             terms.append(tuple(dict.fromkeys([folded, *dutch])))
     return terms
+
+
+def cognate(word: str) -> str:
+    """The start of a folded English ``word`` its Dutch form may share: all but its last two
+    letters, at least :data:`STEM` ("transition": "transiti", "principle": "princip")."""
+    return word[: max(STEM, len(word) - 2)]
 
 
 def _words(topic: str) -> Iterator[tuple[str, str]]:
