@@ -80,7 +80,7 @@ QUESTION_WORDS = INTERROGATIVES | frozenset(
     did does do many much was were is are has have had would should could will can about
     regarding say said tell told give given zei zegt mention mentions mentioned example
     examples noemt noemen noemde noemden genoemd vermeldt vermelden vermeld voorbeeld
-    voorbeelden hoort horen hoorde behoort behoren
+    voorbeelden hoort horen hoorde behoort behoren volgens according
     """.split()
 )
 
