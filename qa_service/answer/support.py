@@ -23,7 +23,9 @@ does not hold (another cited document's ``2030`` or ``Afghanistan`` does not cou
   documents (``Kröger``) is specific however often the corpus names her;
 - a number that is not there;
 - in a Dutch question, a long word (mostly a compound noun: ``onderzeeboten``) that the
-  corpus does not hold at all and whose first 7 letters the answer lacks.
+  corpus does not hold at all and whose first 7 letters the answer lacks (a separable verb
+  counts as joined: the motion's "terug te koppelen" holds the question's
+  ``terugkoppelen``).
 
 :mod:`qa_service.answer.answer_types` checks the kind of answer a question asks for.
 
@@ -91,12 +93,23 @@ def long_unknown_words(question: str, rarity: Callable[[str], float | None]) -> 
     ]
 
 
+#: a Dutch separable verb's particle before "te" and the verb: the motions' "verzoekt de
+#: regering ... terug te koppelen" (a question's ``terugkoppelen``), "af te schaffen"
+_SEPARATED = re.compile(
+    r"\b(aan|af|bij|door|in|los|mee|na|neer|om|op|over|samen|tegen|terug|toe|uit|vast|voor|"
+    r"vrij|weg)\s+te\s+([a-z]{3,})"
+)
+
+
 def evidence_text(passages: Iterable[str], documents: Iterable[DocumentMeta]) -> str:
-    """What an answer holds: its passages and its documents' metadata, folded."""
+    """What an answer holds: its passages and its documents' metadata, folded, and its
+    separable verbs joined ("terug te koppelen" as ``terugkoppelen``)."""
     parts = list(passages)
     for d in documents:
         parts += [d.title, " ".join(d.authors), d.date, d.dossier, d.vergaderjaar, d.subject]
-    return fold(" ".join(parts))
+    text = fold(" ".join(parts))
+    joined = [m.group(1) + m.group(2) for m in _SEPARATED.finditer(text)]
+    return " ".join([text, *joined])
 
 
 def missing_specifics(

@@ -108,3 +108,22 @@ def test_an_author_asked_about_is_specific_however_often_the_corpus_names_them()
     ]
     signed = evidence + " kroger"  # her motion: its (folded) authors are in the evidence
     assert missing_specifics(question, "en", signed, lambda w: 3.0, people=["Kröger"]) == []
+
+
+def test_a_separable_verb_of_a_motion_holds_the_questions_joined_verb() -> None:
+    """The motion asks the government "hier binnen vier weken aan de Kamer over terug te
+    koppelen"; the question's ``terugkoppelen`` (a word the corpus lacks) is held."""
+    from qa_service.answer.support import evidence_text
+
+    question = "Binnen hoeveel weken moet de regering terugkoppelen over de opvang?"
+    unknown = {"terugkoppelen"}
+
+    def rarity(word: str) -> float | None:
+        return None if word in unknown else 9.0
+
+    passage = "verzoekt de regering over de opvang binnen vier weken terug te koppelen,"
+    assert missing_specifics(question, "nl", evidence_text([passage], []), rarity) == []
+    other = "verzoekt de regering over de opvang binnen vier weken te rapporteren,"
+    assert missing_specifics(question, "nl", evidence_text([other], []), rarity) == [
+        "terugkoppelen"
+    ]
