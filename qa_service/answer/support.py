@@ -41,7 +41,7 @@ from collections.abc import Callable, Collection, Iterable
 from difflib import SequenceMatcher
 
 from qa_service.documents import DocumentMeta
-from qa_service.text.lexical import analyze, fold
+from qa_service.text.lexical import analyze, fold, joined_verbs
 from qa_service.text.names import (
     EN_NL_NAMES,
     NUMBER,
@@ -93,14 +93,6 @@ def long_unknown_words(question: str, rarity: Callable[[str], float | None]) -> 
     ]
 
 
-#: a Dutch separable verb's particle before "te" and the verb: the motions' "verzoekt de
-#: regering ... terug te koppelen" (a question's ``terugkoppelen``), "af te schaffen"
-_SEPARATED = re.compile(
-    r"\b(aan|af|bij|door|in|los|mee|na|neer|om|op|over|samen|tegen|terug|toe|uit|vast|voor|"
-    r"vrij|weg)\s+te\s+([a-z]{3,})"
-)
-
-
 def evidence_text(passages: Iterable[str], documents: Iterable[DocumentMeta]) -> str:
     """What an answer holds: its passages and its documents' metadata, folded, and its
     separable verbs joined ("terug te koppelen" as ``terugkoppelen``)."""
@@ -108,8 +100,7 @@ def evidence_text(passages: Iterable[str], documents: Iterable[DocumentMeta]) ->
     for d in documents:
         parts += [d.title, " ".join(d.authors), d.date, d.dossier, d.vergaderjaar, d.subject]
     text = fold(" ".join(parts))
-    joined = [m.group(1) + m.group(2) for m in _SEPARATED.finditer(text)]
-    return " ".join([text, *joined])
+    return " ".join([text, *joined_verbs(text)])
 
 
 def missing_specifics(

@@ -5,7 +5,8 @@ accents folded (``geïnformeerd`` = ``geinformeerd``), hyphenated compounds spli
 parts, Dutch and English stop words dropped and the rest reduced by the Snowball Dutch stemmer;
 a question's keyword query also leaves out its interrogatives (:func:`analyze_query`).
 A document's text (:func:`analyze_text`) also gives the whole word of a word broken by hyphens
-before lower-case letters (OCR's line-break hyphens: ``moeder-maatschappij``).
+before lower-case letters (OCR's line-break hyphens: ``moeder-maatschappij``) and the
+whole verb of a Dutch separable verb split by "te" (``terug te koppelen``).
 """
 
 from __future__ import annotations
@@ -72,10 +73,27 @@ def without_question_words(question: str) -> str:
 _HYPHENATED = re.compile(r"\w+(?:-[^\W\d_A-ZÀ-Þ]\w*)+")
 
 
+#: a Dutch separable verb's particle before "te" and the verb: the motions' "verzoekt de
+#: regering ... terug te koppelen" (a question's ``terugkoppelen``), "af te schaffen"
+_SEPARATED = re.compile(
+    r"\b(aan|af|bij|door|in|los|mee|na|neer|op|over|samen|tegen|terug|toe|uit|vast|voor|"
+    r"vrij|weg)\s+te\s+([a-z]{3,})"
+)
+
+
+def joined_verbs(text: str) -> list[str]:
+    """The separable verbs of ``text`` split by "te", joined and folded: "hier over terug te
+    koppelen" gives ``terugkoppelen``, "Af te schaffen" ``afschaffen``."""
+    return [m.group(1) + m.group(2) for m in _SEPARATED.finditer(fold(text))]
+
+
 def analyze_text(text: str) -> list[str]:
     """Terms of a document's ``text``: :func:`analyze`'s, and each word broken by hyphens
     before lower-case letters also joined (``moeder-maatschappij`` also gives the term of
-    ``moedermaatschappij``), so that a question's word finds it. Questions are analysed
-    without the join: a hyphenated word of a question finds its parts."""
+    ``moedermaatschappij``), so that a question's word finds it; so are its separable verbs
+    split by "te" (:func:`joined_verbs`: a question's ``terugkoppelen`` finds "terug te
+    koppelen"). Questions are analysed without the joins: a hyphenated word of a question
+    finds its parts."""
     joined = [m.group(0).replace("-", "") for m in _HYPHENATED.finditer(text)]
+    joined += joined_verbs(text)
     return analyze(text) + (analyze(" ".join(joined)) if joined else [])

@@ -1,4 +1,5 @@
-"""Text analysis for keyword search: a document's words broken by hyphens also count whole."""
+"""Text analysis for keyword search: a document's words broken by hyphens, and its separable
+verbs split by "te", also count whole."""
 
 from __future__ import annotations
 
@@ -21,6 +22,18 @@ def test_names_and_numbers_with_hyphens_are_not_joined() -> None:
     # a capital after the hyphen: two names (Noord-Korea, Badger-Belgium), not a broken word
     terms = analyze_text("Noord-Korea en Badger-Belgium NV, 2018-2019")
     assert terms == analyze("Noord Korea en Badger Belgium NV, 2018 2019")
+
+
+def test_a_separable_verb_split_by_te_is_also_found_whole() -> None:
+    # the motions ask "hierover terug te koppelen", "de heffing af te schaffen"
+    text = "Verzoekt de regering de heffing Af te schaffen en hierover terug te koppelen."
+    terms = analyze_text(text)
+    for word in ("afschaffen", "terugkoppelen"):
+        (term,) = analyze(word)
+        assert term in terms and term not in analyze(text)
+    # "te" after a word that is no particle joins nothing: "om te" opens a clause
+    for clause in ("verzoekt de regering om te onderzoeken", "hem te vragen"):
+        assert analyze_text(clause) == analyze(clause)
 
 
 def test_a_question_word_finds_the_hyphenated_word_in_a_sentence() -> None:
