@@ -36,7 +36,8 @@ _QUANTITY = re.compile(
     r"what percentage|what (share|proportion|amount|number) of|"
     r"what (?:salary|wage|price|fee|fine|rent|budget|sum)\b|"
     r"welke? (?:salaris|loon|prijs|boete|huur|budget|som)\b|"
-    r"hoeveel|hoe ?veel|welk (percentage|aandeel|bedrag|aantal)|voor welk bedrag|"
+    r"hoeveel|hoe ?veel|welk (percentage|aandeel|bedrag|aantal|deel)|voor welk bedrag|"
+    r"(?:what|which) part of|"
     r"hoe (groot|hoog)|wat (kost|kostte|kosten|kostten)|wat (zijn|waren) de kosten|"
     r"what (?:does|did|do|will|would|could|can|should) (?:[\w'’-]+\W+){1,12}?cost)\b"
 )
@@ -77,11 +78,14 @@ _SCALED = re.compile(r"(\d)\s*(?:miljoen|miljard|mln|mld|million|billion|thousan
 
 #: an amount of money: a figure with a currency or scale word (``€ 12 mln``, ``5 miljard
 #: euro``, ``5 billion euros``; guilders in the historical documents: ``f 15 000 000``,
-#: ``ƒ 2,50``, ``hfl. 300``, ``40 gulden``), or such words alone (``enkele miljoenen``)
+#: ``ƒ 2,50``, ``hfl. 300``, ``40 gulden``), or such words alone (``enkele miljoenen``); not
+#: a scale word before the plural noun it counts ("3,6 miljoen cyberaanvallen", "2 million
+#: households"; a participle, "miljoen uitgetrokken", stays money)
+_COUNTED_NOUN = r"\s+(?!\w*ge)(?!euro|dollar|gulden|guilder)\w{3,}(?:en|s)\b"
 _AMOUNT = re.compile(
     r"(?:€|\$|ƒ|\b(?:f|fl|hfl)\b\.?)\s*(\d+(?:[.,]\d+|\s\d{3}\b)*)|"
-    r"(\d+(?:[.,]\d+)*)\s*(?:miljoen|miljard|mln|mld|million|billion|"
-    r"euro|dollar|gulden|guilder)|\b(miljoenen|miljarden|millions|billions)\b"
+    rf"(\d+(?:[.,]\d+)*)\s*(?:(?:miljoen|miljard|mln|mld|million|billion)\b(?!{_COUNTED_NOUN})|"
+    rf"euro|dollar|gulden|guilder)|\b(miljoenen|miljarden|millions|billions)\b(?!{_COUNTED_NOUN})"
 )
 
 
@@ -399,6 +403,18 @@ _LAW_ASKED = re.compile(
 _LAW = re.compile(r"\b(?:wet|wetten|wetboek|act)\b|\w{3,}wet(?:ten)?\b")
 
 
+#: a question asking for a part: "Welk deel van het fonds ...", "Which part of income ...":
+#: a fraction ("de helft") or a figure ("de eerste 30.000"), not necessarily money
+_SHARE_ASKED = re.compile(r"\b(?:welk deel|(?:what|which) part of)\b")
+#: a question counting things: "how many households", "hoeveel miljonairs" (a Dutch plural
+#: after "hoeveel"): a figure of them, not money, however the rest of the question speaks
+#: of money ("... must have earned back their solar panels", "... een miljonairsbelasting")
+_COUNT_ASKED = re.compile(
+    r"how many\b(?!\s+(?:\w+\s+)?(?:euros?|dollars?|guilders?)\b)|"
+    r"hoeveel\s+(?!euro|dollar|gulden)\w{3,}(?:en|s)\b"
+)
+
+
 def missing_answer_type(question: str, answer: str) -> str | None:
     """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
     not hold: ``"a vote"``, ``"a time"`` (a date, period or deadline), ``"a person"``
@@ -430,6 +446,8 @@ def missing_answer_type(question: str, answer: str) -> str | None:
     if _PERCENTAGE_ASKED.search(of):  # a share of a budget is a percentage, not money
         if not _PERCENTAGE.search(text):
             return "a percentage"
+    elif _SHARE_ASKED.search(of) or _COUNT_ASKED.match(of):
+        pass  # a part ("de helft"), or things counted: a figure, not money
     elif _MONEY_ASKED.search(of) and not _amounts(text) - _amounts(asked):
         return "an amount of money"  # none, or only the question's own ("of the 5 billion")
     if not _figures(text) - _figures(asked) and not _one_unit(of, text):

@@ -362,3 +362,29 @@ def test_money_and_percentages_are_asked_in_the_quantity_clause_only() -> None:
     assert missing_answer_type("How much tax did it raise?", "It raised 317.000.") == (
         "an amount of money"
     )
+
+
+def test_things_counted_are_a_figure_not_money() -> None:
+    """ "How many households must have earned back ...", "Hoeveel miljonairs ... een
+    miljonairsbelasting": a figure of them answers, though the question speaks of money; a
+    scale word before a plural noun counts it ("3,6 miljoen cyberaanvallen"), not euros."""
+    asked = "How many households must have earned back their solar panels first?"
+    assert missing_answer_type(asked, "wanneer minimaal 5 miljoen huishoudens") is None
+    dutch = "Hoeveel miljardairs zijn er volgens de motie over een miljonairsbelasting?"
+    assert missing_answer_type(dutch, "er zijn 51 miljardairs in Nederland") is None
+    assert missing_answer_type("How many euros did it cost?", "5 miljoen mensen") == (
+        "an amount of money"
+    )
+    spent = "How much did the government spend on software for schools?"
+    attacks = "wat neerkomt op zo'n 3,6 miljoen cyberaanvallen"
+    assert missing_answer_type(spent, attacks) == "an amount of money"
+    assert missing_answer_type(spent, "er is 10 miljoen uitgetrokken") is None
+
+
+def test_a_part_asked_for_is_a_fraction_or_a_figure() -> None:
+    """ "Welk deel van het fonds ..." is answered by "de helft", not by money; a part asked
+    for needs some figure."""
+    asked = "Welk deel van het fonds moet buiten de grote steden worden uitgegeven?"
+    assert missing_answer_type(asked, "minimaal de helft van het fonds") is None
+    assert missing_answer_type(asked, "zo veel mogelijk buiten de steden") == "a number"
+    assert missing_answer_type("Which part of income is exempt?", "de eerste 30.000") is None
