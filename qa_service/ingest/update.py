@@ -44,6 +44,7 @@ from qa_service.store.layout import (
     FORMAT_VERSION,
     MANIFEST,
     STORE,
+    TERMS_RULE,
     VECTORS,
     IndexMismatchError,
     Manifest,
@@ -155,14 +156,17 @@ def update_index(
             report.seconds = timings
             return report
         reembed = _vectors_outdated(manifest, settings)
-        if not metas and not drop and not reembed:
+        reterm = manifest.terms_rule < TERMS_RULE  # every passage's terms analysed anew
+        if not metas and not drop and not reembed and not reterm:
             report.documents = len(hashes)
             report.passages = manifest.passage_count
             report.seconds = timings
             return report
 
         with BuildWriter(settings.index_dir) as writer:
-            _write_update(old, writer, settings, embedder, metas, passages, drop, timings, reembed)
+            _write_update(
+                old, writer, settings, embedder, metas, passages, drop, timings, reembed, reterm
+            )
             build = writer.publish()
             new_manifest = Manifest.from_file(build / MANIFEST)
     report.build = build
@@ -182,9 +186,11 @@ def _write_update(
     drop: set[str],
     timings: dict[str, float],
     reembed: bool = False,
+    reterm: bool = False,
 ) -> None:
     """Write the new build: the old one with ``drop`` removed and ``passages`` added; with
-    ``reembed`` every passage's vectors are made anew (a build from an older format)."""
+    ``reembed`` every passage's vectors are made anew (a build from an older format), with
+    ``reterm`` every passage's terms (a build of an older terms rule)."""
     import faiss
 
     # the new passages' vectors (and their sentences' vectors, stored with them); with
@@ -205,7 +211,8 @@ def _write_update(
     store = writer.edit_store()
     try:
         store.migrate(
-            lambda meta, p: analyze_text(passage_texts({p.doc_id: meta}, [p], settings)[0])
+            lambda meta, p: analyze_text(passage_texts({p.doc_id: meta}, [p], settings)[0]),
+            every=reterm,
         )
         dropped_rows = store.remove_documents(drop)
         start = store.next_row(int(dropped_rows.max()) + 1 if len(dropped_rows) else 0)

@@ -57,6 +57,12 @@ FORMAT_VERSION = 2
 #: without a section heading (``ingest.build.title_is_context``). An update of a build made
 #: by an earlier rule embeds every passage anew.
 CONTEXT_RULE = 3
+#: How the store's and BM25's passage terms are analysed (:mod:`qa_service.text.lexical`).
+#: 1: the Snowball Dutch stems as given. 2: a long vowel before a stem's last consonant
+#: undoubled ("bedragen" and "bedrag" both ``bedrag``) and a separable verb split by "te"
+#: also joined ("terug te koppelen"). A build of an earlier rule still answers, but its
+#: terms miss the questions' for such words: a rebuild or update analyses every passage anew.
+TERMS_RULE = 2
 READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -99,6 +105,7 @@ class Manifest:
     context_weight: float = 0.0  # weight of the context vector in each passage's vector
     max_passage_tokens: int = 0
     context_rule: int = CONTEXT_RULE  # see CONTEXT_RULE; 1 for a manifest without it
+    terms_rule: int = TERMS_RULE  # see TERMS_RULE; 1 for a manifest without it
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
 
     def to_json(self) -> str:
@@ -106,8 +113,9 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Manifest:
-        """The manifest ``data`` describes; written before ``context_rule`` existed: rule 1."""
-        return cls(**{"context_rule": 1, **data})
+        """The manifest ``data`` describes; written before ``context_rule`` or
+        ``terms_rule`` existed: rule 1."""
+        return cls(**{"context_rule": 1, "terms_rule": 1, **data})
 
     @classmethod
     def from_file(cls, path: Path) -> Manifest:

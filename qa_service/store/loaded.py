@@ -21,6 +21,7 @@ from qa_service.store.layout import (
     MANIFEST,
     READABLE_VERSIONS,
     STORE,
+    TERMS_RULE,
     VECTORS,
     IndexCorruptError,
     IndexMismatchError,
@@ -166,6 +167,15 @@ def load_index(
             build,
             manifest.format_version,
             FORMAT_VERSION,
+        )
+    if manifest.terms_rule < TERMS_RULE:
+        log.warning(
+            "index in %s analysed its passages' terms by rule %d: keyword matching of some "
+            "word forms (bedragen/bedrag) is off until `qa-service index` or an update "
+            "analyses them by rule %d",
+            build,
+            manifest.terms_rule,
+            TERMS_RULE,
         )
     if expected_model is not None and manifest.model != expected_model:
         raise IndexMismatchError(

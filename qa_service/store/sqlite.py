@@ -303,10 +303,13 @@ class StoreEditor:
     def __init__(self, path: Path) -> None:
         self.con = sqlite3.connect(path)
 
-    def migrate(self, analyse: Callable[[DocumentMeta, Passage], list[str]]) -> None:
+    def migrate(
+        self, analyse: Callable[[DocumentMeta, Passage], list[str]], every: bool = False
+    ) -> None:
         """Bring an older store up to date: the filter indexes, and for format 1 the
         sentence-vector column, the analysed terms of every passage (``analyse`` makes them)
-        and the schema version."""
+        and the schema version; with ``every``, every passage's terms anew (a store of an
+        older :data:`~qa_service.store.layout.TERMS_RULE`)."""
         con = self.con
         create_filter_indexes(con)
         columns = passage_columns(con)
@@ -316,8 +319,8 @@ class StoreEditor:
             con.execute("ALTER TABLE passages ADD COLUMN terms TEXT NOT NULL DEFAULT ''")
         metas = {d: meta_from_json(m) for d, m in con.execute("SELECT doc_id, meta FROM documents")}
         cur = con.execute(
-            "SELECT row, passage_id, doc_id, text, section, page, position FROM passages "
-            "WHERE terms = ''"
+            "SELECT row, passage_id, doc_id, text, section, page, position FROM passages"
+            + ("" if every else " WHERE terms = ''")
         )
         updates = []
         for row, *fields in cur.fetchall():

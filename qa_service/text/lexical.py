@@ -2,7 +2,8 @@
 
 Documents are Dutch, so passages and questions are analysed the same way: lower-cased,
 accents folded (``geïnformeerd`` = ``geinformeerd``), hyphenated compounds split into their
-parts, Dutch and English stop words dropped and the rest reduced by the Snowball Dutch stemmer;
+parts, Dutch and English stop words dropped and the rest reduced by the Snowball Dutch stemmer,
+a long vowel before the stem's last consonant undoubled (``daken`` and ``dak``: ``dak``);
 a question's keyword query also leaves out its interrogatives (:func:`analyze_query`).
 A document's text (:func:`analyze_text`) also gives the whole word of a word broken by hyphens
 before lower-case letters (OCR's line-break hyphens: ``moeder-maatschappij``) and the
@@ -53,7 +54,14 @@ INTERROGATIVES = frozenset(
 def analyze(text: str) -> list[str]:
     """Terms of ``text`` for the BM25 index and queries."""
     words = [w for w in _TOKEN.findall(fold(text)) if w not in STOPWORDS and w != "_"]
-    return list(_stemmer().stemWords(words))
+    return [_UNDOUBLE.sub(r"\1", s) for s in _stemmer().stemWords(words)]
+
+
+#: a long vowel before a stem's final consonant: the Snowball Dutch stemmer keeps the
+#: plural's open syllable long ("daken": ``daak``, "bedragen": ``bedraag``,
+#: "geïnformeerd": ``informeer``) where the singular's is short ("dak", "bedrag",
+#: "informeren": ``informer``); undoubled, both forms meet
+_UNDOUBLE = re.compile(r"([aeou])\1(?=[^aeiouy]$)")
 
 
 def analyze_query(question: str) -> list[str]:

@@ -91,6 +91,7 @@ def test_a_manifest_from_before_the_rule_reads_as_rule_1(
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(fields))
     assert Manifest.from_file(path).context_rule == rule
+    assert Manifest.from_file(path).terms_rule == 1  # written before terms_rule existed
 
 
 def test_a_batch_of_passages_without_context_is_embedded_as_in_any_other(

@@ -27,6 +27,7 @@ from qa_service.store.layout import (
     FORMAT_VERSION,
     MANIFEST,
     STORE,
+    TERMS_RULE,
     VECTORS,
     Manifest,
     checksum_files,
@@ -327,6 +328,29 @@ def test_remove_deletes_the_uploaded_file_only(
     outside = service.index.store.document("kst-36284-6").source
     service.remove_documents(["kst-36284-6"])
     assert Path(outside).exists()  # not in the upload directory: left alone
+
+
+def test_an_update_of_a_terms_rule_1_build_analyses_every_passage_anew(
+    built: Settings, embedder: Embedder, tmp_path: Path
+) -> None:
+    """A build from before terms rule 2 stored the plural's stem apart from the singular's
+    ("bedraag" for "bedragen"): an update analyses every passage anew, not only the new
+    ones, so that BM25 finds "bedragen" for a question's "bedrag"."""
+    build = current_build(built.index_dir)
+    con = sqlite3.connect(build / STORE)
+    con.execute("UPDATE passages SET terms = 'rule1'")
+    con.commit()
+    con.close()
+    manifest = Manifest.from_file(build / MANIFEST)
+    manifest.terms_rule = 1
+    manifest.files = checksum_files(build)
+    (build / MANIFEST).write_text(manifest.to_json())
+    assert load_index(built.index_dir).manifest.terms_rule == 1
+    update_index(built, embedder, add=[_motion(tmp_path / "new", "zoutwinning")])
+    index = load_index(built.index_dir)
+    assert index.manifest.terms_rule == TERMS_RULE
+    terms = index.store.terms_by_row()
+    assert len(terms) == index.size and all(t and t != ["rule1"] for t in terms.values())
 
 
 def test_an_update_of_a_context_rule_1_build_embeds_every_passage_anew(

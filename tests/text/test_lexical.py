@@ -24,6 +24,18 @@ def test_names_and_numbers_with_hyphens_are_not_joined() -> None:
     assert terms == analyze("Noord Korea en Badger Belgium NV, 2018 2019")
 
 
+def test_a_plural_and_its_singular_meet_in_one_term() -> None:
+    # the Snowball Dutch stemmer keeps the plural's long vowel: "bedragen" gave "bedraag"
+    for plural, singular in (
+        ("bedragen", "bedrag"),
+        ("daken", "dak"),
+        ("dagen", "dag"),
+        ("geïnformeerd", "informeren"),
+    ):
+        assert analyze(plural) == analyze(singular)
+    assert analyze("zee") == ["zee"]  # a long vowel that ends the stem stays
+
+
 def test_a_separable_verb_split_by_te_is_also_found_whole() -> None:
     # the motions ask "hierover terug te koppelen", "de heffing af te schaffen"
     text = "Verzoekt de regering de heffing Af te schaffen en hierover terug te koppelen."

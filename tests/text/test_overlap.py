@@ -85,8 +85,8 @@ def test_a_term_that_heads_a_compound_of_the_text_earns_half() -> None:
     credit); a term of fewer than five letters, or one inside a word, does not count."""
     text = "verzoekt de regering in het vestigingsbeleid in te zetten op een eerlijke verdeling"
     assert "beleid" in TextTerms.of(text).heads
-    shares, held = TermOverlap().score(["beleid", "verdeel"], [text])
-    assert held == [{"beleid", "verdeel"}] and shares == [0.75]
+    shares, held = TermOverlap().score(["beleid", "verdel"], [text])
+    assert held == [{"beleid", "verdel"}] and shares == [0.75]
     assert TermOverlap().score(["vest"], [text])[1] == [set()]  # too short
     assert TermOverlap().score(["geving"], [text])[1] == [set()]  # not its end
 
