@@ -362,7 +362,23 @@ _UNIT_ASKED = re.compile(
     r"\b(?:hoeveel|how many)\s+(jaar|jaren|maand|maanden|week|weken|dag|dagen|uur|uren|keer|"
     r"years?|months?|weeks?|days?|hours?|times)\b"
 )
-_UNITS = {"yea": "jaar", "mon": "maand", "wee": "wee", "day": "dag", "hou": "uur", "tim": "keer"}
+#: each unit's words (starts), Dutch and English, by the asked word's first three letters
+_UNITS = {
+    "jaa": "jaa?r|year",
+    "jar": "jaa?r|year",
+    "yea": "jaa?r|year",
+    "maa": "maand|month",
+    "mon": "maand|month",
+    "wee": "wee?k",
+    "wek": "wee?k",
+    "dag": "dag|day",
+    "day": "dag|day",
+    "uur": "uur|uren|hour",
+    "ure": "uur|uren|hour",
+    "hou": "uur|uren|hour",
+    "kee": "keer|maal|time",
+    "tim": "keer|maal|time",
+}
 
 
 def _one_unit(asked: str, text: str) -> bool:
@@ -371,8 +387,20 @@ def _one_unit(asked: str, text: str) -> bool:
     m = _UNIT_ASKED.search(asked)
     if m is None:
         return False
-    unit = _UNITS.get(m.group(1)[:3], m.group(1)[:3])
-    return re.search(rf"\b(?:een|one)\s+(?:\w+\s+)?{unit}", text) is not None
+    return re.search(rf"\b(?:een|one)\s+(?:\w+\s+)?(?:{_UNITS[m.group(1)[:3]]})", text) is not None
+
+
+def _uncounted_unit(asked: str, text: str) -> str | None:
+    """The unit ``asked`` (folded) counts when ``text`` (folded) gives no figure of it:
+    "hoeveel jaar" needs "tien jaar" or "een jaar", "how many times" a number of times, not
+    "binnen vier weken"; None when it counts no unit or the text gives one."""
+    m = _UNIT_ASKED.search(asked)
+    if m is None:
+        return None
+    figure = rf"(?:\d+(?:[.,]\d+)*|een|one|(?:{NUMBER_WORDS})\w*)"
+    unit = _UNITS[m.group(1)[:3]]
+    found = re.search(rf"\b{figure}\s+(?:\w+\s+)?(?:{unit})", text)
+    return None if found else m.group(1)
 
 
 def _bare_words(text: str) -> list[str]:
@@ -452,6 +480,9 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         return "an amount of money"  # none, or only the question's own ("of the 5 billion")
     if not _figures(text) - _figures(asked) and not _one_unit(of, text):
         return "a number"
+    unit = _uncounted_unit(of, text)
+    if unit is not None:
+        return f"a number of {unit}"
     if missing_count(question, answer):
         return f"a number of {counted_noun(question)}"
     return None

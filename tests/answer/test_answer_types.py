@@ -388,3 +388,17 @@ def test_a_part_asked_for_is_a_fraction_or_a_figure() -> None:
     assert missing_answer_type(asked, "minimaal de helft van het fonds") is None
     assert missing_answer_type(asked, "zo veel mogelijk buiten de steden") == "a number"
     assert missing_answer_type("Which part of income is exempt?", "de eerste 30.000") is None
+
+
+def test_a_count_of_a_unit_needs_a_figure_of_that_unit() -> None:
+    """ "How many times did children move" is not answered by "binnen vier weken"; "hoeveel
+    weken" is, and "hoeveel jaar" by "tien jaar" or "een jaar"."""
+    weeks = "en hier binnen vier weken aan de Kamer over terug te koppelen"
+    asked = "How many times did refugee children move last year?"
+    assert missing_answer_type(asked, weeks) == "a number of times"
+    assert (
+        missing_answer_type("Binnen hoeveel weken moet de regering terugkoppelen?", weeks) is None
+    )
+    for answer in ("voor minimaal tien jaar vastleggen", "na minimaal een jaar verblijf"):
+        assert missing_answer_type("Voor hoeveel jaar?", answer) is None
+    assert missing_answer_type("For how many days?", "voor de duur van 180 dagen") is None
