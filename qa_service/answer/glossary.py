@@ -42,6 +42,22 @@ EN_NL_TERMS: dict[str, str] = {
     "decid": "besloten besluit",
     "agree": "afspraken akkoord ingestemd instemming overeenstemming stemden",
     "welcom": "verwelkomd",
+    # what motions ask the government to do
+    "enforc": "handhaven handhaving handhaaft",
+    "publish": "publiceren publicatie publiceert openbaar",
+    "abolish": "afschaffen afschaffing",
+    "introduc": "invoeren invoering introduceren",
+    "prohibit": "verbieden verbod",
+    "allow": "toestaan toegestaan",
+    "protect": "beschermen bescherming",
+    "strengthen": "versterken versterking",
+    "reduc": "verminderen vermindering verlagen verlaging terugdringen",
+    "increas": "verhogen verhoging toename toenemende",
+    "extend": "verlengen verlenging uitbreiden uitbreiding",
+    "expand": "uitbreiden uitbreiding",
+    "critici": "kritiek",
+    "propos": "voorstel voorstellen",
+    "explor": "verkennen verkenning",
 }
 
 #: Dutch words of parliamentary procedure a question may use for another the documents use:

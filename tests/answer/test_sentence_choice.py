@@ -11,6 +11,7 @@ from qa_service.answer.sentence_choice import (
     needs_previous,
     question_terms,
 )
+from qa_service.text.overlap import alternatives
 from tests.answer.candidates import c
 
 
@@ -203,6 +204,10 @@ def test_english_parliamentary_verbs_find_dutch_terms() -> None:
         "subsidie",
         "motie",
     ]
+    # the verbs of what motions ask: "enforce" is "handhaven", "abolish" "afschaffen"
+    enforce = question_terms("Who should publish and enforce the norms?", "en")
+    assert "handhaf" in [a for t in enforce for a in alternatives(t)]
+    assert question_terms("Abolish it?", "en") == ["afschaf"]
     # whose words the question asks for ("volgens Van der Lee") is no content either: x442
     # was declined for "volgen" missing from the motion
     assert question_terms("Wat moet volgens Stoffer getoetst worden?", "nl") == ["stoffer", "toets"]
