@@ -58,6 +58,21 @@ EN_NL_TERMS: dict[str, str] = {
     "critici": "kritiek",
     "propos": "voorstel voorstellen",
     "explor": "verkennen verkenning",
+    "keep": "behouden",
+    "maintain": "behouden handhaven",
+    "ensur": "zorgen borgen",
+    "guarantee": "garanderen garantie borgen",
+    "establish": "instellen oprichten",
+    "limit": "beperken beperking",
+    "restrict": "beperken beperking",
+    "encourag": "stimuleren aanmoedigen",
+    "discourag": "ontmoedigen",
+    "scrap": "schrappen",
+    "postpon": "uitstellen",
+    "delay": "uitstellen vertraging",
+    "acceler": "versnellen versnelling",
+    "simplif": "vereenvoudigen vereenvoudiging",
+    "compensat": "compensatie compenseren",
 }
 
 #: Dutch words of parliamentary procedure a question may use for another the documents use:
