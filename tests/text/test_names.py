@@ -23,6 +23,7 @@ def test_a_name_is_also_looked_up_by_its_dutch_name() -> None:
     assert written("North", "en") == ["north", "noord"]
     assert written("North", "nl") == ["north"]
     assert written("Sea", "en") == ["sea", "zee"]  # the Wadden Sea: "Waddenzee"
+    assert written("Easter", "en") == ["easter", "pasen"]  # "de Kamer voor Pasen informeren"
     assert written("Tax", "en") == ["tax", "belasting"]  # the Tax Plan: "Belastingplan"
 
 
