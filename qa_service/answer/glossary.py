@@ -34,6 +34,8 @@ EN_NL_TERMS: dict[str, str] = {
     "fund": "middelen financiering",
     "budget": "begroting",
     "law": "wet",
+    "rule": "regels regelgeving",
+    "regulat": "regels regelgeving regulering",
     "policy": "beleid",
     "policies": "beleid",
     "research": "onderzoek",
