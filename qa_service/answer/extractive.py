@@ -47,6 +47,7 @@ from qa_service.answer.sentence_choice import (
     asks_writer,
     choose,
     follows,
+    only_motions,
     only_pledges,
     question_terms,
     with_dictum,
@@ -422,6 +423,7 @@ class ExtractiveAnswerer:
         picked = with_counted(question, picked, pool, documents)
         if asks_list(question):
             picked = with_others(picked, pool, self.settings.answer_sentence_margin)
+        picked = only_motions(question, picked, lambda r: hits[r].document.doc_type == "motie")
         by_position = {(c.hit_rank, c.order): c for c in candidates}
         return [by_position[(p.passage, p.order)] for p in picked]
 

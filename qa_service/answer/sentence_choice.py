@@ -181,6 +181,24 @@ def asks_list(question: str) -> bool:
     return bool(_LIST.search(fold(question)))
 
 
+#: A question asking which motion (or motions) does something: "Welke motie vraagt om ...",
+#: "Which motion asked ...", "What motions ..."
+_MOTION_ASKED = re.compile(r"\b(?:welke|which|what)\s+(?:\w+\s+)?(?:moties?|motions?)\b")
+
+
+def only_motions(
+    question: str, chosen: list[Candidate], is_motion: Callable[[int], bool]
+) -> list[Candidate]:
+    """``chosen`` without the sentences of other documents than motions (``is_motion``: by
+    passage rank) when ``question`` asks which motion and a motion is among them: "Welke
+    motie vraagt om betere beveiliging van overheidswebsites?" is answered by the motion,
+    not also by a letter's sentence on the website's security."""
+    if not _MOTION_ASKED.search(fold(question)):
+        return chosen
+    motions = [c for c in chosen if is_motion(c.passage)]
+    return motions or chosen
+
+
 def with_others(
     chosen: list[Candidate], pool: Sequence[Candidate], margin: float
 ) -> list[Candidate]:

@@ -379,3 +379,18 @@ def test_a_question_asking_which_motions_gets_several() -> None:
     assert pool[4] not in listed  # one sentence per motion: its best
     many = motion_pool(*((i, 0, 0.9 - i * 0.01, f"m{i}", f"verzoekt {i},") for i in range(9)))
     assert len(with_others([many[0]], many, margin=0.16)) == LIST_MAX
+
+
+def test_a_question_asking_which_motion_keeps_the_motions_sentences() -> None:
+    """ "Welke motie vraagt om betere beveiliging ...?" is answered by the motion; a letter's
+    sentence on the same security, nearly as near, is left out (its document would be the
+    answer's own and lack "motie"); without a motion among them, every sentence stays."""
+    from qa_service.answer.sentence_choice import only_motions
+
+    chosen = [c(0, 0, 0.63), c(1, 0, 0.59)]
+    motion = {0: True, 1: False}.__getitem__
+    asked = "Welke motie vraagt om betere beveiliging van overheidswebsites?"
+    assert [x.passage for x in only_motions(asked, chosen, motion)] == [0]
+    assert only_motions("Which motions ask for security?", chosen, motion) == chosen[:1]
+    assert only_motions("Wat zei de minister over beveiliging?", chosen, motion) == chosen
+    assert only_motions(asked, chosen, lambda r: False) == chosen

@@ -38,7 +38,7 @@ def test_the_subject_of_a_title_is_after_over() -> None:
 def test_only_english_words_the_glossary_translates_are_translated_terms() -> None:
     from qa_service.answer.topic_words import translated_terms
 
-    assert translated_terms("rent increases for students") == [
+    assert translated_terms("high rent for students") == [
         ("rent", "huur"),
         ("students", "student", "studie", "studen"),
     ]
