@@ -43,6 +43,10 @@ def test_only_english_words_the_glossary_translates_are_translated_terms() -> No
         ("students", "student", "studie", "studen"),
     ]
     assert translated_terms("the Wadden Sea (its islands)") == []  # names, a parenthesis
+    # a phrase's Dutch word: the coalition agreement is the "regeerakkoord", the business
+    # climate the "vestigingsklimaat"
+    assert "regeerakkoord" in translated_terms("the coalition agreement", False)[0]
+    assert "vestigingsklimaat" in translated_terms("the business climate", False)[0]
 
 
 def test_a_term_is_mentioned_as_the_head_of_a_compound() -> None:
