@@ -52,6 +52,28 @@ def test_a_motions_sentence_with_the_time_and_the_terms_the_answer_lacks_joins()
     assert with_answer_type(question, [lead], [lead, later], {0: "brief"}, 0.05) == [lead]
 
 
+def test_a_motions_sentence_with_the_figure_asked_joins_on_any_question_term() -> None:
+    """A figure asked ("Welk deel ...", "Hoeveel ...") that the chosen sentences lack: the
+    motion's sentence giving one joins at any score when it holds a question term, though
+    no term the chosen ones lack; not one holding none, and not for a time asked."""
+    from qa_service.answer.answer_kind import with_answer_type
+
+    question = "Welk deel van de zonnestroom van daken wordt nu zelf verbruikt?"
+    m = {"unit": "kst-1", "document": "kst-1"}
+    dictum = c(0, 0, 0.93, "dak", "verbruik", **m, text="verzoekt de regering het eigen verbruik")
+    share = c(2, 0, 0.75, "dak", **m, text="slechts 30% van de zon op dak wordt zelf gebruikt")
+    bare = c(3, 0, 0.75, **m, text="er zijn 5 aanbieders")
+    documents = {0: "kst-1", 2: "kst-1", 3: "kst-1"}
+    assert with_answer_type(question, [dictum], [dictum, share], documents, 0.05) == [
+        dictum,
+        share,
+    ]
+    assert with_answer_type(question, [dictum], [dictum, bare], documents, 0.05) == [dictum]
+    when = "Wanneer wordt het eigen verbruik van daken gemeten?"
+    dated = c(2, 0, 0.75, "dak", **m, text="op dak wordt in mei 2023 gemeten")
+    assert with_answer_type(when, [dictum], [dictum, dated], documents, 0.05) == [dictum]
+
+
 def test_a_who_question_gets_the_nearly_tied_sentence_naming_the_person() -> None:
     from qa_service.answer.answer_kind import with_answer_type
 
