@@ -67,14 +67,16 @@ def with_answer_type(
     unit = chosen[0].unit
     rest = [c for c in pool if c.unit == unit and c.terms - held]
     typed = _with_own(chosen, rest, documents, lambda text: not lacks(text))
+    if typed is not chosen:
+        return typed
     kind = missing_answer_type(question, " ".join(c.text for c in chosen)) or ""
-    if typed is chosen and kind.startswith(("a number", "a percentage")):
-        # a figure asked: the motion's sentence that gives one and holds a question term,
-        # though it adds none ("Welk deel van de zonnestroom van daken wordt nu zelf
-        # verbruikt?": "slechts 30% van de door zon op dak opgewekte energie", 0.18 below)
-        near = [c for c in pool if c.unit == unit and c.terms]
-        typed = _with_own(chosen, near, documents, lambda text: not lacks(text))
-    return typed
+    if not kind.startswith(("a number", "a percentage")):
+        return chosen
+    # a figure asked: the motion's sentence that gives one and holds a question term, though
+    # it adds none ("Welk deel van de zonnestroom van daken wordt nu zelf verbruikt?":
+    # "slechts 30% van de door zon op dak opgewekte energie", 0.18 below the dictum)
+    near = [c for c in pool if c.unit == unit and c.terms]
+    return _with_own(chosen, near, documents, lambda text: not lacks(text))
 
 
 def from_typed_document(

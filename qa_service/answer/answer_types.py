@@ -80,8 +80,9 @@ _SCALED = re.compile(r"(\d)\s*(?:miljoen|miljard|mln|mld|million|billion|thousan
 #: euro``, ``5 billion euros``; guilders in the historical documents: ``f 15 000 000``,
 #: ``ƒ 2,50``, ``hfl. 300``, ``40 gulden``), or such words alone (``enkele miljoenen``); not
 #: a scale word before the plural noun it counts ("3,6 miljoen cyberaanvallen", "2 million
-#: households"; a participle, "miljoen uitgetrokken", stays money)
-_COUNTED_NOUN = r"\s+(?!\w*ge)(?!euro|dollar|gulden|guilder)\w{3,}(?:en|s)\b"
+#: households"; a participle, "miljoen uitgetrokken", "miljoen gereserveerd", stays money)
+_PLURAL_NOUN = r"(?!euro|dollar|gulden|guilder)\w{3,}(?:en|s)\b"
+_COUNTED_NOUN = rf"\s+(?!(?:aan|af|bij|in|op|toe|uit|vrij|weg)?ge){_PLURAL_NOUN}"
 _AMOUNT = re.compile(
     r"(?:€|\$|ƒ|\b(?:f|fl|hfl)\b\.?)\s*(\d+(?:[.,]\d+|\s\d{3}\b)*)|"
     rf"(\d+(?:[.,]\d+)*)\s*(?:(?:miljoen|miljard|mln|mld|million|billion)\b(?!{_COUNTED_NOUN})|"
@@ -438,8 +439,7 @@ _SHARE_ASKED = re.compile(r"\b(?:welk deel|(?:what|which) part of)\b")
 #: after "hoeveel"): a figure of them, not money, however the rest of the question speaks
 #: of money ("... must have earned back their solar panels", "... een miljonairsbelasting")
 _COUNT_ASKED = re.compile(
-    r"how many\b(?!\s+(?:\w+\s+)?(?:euros?|dollars?|guilders?)\b)|"
-    r"hoeveel\s+(?!euro|dollar|gulden)\w{3,}(?:en|s)\b"
+    rf"how many\b(?!\s+(?:\w+\s+)?(?:euros?|dollars?|guilders?)\b)|hoeveel\s+{_PLURAL_NOUN}"
 )
 
 

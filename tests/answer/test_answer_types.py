@@ -379,6 +379,8 @@ def test_things_counted_are_a_figure_not_money() -> None:
     attacks = "wat neerkomt op zo'n 3,6 miljoen cyberaanvallen"
     assert missing_answer_type(spent, attacks) == "an amount of money"
     assert missing_answer_type(spent, "er is 10 miljoen uitgetrokken") is None
+    # a word with "ge" inside is a plural noun all the same ("jongeren"), not a participle
+    assert missing_answer_type(spent, "voor 2 miljoen jongeren") == "an amount of money"
 
 
 def test_a_part_asked_for_is_a_fraction_or_a_figure() -> None:

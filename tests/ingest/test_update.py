@@ -240,17 +240,24 @@ def test_an_index_from_before_live_updates_is_upgraded(
     assert sorted(service.index.sentence_vectors([0, *new_rows])) == [0, *new_rows]
 
 
+def _rewrite(build: Path, sql: str, **manifest: int) -> None:
+    """Run ``sql`` on ``build``'s store and set ``manifest``'s fields in its manifest, the
+    checksums made anew: a build as older code wrote it."""
+    con = sqlite3.connect(build / STORE)
+    con.execute(sql)
+    con.commit()
+    con.close()
+    written = Manifest.from_file(build / MANIFEST)
+    for name, value in manifest.items():
+        setattr(written, name, value)
+    written.files = checksum_files(build)
+    (build / MANIFEST).write_text(written.to_json())
+
+
 def _as_format_1(build: Path) -> None:
     """Make ``build`` what the code before format 2 wrote: the same files, a manifest saying
     format 1 and a store without a schema version."""
-    con = sqlite3.connect(build / STORE)
-    con.execute("PRAGMA user_version = 0")
-    con.commit()
-    con.close()
-    manifest = Manifest.from_file(build / MANIFEST)
-    manifest.format_version = 1
-    manifest.files = checksum_files(build)
-    (build / MANIFEST).write_text(manifest.to_json())
+    _rewrite(build, "PRAGMA user_version = 0", format_version=1)
 
 
 def test_a_format_1_index_loads_and_an_update_writes_format_2(
@@ -336,15 +343,7 @@ def test_an_update_of_a_terms_rule_1_build_analyses_every_passage_anew(
     """A build from before terms rule 2 stored the plural's stem apart from the singular's
     ("bedraag" for "bedragen"): an update analyses every passage anew, not only the new
     ones, so that BM25 finds "bedragen" for a question's "bedrag"."""
-    build = current_build(built.index_dir)
-    con = sqlite3.connect(build / STORE)
-    con.execute("UPDATE passages SET terms = 'rule1'")
-    con.commit()
-    con.close()
-    manifest = Manifest.from_file(build / MANIFEST)
-    manifest.terms_rule = 1
-    manifest.files = checksum_files(build)
-    (build / MANIFEST).write_text(manifest.to_json())
+    _rewrite(current_build(built.index_dir), "UPDATE passages SET terms = 'rule1'", terms_rule=1)
     assert load_index(built.index_dir).manifest.terms_rule == 1
     update_index(built, embedder, add=[_motion(tmp_path / "new", "zoutwinning")])
     index = load_index(built.index_dir)
