@@ -67,6 +67,9 @@ _VOORGESTELD = re.compile(r"Voorgesteld\b.*", re.IGNORECASE)
 
 _NAME_LINE = re.compile(r"[A-ZÀ-Þ][\w’'.\-]*(?: [\w’'.\-]+){0,5}")
 
+#: What a signature line may trail before the next name ("Teunissen," "Van der Plas en").
+_SIGNER_JOIN = re.compile(r"(?:\s*[,;]|\s+en)+$")
+
 _SUBJECT_NAMES = re.compile(r"Motie van (?:het lid|de leden) (.+?)(?: c\.s\.)?(?: over .*)?$")
 
 _HEADER_SKIP = re.compile(r"Tweede Kamer der Staten-Generaal|\d|Plenair debat\b.*", re.IGNORECASE)
@@ -227,6 +230,11 @@ def split_body(
     return [(ln, p) for ln, p in body if any(ch.isalpha() for ch in ln)], after
 
 
+def signer_name(line: str) -> str:
+    """A signature line as a name, without the comma or "en" that joins it to the next."""
+    return _SIGNER_JOIN.sub("", collapse_spaces(line))
+
+
 def peel_signatures(
     body: Sequence[tuple[str, int | None]], names: Sequence[str]
 ) -> tuple[list[tuple[str, int | None]], list[tuple[str, int | None]]]:
@@ -237,11 +245,11 @@ def peel_signatures(
     known = [name_key(n) for n in names if n.strip()]
     cut = len(body)
     while cut > 0:
-        line = collapse_spaces(body[cut - 1][0])
+        line = signer_name(body[cut - 1][0])
         if not line or not _NAME_LINE.fullmatch(line) or len(line.split()) > 4:
             break
         cut -= 1
-    signed = [collapse_spaces(ln) for ln, _ in body[cut:]]
+    signed = [signer_name(ln) for ln, _ in body[cut:]]
     if not any(get_close_matches(name_key(n), known, n=1, cutoff=0.8) for n in signed):
         return list(body), []
     return list(body[:cut]), list(body[cut:])
@@ -272,7 +280,7 @@ def parse_motion(lines: Sequence[str], name: str, info: MotionInfo | None) -> Pa
     vocab = document_vocabulary("\n".join(lines))
     paragraphs = clause_paragraphs(body, vocab)
     typeset = footer.count > 0
-    signers = [(collapse_spaces(ln), p) for ln, p in after if ln.strip()] if typeset else []
+    signers = [(signer_name(ln), p) for ln, p in after if ln.strip()] if typeset else []
     if signers and all(_NAME_LINE.fullmatch(n) for n, _ in signers):
         paragraphs.append(Paragraph(", ".join(n for n, _ in signers), "", signers[0][1]))
     else:

@@ -47,7 +47,7 @@ def test_what_the_minister_said_is_not_answered_by_a_motion_that_does_not_quote_
 def test_an_english_topic_the_answer_document_lacks_in_dutch_is_missing() -> None:
     """ "What did Kathmann ask about the minimum wage?": "minimum" and "wage" have Dutch
     forms ("minim", "loon"), which her motion on buy-now-pay-later lacks; a word without one
-    ("training") is not judged. Names, a parenthesis and a question that asks no request are
+    ("gadgets") is not judged. Names, a parenthesis and a question that asks no request are
     not judged here."""
     from qa_service.answer.answer_check import topic_lacking_en
 
@@ -56,11 +56,16 @@ def test_an_english_topic_the_answer_document_lacks_in_dutch_is_missing() -> Non
         ("minimum", "minim"),
         ("wage", "loon", "lonen"),
     ]
-    assert topic_lacking_en("What did Kathmann ask about wage training?", bnpl) == [
+    assert topic_lacking_en("What did Kathmann ask about wage gadgets?", bnpl) == [
         ("wage", "loon", "lonen")
     ]
     wages = "verzoekt de regering het minimumloon te verhogen"
     assert topic_lacking_en("What did Kathmann ask about the minimum wage?", wages) == []
+    # of police training on child abuse, a motion on forensic expertise on child abuse
+    # lacks two words of four: the police and the training
+    abuse = "het tekort aan forensische expertise over kindermisbruik"
+    question = "What did Mutluer ask about police training on child abuse?"
+    assert [t[0] for t in topic_lacking_en(question, abuse)] == ["police", "training"]
     quake = "een bijdrage aan de reconstructie in Turkije en Syrië"
     assert topic_lacking_en("What did Kuzu ask about schools in Syria?", quake)
     # a name (checked as a name elsewhere), a parenthesis: none

@@ -187,6 +187,20 @@ def test_motion_line_names_are_matched_to_signatures() -> None:
     assert len(doc.meta.authors) == len(set(doc.meta.authors))
 
 
+@pytest.mark.parametrize(
+    ("name", "signers"),
+    [
+        ("kst-36284-3", ["Kuzu", "Sylvana Simons", "Teunissen", "Gündoğan", "Koekkoek"]),
+        ("kst-36169-36", ["Stoffer", "Van der Plas", "Eerdmans"]),
+    ],
+)
+def test_signature_lines_joined_by_a_comma_or_en(name: str, signers: list[str]) -> None:
+    """"Teunissen," and "Van der Plas en" sign the motion like the lines around them."""
+    doc = parse_file(MOTIONS / f"{name}.txt")
+    assert doc.meta.authors == signers
+    assert doc.paragraphs[-1].text == ", ".join(signers)
+
+
 # --- OCR'd motions ----------------------------------------------------------------------------
 
 
