@@ -195,7 +195,7 @@ def test_motion_line_names_are_matched_to_signatures() -> None:
     ],
 )
 def test_signature_lines_joined_by_a_comma_or_en(name: str, signers: list[str]) -> None:
-    """"Teunissen," and "Van der Plas en" sign the motion like the lines around them."""
+    """ "Teunissen," and "Van der Plas en" sign the motion like the lines around them."""
     doc = parse_file(MOTIONS / f"{name}.txt")
     assert doc.meta.authors == signers
     assert doc.paragraphs[-1].text == ", ".join(signers)
