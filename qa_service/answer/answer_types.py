@@ -382,6 +382,26 @@ _UNITS = {
 }
 
 
+#: a question asking how long: "How long does ...", "Within what period ...", "Binnen welke
+#: termijn ...", "What is the current payback period ..."
+_DURATION_ASKED = re.compile(
+    r"\b(?:how long|hoe lang|(?:within|in|after|for) (?:what|which) (?:period|term|time)|"
+    r"binnen welke (?:termijn|periode|tijd)|na hoeveel tijd|"
+    r"(?:what|which) (?:is|was|will be) the (?:[\w-]+\s+){0,2}?(?:period|term|duration)|"
+    r"(?:wat|welke) (?:is|was|wordt) de (?:[\w-]+\s+){0,2}?(?:\w*termijn|periode|duur|looptijd))\b"
+)
+_DURATION_UNIT = "jaa?r|year|maand|month|wee?k|dag|day|uur|uren|hour|decenni|decade|kwarta|quarter"
+#: a duration: a figure or "een" before a unit of time ("drie jaar", "binnen een maand",
+#: "12 years"), or until when ("tot 1 januari 2025", "tot de zomer", "until the end of")
+_DURATION = re.compile(
+    rf"\b(?:\d+(?:[.,]\d+)*|een|één|a|an|one|half|enkele|paar|several|few|"
+    rf"(?:{NUMBER_WORDS})\w*)\s+(?:[\w-]+\s+)?(?:{_DURATION_UNIT})|"
+    rf"\b(?:tot|until|till)\s+(?:(?:de|het|the|end of|eind|einde)\s+)*(?:\d|(?:{_BOTH_MONTHS})\b|"
+    r"eind|end|zomer|winter|voorjaar|najaar|herfst|summer|spring|autumn|\w*reces|recess)|"
+    r"\b(?:permanent\w*|onbepaalde tijd|indefinite\w*|structureel)\b"
+)
+
+
 def _one_unit(asked: str, text: str) -> bool:
     """Whether ``asked`` (folded) counts a unit ("na hoeveel jaar") that ``text`` (folded)
     gives as one: "na minimaal een jaar verblijf", "one month"."""
@@ -445,7 +465,8 @@ _COUNT_ASKED = re.compile(
 
 def missing_answer_type(question: str, answer: str) -> str | None:
     """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
-    not hold: ``"a vote"``, ``"a time"`` (a date, period or deadline), ``"a person"``
+    not hold: ``"a vote"``, ``"a time"`` (a date, period or deadline), ``"a duration"``
+    (how long: "drie jaar", "tot 1 januari 2025"), ``"a person"``
     (:func:`missing_role`), ``"a country"`` (one beyond the question's own: "Met welke
     landen sloten Nederland en België ..." is not answered by "Nederland"), ``"a law"``,
     ``"a percentage"``, ``"an amount of money"``, ``"a number"``, ``"a number of <the thing
@@ -458,6 +479,8 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         return "a vote"
     if _TIME_ASKED.search(asked) and not _TIME.search(text):
         return "a time"
+    if _DURATION_ASKED.search(asked) and not _DURATION.search(text):
+        return "a duration"
     if missing_role(question, answer):
         return "a person"
     named = countries_in(_HOME.sub(" ", answer))

@@ -46,6 +46,12 @@ HOTEL = (
         ("Who voted against the motion?", "Tegen de motie stemden de leden van de PVV."),
         # a list number is not a figure, the figure after it is
         ("Hoeveel werknemers?", "1 Het bedrijf heeft 250 werknemers ontslagen. [1]"),
+        # a duration: a figure of a unit of time, or until when
+        ("Hoe lang duurt de missie al?", "De missie loopt al drie jaar. [1]"),
+        ("Within what period should a plan follow?", "Binnen een maand een plan. [1]"),
+        ("What is the payback period?", "De terugverdientermijn wordt 12 jaar. [1]"),
+        ("How long will the ban apply?", "Het verbod geldt tot 1 januari 2025. [1]"),
+        ("Hoe lang blijft de opvang open?", "De opvang blijft open tot de zomer. [1]"),
         ("How many?", "(Ontvangen 13 april 1993) 2 Er vertrokken vier kantonrechters. [1]"),
         # a time: a date, month, year, season, recess or deadline
         ("Wanneer informeert de regering de Kamer?", "Voor het zomerreces informeert zij. [1]"),
@@ -183,6 +189,18 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
             HOTEL.replace(" per 1 november 2032", ""),
             "a time",
         ),
+        # how long asked: "elk jaar" is a time, not how long something lasts
+        (
+            "What is the current payback period for solar panels?",
+            "Verzoekt de regering elk jaar inzicht te geven in de actuele terugverdientermijn.",
+            "a duration",
+        ),
+        (
+            "Binnen welke termijn moet de regering rapporteren?",
+            "De Kamer te informeren.",
+            "a duration",
+        ),
+        ("How long will the ban apply?", "Het verbod geldt tot nader order.", "a duration"),
     ],
 )
 def test_answers_without_it_are_flagged(question: str, answer: str, missing: str) -> None:
