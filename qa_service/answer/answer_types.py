@@ -139,7 +139,7 @@ _TIME = re.compile(
     r"jaar|jaren|\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks)\w*|maand\w*|weken|week|"
     r"dagen|dag|kwartaal|halfjaar|"
     r"years?|annual\w*|months?|weeks?|days?|quarter\w*|\w*(?:monthly|weekly|daily)|"
-    r"uiterlijk|voortaan|binnenkort|spoedig|onverwijld|onmiddellijk|direct|straks|thans|"
+    r"uiterlijk|voortaan|binnenkort|spoedig|onverwijld|onmiddellijk|per direct|straks|thans|"
     r"zo snel mogelijk|korte termijn|eind|begin|medio|halverwege|voorafgaand|deadline|"
     r"jl|aanstaande|a\.s|vandaag|morgen|gisteren|"
     r"by the end|no later than|at the latest|soon|immediately|today|tomorrow|yesterday|"

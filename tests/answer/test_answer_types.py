@@ -52,6 +52,7 @@ HOTEL = (
         ("What is the payback period?", "De terugverdientermijn wordt 12 jaar. [1]"),
         ("How long will the ban apply?", "Het verbod geldt tot 1 januari 2025. [1]"),
         ("Hoe lang blijft de opvang open?", "De opvang blijft open tot de zomer. [1]"),
+        ("When should the allowance be paid?", "Verzoekt de regering het per direct uit te keren."),
         ("How many?", "(Ontvangen 13 april 1993) 2 Er vertrokken vier kantonrechters. [1]"),
         # a time: a date, month, year, season, recess or deadline
         ("Wanneer informeert de regering de Kamer?", "Voor het zomerreces informeert zij. [1]"),
@@ -201,6 +202,12 @@ def test_answers_holding_the_quantity_asked_for_pass(question: str, answer: str)
             "a duration",
         ),
         ("How long will the ban apply?", "Het verbod geldt tot nader order.", "a duration"),
+        # "direct" as "directly" is no time ("per direct" is: immediately)
+        (
+            "When did the EU place the Wagner Group on its terrorist list?",
+            "De Wagner Group kan direct in verband gebracht worden met het Kremlin.",
+            "a time",
+        ),
     ],
 )
 def test_answers_without_it_are_flagged(question: str, answer: str, missing: str) -> None:
