@@ -75,6 +75,18 @@ EN_NL_TERMS: dict[str, str] = {
     "acceler": "versnellen versnelling",
     "simplif": "vereenvoudigen vereenvoudiging",
     "compensat": "compensatie compenseren",
+    "withdraw": "intrekken ingetrokken terugtrekken",
+    "stop": "stoppen stopzetten beëindigen",
+    "invest": "investeren investering",
+    "monitor": "monitoren monitoring",
+    "amend": "wijzigen wijziging aanpassen",
+    "adjust": "aanpassen aanpassing",
+    "consult": "overleg overleggen raadplegen",
+    "discuss": "bespreken gesprek overleg",
+    "continu": "voortzetten continueren",
+    "paus": "pauzeren",
+    "prevent": "voorkomen tegengaan",
+    "terminat": "beëindigen",
 }
 
 #: Dutch words of parliamentary procedure a question may use for another the documents use:

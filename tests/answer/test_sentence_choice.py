@@ -208,6 +208,9 @@ def test_english_parliamentary_verbs_find_dutch_terms() -> None:
     enforce = question_terms("Who should publish and enforce the norms?", "en")
     assert "handhaf" in [a for t in enforce for a in alternatives(t)]
     assert question_terms("Abolish it?", "en") == ["afschaf"]
+    # and "withdraw" is "intrekken" ("de spreidingswet in te trekken"), "stop" "stopzetten"
+    assert ("intrek", "introk", "terugtrek") in question_terms("Which law to withdraw?", "en")
+    assert "stopzet" in str(question_terms("What did Westerveld want stopped?", "en"))
     # whose words the question asks for ("volgens Van der Lee") is no content either: x442
     # was declined for "volgen" missing from the motion
     assert question_terms("Wat moet volgens Stoffer getoetst worden?", "nl") == ["stoffer", "toets"]
