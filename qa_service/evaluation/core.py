@@ -37,6 +37,7 @@ from qa_service.evaluation.answers import (
     score_answers,
 )
 from qa_service.evaluation.data import MOTIONS_SET, LabelledQuestion
+from qa_service.evaluation.metrics import absent_gold
 from qa_service.evaluation.retrieval import (
     PLAIN_DENSE,
     RETRIEVERS,
@@ -218,6 +219,11 @@ def run_evaluation(
     ``baseline``: also rank with :class:`PlainDenseRetriever` (embeds every passage once).
     """
     seconds: dict[str, float] = {}
+    notes = list(notes)
+    absent = absent_gold(questions, service.index.store)
+    if absent:
+        notes.append(f"Gold documents the index lacks ({len(absent)}): {', '.join(absent)}.")
+        log(notes[-1])
     plain = None
     if baseline:
         t0 = time.perf_counter()
@@ -262,7 +268,7 @@ def run_evaluation(
         answer_records=records,
         tatoeba=tatoeba_scores,
         goals=check_goals(retrieval, answers),
-        notes=list(notes),
+        notes=notes,
         seconds={k: round(v, 1) for k, v in seconds.items()},
     )
 

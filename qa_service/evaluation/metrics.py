@@ -37,6 +37,13 @@ def first_rank(relevance: Sequence[bool]) -> int | None:
     return next((rank for rank, rel in enumerate(relevance, 1) if rel), None)
 
 
+def absent_gold(questions: Sequence[LabelledQuestion], store: DocumentStore) -> list[str]:
+    """The questions naming a gold document the index lacks, as ``"id (doc)"``: a label by
+    a file name the parser does not keep as the id (an OCR'd motion's ``tk-...`` file is
+    ``kst-36197-14``) can never count as found or cited."""
+    return [f"{q.id} ({d})" for q in questions for d in q.gold_docs if store.document(d) is None]
+
+
 def passage_is_relevant(question: LabelledQuestion, passage: Passage) -> bool:
     if question.gold_docs and passage.doc_id not in question.gold_docs:
         return False

@@ -25,15 +25,23 @@ from qa_service.evaluation.answers import (
 from qa_service.evaluation.core import CachedEmbedder, check_goals
 from qa_service.evaluation.data import (
     DEFAULT_QUESTION_FILES,
+    EVAL_DATA,
     TATOEBA_DIR,
     EvalDataError,
     LabelledQuestion,
     bundled_motion_queries,
+    default_question_files,
     load_questions,
     load_tatoeba,
     motion_queries,
 )
-from qa_service.evaluation.metrics import hit_at_k, ndcg_at_k, passage_is_relevant, reciprocal_rank
+from qa_service.evaluation.metrics import (
+    absent_gold,
+    hit_at_k,
+    ndcg_at_k,
+    passage_is_relevant,
+    reciprocal_rank,
+)
 from qa_service.evaluation.report import replace_block, table
 from qa_service.evaluation.retrieval import (
     PLAIN_DENSE,
@@ -358,6 +366,17 @@ def test_abstention_does_not_regress(service: QAService) -> None:
     # the project's goal: every unanswerable dev question declined, no answerable one
     dev = score_answers([r for r in records if r.set == "dev"])
     assert dev.declined_unanswerable == 1.0 and dev.declined_answerable == 0.0, dev
+
+
+def test_every_labelled_gold_document_is_in_the_bundled_index(service: QAService) -> None:
+    """A label naming a document by a file name the index does not keep as its id (an OCR'd
+    motion's ``tk-...``) can never count as found or cited; the evaluation names such
+    labels in its notes."""
+    files = [*default_question_files(), EVAL_DATA / "calibration-extra-questions.jsonl"]
+    questions = [q for f in files for q in load_questions(f)]
+    assert absent_gold(questions, service.index.store) == []
+    wrong = _question(id="x1", gold_docs=("tk-e796381d-cde5-4c09-8a2c-2948947d600f",))
+    assert absent_gold([wrong], service.index.store) == [f"x1 ({wrong.gold_docs[0]})"]
 
 
 def test_abstention_decisions_match_ask(service: QAService) -> None:
