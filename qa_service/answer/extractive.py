@@ -151,17 +151,23 @@ class ExtractiveAnswerer:
     def run_batch(
         self, questions: Sequence[str], retrievals: Sequence[RetrievalResult]
     ) -> list[Answer]:
-        """Answer many questions (:meth:`_run_batch`). A question declined is answered once
-        more from the documents of the MPs it names on the policy topic it names, where
+        """Answer many questions (:meth:`_run_batch`). A question declined, or answered from
+        a document that lacks a policy topic it names (:meth:`_off_topic`), is answered once
+        more from the documents of the MPs it names on the policy topics it names, where
         the retrieval holds such (:meth:`Abstention.topic_first`): "What did Beckerman ask
         about the rent tribunal?" from her motion on the Huurcommissie, though another of
-        her motions is nearer to it. Only then: a glossary word ("housing" for "woning") is
-        too loose to overrule an answer."""
+        her motions is nearer to it; "What did Nijboer and Klaver want investigated
+        regarding landlords?" from their motion on a permit duty for verhuurders, not from
+        Nijboer's on normhuren, which names no landlord. Only then: a glossary word
+        ("housing" for "woning") is too loose to overrule an answer whose document holds
+        it."""
         answers = self._run_batch(questions, retrievals)
         focused = {
             i: again
-            for i, (answer, retrieval) in enumerate(zip(answers, retrievals, strict=True))
-            if not answer.answerable
+            for i, (question, answer, retrieval) in enumerate(
+                zip(questions, answers, retrievals, strict=True)
+            )
+            if (not answer.answerable or self._off_topic(question, answer))
             and (again := self.abstention.topic_first(retrieval)) is not retrieval
         }
         if focused:
@@ -170,6 +176,13 @@ class ExtractiveAnswerer:
                 if answer.answerable:
                     answers[i] = answer
         return answers
+
+    def _off_topic(self, question: str, answer: Answer) -> bool:
+        """Whether an English ``answer`` leads with a document that lacks a policy topic
+        its question names (:meth:`Abstention.topic_held`)."""
+        if answer.language != "en" or not answer.citations:
+            return False
+        return not self.abstention.topic_held(question, answer.citations[0].hit)
 
     def _run_batch(
         self, questions: Sequence[str], retrievals: Sequence[RetrievalResult]

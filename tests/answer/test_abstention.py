@@ -260,6 +260,19 @@ def test_an_mps_documents_on_the_policy_topic_asked_answer_a_declined_question(
     assert abstention.topic_first(unnamed) is unnamed
 
 
+def test_an_answer_from_a_document_lacking_the_policy_topic_is_asked_again(
+    service: QAService,
+) -> None:
+    """ "What did Nijboer and Klaver want investigated regarding landlords?" quoted Nijboer's
+    motion on normhuren (a consideration near the question), which names no landlord; their
+    motion on a permit duty for verhuurders, retrieved first, holds the topic and answers."""
+    question = "What did Nijboer and Klaver want investigated regarding landlords?"
+    answer = service.ask(question, 5).answer
+    assert answer.answerable and answer.citations[0].hit.document.doc_id == "kst-36130-32"
+    assert "vergunningplicht" in answer.answer
+    assert service.answerer.abstention.topic_held(question, answer.citations[0].hit)
+
+
 def test_two_policy_topics_an_mps_motion_holds_relieve_twice(service: QAService) -> None:
     """ "the recommendations of the committee on conduit companies" names four policy
     topics (aanbeveling, commissie, doorstroom, vennootschap) that Alkaya's motion on the
