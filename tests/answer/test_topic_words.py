@@ -63,3 +63,6 @@ def test_common_policy_words_have_their_dutch_start() -> None:
 
     assert english_topic("sustainable") == ["duurza"]  # duurzame, verduurzamen
     assert english_topic("subsidies") == ["subsidie"]
+    # the fleet replacement programme is the vlootvervangingsprogramma (x119)
+    assert english_topic("replacement") == ["vervang", "vernieuw"]
+    assert holds("het vlootvervangingsprogramma", [tuple(english_topic("replacement"))])
