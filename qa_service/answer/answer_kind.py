@@ -23,9 +23,9 @@ from qa_service.answer.answer_types import (
     counted_noun,
     missing_answer_type,
     missing_count,
-    missing_person,
     names_counted,
 )
+from qa_service.answer.persons import missing_person
 from qa_service.answer.sentence_choice import Candidate, joined
 from qa_service.text.lexical import fold
 

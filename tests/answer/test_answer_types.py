@@ -215,7 +215,7 @@ def test_answers_without_it_are_flagged(question: str, answer: str, missing: str
 
 
 def test_a_who_question_needs_a_person_named() -> None:
-    from qa_service.answer.answer_types import missing_person
+    from qa_service.answer.persons import missing_person
 
     asked = "Which MP asked in March 1989 whether the Constitution allows it?"
     assert missing_person(asked, "Deze vraag kwam op naar aanleiding van mijn voornemen.")
@@ -228,7 +228,8 @@ def test_a_who_question_needs_a_person_named() -> None:
 
 
 def test_a_question_asking_for_a_role_or_a_name_needs_someone_holding_it() -> None:
-    from qa_service.answer.answer_types import missing_answer_type, missing_role
+    from qa_service.answer.answer_types import missing_answer_type
+    from qa_service.answer.persons import missing_role
 
     commander = "Which Dutch commander will lead the surgical team at TAAC-North?"
     letter = "Ik heb toegelicht dat we bezig zijn, inclusief een chirurgisch team aan TAAC-North."
