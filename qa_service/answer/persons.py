@@ -108,13 +108,29 @@ def _acts(answer: str) -> bool:
     )
 
 
+#: "Who chairs the advisory group ...", "Who will lead the mission ...", "Wie leidt het team":
+#: a role asked by its verb, answered by the words of leading something ("onder Duits
+#: voorzitterschap", "geleid door"); the motion's submitter ("het lid Kuzu") does not
+#: chair the group the motion asks for
+_LEAD_ASKED = re.compile(
+    r"^\W*(?:who|wie)\s+(?:will\s+|should\s+|would\s+|is to\s+|zal\s+|moet\s+|gaat\s+)?"
+    r"(?:chair|lead|head|leid)\w*\b"
+)
+_LEADS = re.compile(
+    r"(?<![\w-])(?:\w*voorzit|leiding|leider|leidt|geleid|hoofd|commandant|chair|lead|head)"
+)
+
+
 def missing_role(question: str, answer: str) -> bool:
     """Whether ``question`` asks for a person by role or by name ("Which commander will
     lead ...", "What was the name of the president of the court ...") and ``answer`` names
     no one (a title or initials before a name: "mr. J. de Vries", "generaal Middendorp") nor,
     for a role, says who holds it ("de commandant van ..."): a letter's "ik heb toegezegd"
-    does not say which commander leads the team."""
+    does not say which commander leads the team. A role asked by its verb ("Who chairs
+    ...") needs the words of leading (:data:`_LEADS`), whoever the answer names."""
     asked = fold(question)
+    if _LEAD_ASKED.search(asked):
+        return not _LEADS.search(fold(answer))
     role = _ROLE_ASKED.search(asked)
     if role is None and not _NAME_ASKED.search(asked):
         return False

@@ -265,6 +265,13 @@ def test_a_question_asking_for_a_role_or_a_name_needs_someone_holding_it() -> No
     assert not missing_role("Which general principles apply?", "Er gelden regels.")
     assert not missing_role("Which minister pledged trainers?", "Voorts heb ik toegezegd")
     assert not missing_role("Which leader opened it?", "De Secretaris-generaal opende het.")
+    # a role asked by its verb needs the words of leading, whoever the answer names
+    motion = "Motie van het lid Kuzu c.s.: verzoekt de regering een adviesgroep in te stellen"
+    assert missing_role("Who chairs the advisory group?", motion)
+    assert not missing_role(
+        "Who chaired it?", "De ministers kwamen onder Duits voorzitterschap bijeen."
+    )
+    assert not missing_role("Wie leidt het team?", "Het team wordt geleid door kolonel Jansen.")
 
 
 def test_what_does_it_cost_asks_for_an_amount() -> None:
