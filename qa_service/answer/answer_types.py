@@ -350,6 +350,17 @@ _COUNT_ASKED = re.compile(
 )
 
 
+#: the year a quantity is asked for ("How many homes were built in 2023?", "Hoeveel
+#: militairen levert Nederland in 2019"): a figure for another year ("tot 2030 290.000
+#: seniorenwoningen") does not answer it, unless the sentences speak of their own year
+#: ("in januari van dit jaar", the document's year); not the year naming a document
+#: ("Van der Sanden's 1973 questions")
+_THIS_YEAR = re.compile(r"\b(?:dit|dat|vorig|volgend|this|that|last|next) (?:jaar|year)\b")
+_YEAR_OF = re.compile(
+    r"\b(?:in|voor|tot|per|sinds|since|until|by|between|tussen|en|and)\s+((?:18|19|20)\d\d)\b"
+)
+
+
 def missing_answer_type(question: str, answer: str) -> str | None:
     """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
     not hold: ``"a vote"``, ``"a time"`` (a date, period or deadline), ``"a duration"``
@@ -357,9 +368,10 @@ def missing_answer_type(question: str, answer: str) -> str | None:
     (:func:`missing_role`), ``"a country"`` (one beyond the question's own: "Met welke
     landen sloten Nederland en België ..." is not answered by "Nederland"), ``"a law"``,
     ``"a percentage"``, ``"an amount of money"``, ``"a number"``, ``"a number of <the thing
-    counted>"`` (:func:`missing_count`); None when it asks for none of these or the answer
-    holds it. Citation markers (``[1]``) and dates are not figures; nor is the question's
-    own figure (``5 billion`` asked, ``5 miljard`` answered)."""
+    counted>"`` (:func:`missing_count`), ``"a figure for <year>"`` (:data:`_YEAR_OF`); None
+    when it asks for none of these or the answer holds it. Citation markers (``[1]``) and
+    dates are not figures; nor is the question's own figure (``5 billion`` asked, ``5
+    miljard`` answered)."""
     asked = fold(question)
     text = fold(_CITATION.sub(" ", answer))
     if _VOTE_ASKED.search(asked) and not _VOTE.search(text):
@@ -395,4 +407,7 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         return f"a number of {unit}"
     if missing_count(question, answer):
         return f"a number of {counted_noun(question)}"
+    for year in _YEAR_OF.findall(of):  # "How many homes were built in 2023?"
+        if year not in text and not _THIS_YEAR.search(text):
+            return f"a figure for {year}"
     return None

@@ -380,7 +380,7 @@ def test_what_something_earned_asks_an_amount() -> None:
     another subject does not answer how much coal plants earned."""
     asked = "How much did coal plants earn in 2022?"
     assert missing_answer_type(asked, "in lijn met 60% CO2-reductie") == "an amount of money"
-    assert missing_answer_type(asked, "met een winst van 730 miljoen euro") is None
+    assert missing_answer_type(asked, "in 2022 een winst van 730 miljoen euro") is None
     dutch = "Hoeveel winst maakten de kolencentrales?"
     assert missing_answer_type(dutch, "zij draaiden veelvuldig") == "an amount of money"
     assert missing_answer_type("Wat leverde shirtreclame op?", "niets") is None  # no quantity
