@@ -356,6 +356,9 @@ _COUNT_ASKED = re.compile(
 #: ("in januari van dit jaar", the document's year); not the year naming a document
 #: ("Van der Sanden's 1973 questions")
 _THIS_YEAR = re.compile(r"\b(?:dit|dat|vorig|volgend|this|that|last|next) (?:jaar|year)\b")
+#: "How many ... last year?": answered by a figure for last year, or for a year named
+_LAST_YEAR = re.compile(r"\b(?:(?:last|past|previous) year|vorige? jaar|afgelopen jaar)\b")
+_IN_YEAR = re.compile(r"\bin (?:18|19|20)\d\d\b")
 _YEAR_OF = re.compile(
     r"\b(?:in|voor|tot|per|sinds|since|until|by|between|tussen|en|and)\s+((?:18|19|20)\d\d)\b"
 )
@@ -410,4 +413,6 @@ def missing_answer_type(question: str, answer: str) -> str | None:
     for year in _YEAR_OF.findall(of):  # "How many homes were built in 2023?"
         if year not in text and not _THIS_YEAR.search(text):
             return f"a figure for {year}"
+    if _LAST_YEAR.search(of) and not _LAST_YEAR.search(text) and not _IN_YEAR.search(text):
+        return "a figure for last year"
     return None
