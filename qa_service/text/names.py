@@ -168,6 +168,13 @@ EN_NL_NAMES: dict[str, str] = {
     "petition": "verzoekschrift",
     "petitions": "verzoekschrift",
     "assembly": "assemblee",
+    # people and places the Dutch spell otherwise
+    "putin": "poetin",
+    "chechnya": "tsjetsjeni",
+    "kharkiv": "charkiv",
+    "gorbachev": "gorbatsjov",
+    "yeltsin": "jeltsin",
+    "khrushchev": "chroesjtsjov",
 }
 
 

@@ -25,6 +25,7 @@ def test_a_name_is_also_looked_up_by_its_dutch_name() -> None:
     assert written("Sea", "en") == ["sea", "zee"]  # the Wadden Sea: "Waddenzee"
     assert written("Easter", "en") == ["easter", "pasen"]  # "de Kamer voor Pasen informeren"
     assert written("Tax", "en") == ["tax", "belasting"]  # the Tax Plan: "Belastingplan"
+    assert written("Putin", "en") == ["putin", "poetin"]  # "dat Poetin zeer waarschijnlijk ..."
 
 
 def test_a_names_particle_is_no_name_and_a_joined_name_is_one() -> None:
