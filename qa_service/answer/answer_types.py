@@ -269,6 +269,19 @@ _UNITS = {
 }
 
 
+#: a question asking when something will happen: answered by when it will ("in februari
+#: 2018", "voor de zomer", "per direct"), not by how soon someone asks it to ("zo spoedig
+#: mogelijk"), nor by when something else happened ("heeft vandaag geconcludeerd", "sinds
+#: 2011"); what it comes before or during answers it ("tijdens het debat")
+_FUTURE_WHEN = re.compile(
+    r"\b(?:when (?:will|would)|wanneer (?:zal|zullen|wordt|worden|gaat|gaan))\b"
+)
+_VAGUE_TIME = re.compile(
+    r"\b(?:zo (?:spoedig|snel) (?:mogelijk|als mogelijk)|spoedig|binnenkort|straks|thans|"
+    r"vandaag|gisteren|today|yesterday|soon|(?:sinds|since)\s+\S+)\b"
+)
+
+
 #: a question asking how long: "How long does ...", "Within what period ...", "Binnen welke
 #: termijn ...", "What is the current payback period ..."
 _DURATION_ASKED = re.compile(
@@ -381,6 +394,8 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         return "a vote"
     if _TIME_ASKED.search(asked) and not _TIME.search(text):
         return "a time"
+    if _FUTURE_WHEN.search(asked) and not _TIME.search(_VAGUE_TIME.sub(" ", text)):
+        return "a time"  # "When will it open?": not "zo spoedig mogelijk", not "vandaag"
     if _DURATION_ASKED.search(asked) and not _DURATION.search(text):
         return "a duration"
     if missing_role(question, answer):

@@ -53,6 +53,18 @@ HOTEL = (
         ("How long will the ban apply?", "Het verbod geldt tot 1 januari 2025. [1]"),
         ("Hoe lang blijft de opvang open?", "De opvang blijft open tot de zomer. [1]"),
         ("When should the allowance be paid?", "Verzoekt de regering het per direct uit te keren."),
+        # the year asked, or the sentences' own year ("dit jaar"); a year naming a document
+        ("How many troops in 2018?", "Een bijdrage van honderd militairen voor 2018."),
+        ("Hoeveel werknemers kregen in 1977 ontslag?", "In januari van dit jaar 250 werknemers."),
+        ("How many homes, according to Van der Sanden's 1973 questions?", "10 000 woningen."),
+        ("How many were lit last year?", "Vorig jaar werden er 600 paasvuren ontstoken."),
+        ("Hoeveel waren het afgelopen jaar?", "In 2022 waren het er 600."),
+        # when something will happen: a date, or an event it comes during, or at once
+        ("Wanneer wordt het voorstel voorgelegd?", "Het wordt in februari 2018 voorgelegd."),
+        (
+            "When will the ban take effect?",
+            "Verzoekt de regering het verbod per direct in te voeren.",
+        ),
         ("How many?", "(Ontvangen 13 april 1993) 2 Er vertrokken vier kantonrechters. [1]"),
         # a time: a date, month, year, season, recess or deadline
         ("Wanneer informeert de regering de Kamer?", "Voor het zomerreces informeert zij. [1]"),
