@@ -38,9 +38,12 @@ from qa_service.answer.metadata import (
 from qa_service.answer.sentence_choice import (
     LATE_WEIGHT_EN,
     PASSAGE_WEIGHT,
+    QUESTION_PENALTY,
     WRITER_WEIGHT,
     Candidate,
+    asks_back,
     asks_list,
+    asks_opinion,
     asks_pledge,
     asks_reason,
     asks_request,
@@ -394,6 +397,8 @@ class ExtractiveAnswerer:
         passage_lexical = dict(zip(ranks, whole, strict=True))
         named = self._name_shares(question, retrieval)
         writer = WRITER_WEIGHT if asks_writer(question) else 0.0
+        # "Wat vindt de minister van ...": not the sentence that restates the question
+        penalty = QUESTION_PENALTY if asks_opinion(question) else 0.0
         for c, sem, lex in zip(candidates, semantic, lexical, strict=True):
             c.score = (
                 float(sem)
@@ -402,6 +407,7 @@ class ExtractiveAnswerer:
                 + PASSAGE_WEIGHT * passage_lexical[c.hit_rank]
                 + 0.02 / (1 + c.hit_rank)
                 + (writer if writer and writer_speaks(c.text, hits[c.hit_rank].document) else 0.0)
+                - (penalty if penalty and asks_back(c.text) else 0.0)
             )
         authored = self._authors_named(question, hits, ranks)
         pool = [

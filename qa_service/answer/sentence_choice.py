@@ -251,6 +251,34 @@ def writer_speaks(sentence: str, document: DocumentMeta | None = None) -> bool:
     return bool(_FIRST_PERSON.search(sentence))
 
 
+#: A question asking what someone thinks of something ("Wat vindt de minister van ...",
+#: "Does the minister think ...", "What is the cabinet's view ...").
+_OPINION_ASKED = re.compile(
+    r"\b(?:wat vindt|vindt (?:de|het)|hoe (?:beoordeelt|kijkt|staat)|what does .{0,40}\bthink|"
+    r"does .{0,40}\b(?:think|believe)|what is .{0,40}\b(?:view|opinion|position|assessment)|"
+    r"deelt .{0,40}\b(?:mening|opvatting|conclusie)|van mening)\b",
+    re.IGNORECASE,
+)
+#: A sentence that asks, or reports the question asked ("... een artikel waarin de vraag
+#: wordt gesteld of de Navo ...", a written question's "Deelt u de mening ...?").
+_ASKS_BACK = re.compile(
+    r"\?\s*(?:\[\d+\])?\s*$|\bde vraag (?:wordt |werd )?(?:gesteld )?of\b", re.I
+)
+#: Penalty of such a sentence for such a question: it restates what is asked (so it embeds
+#: near it) and leaves the answer to the sentences after it.
+QUESTION_PENALTY = 0.3
+
+
+def asks_opinion(question: str) -> bool:
+    """Whether ``question`` asks what someone thinks of something."""
+    return bool(_OPINION_ASKED.search(question))
+
+
+def asks_back(sentence: str) -> bool:
+    """Whether ``sentence`` is a question or reports one (:data:`_ASKS_BACK`)."""
+    return bool(_ASKS_BACK.search(sentence))
+
+
 #: The Dutch verbs of "Wat vroeg/wilde/verzocht X ...?": the frame of a question about what
 #: someone asked for. The documents write "verzoekt"; "vroeg" is a rare word in them
 #: ("early"), so as a term it would make "Wat vroeg Van Haga over de salderingsregeling?"

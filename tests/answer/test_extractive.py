@@ -403,6 +403,26 @@ def test_a_dutch_question_asking_what_was_promised_gets_the_pledge(service: QASe
     assert "patstelling" not in answer.answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Does the minister think NATO can currently withstand a threat from Russia?",
+        "Wat vindt de minister van de suggestie in Der Spiegel dat de Navo Rusland niet aankan?",
+    ],
+)
+def test_what_the_minister_thinks_is_his_answer_not_the_question_restated(
+    service: QAService, question: str
+) -> None:
+    """The sentence announcing the article "waarin de vraag wordt gesteld of de Navo ..."
+    restates the question (and embeds nearest to it); the minister's view follows it: "In
+    tegenstelling tot wat het artikel in «Der Spiegel» suggereert is de Navo ook nu al
+    uitstekend in staat ..."."""
+    text = service.ask(question, 5).answer.answer
+    assert "uitstekend in staat" in text
+    restated = text.find("de vraag wordt gesteld")
+    assert restated == -1 or restated > text.find("uitstekend in staat")  # the view first
+
+
 @pytest.mark.parametrize("verb", ["promise", "commit to", "offer"])
 def test_english_words_for_a_pledge_get_the_ministers_own_sentences(
     service: QAService, verb: str

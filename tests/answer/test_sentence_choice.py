@@ -336,6 +336,18 @@ def test_signatures_are_not_answer_sentences() -> None:
     assert not names_only("verzoekt de regering het SNF-keurmerk verplicht te stellen,")
 
 
+def test_a_question_asking_an_opinion_and_a_sentence_asking_back() -> None:
+    from qa_service.answer.sentence_choice import asks_back, asks_opinion
+
+    assert asks_opinion("Wat vindt de minister van de knelpunten?")
+    assert asks_opinion("Does the minister think NATO can withstand it?")
+    assert asks_opinion("What is the cabinet's view on the article?")
+    assert not asks_opinion("What did the minister say about Russia?")
+    assert asks_back("Een artikel waarin de vraag wordt gesteld of de Navo het aankan. [1]")
+    assert asks_back("Deelt u de mening dat dit onwenselijk is?")
+    assert not asks_back("De Navo is uitstekend in staat om het hoofd te bieden.")
+
+
 def test_a_question_about_the_minister_asks_for_the_writer_speaking() -> None:
     from qa_service.answer.sentence_choice import asks_writer, writer_speaks
 
