@@ -87,6 +87,18 @@ EN_NL_TERMS: dict[str, str] = {
     "paus": "pauzeren",
     "prevent": "voorkomen tegengaan",
     "terminat": "beëindigen",
+    # what a motion's considerations weigh
+    "challeng": "uitdaging uitdagingen",
+    "problem": "probleem problemen knelpunt knelpunten",
+    "bottleneck": "knelpunt knelpunten",
+    "obstacle": "belemmering drempel",
+    "risk": "risico",
+    "danger": "gevaar",
+    "threat": "dreiging",
+    "consequenc": "gevolg gevolgen",
+    "advantage": "voordeel voordelen",
+    "disadvantage": "nadeel nadelen",
+    "solution": "oplossing oplossingen",
 }
 
 #: Dutch words of parliamentary procedure a question may use for another the documents use:

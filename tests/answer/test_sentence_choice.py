@@ -208,6 +208,9 @@ def test_english_parliamentary_verbs_find_dutch_terms() -> None:
     enforce = question_terms("Who should publish and enforce the norms?", "en")
     assert "handhaf" in [a for t in enforce for a in alternatives(t)]
     assert question_terms("Abolish it?", "en") == ["afschaf"]
+    # and what considerations weigh: "threats" are "dreigingen", "challenges" "uitdagingen"
+    assert "dreig" in str(question_terms("What about North Korea and other threats?", "en"))
+    assert "uitdag" in str(question_terms("Which challenges do sports clubs face?", "en"))
     # and "withdraw" is "intrekken" ("de spreidingswet in te trekken"), "stop" "stopzetten"
     assert ("intrek", "introk", "terugtrek") in question_terms("Which law to withdraw?", "en")
     assert "stopzet" in str(question_terms("What did Westerveld want stopped?", "en"))
