@@ -138,7 +138,7 @@ class Abstention:
         "huur", "self-employed" as "zzp") when ``hit``'s document (its title and text)
         mentions each of them, else 0: "What did Beckerman ask about the rent tribunal?" is
         about her motion on the Huurcommissie, though it embeds far from it (0.18)."""
-        terms = translated_terms(without_names(question, names(question)), glossary=False)
+        terms = topic_terms(question)
         if not terms:
             return 0
         text = self.evidence.text(hit.document.doc_id, hit.document.title)
@@ -293,6 +293,12 @@ class Abstention:
         """Whether ``hit``'s passage with its document's title holds all of ``terms``."""
         _, found = self.overlap.score(terms, [f"{hit.document.title} {hit.passage.text}"])
         return len(found[0]) == len(set(terms))
+
+
+def topic_terms(question: str) -> list[tuple[str, ...]]:
+    """The policy topics an English question names (:func:`translated_terms` without the
+    glossary's procedure words), the names it names left out."""
+    return translated_terms(without_names(question, names(question)), glossary=False)
 
 
 def literal_terms(question: str) -> list[Term]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from qa_service.answer.abstention import Abstention, without_names
+from qa_service.answer.abstention import Abstention, topic_terms
 from qa_service.answer.answer_types import missing_answer_type
 from qa_service.answer.answers import Answer
 from qa_service.answer.evidence import DocumentEvidence
@@ -63,8 +63,7 @@ def topic_lacking_en(question: str, text: str) -> list[tuple[str, ...]]:
     if topic is not None and (asks_request(question) or minister_said(question)):
         terms, least = translated_terms(topic.group(1), glossary=False), 1
     else:
-        asked = without_names(question, names(question))
-        terms, least = translated_terms(asked, glossary=False), 2
+        terms, least = topic_terms(question), 2
     lacking = [t for t in terms if not mentions(text, t)]
     return lacking if 3 * len(lacking) > len(terms) and len(lacking) >= least else []
 

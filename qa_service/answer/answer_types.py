@@ -392,10 +392,11 @@ def missing_answer_type(question: str, answer: str) -> str | None:
     text = fold(_CITATION.sub(" ", answer))
     if _VOTE_ASKED.search(asked) and not _VOTE.search(text):
         return "a vote"
-    if _TIME_ASKED.search(asked) and not _TIME.search(text):
-        return "a time"
-    if _FUTURE_WHEN.search(asked) and not _TIME.search(_VAGUE_TIME.sub(" ", text)):
-        return "a time"  # "When will it open?": not "zo spoedig mogelijk", not "vandaag"
+    if _TIME_ASKED.search(asked):
+        # "When will it open?": not "zo spoedig mogelijk", not "vandaag"
+        times = _VAGUE_TIME.sub(" ", text) if _FUTURE_WHEN.search(asked) else text
+        if not _TIME.search(times):
+            return "a time"
     if _DURATION_ASKED.search(asked) and not _DURATION.search(text):
         return "a duration"
     if missing_role(question, answer):

@@ -16,7 +16,7 @@ import numpy as np
 
 from qa_service.answer import about_document as about
 from qa_service.answer.about_document import document_answer, most_named, only_document
-from qa_service.answer.abstention import Abstention
+from qa_service.answer.abstention import Abstention, topic_terms
 from qa_service.answer.answer_check import AnswerCheck
 from qa_service.answer.answer_kind import (
     from_typed_document,
@@ -182,8 +182,9 @@ class ExtractiveAnswerer:
 
     def _off_topic(self, question: str, answer: Answer) -> bool:
         """Whether an English ``answer`` leads with a document that lacks a policy topic
-        its question names (:meth:`Abstention.topic_held`)."""
-        if answer.language != "en" or not answer.citations:
+        its question names (:meth:`Abstention.topic_held`); never for a question naming
+        none."""
+        if answer.language != "en" or not answer.citations or not topic_terms(question):
             return False
         return not self.abstention.topic_held(question, answer.citations[0].hit)
 

@@ -271,6 +271,12 @@ def test_an_answer_from_a_document_lacking_the_policy_topic_is_asked_again(
     assert answer.answerable and answer.citations[0].hit.document.doc_id == "kst-36130-32"
     assert "vergunningplicht" in answer.answer
     assert service.answerer.abstention.topic_held(question, answer.citations[0].hit)
+    # the policy topics it names, its MPs' names left out; a question naming none is never
+    # asked again for lacking one
+    from qa_service.answer.abstention import topic_terms
+
+    assert [t[0] for t in topic_terms(question)] == ["landlords"]
+    assert topic_terms("What did Van den Berg ask the government to share with parliament?") == []
 
 
 def test_two_policy_topics_an_mps_motion_holds_relieve_twice(service: QAService) -> None:
