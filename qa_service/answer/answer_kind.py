@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from qa_service.answer.answer_types import (
-    counted_noun,
+    counted_forms,
     missing_answer_type,
     missing_count,
     names_counted,
@@ -189,11 +189,11 @@ def with_counted(
     it ("Op die vermunting is mitsdien een verlies geleden van f 25 125,10."): the sentence
     sharing most of the question's other words ("In het jaar 1890 zijn tot nieuwe zilveren
     pasmunt vermunt: ...") counts the coins, not the loss."""
-    noun = counted_noun(question)
-    if noun is None or not chosen or any(names_counted(noun, c.text) for c in chosen):
+    forms = counted_forms(question)
+    if not forms or not chosen or any(names_counted(forms, c.text) for c in chosen):
         return chosen
 
     def counts(text: str) -> bool:
-        return names_counted(noun, text) and not missing_count(question, text)
+        return names_counted(forms, text) and not missing_count(question, text)
 
     return _with_own(chosen, pool, documents, counts)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from qa_service.answer.persons import missing_role
+from qa_service.answer.topic_words import translated_terms
 from qa_service.kamerstukken import DUTCH_MONTHS, ENGLISH_MONTHS
 from qa_service.text.countries import countries_in
 from qa_service.text.lexical import fold
@@ -185,23 +186,59 @@ COUNT_BEFORE = 4
 
 def counted_noun(question: str) -> str | None:
     """What a Dutch "hoeveel" question counts ("politieagenten"), folded; None when it
-    counts nothing this way (a verb or a unit follows)."""
+    counts nothing this way (a verb or a unit follows). Of an English "how many" question,
+    the policy topic it counts ("lawyers"; :func:`counted_forms`)."""
     m = _COUNTED.search(fold(question))
-    if m is None or _NOT_COUNTED.fullmatch(m.group(2)) or len(m.group(2)) < 4:
-        return None
-    return m.group(2)
+    if m is not None and not _NOT_COUNTED.fullmatch(m.group(2)) and len(m.group(2)) >= 4:
+        return m.group(2)
+    forms = _counted_en(question)
+    return forms[0] if forms else None
+
+
+#: "How many peak polluters does ...": the words an English question counts, up to its verb,
+#: a preposition or the end of the clause
+_COUNTED_EN = re.compile(
+    r"\bhow many\s+((?:[\w'-]+\s+){0,2}?[\w'-]+)(?=\s+(?:do|does|did|are|were|is|was|will|"
+    r"would|should|shall|can|could|have|has|had|must|may|might|in|of|for|to|on|at|per|from|"
+    r"with|by|that|who|which|than)\b|\s*[?,;.]|$)",
+    re.IGNORECASE,
+)
+
+
+def _counted_en(question: str) -> tuple[str, ...]:
+    """The forms of what an English "how many" question counts: the last of its words with
+    a Dutch form (:func:`~qa_service.answer.topic_words.translated_terms`), a policy topic's
+    first ("lawyers" with "advoca", not the "wet" of "law"), else the glossary's ("troops"
+    with "militairen"); none for one it does not know, or a unit ("how many months")."""
+    m = _COUNTED_EN.search(question)
+    if m is None or _UNIT_ASKED.search(fold(m.group(0))):
+        return ()
+    terms = translated_terms(m.group(1), glossary=False) or translated_terms(m.group(1))
+    return terms[-1] if terms else ()
+
+
+def counted_forms(question: str) -> tuple[str, ...]:
+    """The forms the thing a question counts is written in (:func:`counted_noun`): the
+    Dutch noun as asked, or an English topic's word with its Dutch starts."""
+    m = _COUNTED.search(fold(question))
+    if m is not None and not _NOT_COUNTED.fullmatch(m.group(2)) and len(m.group(2)) >= 4:
+        return (m.group(2),)
+    return _counted_en(question)
 
 
 def _counts(noun: str, word: str) -> bool:
     """Whether ``word`` names the ``noun`` counted: by its first five letters ("politie"
     for "politieagenten"), as its head ("leden" for "kamerleden") or in a compound
-    ("seniorenwoningen" for "woningen")."""
+    ("seniorenwoningen" for "woningen"); a short form only as the word's start ("vis")."""
+    if len(noun) < 4:
+        return word.startswith(noun)
     return noun[:5] in word or (len(word) >= 5 and noun.endswith(word)) or word.endswith(noun)
 
 
-def names_counted(noun: str, text: str) -> bool:
-    """Whether ``text`` names the ``noun`` a "hoeveel" question counts (:func:`_counts`)."""
-    return any(_counts(noun, w) for w in _bare_words(fold(text)))
+def names_counted(forms: tuple[str, ...], text: str) -> bool:
+    """Whether ``text`` names the thing a question counts in one of its ``forms``
+    (:func:`counted_forms`, :func:`_counts`)."""
+    return any(_counts(f, w) for w in _bare_words(fold(text)) for f in forms)
 
 
 def missing_count(question: str, answer: str) -> bool:
@@ -213,10 +250,10 @@ def missing_count(question: str, answer: str) -> bool:
     in the next do not count police officers, nor Afghan soldiers. An answer that never
     names the thing may count it in other words ("honderd militairen" for "Hoeveel
     soldaten"): not judged."""
-    noun = counted_noun(question)
-    if noun is None:
+    forms = counted_forms(question)
+    if not forms:
         return False
-    if not names_counted(noun, answer):
+    if not names_counted(forms, answer):
         return False  # perhaps counted by another word ("soldaten" for "militairen")
     asked = _figures(fold(question))
     origin = _origin(question)  # "Hoeveel Afghaanse militairen": Afghan ones, in the sentence
@@ -227,7 +264,7 @@ def missing_count(question: str, answer: str) -> bool:
             if not _FIGURE.fullmatch(word) or word in asked:
                 continue
             near = words[max(0, i - COUNT_BEFORE) : i] + words[i + 1 : i + 1 + COUNT_AFTER]
-            if any(_counts(noun, w) for w in near) and all(
+            if any(_counts(f, w) for w in near for f in forms) and all(
                 any(w.startswith(o) for w in words) for o in origin
             ):
                 return False

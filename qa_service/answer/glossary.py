@@ -124,7 +124,7 @@ EN_NL_TOPICS: dict[str, str] = {
     "landlord": "verhuurder",
     "mortgage": "hypothe",
     "asylum": "asiel",
-    "refugee": "vluchteling",
+    "refugee": "vluchteling statushouder",
     "immigrant": "immigra migrant",
     "education": "onderwijs",
     "school": "school scholen",

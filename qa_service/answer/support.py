@@ -148,9 +148,27 @@ def missing_specifics(
         out.append(item)
     if language == "nl":
         for word in long_unknown_words(question, rarity):
+            if _held_as_parts(fold(word), evidence, rarity):
+                continue
             if fold(word)[:7] not in evidence and word not in out:
                 out.append(word)
     return out
+
+
+#: the shortest first part and head of a compound the corpus lacks (:func:`_held_as_parts`)
+COMPOUND_PART = 4
+
+
+def _held_as_parts(word: str, evidence: str, rarity: Callable[[str], float | None]) -> bool:
+    """Whether ``evidence`` holds a compound the corpus lacks (a word the asker coined) by
+    its parts: the start of its longest head the corpus knows (six letters: "proble" of
+    "probleem" in "terugnameprobleem", held by "asielproblematiek") and its own start (five
+    letters: "terug"). "onderzeeboten" is not held by "onder" alone."""
+    for cut in range(COMPOUND_PART, len(word) - COMPOUND_PART):
+        head = word[cut:]
+        if rarity(head) is not None:
+            return word[:5] in evidence and head[:6] in evidence
+    return False
 
 
 def missing_numbers(question: str, evidence: str) -> list[str]:

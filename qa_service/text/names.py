@@ -73,6 +73,7 @@ EN_NL_NAMES: dict[str, str] = {
     "french": "frankrijk",
     "france": "frankrijk",
     "german": "duits",
+    "english": "engels",
     "british": "brits",
     "britain": "brits",
     "russian": "russisch",

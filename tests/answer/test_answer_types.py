@@ -325,9 +325,38 @@ def test_a_dutch_how_many_question_needs_a_figure_of_what_it_counts() -> None:
     # another word for the thing counted may count it: not judged
     assert not missing_count("Hoeveel soldaten?", "Een bijdrage van honderd militairen.")
     assert not missing_count("Hoeveel doden?", "Meer dan 50.000 dodelijke slachtoffers.")
-    # a verb, a unit or money after "hoeveel", or an English question: no counted noun
+    # a verb, a unit or money after "hoeveel", or an English question naming nothing: none
     for question in ("Hoeveel bedroegen de kosten?", "Hoeveel geld?", "Hoeveel ton?", "How many?"):
         assert counted_noun(question) is None
+
+
+def test_an_english_how_many_question_needs_a_figure_of_what_it_counts() -> None:
+    """ "How many lawyers ..." counts lawyers ("advocaten"): a motion on assigning a lawyer
+    within four months names them but counts months; the thing counted is found by its
+    Dutch forms, after the words before it ("How many Dutch soldiers": militairen)."""
+    from qa_service.answer.answer_types import (
+        counted_forms,
+        counted_noun,
+        missing_answer_type,
+        missing_count,
+    )
+
+    lawyers = "How many lawyers does the Raad voor Rechtsbijstand assign each year?"
+    assert counted_noun(lawyers) == "lawyers"
+    assert "advoca" in counted_forms(lawyers)
+    motion = (
+        "verzoekt de regering er binnen vier maanden voor te zorgen dat een rechtzoekende "
+        "bij de Jeugdbeschermingstafel een zelfgekozen advocaat wordt toegevoegd"
+    )
+    assert missing_answer_type(lawyers, motion) == "a number of lawyers"
+    assert missing_answer_type(lawyers, "Er werden 3.000 advocaten toegevoegd.") is None
+    soldiers = "How many Dutch soldiers are in Mali?"
+    assert "militairen" in counted_forms(soldiers)
+    assert not missing_count(soldiers, "ongeveer honderd militairen in Mali")
+    # a unit, or words without a Dutch form: judged otherwise, or not at all
+    for question in ("How many months?", "How many widgets were sold?"):
+        assert counted_forms(question) == ()
+    assert not missing_count("How many widgets were sold?", "Er zijn widgets.")
 
 
 def test_things_counted_from_a_country_need_it_in_the_figures_sentence() -> None:

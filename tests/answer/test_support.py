@@ -127,3 +127,34 @@ def test_a_separable_verb_of_a_motion_holds_the_questions_joined_verb() -> None:
     assert missing_specifics(question, "nl", evidence_text([other], []), rarity) == [
         "terugkoppelen"
     ]
+
+
+def test_a_compound_the_asker_coined_is_held_by_its_start_and_known_head() -> None:
+    """``terugnameprobleem`` is in no document; a motion on countries that do not take
+    their nationals back ("terug toelaten") and on "de asielproblematiek" holds its start
+    and its known head ``probleem``. A compound whose head the answer lacks, or whose head
+    the corpus does not know, is still missing."""
+    known = {"probleem": 3.0, "draagvlak": 4.0, "asielopvang": 5.0, "boten": 6.0}
+
+    def rarity(word: str) -> float | None:
+        return known.get(word.lower())
+
+    question = "Waarom hindert het terugnameprobleem het draagvlak voor asielopvang?"
+    motion = "onderdanen niet terug toelaten; het draagvlak voor asielopvang; de asielproblematiek"
+    assert missing_specifics(question, "nl", motion, rarity) == []
+    no_head = "onderdanen niet terug toelaten; het draagvlak voor asielopvang"
+    assert missing_specifics(question, "nl", no_head, rarity) == ["terugnameprobleem"]
+    submarines = "Hoeveel onderzeeboten wil Defensie aanschaffen?"
+    assert missing_specifics(submarines, "nl", "defensie: onder meer fregatten", rarity) == [
+        "onderzeeboten"
+    ]
+
+
+def test_an_english_language_name_is_held_by_its_dutch_adjective() -> None:
+    """ "English-taught programmes" are "Engelstalige opleidingen"."""
+    question = "What did Peters want investigated among graduates of English-taught programmes?"
+    evidence = "afgestudeerden van engelstalige opleidingen peters"
+    assert missing_specifics(question, "en", evidence, lambda w: 6.0) == []
+    assert missing_specifics(question, "en", "afgestudeerden peters", lambda w: 6.0) == [
+        "English-taught"
+    ]
