@@ -11,7 +11,9 @@ question; what it asks for may stand in another sentence:
    of the role only: the sentence of the same document that names the holder after it
    ("Secretaris-generaal Stoltenberg ...", :func:`with_holder`);
 3. a figure of what a "hoeveel" question counts, when no chosen sentence names it: the
-   sentence of the same document that gives one (:func:`with_counted`).
+   sentence of the same document that gives one (:func:`with_counted`);
+4. what something leads to, for a question asking its consequences, when no chosen sentence
+   says: the sentence of the same document that does (:func:`with_consequence`).
 """
 
 from __future__ import annotations
@@ -197,3 +199,32 @@ def with_counted(
         return names_counted(forms, text) and not missing_count(question, text)
 
     return _with_own(chosen, pool, documents, counts)
+
+
+#: a question asking what something leads to: "Welke gevolgen ...", "What consequences ...",
+#: "What does it lead to?"
+_CONSEQUENCE_ASKED = re.compile(
+    r"\b(?:gevolg\w*|consequen\w*|effect\w*|lead|leads|leidt|leiden|result in)\b", re.IGNORECASE
+)
+#: a sentence saying what something leads to: "dit leidt tot onder andere ...", "met als
+#: gevolg", "de effecten van ..."
+_CONSEQUENCE = re.compile(
+    r"\b(?:leidt|leiden|leidde|leidden|geleid)\b(?:\s+\S+){0,3}?\s+tot\b|"
+    r"\b(?:gevolg\w*|consequenties?|effect\w*|resulte\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def with_consequence(
+    question: str, chosen: list[Candidate], pool: Sequence[Candidate], documents: dict[int, str]
+) -> list[Candidate]:
+    """``chosen``, for a question asking the consequences of something ("Welke gevolgen van
+    het hoge fictieve rendement noemt Eppink?") when no chosen sentence says what it leads
+    to, with the best scored sentence of the answer's own document, at any score, that does
+    ("overwegende dat dit leidt tot onder andere significant welvaartsverlies ..."): the
+    sentences naming the return only say what it is."""
+    if not _CONSEQUENCE_ASKED.search(question) or not chosen:
+        return chosen
+    if any(_CONSEQUENCE.search(c.text) for c in chosen):
+        return chosen
+    return _with_own(chosen, pool, documents, lambda text: bool(_CONSEQUENCE.search(text)))

@@ -205,15 +205,31 @@ _COUNTED_EN = re.compile(
 )
 
 
+#: a name counted: capitalised, or letters with digits ("F-35s", "Leopards"; not "1")
+_COUNTED_NAME = re.compile(
+    r"[A-Z][\w'’-]*|[\w'’-]*(?:\d[\w'’-]*[A-Za-z]|[A-Za-z][\w'’-]*\d)[\w'’-]*"
+)
+
+
 def _counted_en(question: str) -> tuple[str, ...]:
-    """The forms of what an English "how many" question counts: the last of its words with
-    a Dutch form (:func:`~qa_service.answer.topic_words.translated_terms`), a policy topic's
-    first ("lawyers" with "advoca", not the "wet" of "law"), else the glossary's ("troops"
-    with "militairen"); none for one it does not know, or a unit ("how many months")."""
+    """The forms of what an English "how many" question counts: the last policy topic of its
+    words (:func:`~qa_service.answer.topic_words.translated_terms`: "lawyers" with "advoca",
+    not the "wet" of "law"), else its last word when that is a name, as written without its
+    plural ("F-35s": "f-35", "f35"), else the last word the glossary gives a Dutch form
+    ("troops": "militairen"; not a verb: "How many MPs signed?"); none for words it does
+    not know, or a unit ("how many months")."""
     m = _COUNTED_EN.search(question)
     if m is None or _UNIT_ASKED.search(fold(m.group(0))):
         return ()
-    terms = translated_terms(m.group(1), glossary=False) or translated_terms(m.group(1))
+    counted = m.group(1)
+    topics = translated_terms(counted, glossary=False)
+    if topics:
+        return topics[-1]
+    last = counted.split()[-1]
+    if _COUNTED_NAME.fullmatch(last):  # "How many F-35s": "F35-onderdelen", "de F-35's"
+        name = re.sub(r"(?:['’]s|s)$", "", fold(last))
+        return tuple(dict.fromkeys([name, name.replace("-", "")]))
+    terms = [t for t in translated_terms(counted) if not t[0].endswith("ed")]  # "signed"
     return terms[-1] if terms else ()
 
 

@@ -21,6 +21,7 @@ from qa_service.answer.answer_check import AnswerCheck
 from qa_service.answer.answer_kind import (
     from_typed_document,
     with_answer_type,
+    with_consequence,
     with_counted,
     with_holder,
 )
@@ -441,6 +442,7 @@ class ExtractiveAnswerer:
         picked = from_typed_document(question, picked, pool, documents, other)
         picked = with_holder(question, picked, pool, documents)
         picked = with_counted(question, picked, pool, documents)
+        picked = with_consequence(question, picked, pool, documents)
         if asks_list(question):
             picked = with_others(picked, pool, self.settings.answer_sentence_margin)
         picked = only_motions(question, picked, lambda r: hits[r].document.doc_type == "motie")

@@ -95,7 +95,7 @@ EN_NL_TERMS: dict[str, str] = {
     "risk": "risico",
     "danger": "gevaar",
     "threat": "dreiging",
-    "consequenc": "gevolg gevolgen",
+    "consequenc": "gevolg gevolgen leidt leiden",
     "advantage": "voordeel voordelen",
     "disadvantage": "nadeel nadelen",
     "solution": "oplossing oplossingen",
@@ -107,6 +107,7 @@ NL_NL_TERMS: dict[str, str] = {
     "beloof": "toegezegd toezegging",
     "belov": "toegezegd toezegging",
     "belof": "toegezegd toezegging",
+    "gevolg": "leidt leiden",  # "Welke gevolgen ...": "dit leidt tot ..."
 }
 
 #: Policy topics an English question names, with the Dutch words the motions' titles use:

@@ -130,6 +130,26 @@ def test_what_a_question_counts_gets_the_sentence_giving_a_figure_of_it() -> Non
     assert with_counted(asked, [coins], pool, documents) == [coins]
 
 
+def test_a_question_asking_consequences_gets_the_sentence_saying_what_it_leads_to() -> None:
+    from qa_service.answer.answer_kind import with_consequence
+
+    dictum = c(
+        0, 0, 0.654, text="roept het kabinet op een realistischer fictief rendement te hanteren,"
+    )
+    leads = c(1, 0, 0.342)  # far below, but it says what the return leads to
+    leads.text = "overwegende dat dit leidt tot onder andere significant welvaartsverlies;"
+    other = c(2, 0, 0.500, text="overwegende dat dit tot uithuiszettingen leidt;")  # another doc
+    pool, documents = [dictum, leads, other], {0: "m27", 1: "m27", 2: "m31"}
+    asked = "Welke gevolgen van het hoge fictieve rendement noemt Eppink?"
+    assert with_consequence(asked, [dictum], pool, documents) == [dictum, leads]
+    english = "What consequences of the notional return does Eppink mention?"
+    assert with_consequence(english, [dictum], pool, documents) == [dictum, leads]
+    # no consequences asked, one chosen already, or none in the document: unchanged
+    assert with_consequence("Wat vroeg Eppink?", [dictum], pool, documents) == [dictum]
+    assert with_consequence(asked, [leads], pool, documents) == [leads]
+    assert with_consequence(asked, [dictum], [dictum, other], documents) == [dictum]
+
+
 def test_a_kind_of_answer_no_sentence_of_the_document_gives_comes_from_a_nearly_tied_one() -> None:
     from qa_service.answer.answer_kind import from_typed_document
 

@@ -353,8 +353,14 @@ def test_an_english_how_many_question_needs_a_figure_of_what_it_counts() -> None
     soldiers = "How many Dutch soldiers are in Mali?"
     assert "militairen" in counted_forms(soldiers)
     assert not missing_count(soldiers, "ongeveer honderd militairen in Mali")
+    # a name counted, as written without its plural: "F-35s" in "F35-onderdelen"
+    jets = "How many F-35s has the Netherlands ordered?"
+    assert counted_forms(jets) == ("f-35", "f35")
+    court = "binnen 7 dagen de doorlevering van Amerikaanse F35-onderdelen stopzetten"
+    assert missing_count(jets, court)
+    assert not missing_count(jets, "Nederland bestelde 52 F-35's.")
     # a unit, or words without a Dutch form: judged otherwise, or not at all
-    for question in ("How many months?", "How many widgets were sold?"):
+    for question in ("How many months?", "How many widgets were sold?", "How many MPs signed?"):
         assert counted_forms(question) == ()
     assert not missing_count("How many widgets were sold?", "Er zijn widgets.")
 
