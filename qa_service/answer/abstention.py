@@ -18,6 +18,7 @@ import numpy as np
 from qa_service.answer.evidence import DocumentEvidence
 from qa_service.answer.metadata import classify
 from qa_service.answer.sentence_choice import asks_request, flat_terms, question_terms
+from qa_service.answer.support import english_renderings
 from qa_service.answer.topic_words import cognate, mentions, translated_terms
 from qa_service.config import Settings
 from qa_service.embedding import Embedder
@@ -74,7 +75,7 @@ class Abstention:
         best = max(said)
         s = self.settings
         threshold = s.abstain_threshold_en if retrieval.language == "en" else s.abstain_threshold_nl
-        named = names(retrieval.query)
+        named = self._names_asked(retrieval.query, retrieval.language)
         top = retrieval.hits[0]
         held = fold(" ".join([top.passage.text, top.document.title, *top.document.authors]))
         # every name it names, as asked or (English) by its Dutch name; one it lacks: none
@@ -89,6 +90,16 @@ class Abstention:
         else:
             kinds += self._near_otherwise(retrieval.query, language, named, top)
         return best < threshold - kinds * s.abstain_names_relief
+
+    def _names_asked(self, question: str, language: Language) -> list[str]:
+        """The names a question asks about (:func:`names`), of an English one without the
+        words of an English rendering of a Dutch name (:func:`english_renderings`): "the
+        Supreme Court" is the Hoge Raad, not a name its passage must hold."""
+        named = names(question)
+        if language != "en":
+            return named
+        rendered = english_renderings(question, self.evidence.rarity)
+        return [n for n in named if n not in rendered]
 
     def _near_otherwise(self, question: str, language: Language, named: list[str], top: Hit) -> int:
         """How many reliefs ``top`` earns otherwise: one for a Dutch question naming someone

@@ -98,6 +98,12 @@ def test_a_top_passage_holding_every_name_asked_lowers_the_abstain_threshold(
     )
     assert answerer.should_abstain(near(scheme, keep.format("regeling"), ("Paul",), 1.5))
     assert not answerer.should_abstain(near(scheme, keep.format("regeling"), ("Paul",), 0.5))
+    # an English rendering of a Dutch name ("the Supreme Court", words the corpus lacks) is
+    # no name the passage must hold; the names it must hold still count
+    court = "Which motion asks the Supreme Court to advise on the Wwft?"
+    advise = "verzoekt de regering de Hoge Raad om advies over de {} te vragen"
+    assert not answerer.should_abstain(near(court, advise.format("Wwft")))
+    assert answerer.should_abstain(near(court, advise.format("witwaswet")))
 
 
 def test_a_signature_is_no_evidence_that_the_passages_answer(service: QAService) -> None:
