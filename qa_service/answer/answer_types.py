@@ -346,6 +346,19 @@ _DURATION_ASKED = re.compile(
 _DURATION_UNIT = "jaa?r|year|maand|month|wee?k|dag|day|uur|uren|hour|decenni|decade|kwarta|quarter"
 #: a duration: a figure or "een" before a unit of time ("drie jaar", "binnen een maand",
 #: "12 years"), or until when ("tot 1 januari 2025", "tot de zomer", "until the end of")
+#: a span of time: a figure before a unit of time ("dertien weken", "30 dagen")
+_TIME_SPAN = re.compile(rf"\b(?:\d+(?:[.,]\d+)*|(?:{NUMBER_WORDS})\w*)\s+(?:{_DURATION_UNIT})\w*")
+
+
+def _untimed(asked: str, of: str, text: str) -> str:
+    """``text`` without its spans of time when the quantity asked (``of``) is none and the
+    question asks neither a time nor a duration: "Hoe hoog is de vermogensgrens?" is not
+    answered by "een verblijf van langer dan dertien weken"."""
+    if re.search(_DURATION_UNIT, of) or _DURATION_ASKED.search(asked) or _TIME_ASKED.search(asked):
+        return text
+    return _TIME_SPAN.sub(" ", text)
+
+
 _DURATION = re.compile(
     rf"\b(?:\d+(?:[.,]\d+)*|een|één|a|an|one|half|enkele|paar|several|few|"
     rf"(?:{NUMBER_WORDS})\w*)\s+(?:[\w-]+\s+)?(?:{_DURATION_UNIT})|"
@@ -472,7 +485,7 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         pass  # a part ("de helft"), or things counted: a figure, not money
     elif _MONEY_ASKED.search(of) and not _amounts(text) - _amounts(asked):
         return "an amount of money"  # none, or only the question's own ("of the 5 billion")
-    if not _figures(text) - _figures(asked) and not _one_unit(of, text):
+    if not _figures(_untimed(asked, of, text)) - _figures(asked) and not _one_unit(of, text):
         return "a number"
     unit = _uncounted_unit(of, text)
     if unit is not None:

@@ -489,3 +489,19 @@ def test_a_count_of_a_unit_needs_a_figure_of_that_unit() -> None:
     for answer in ("voor minimaal tien jaar vastleggen", "na minimaal een jaar verblijf"):
         assert missing_answer_type("Voor hoeveel jaar?", answer) is None
     assert missing_answer_type("For how many days?", "voor de duur van 180 dagen") is None
+
+
+def test_a_span_of_time_is_not_the_figure_of_another_quantity() -> None:
+    """ "Hoe hoog is de vermogensgrens?" asks an amount: a motion's "dertien weken" is no
+    answer; a question asking a unit of time, a duration or a time still takes one."""
+    from qa_service.answer.answer_types import missing_answer_type
+
+    stay = (
+        "ouderen verliezen de AIO bij een verblijf van langer dan dertien weken in het buitenland"
+    )
+    assert missing_answer_type("Hoe hoog is de vermogensgrens voor de AIO?", stay) == "a number"
+    limit = "de vermogensgrens is 7.605 euro"
+    assert missing_answer_type("Hoe hoog is de vermogensgrens voor de AIO?", limit) is None
+    assert missing_answer_type("Hoeveel weken mag een oudere in het buitenland zijn?", stay) is None
+    both = "How many jobs are there, and within what period should parliament be informed?"
+    assert missing_answer_type(both, "30.000 banen; binnen zes maanden informeren") is None
