@@ -18,6 +18,7 @@ from qa_service.answer.sentence_choice import asks_request, question_terms
 from qa_service.answer.support import evidence_text, missing_numbers, missing_specifics
 from qa_service.answer.topic_words import mentions, translated_terms
 from qa_service.config import Settings
+from qa_service.documents import DocumentMeta
 from qa_service.search.authors import AuthorIndex
 from qa_service.search.retriever import Hit
 from qa_service.text.names import names
@@ -74,6 +75,16 @@ def names_topic(question: str) -> bool:
     de Jong and Boucke ask the government to draw up?" names none: without the names it is
     near nothing (0.09 to the motion asking for a vision that answers it)."""
     return _ABOUT_EN.search(question) is not None or bool(translated_terms(question, False))
+
+
+def _undated(kind: str | None, own: DocumentMeta | None, evidence: str) -> str | None:
+    """``kind`` (:func:`missing_answer_type`), but no "a figure for <year>" when the answer's
+    document records no date and its text holds that year: "the toll levy proposed in
+    1893" dates an undated report of 1893 ("Vastgesteld 16 December 1893"), not the figure."""
+    if kind is None or own is None or own.date or own.vergaderjaar:
+        return kind
+    year = kind.removeprefix("a figure for ")
+    return None if year != kind and year.isdigit() and year in evidence else kind
 
 
 class AnswerCheck:
@@ -137,7 +148,7 @@ class AnswerCheck:
         motion = own is not None and own.doc_type == "motie"
         if motion and minister_said(question) and not _MINISTER.search(answer.answer):
             missing.append("the minister's words")  # a motion is the Kamer's, not his
-        kind = missing_answer_type(question, answer.answer)
+        kind = _undated(missing_answer_type(question, answer.answer), own, evidence)
         year = dated_year(question)  # "de motie uit 2019" is not a 2023 one
         if kind is None and year and own is not None and not of_year(own, year):
             kind = f"a document of {year}"

@@ -346,6 +346,15 @@ _DURATION_ASKED = re.compile(
 _DURATION_UNIT = "jaa?r|year|maand|month|wee?k|dag|day|uur|uren|hour|decenni|decade|kwarta|quarter"
 #: a duration: a figure or "een" before a unit of time ("drie jaar", "binnen een maand",
 #: "12 years"), or until when ("tot 1 januari 2025", "tot de zomer", "until the end of")
+_DURATION = re.compile(
+    rf"\b(?:\d+(?:[.,]\d+)*|een|één|a|an|one|half|enkele|paar|several|few|"
+    rf"(?:{NUMBER_WORDS})\w*)\s+(?:[\w-]+\s+)?(?:{_DURATION_UNIT})|"
+    rf"\b(?:tot|until|till)\s+(?:(?:de|het|the|end of|eind|einde)\s+)*(?:\d|(?:{_BOTH_MONTHS})\b|"
+    r"eind|end|zomer|winter|voorjaar|najaar|herfst|summer|spring|autumn|\w*reces|recess)|"
+    r"\b(?:permanent\w*|onbepaalde tijd|indefinite\w*|structureel)\b"
+)
+
+
 #: a span of time: a figure before a unit of time ("dertien weken", "30 dagen")
 _TIME_SPAN = re.compile(rf"\b(?:\d+(?:[.,]\d+)*|(?:{NUMBER_WORDS})\w*)\s+(?:{_DURATION_UNIT})\w*")
 
@@ -359,13 +368,8 @@ def _untimed(asked: str, of: str, text: str) -> str:
     return _TIME_SPAN.sub(" ", text)
 
 
-_DURATION = re.compile(
-    rf"\b(?:\d+(?:[.,]\d+)*|een|één|a|an|one|half|enkele|paar|several|few|"
-    rf"(?:{NUMBER_WORDS})\w*)\s+(?:[\w-]+\s+)?(?:{_DURATION_UNIT})|"
-    rf"\b(?:tot|until|till)\s+(?:(?:de|het|the|end of|eind|einde)\s+)*(?:\d|(?:{_BOTH_MONTHS})\b|"
-    r"eind|end|zomer|winter|voorjaar|najaar|herfst|summer|spring|autumn|\w*reces|recess)|"
-    r"\b(?:permanent\w*|onbepaalde tijd|indefinite\w*|structureel)\b"
-)
+#: a number word glued to a unit of time by OCR ("binnen den tijd van vijfjaar")
+_GLUED_SPAN = re.compile(rf"\b({NUMBER_WORDS})(?=(?:{_DURATION_UNIT}))")
 
 
 def _one_unit(asked: str, text: str) -> bool:
@@ -455,7 +459,7 @@ def missing_answer_type(question: str, answer: str) -> str | None:
     dates are not figures; nor is the question's own figure (``5 billion`` asked, ``5
     miljard`` answered)."""
     asked = fold(question)
-    text = fold(_CITATION.sub(" ", answer))
+    text = _GLUED_SPAN.sub(r"\1 ", fold(_CITATION.sub(" ", answer)))
     if _VOTE_ASKED.search(asked) and not _VOTE.search(text):
         return "a vote"
     if _TIME_ASKED.search(asked):

@@ -159,6 +159,7 @@ EN_NL_NAMES: dict[str, str] = {
     "paris": "parijs",
     "strasbourg": "straatsburg",
     "luxembourg": "luxemburg",
+    "benelux": "luxemburg",  # Nederland, België en Luxemburg
     "geneva": "geneve",
     "copenhagen": "kopenhagen",
     "athens": "athene",

@@ -121,3 +121,20 @@ def test_a_hyphenated_word_names_the_topics_of_its_parts() -> None:
 
     assert [t[0] for t in translated_terms("coal-fired power stations", False)] == ["coal"]
     assert [t[0] for t in translated_terms("self-employed people", False)] == ["self-employed"]
+
+
+def test_the_year_of_an_undated_document_dates_it_not_the_figure() -> None:
+    """An OCR report without a recorded date ("Vastgesteld 16 December 1893" in its text):
+    "the toll levy proposed in 1893" names the report's year, not the year of the figure
+    asked. A dated document, or an undated one whose text lacks the year, keeps the check."""
+    from qa_service.answer.answer_check import _undated
+    from qa_service.documents import DocumentMeta
+
+    undated = DocumentMeta(doc_id="0000378581", title="")
+    text = "binnen den tijd van vijf jaar ... vastgesteld 16 december 1893"
+    assert _undated("a figure for 1893", undated, text) is None
+    assert _undated("a figure for 1894", undated, text) == "a figure for 1894"
+    assert _undated("a number", undated, text) == "a number"
+    assert _undated(None, undated, text) is None
+    dated = DocumentMeta(doc_id="kst-1", title="Motie", date="2023-02-01")
+    assert _undated("a figure for 1893", dated, text) == "a figure for 1893"

@@ -505,3 +505,12 @@ def test_a_span_of_time_is_not_the_figure_of_another_quantity() -> None:
     assert missing_answer_type("Hoeveel weken mag een oudere in het buitenland zijn?", stay) is None
     both = "How many jobs are there, and within what period should parliament be informed?"
     assert missing_answer_type(both, "30.000 banen; binnen zes maanden informeren") is None
+
+
+def test_a_number_word_glued_to_its_unit_by_ocr_counts_it() -> None:
+    """OCR glues "vijf jaar" into "vijfjaar": it still gives the years asked."""
+    from qa_service.answer.answer_types import missing_answer_type
+
+    asked = "For how many years was the toll levy proposed?"
+    assert missing_answer_type(asked, "binnen den tijd van vijfjaar, zijnde de termijn") is None
+    assert missing_answer_type(asked, "binnen den tijd, zijnde de termijn") == "a number"

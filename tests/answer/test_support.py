@@ -85,6 +85,7 @@ def test_a_name_is_written_as_asked_and_for_english_questions_in_dutch() -> None
     assert written("Wwft", "en") == ["wwft"]
     assert written("Kabul", "nl") == ["kabul"]  # a Dutch question means what it writes
     assert written("US", "en") == ["us", "vs"]  # "in de VS"
+    assert written("Benelux", "en") == ["benelux", "luxemburg"]  # "Nederland, België en Luxemburg"
 
 
 def test_the_numbers_a_question_asks_about_and_the_evidence_lacks() -> None:
