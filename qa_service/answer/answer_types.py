@@ -69,8 +69,9 @@ _DATE = re.compile(
     r"\b(19|20)\d\d\b|\b\d{4}/\d{2}\b"
 )
 #: a figure: digits, or number words (``honderd``, ``tweehonderdvijftig``, ``duizenden``; not
-#: ``tweede`` or ``achter``)
-_FIGURE = re.compile(rf"\d+(?:[.,]\d+)*|\b(?:(?:{NUMBER_WORDS})(?:en)?)+\b")
+#: ``tweede`` or ``achter``), not the digits of a name ("CO2", "F35"; a guilder amount
+#: written "f6" counts)
+_FIGURE = re.compile(rf"(?<![a-z][a-z])\d+(?:[.,]\d+)*|\b(?:(?:{NUMBER_WORDS})(?:en)?)+\b")
 
 
 #: an answer's citation markers (``[1]``): not figures of its text
@@ -360,10 +361,11 @@ _TIME_SPAN = re.compile(rf"\b(?:\d+(?:[.,]\d+)*|(?:{NUMBER_WORDS})\w*)\s+(?:{_DU
 
 
 def _untimed(asked: str, of: str, text: str) -> str:
-    """``text`` without its spans of time when the quantity asked (``of``) is none and the
-    question asks neither a time nor a duration: "Hoe hoog is de vermogensgrens?" is not
-    answered by "een verblijf van langer dan dertien weken"."""
-    if re.search(_DURATION_UNIT, of) or _DURATION_ASKED.search(asked) or _TIME_ASKED.search(asked):
+    """``text`` without its spans of time when the quantity asked (``of``) is no unit of time
+    and the question asks neither a time nor a duration: "Hoe hoog is de vermogensgrens?" is
+    not answered by "een verblijf van langer dan dertien weken", nor "How much methane ...
+    per year?" by "miljoenen jaren"."""
+    if _UNIT_ASKED.search(of) or _DURATION_ASKED.search(asked) or _TIME_ASKED.search(asked):
         return text
     return _TIME_SPAN.sub(" ", text)
 

@@ -345,8 +345,8 @@ def test_an_english_how_many_question_needs_a_figure_of_what_it_counts() -> None
     assert counted_noun(lawyers) == "lawyers"
     assert "advoca" in counted_forms(lawyers)
     motion = (
-        "verzoekt de regering er binnen vier maanden voor te zorgen dat een rechtzoekende "
-        "bij de Jeugdbeschermingstafel een zelfgekozen advocaat wordt toegevoegd"
+        "verzoekt de regering 30 rechtzoekenden bij de Jeugdbeschermingstafel een "
+        "zelfgekozen advocaat toe te voegen"
     )
     assert missing_answer_type(lawyers, motion) == "a number of lawyers"
     assert missing_answer_type(lawyers, "Er werden 3.000 advocaten toegevoegd.") is None
@@ -503,6 +503,11 @@ def test_a_span_of_time_is_not_the_figure_of_another_quantity() -> None:
     limit = "de vermogensgrens is 7.605 euro"
     assert missing_answer_type("Hoe hoog is de vermogensgrens voor de AIO?", limit) is None
     assert missing_answer_type("Hoeveel weken mag een oudere in het buitenland zijn?", stay) is None
+    methane = "How much methane do humans produce per year?"
+    assert missing_answer_type(methane, "grondstoffen die miljoenen jaren lagen opgeslagen")
+    # nor by the digit of a name: "CO2" is no figure (a guilder amount "f6" is)
+    assert missing_answer_type(methane, "CO2 die overblijft na het afbreken van methaan")
+    assert missing_answer_type("How much was cut?", "ruim f6 min. wordt bezuinigd") is None
     both = "How many jobs are there, and within what period should parliament be informed?"
     assert missing_answer_type(both, "30.000 banen; binnen zes maanden informeren") is None
 
