@@ -13,7 +13,11 @@ question; what it asks for may stand in another sentence:
 3. a figure of what a "hoeveel" question counts, when no chosen sentence names it: the
    sentence of the same document that gives one (:func:`with_counted`);
 4. what something leads to, for a question asking its consequences, when no chosen sentence
-   says: the sentence of the same document that does (:func:`with_consequence`).
+   says: the sentence of the same document that does (:func:`with_consequence`);
+5. the pledge, for a question asking what was pledged, when no chosen sentence holds one:
+   the nearly tied sentence that does leads (:func:`with_pledge`).
+
+:func:`with_answer_kind` applies 1-4 in turn.
 """
 
 from __future__ import annotations
@@ -28,8 +32,26 @@ from qa_service.answer.answer_types import (
     names_counted,
 )
 from qa_service.answer.persons import missing_person
-from qa_service.answer.sentence_choice import Candidate, joined
+from qa_service.answer.sentence_choice import PLEDGE_TERMS, Candidate, joined
 from qa_service.text.lexical import fold
+
+
+def with_answer_kind(
+    question: str,
+    chosen: list[Candidate],
+    pool: Sequence[Candidate],
+    documents: dict[int, str],
+    margin: float,
+    document_margin: float,
+) -> list[Candidate]:
+    """``chosen`` completed with each kind of answer the question asks for that it lacks
+    (1-4 above, in that order): ``margin`` for :func:`with_answer_type`,
+    ``document_margin`` for :func:`from_typed_document`."""
+    chosen = with_answer_type(question, chosen, pool, documents, margin)
+    chosen = from_typed_document(question, chosen, pool, documents, document_margin)
+    chosen = with_holder(question, chosen, pool, documents)
+    chosen = with_counted(question, chosen, pool, documents)
+    return with_consequence(question, chosen, pool, documents)
 
 
 def with_answer_type(
@@ -228,3 +250,23 @@ def with_consequence(
     if any(_CONSEQUENCE.search(c.text) for c in chosen):
         return chosen
     return _with_own(chosen, pool, documents, lambda text: bool(_CONSEQUENCE.search(text)))
+
+
+def with_pledge(
+    chosen: list[Candidate], pool: Sequence[Candidate], margin: float
+) -> list[Candidate]:
+    """``chosen``, for a question asking what was pledged when no chosen sentence holds a
+    pledge: the best scored sentence that does, within ``margin`` of the best chosen one,
+    leads, with the chosen sentences of its own unit: "What had
+    the government already promised to explore with Suriname?" is answered by "de regering
+    heeft toegezegd om ... samen met Suriname te verkennen", not by another motion's
+    request that shares its words."""
+    if not chosen or any(c.terms & PLEDGE_TERMS for c in chosen):
+        return chosen
+    floor = max(c.score for c in chosen) - margin
+    pledges = [c for c in pool if c.terms & PLEDGE_TERMS and c.score >= floor]
+    if not pledges:
+        return chosen
+    best = max(pledges, key=lambda c: c.score)
+    unit = best.unit or best.passage
+    return joined([c for c in chosen if (c.unit or c.passage) == unit], best, lead=True)

@@ -18,13 +18,7 @@ from qa_service.answer import about_document as about
 from qa_service.answer.about_document import document_answer, most_named, only_document
 from qa_service.answer.abstention import Abstention, topic_terms
 from qa_service.answer.answer_check import AnswerCheck
-from qa_service.answer.answer_kind import (
-    from_typed_document,
-    with_answer_type,
-    with_consequence,
-    with_counted,
-    with_holder,
-)
+from qa_service.answer.answer_kind import with_answer_kind, with_pledge
 from qa_service.answer.answers import Answer, Citation
 from qa_service.answer.by_author import motions_by
 from qa_service.answer.by_topic import motions_about, the_motion_about
@@ -424,9 +418,10 @@ class ExtractiveAnswerer:
             )
             for i, c in enumerate(candidates)
         ]
+        sentence_margin = self.settings.answer_sentence_margin
         picked = choose(
             pool,
-            margin=self.settings.answer_sentence_margin,
+            margin=sentence_margin,
             max_sentences=self.settings.answer_max_sentences,
             follows=follows({r: (hits[r].passage, hits[r].document) for r in ranks}),
         )
@@ -434,17 +429,13 @@ class ExtractiveAnswerer:
             picked = with_reason(picked, pool)
         elif asks_request(question):
             picked = with_dictum(picked, pool)
-        picked = only_pledges(picked, pool) if asks_pledge(terms) else picked
+        if asks_pledge(terms):  # a sentence holding the pledge, nearly tied (twice the margin)
+            picked = with_pledge(only_pledges(picked, pool), pool, 2 * sentence_margin)
         documents = {r: hits[r].document.doc_id for r in ranks}
-        margin = self.settings.answer_type_margin
-        picked = with_answer_type(question, picked, pool, documents, margin)
-        other = self.settings.answer_type_document_margin
-        picked = from_typed_document(question, picked, pool, documents, other)
-        picked = with_holder(question, picked, pool, documents)
-        picked = with_counted(question, picked, pool, documents)
-        picked = with_consequence(question, picked, pool, documents)
+        margins = (self.settings.answer_type_margin, self.settings.answer_type_document_margin)
+        picked = with_answer_kind(question, picked, pool, documents, *margins)
         if asks_list(question):
-            picked = with_others(picked, pool, self.settings.answer_sentence_margin)
+            picked = with_others(picked, pool, sentence_margin)
         picked = only_motions(question, picked, lambda r: hits[r].document.doc_type == "motie")
         by_position = {(c.hit_rank, c.order): c for c in candidates}
         return [by_position[(p.passage, p.order)] for p in picked]

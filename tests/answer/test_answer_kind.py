@@ -179,3 +179,18 @@ def test_a_kind_of_answer_no_sentence_of_the_document_gives_comes_from_a_nearly_
     later = c(3, 0, 0.830, text="verzoekt de regering de Kamer voor 1 juni te informeren,")
     further = [lead, untimed, later]
     assert from_typed_document(asked, [lead], further, documents, 0.1) == [lead]
+
+
+def test_a_pledge_asked_gets_the_nearly_tied_sentence_holding_one() -> None:
+    """ "What had the government already promised to explore with Suriname?": another
+    motion's request scores best, the consideration "de regering heeft toegezegd ..." of
+    the motion that answers it 0.16 lower: it leads, within the margin only."""
+    from qa_service.answer.answer_kind import with_pledge
+
+    request = c(0, 0, 0.679, "reger", "suriname", unit="m7")
+    pledge = c(1, 0, 0.518, "reger", "suriname", "toezeg", unit="m5")
+    own = c(3, 0, 0.499, "reger", "suriname", unit="m5")
+    pool = [request, pledge, own]
+    assert with_pledge([request, own], pool, 0.32) == [pledge, own]
+    assert with_pledge([request], pool, 0.1) == [request]  # too far below
+    assert with_pledge([pledge], pool, 0.32) == [pledge]  # one holds it already
