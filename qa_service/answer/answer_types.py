@@ -370,8 +370,9 @@ def _untimed(asked: str, of: str, text: str) -> str:
     return _TIME_SPAN.sub(" ", text)
 
 
-#: a number word glued to a unit of time by OCR ("binnen den tijd van vijfjaar")
-_GLUED_SPAN = re.compile(rf"\b({NUMBER_WORDS})(?=(?:{_DURATION_UNIT}))")
+#: a number word glued to a unit of time, by OCR ("binnen den tijd van vijfjaar") or as
+#: written ("binnen een halfjaar")
+_GLUED_SPAN = re.compile(rf"\b({NUMBER_WORDS}|half)(?=(?:{_DURATION_UNIT}))")
 
 
 def _one_unit(asked: str, text: str) -> bool:

@@ -519,3 +519,7 @@ def test_a_number_word_glued_to_its_unit_by_ocr_counts_it() -> None:
     asked = "For how many years was the toll levy proposed?"
     assert missing_answer_type(asked, "binnen den tijd van vijfjaar, zijnde de termijn") is None
     assert missing_answer_type(asked, "binnen den tijd, zijnde de termijn") == "a number"
+    # "een halfjaar" is written so: a duration
+    within = "Binnen welke termijn moeten de oplossingen aan de Kamer worden gepresenteerd?"
+    assert missing_answer_type(within, "deze binnen een halfjaar aan de Kamer presenteren") is None
+    assert missing_answer_type(within, "deze aan de Kamer presenteren") == "a duration"
