@@ -475,6 +475,11 @@ EN_NL_TOPICS: dict[str, str] = {
     "avoidance": "ontwijk ontwijking",
     "evasion": "ontduik ontduiking",
     "recommendation": "aanbeveling advies",
+    # the instruments of policy
+    "framework": "kader",
+    "strategy": "strategie",
+    "roadmap": "routekaart roadmap",
+    "vision": "visie",
 }
 
 
