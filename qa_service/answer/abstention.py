@@ -16,7 +16,7 @@ from dataclasses import replace
 import numpy as np
 
 from qa_service.answer.evidence import DocumentEvidence
-from qa_service.answer.metadata import classify
+from qa_service.answer.metadata import classify, is_dictum
 from qa_service.answer.sentence_choice import asks_request, flat_terms, question_terms
 from qa_service.answer.support import english_renderings
 from qa_service.answer.topic_words import cognate, mentions, translated_terms
@@ -32,6 +32,8 @@ from qa_service.text.overlap import Term, TermOverlap, TextTerms, alternatives
 
 #: an English word this long may be found by its start in Dutch text (:meth:`cognates_held`)
 COGNATE_WORD = 7
+#: an English question's topic after "about" ("What did X ask about <topic>?")
+_ABOUT = re.compile(r"\babout\b", re.IGNORECASE)
 #: the topic of "Wat vroeg X over <topic>?": what follows the last "over", up to a clause
 #: break ("... over de Holocaust, en hoeveel procent ...")
 _ABOUT_TOPIC = re.compile(r".*\bover\s+([^,;:?!]+)", re.IGNORECASE)
@@ -104,7 +106,8 @@ class Abstention:
     def _near_otherwise(self, question: str, language: Language, named: list[str], top: Hit) -> int:
         """How many reliefs ``top`` earns otherwise: one for a Dutch question naming someone
         whose every term ``top`` holds (:meth:`holds_every_term`) or an English one about
-        ``top``'s authors that is near it without their names (:meth:`about_authors`); for
+        ``top``'s authors that is near it without their names (:meth:`about_authors`) or
+        asks, naming no topic, what its submitter asked (:meth:`asks_own_request`); for
         an English one naming policy topics that a document of the people it names mentions
         (:meth:`topics_held`), one, and two for two topics or more: "the recommendations of
         the committee on conduit companies" held by Alkaya's motion on the Commissie
@@ -116,7 +119,7 @@ class Abstention:
         concrete?", 0.24). The English reliefs are off with ``abstain_topic_relief_en`` 0."""
         if language == "nl":
             return int(bool(named) and self.holds_every_term(question, top))
-        if self.about_authors(question, named, top):
+        if self.about_authors(question, named, top) or self.asks_own_request(question, named, top):
             return 1
         if self.settings.abstain_topic_relief_en <= 0:
             return 0  # the English reliefs are off
@@ -126,6 +129,21 @@ class Abstention:
             return 0
         held = self.topics_held(question, top)
         return min(held, 2) if held else int(self.cognates_held(question, named, top) > 0)
+
+    def asks_own_request(self, question: str, named: list[str], top: Hit) -> bool:
+        """Whether an English question asks what the MP it names first asked, naming no topic
+        (none after "about", no policy topic), and ``top`` is the dictum of a motion that MP
+        submitted: "What did Van den Berg ask the government to share with parliament?" is
+        answered by her "verzoekt de regering de Kamer een marktoverzicht te geven en de
+        voorwaarden met de Kamer te delen" (0.18), though so bare a question embeds far
+        from it. Not a motion the MP only co-signed ("What did Westerveld and Kwint ask the
+        government to map out?" is about their own motion, not De Hoop's they signed)."""
+        authors = top.document.authors
+        if not named or not authors or not is_dictum(top.passage.text):
+            return False
+        if _ABOUT.search(question) or topic_terms(question) or not asks_request(question):
+            return False
+        return any(fold(n) in fold(authors[0]) for n in named)
 
     def cognates_held(self, question: str, named: Collection[str], hit: Hit) -> int:
         """How many long English words of ``question`` (its names left out) ``hit``'s

@@ -366,3 +366,37 @@ def test_a_name_in_the_top_motions_title_counts_as_held(service: QAService) -> N
     the Europese Vredesfaciliteit; its title does: the question is answered from it."""
     answer = service.ask("Hoe groot is het budget van de Europese Vredesfaciliteit?", 5).answer
     assert answer.answerable and "8 miljard" in answer.answer
+
+
+def test_a_bare_question_on_what_an_mp_asked_is_near_their_own_motions_dictum(
+    service: QAService,
+) -> None:
+    """ "What did Van den Berg ask the government to share with parliament?" names no topic:
+    the dictum of a motion Van den Berg submitted answers it, though so bare a question
+    embeds far from it (one more relief beside the name's); not a motion she only
+    co-signed, nor a question naming a topic ("about ...") the checks judge otherwise."""
+    abstention = service.answerer.abstention
+    s = service.settings
+
+    def near(question: str, authors: tuple[str, ...], text: str) -> Any:
+        found = service.retriever.search(question, 5)
+        score = s.abstain_threshold_en - 1.5 * s.abstain_names_relief
+        top = dataclasses.replace(
+            found.hits[0],
+            passage=dataclasses.replace(found.hits[0].passage, text=text),
+            document=dataclasses.replace(
+                found.hits[0].document, doc_id="not-in-the-index", authors=list(authors)
+            ),
+        )
+        hits = [dataclasses.replace(h, dense_score=score) for h in [top, *found.hits[1:]]]
+        return dataclasses.replace(found, hits=hits)
+
+    bare = "What did Van den Berg ask the government to share with parliament?"
+    dictum = "verzoekt de regering de Kamer een marktoverzicht te geven"
+    assert not abstention.should_abstain(near(bare, ("Van den Berg", "Tielen"), dictum))
+    assert abstention.should_abstain(near(bare, ("Tielen", "Van den Berg"), dictum))
+    assert abstention.should_abstain(
+        near(bare, ("Van den Berg",), "constaterende dat er een markt is")
+    )
+    about = "What did Van den Berg ask the government about degassing?"
+    assert abstention.should_abstain(near(about, ("Van den Berg",), dictum))
