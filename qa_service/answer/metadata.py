@@ -79,6 +79,8 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
             r"\b(?:which|what) (?:parliamentary )?(?:dossier|kamerstuk|file)\b"
             r"|\bdossier ?(?:number|nummer)"
             r"|\bwelk (?:kamer)?(?:dossier|kamerstuk)|\b(?:tot|bij|in) welk (?:kamer)?dossier"
+            r"|\b(?:tot|bij) welk (?:wetsvoorstel|wetsontwerp)\b.*\bmotie\b"
+            r"|\b(?:to|on|under|with) which bill\b.*\bmotion\b"
             r"|\b(?:what|which) (?:is|was) the (?:kamerstuk )?number of\b.*\b(?:letter|motion)\b"
             r"|\bwat is het (?:kamerstuk)?nummer van\b.*\b(?:brief|motie)\b"
         ),
@@ -250,6 +252,12 @@ _SIGNED = re.compile(
 
 #: where each kind of fact stands when the metadata lacks it: the pattern, whether to read
 #: the passages from the end (a signature), the lead in English and in Dutch
+#: a Kamerstuk's printed head: "Vergaderjaar 1985-1986 19 255 Intrekking van de Wet openbaar
+#: lichaam Rijnmond (...) Nr. 16" -> its dossier number and title
+_DOSSIER_HEAD = re.compile(
+    r"\b(?:Vergaderjaar|Zitting)\s+\d{4}\s*[-–—]\s*\d{4}\s*[-–—]?\s*"
+    r"(\d{2}\s?\d{3}\s+[A-Z].{4,200}?)\s+(?:Nr|Nrs|No)\.",
+)
 _IN_TEXT: dict[str, tuple[re.Pattern[str], bool, str, str]] = {
     "answerer": (_ANSWERED_BY, False, "The questions were answered by {}.", "Beantwoord door {}."),
     "asker": (
@@ -259,6 +267,7 @@ _IN_TEXT: dict[str, tuple[re.Pattern[str], bool, str, str]] = {
         "De vragen zijn gesteld door {}.",
     ),
     "signer": (_SIGNED, True, "Signed: {}.", "Ondertekend: {}."),
+    "dossier": (_DOSSIER_HEAD, False, "Dossier: {}.", "Dossier: {}."),
 }
 
 
@@ -267,7 +276,8 @@ def from_text(
 ) -> tuple[str, Passage, str] | None:
     """For a document without the fact in its metadata (an OCR'd historical one): the
     lead sentence, the passage and the phrase of it that state who answered or asked its
-    written questions or signed it; None when no passage states it."""
+    written questions or signed it, or its dossier (its printed head); None when no
+    passage states it."""
     if kind not in _IN_TEXT:
         return None
     pattern, from_end, en, nl = _IN_TEXT[kind]

@@ -92,6 +92,8 @@ MOTION_PASSAGES = passages(
         ("Welk Kamerlid stelde in 1972 vragen over de ambassades?", "asker"),
         ("Wie stelde de vragen over voetbalvandalisme?", "asker"),
         ("What does motion 36410-XVI, nr. 119 ask?", "asks"),
+        ("Bij welk wetsvoorstel diende Hennekam zijn motie over Rijnmond in?", "dossier"),
+        ("To which bill does Hennekam's motion on Rijnmond belong?", "dossier"),
     ],
 )
 def test_questions_about_the_document(question: str, kind: str) -> None:
@@ -108,6 +110,7 @@ def test_questions_about_the_document(question: str, kind: str) -> None:
         "What did the motion by Van der Plas ask the cabinet to do?",  # no number: content
         "Hoeveel woningen wil het kabinet tot 2030 bouwen?",
         "Naar welk Kamerstuk verwijst de minister bij haar toezegging?",  # a cited document
+        "Welk wetsvoorstel wil de motie intrekken?",  # a bill asked about, not the dossier
     ],
 )
 def test_content_questions_are_not_about_the_document(question: str) -> None:
@@ -252,6 +255,21 @@ def test_the_signature_of_a_letter_without_authors() -> None:
     assert found is not None
     assert found[2] == "De Minister van Verkeer en Waterstaat, N. Smit-Kroes"
     assert found[1] is letter[1]
+
+
+def test_the_dossier_of_a_document_from_its_printed_head() -> None:
+    """An OCR'd Kamerstuk without a dossier in its metadata: its printed head names it."""
+    annex = passages(
+        "0000142996",
+        "Tweede Kamer der Staten-Generaal 2 Zitting 1982-1983 16094 Wijziging van de "
+        "Advocatenwet (Nieuwe regeling tuchtrechtspraak) Nr. 12 BIJLAGE BIJ DE NOTA",
+        "De advocaten worden ingeschreven bij de rechtbank van het arrondissement.",
+    )
+    found = from_text("dossier", annex, "nl")
+    assert found is not None
+    assert found[2] == "16094 Wijziging van de Advocatenwet (Nieuwe regeling tuchtrechtspraak)"
+    assert found[1] is annex[0]
+    assert from_text("dossier", annex[1:], "en") is None
 
 
 def test_no_head_no_fact() -> None:
