@@ -28,6 +28,7 @@ from qa_service.answer.metadata import (
     classify,
     dated_year,
     is_answer_head,
+    is_page_footer,
     of_year,
 )
 from qa_service.answer.sentence_choice import (
@@ -325,8 +326,8 @@ class ExtractiveAnswerer:
         for rank, hit in enumerate(hits):
             sentences = split_sentences(hit.passage.text)
             for order, sentence in enumerate(sentences):
-                if is_answer_head(sentence):
-                    continue
+                if is_answer_head(sentence) or is_page_footer(sentence):
+                    continue  # printed furniture
                 if received := _RECEIVED.match(sentence):
                     sentence = sentence[received.end() :]  # still a substring of the passage
                 if len(_WORD.findall(sentence)) >= 3 and not names_only(sentence):

@@ -297,6 +297,22 @@ def is_answer_head(sentence: str) -> bool:
     return m is not None and m.start() <= len("antwoord ") and not text[m.end() :].strip()
 
 
+#: a page's printed footer: "Tweede Kamer, vergaderjaar 1984-1985, Aanhangsel 475",
+#: "Tweede Kamer, zitting 1982-1983, 12 449, nr. 66"
+_FOOTER = re.compile(
+    r"\s*Tweede Kamer,?\s+(?:vergaderjaar|zitting)\s+\d{4}\s*[-–—/]\s*\d{2,4}"
+    r"(?:,\s*[\w ]{1,30}?(?:,\s*nrs?\.\s*[\d\s,–-]{1,20})?)?\.?\s*",
+    re.IGNORECASE,
+)
+
+
+def is_page_footer(sentence: str) -> bool:
+    """Whether ``sentence`` is only a page's printed footer ("Tweede Kamer, vergaderjaar
+    1984-1985, Aanhangsel 475"): furniture, never an answer sentence, though its year may
+    share a question's."""
+    return _FOOTER.fullmatch(sentence) is not None
+
+
 def _first(pattern: re.Pattern[str], passages: list[Passage]) -> tuple[Passage, str] | None:
     """The first passage ``pattern`` matches and its first group, whitespace collapsed."""
     for p in passages:

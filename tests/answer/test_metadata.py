@@ -272,6 +272,20 @@ def test_the_dossier_of_a_document_from_its_printed_head() -> None:
     assert from_text("dossier", annex[1:], "en") is None
 
 
+def test_a_page_footer_is_furniture() -> None:
+    from qa_service.answer.metadata import is_page_footer
+
+    for footer in (
+        "Tweede Kamer, vergaderjaar 1984-1985, Aanhangsel 475",
+        "Tweede Kamer, zitting 1982-1983, 12 449, nr. 66",
+        "Tweede Kamer, vergaderjaar 2022–2023, 36 200 IX, nr. 27",
+    ):
+        assert is_page_footer(footer)
+    said = "Tweede Kamer, vergaderjaar 1984-1985, heeft besloten dat de minister het plan intrekt."
+    assert not is_page_footer(said)
+    assert not is_page_footer("De Tweede Kamer besloot in vergaderjaar 1984-1985 tot een plan.")
+
+
 def test_no_head_no_fact() -> None:
     """A letter has no written questions; a motion's text no answer head."""
     assert from_text("answerer", LETTER_PASSAGES[:2], "nl") is None
