@@ -11,9 +11,9 @@ president of the court") needs someone named or holding that role
 (:func:`~qa_service.answer.persons.missing_role`),
 not the letter's "ik heb toegezegd"; a Dutch "hoeveel politieagenten" answered by sentences
 naming the police needs a figure beside them (:func:`missing_count`), not "honderd
-militairen"; one asking which country needs a country named
-(:mod:`qa_service.text.countries`) beyond the question's own, one asking which law a law
-named ("de Wet basisnet spoor", "de Afvalstoffenwet"). The topic may be right (the
+militairen"; one asking which country, place or law needs one named beyond the
+question's own (:mod:`qa_service.answer.named_types`: "Denemarken", "Amsterdam", "de
+Afvalstoffenwet"). The topic may be right (the
 hotel in Albergen) while the figure asked for is nowhere in it.
 
 Calibrated with :mod:`qa_service.answer.support` on ``eval_data/dev``, ``calibration`` and
@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import re
 
+from qa_service.answer.named_types import HOME, missing_named
 from qa_service.answer.persons import missing_role
 from qa_service.answer.topic_words import translated_terms
 from qa_service.kamerstukken import DUTCH_MONTHS, ENGLISH_MONTHS
-from qa_service.text.countries import countries_in
 from qa_service.text.lexical import fold
 
 #: a question asking for a quantity: the question word opens the question or one of its
@@ -295,7 +295,7 @@ def _origin(question: str) -> list[str]:
     m = re.search(_COUNTED.pattern, question, re.IGNORECASE)
     if m is None:
         return []
-    return [fold(w)[:5] for w in m.group(1).split() if w[:1].isupper() and not _HOME.fullmatch(w)]
+    return [fold(w)[:5] for w in m.group(1).split() if w[:1].isupper() and not HOME.fullmatch(w)]
 
 
 #: "hoeveel jaar", "how many months": a count of a unit, which "een jaar" / "één maand"
@@ -402,29 +402,6 @@ def _bare_words(text: str) -> list[str]:
     return [w.strip(",.;:()") for w in text.split()]
 
 
-#: a question asking which country: "Which country already takes ...", "Met de regering van
-#: welk land ...", "welke EU-landen"
-_COUNTRY_ASKED = re.compile(
-    r"\b(?:which|what|welke?)\s+(?:[\w-]+\s+){0,2}?(?:[\w-]*-)?"
-    r"(?:country|countries|land|landen|member states?|lidsta(?:at|ten)|nations?|naties?)\b"
-)
-
-
-#: the adjectives of the documents' own country and union, in nearly every motion ("de
-#: Nederlandse regering", "de Europese Commissie"): not the country a question asks for
-_HOME = re.compile(r"\b(?:Nederlandse|Europese)\b")
-
-
-#: a question asking which law: "Which law regulates ...", "Under which act ...", "In welke
-#: wet ...", "Na de inwerkingtreding van welke wet ..."
-_LAW_ASKED = re.compile(
-    r"\b(?:which|what|welke?)\s+(?:[\w-]+\s+){0,1}?(?:laws?|acts?|wet|wetten)\b(?!\s+of\b)"
-)
-#: a law named: "de Wet luchtvaart", "de Afvalstoffenwet", "het Wetboek van Strafrecht", "the
-#: ... Act"
-_LAW = re.compile(r"\b(?:wet|wetten|wetboek|act)\b|\w{3,}wet(?:ten)?\b")
-
-
 #: a question asking for a part: "Welk deel van het fonds ...", "Which part of income ...":
 #: a fraction ("de helft") or a figure ("de eerste 30.000"), not necessarily money
 _SHARE_ASKED = re.compile(r"\b(?:welk deel|(?:what|which) part of)\b")
@@ -454,8 +431,8 @@ def missing_answer_type(question: str, answer: str) -> str | None:
     """What kind of answer ``question`` asks for that ``answer`` (the chosen sentences) does
     not hold: ``"a vote"``, ``"a time"`` (a date, period or deadline), ``"a duration"``
     (how long: "drie jaar", "tot 1 januari 2025"), ``"a person"``
-    (:func:`missing_role`), ``"a country"`` (one beyond the question's own: "Met welke
-    landen sloten Nederland en België ..." is not answered by "Nederland"), ``"a law"``,
+    (:func:`missing_role`), ``"a country"``, ``"a place"`` or ``"a law"``
+    (:func:`~qa_service.answer.named_types.missing_named`),
     ``"a percentage"``, ``"an amount of money"``, ``"a number"``, ``"a number of <the thing
     counted>"`` (:func:`missing_count`), ``"a figure for <year>"`` (:data:`_YEAR_OF`); None
     when it asks for none of these or the answer holds it. Citation markers (``[1]``) and
@@ -474,11 +451,9 @@ def missing_answer_type(question: str, answer: str) -> str | None:
         return "a duration"
     if missing_role(question, answer):
         return "a person"
-    named = countries_in(_HOME.sub(" ", answer))
-    if _COUNTRY_ASKED.search(asked) and not named - countries_in(question):
-        return "a country"
-    if _LAW_ASKED.search(asked) and not _LAW.search(text):
-        return "a law"
+    named = missing_named(question, answer)
+    if named is not None:
+        return named
     quantity = _QUANTITY.search(asked)
     if quantity is None:
         return None
