@@ -224,9 +224,11 @@ def with_counted(
 
 
 #: a question asking what something leads to: "Welke gevolgen ...", "What consequences ...",
-#: "What does it lead to?"
+#: "What does it lead to?" (not "Wie leidt de missie?", "Who will lead ...")
 _CONSEQUENCE_ASKED = re.compile(
-    r"\b(?:gevolg\w*|consequen\w*|effect\w*|lead|leads|leidt|leiden|result in)\b", re.IGNORECASE
+    r"\b(?:gevolg\w*|consequen\w*|effect\w*|results? in)\b|"
+    r"\b(?:lead|leads|led|leidt|leiden|leidde) (?:to|tot)\b|\bwaar (?:leidt|leiden|leidde)\b",
+    re.IGNORECASE,
 )
 #: a sentence saying what something leads to: "dit leidt tot onder andere ...", "met als
 #: gevolg", "de effecten van ..."

@@ -146,6 +146,13 @@ def test_a_question_asking_consequences_gets_the_sentence_saying_what_it_leads_t
     assert with_consequence(english, [dictum], pool, documents) == [dictum, leads]
     # no consequences asked, one chosen already, or none in the document: unchanged
     assert with_consequence("Wat vroeg Eppink?", [dictum], pool, documents) == [dictum]
+    assert with_consequence("Wie leidt de missie?", [dictum], pool, documents) == [dictum]
+    led = "Which country leads the mission to Mali?"
+    assert with_consequence(led, [dictum], pool, documents) == [dictum]
+    assert with_consequence("What does the return lead to?", [dictum], pool, documents) == [
+        dictum,
+        leads,
+    ]
     assert with_consequence(asked, [leads], pool, documents) == [leads]
     assert with_consequence(asked, [dictum], [dictum, other], documents) == [dictum]
 
