@@ -32,7 +32,7 @@ from qa_service.text.overlap import Term, TermOverlap, TextTerms, alternatives
 
 #: an English word this long may be found by its start in Dutch text (:meth:`cognates_held`)
 COGNATE_WORD = 7
-#: an English question's topic after "about" ("What did X ask about <topic>?")
+#: an English question that names its topic after "about" ("What did X ask about <topic>?")
 _ABOUT = re.compile(r"\babout\b", re.IGNORECASE)
 #: the topic of "Wat vroeg X over <topic>?": what follows the last "over", up to a clause
 #: break ("... over de Holocaust, en hoeveel procent ...")

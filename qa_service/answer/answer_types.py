@@ -189,10 +189,7 @@ def counted_noun(question: str) -> str | None:
     """What a Dutch "hoeveel" question counts ("politieagenten"), folded; None when it
     counts nothing this way (a verb or a unit follows). Of an English "how many" question,
     the policy topic it counts ("lawyers"; :func:`counted_forms`)."""
-    m = _COUNTED.search(fold(question))
-    if m is not None and not _NOT_COUNTED.fullmatch(m.group(2)) and len(m.group(2)) >= 4:
-        return m.group(2)
-    forms = _counted_en(question)
+    forms = counted_forms(question)
     return forms[0] if forms else None
 
 

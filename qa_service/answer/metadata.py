@@ -250,14 +250,14 @@ _SIGNED = re.compile(
 )
 
 
-#: where each kind of fact stands when the metadata lacks it: the pattern, whether to read
-#: the passages from the end (a signature), the lead in English and in Dutch
 #: a Kamerstuk's printed head: "Vergaderjaar 1985-1986 19 255 Intrekking van de Wet openbaar
 #: lichaam Rijnmond (...) Nr. 16" -> its dossier number and title
 _DOSSIER_HEAD = re.compile(
     r"\b(?:Vergaderjaar|Zitting)\s+\d{4}\s*[-–—]\s*\d{4}\s*[-–—]?\s*"
     r"(\d{2}\s?\d{3}\s+[A-Z].{4,200}?)\s+(?:Nr|Nrs|No)\.",
 )
+#: where each kind of fact stands when the metadata lacks it: the pattern, whether to read
+#: the passages from the end (a signature), the lead in English and in Dutch
 _IN_TEXT: dict[str, tuple[re.Pattern[str], bool, str, str]] = {
     "answerer": (_ANSWERED_BY, False, "The questions were answered by {}.", "Beantwoord door {}."),
     "asker": (

@@ -148,9 +148,9 @@ def missing_specifics(
         out.append(item)
     if language == "nl":
         for word in long_unknown_words(question, rarity):
-            if _held_as_parts(fold(word), evidence, rarity):
-                continue
-            if fold(word)[:7] not in evidence and word not in out:
+            folded = fold(word)
+            held = folded[:7] in evidence or _held_as_parts(folded, evidence, rarity)
+            if not held and word not in out:
                 out.append(word)
     return out
 
